@@ -1,0 +1,579 @@
+//! The partner registry (`feeds.toml`): raw TOML is read with spans, then validated into a
+//! [`Config`] that holds ready-to-use values (parsed cron schedules, resolved paths, URLs).
+//!
+//! Every problem is reported with the file, line and column it comes from, and all problems are
+//! reported at once so that an operator fixes the file in one pass.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Default schedule when neither the feed nor `[settings]` gives one: every 30 minutes.
+pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Path of the file this came from (used in messages).
+    pub path: PathBuf,
+    pub settings: Settings,
+    pub feeds: Vec<FeedConfig>,
+}
+
+impl Config {
+    /// Base URL of this instance for self links: `public_url`, else the listen address.
+    pub fn base_url(&self) -> String {
+        self.settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.settings.listen))
+    }
+}
+
+/// `[settings]`: daemon-wide options, each with a default.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// SQLite database file (relative paths are relative to the config file).
+    pub database: PathBuf,
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Schedule of feeds that do not set their own.
+    pub default_schedule: Schedule,
+    /// Contact URL sent in the User-Agent so partners can reach the operator.
+    pub contact_url: Option<String>,
+    /// Public base URL of this essaim instance, used for self links in the outputs.
+    pub public_url: Option<String>,
+    /// Lets partner URLs resolve to loopback/private addresses (intranet partners, tests).
+    pub allow_private_addresses: bool,
+    /// Largest feed body accepted, in bytes.
+    pub max_body_bytes: u64,
+    /// Connect timeout for partner requests.
+    pub connect_timeout: Duration,
+    /// Total timeout for one partner request.
+    pub request_timeout: Duration,
+    /// How many feeds are fetched at once.
+    pub max_concurrent_fetches: usize,
+    /// How many consecutive successful fetches may miss an offer before it is closed.
+    pub close_after_missed_fetches: u32,
+}
+
+/// One partner feed, validated.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// Stable identifier, `[a-z0-9-]`.
+    pub id: String,
+    /// Human name shown in status and outputs.
+    pub name: String,
+    /// The partner network this feed belongs to ("Ressources solidaires", ...).
+    pub network: String,
+    /// Where the feed is read from.
+    pub source: FeedSource,
+    /// Declared format; `Auto` sniffs the bytes.
+    pub format: Format,
+    /// When to poll.
+    pub schedule: Schedule,
+    pub enabled: bool,
+    /// Lets this feed's URL resolve to a non-public address.
+    pub allow_private: bool,
+}
+
+/// Where a feed's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSource {
+    Http(url::Url),
+    File(PathBuf),
+}
+
+impl fmt::Display for FeedSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FeedSource::Http(url) => write!(f, "{url}"),
+            FeedSource::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// Feed formats essaim reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Rss,
+    Atom,
+    JsonFeed,
+}
+
+impl Format {
+    pub const NAMES: &'static [&'static str] = &["auto", "rss", "atom", "json-feed"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::JsonFeed => "json-feed",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "rss" => Ok(Format::Rss),
+            "atom" => Ok(Format::Atom),
+            "json-feed" => Ok(Format::JsonFeed),
+            other => Err(format!(
+                "unknown format {other:?} (expected one of: {})",
+                Format::NAMES.join(", ")
+            )),
+        }
+    }
+}
+
+/// A parsed cron schedule (with seconds) together with its source text.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub text: String,
+    pub cron: cron::Schedule,
+}
+
+impl Schedule {
+    pub fn parse(text: &str) -> Result<Schedule, String> {
+        let cron = cron::Schedule::from_str(text).map_err(|e| {
+            format!(
+                "bad cron expression {text:?}: {e} (six fields, seconds first: \"0 */30 * * * *\")"
+            )
+        })?;
+        Ok(Schedule {
+            text: text.to_string(),
+            cron,
+        })
+    }
+}
+
+/// Everything wrong with a configuration file, each with its position.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: Option<Spanned<RawSettings>>,
+    #[serde(default)]
+    feed: Vec<Spanned<RawFeed>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    database: Option<String>,
+    listen: Option<Spanned<String>>,
+    default_schedule: Option<Spanned<String>>,
+    contact_url: Option<Spanned<String>>,
+    public_url: Option<Spanned<String>>,
+    allow_private_addresses: Option<bool>,
+    max_body_bytes: Option<Spanned<u64>>,
+    connect_timeout_secs: Option<Spanned<u64>>,
+    request_timeout_secs: Option<Spanned<u64>>,
+    max_concurrent_fetches: Option<Spanned<usize>>,
+    close_after_missed_fetches: Option<Spanned<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    id: Spanned<String>,
+    name: Spanned<String>,
+    network: Spanned<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    format: Option<Spanned<String>>,
+    #[serde(default)]
+    schedule: Option<Spanned<String>>,
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    allow_private: Option<bool>,
+}
+
+/// Reads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        problems: vec![format!("{}: cannot read: {e}", path.display())],
+    })?;
+    parse(&text, path)
+}
+
+/// Validates configuration text; `path` names the file in messages and anchors relative paths.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let at = |span: std::ops::Range<usize>| position(path, text, span.start);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let place = match e.span() {
+            Some(span) => at(span),
+            None => path.display().to_string(),
+        };
+        ConfigError {
+            problems: vec![format!("{place}: {}", e.message())],
+        }
+    })?;
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut problems = Vec::new();
+
+    let rs = raw.settings.map(Spanned::into_inner).unwrap_or_default();
+    let database = base.join(rs.database.as_deref().unwrap_or("essaim.db"));
+    let listen = match &rs.listen {
+        None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        Some(l) => match l.get_ref().parse() {
+            Ok(a) => a,
+            Err(_) => {
+                problems.push(format!(
+                    "{}: settings.listen: {:?} is not an address:port such as \"127.0.0.1:8080\"",
+                    at(l.span()),
+                    l.get_ref()
+                ));
+                SocketAddr::from(([127, 0, 0, 1], 8080))
+            }
+        },
+    };
+    let default_schedule = match &rs.default_schedule {
+        None => Schedule::parse(DEFAULT_SCHEDULE),
+        Some(s) => Schedule::parse(s.get_ref()).map_err(|e| {
+            problems.push(format!("{}: settings.default_schedule: {e}", at(s.span())));
+            e
+        }),
+    }
+    .or_else(|_| Schedule::parse(DEFAULT_SCHEDULE));
+    let mut check_url = |name: &str, v: &Option<Spanned<String>>| -> Option<String> {
+        let v = v.as_ref()?;
+        match url::Url::parse(v.get_ref()) {
+            Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
+                Some(v.get_ref().trim_end_matches('/').to_string())
+            }
+            _ => {
+                problems.push(format!(
+                    "{}: settings.{name}: {:?} is not an http(s) URL",
+                    at(v.span()),
+                    v.get_ref()
+                ));
+                None
+            }
+        }
+    };
+    let contact_url = check_url("contact_url", &rs.contact_url);
+    let public_url = check_url("public_url", &rs.public_url);
+    let mut positive = |name: &str, v: &Option<Spanned<u64>>, default: u64| -> u64 {
+        match v {
+            None => default,
+            Some(v) if *v.get_ref() > 0 => *v.get_ref(),
+            Some(v) => {
+                problems.push(format!("{}: settings.{name} must be above 0", at(v.span())));
+                default
+            }
+        }
+    };
+    let max_body_bytes = positive("max_body_bytes", &rs.max_body_bytes, 16 * 1024 * 1024);
+    let connect_timeout = positive("connect_timeout_secs", &rs.connect_timeout_secs, 10);
+    let request_timeout = positive("request_timeout_secs", &rs.request_timeout_secs, 30);
+    let max_concurrent_fetches = positive(
+        "max_concurrent_fetches",
+        &rs.max_concurrent_fetches
+            .as_ref()
+            .map(|s| Spanned::new(s.span(), *s.get_ref() as u64)),
+        8,
+    ) as usize;
+    let close_after_missed_fetches = positive(
+        "close_after_missed_fetches",
+        &rs.close_after_missed_fetches
+            .as_ref()
+            .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
+        2,
+    ) as u32;
+
+    let mut seen = HashSet::new();
+    let mut feeds = Vec::new();
+    for feed in &raw.feed {
+        let f = feed.get_ref();
+        let id = f.id.get_ref().as_str();
+        let before = problems.len();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            problems.push(format!(
+                "{}: feed id {id:?}: use only lowercase letters, digits and '-'",
+                at(f.id.span())
+            ));
+        } else if !seen.insert(id.to_string()) {
+            problems.push(format!(
+                "{}: feed id {id:?} is used twice; ids must be unique",
+                at(f.id.span())
+            ));
+        }
+        for (field, value) in [("name", &f.name), ("network", &f.network)] {
+            if value.get_ref().trim().is_empty() {
+                problems.push(format!(
+                    "{}: feed {id:?}: {field} must not be empty",
+                    at(value.span())
+                ));
+            }
+        }
+        let source = match parse_source(f.url.get_ref(), &base) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.push(format!("{}: feed {id:?}: {e}", at(f.url.span())));
+                None
+            }
+        };
+        let format = match &f.format {
+            None => Some(Format::Auto),
+            Some(s) => match s.get_ref().parse::<Format>() {
+                Ok(fmt) => Some(fmt),
+                Err(e) => {
+                    problems.push(format!("{}: feed {id:?}: {e}", at(s.span())));
+                    None
+                }
+            },
+        };
+        let schedule = match &f.schedule {
+            None => default_schedule.clone().ok(),
+            Some(s) => match Schedule::parse(s.get_ref()) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    problems.push(format!("{}: feed {id:?}: {e}", at(s.span())));
+                    None
+                }
+            },
+        };
+        if problems.len() > before {
+            continue;
+        }
+        if let (Some(source), Some(format), Some(schedule)) = (source, format, schedule) {
+            feeds.push(FeedConfig {
+                id: id.to_string(),
+                name: f.name.get_ref().trim().to_string(),
+                network: f.network.get_ref().trim().to_string(),
+                source,
+                format,
+                schedule,
+                enabled: f.enabled.unwrap_or(true),
+                allow_private: f.allow_private.unwrap_or(false),
+            });
+        }
+    }
+
+    match default_schedule {
+        Ok(default_schedule) if problems.is_empty() => Ok(Config {
+            path: path.to_path_buf(),
+            settings: Settings {
+                database,
+                listen,
+                default_schedule,
+                contact_url,
+                public_url,
+                allow_private_addresses: rs.allow_private_addresses.unwrap_or(false),
+                max_body_bytes,
+                connect_timeout: Duration::from_secs(connect_timeout),
+                request_timeout: Duration::from_secs(request_timeout),
+                max_concurrent_fetches,
+                close_after_missed_fetches,
+            },
+            feeds,
+        }),
+        _ => Err(ConfigError { problems }),
+    }
+}
+
+/// An http(s) URL, or a file path relative to the configuration file.
+fn parse_source(text: &str, base: &Path) -> Result<FeedSource, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("url must not be empty".into());
+    }
+    match url::Url::parse(text) {
+        Ok(u) => match u.scheme() {
+            "http" | "https" if u.host_str().is_some_and(|h| !h.is_empty()) => {
+                Ok(FeedSource::Http(u))
+            }
+            "http" | "https" => Err(format!("url {text:?} has no host")),
+            "file" => u
+                .to_file_path()
+                .map(FeedSource::File)
+                .map_err(|_| format!("url {text:?} is not a usable file URL")),
+            other if other.len() == 1 => Ok(FeedSource::File(base.join(text))), // C:\ on Windows
+            other => Err(format!(
+                "url {text:?}: scheme {other:?} is not supported (use http, https or a file path)"
+            )),
+        },
+        Err(url::ParseError::RelativeUrlWithoutBase) => Ok(FeedSource::File(base.join(text))),
+        Err(e) => Err(format!("url {text:?} is not a valid URL: {e}")),
+    }
+}
+
+/// `path:line:column` of a byte offset.
+fn position(path: &Path, text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+        + 1;
+    format!("{}:{line}:{column}", path.display())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> String {
+        parse(text, Path::new("conf/feeds.toml"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    const GOOD: &str = r#"
+[settings]
+database = "data/essaim.db"
+listen = "0.0.0.0:9000"
+default_schedule = "0 */15 * * * *"
+
+[[feed]]
+id = "rs-rhone"
+name = "Ressources solidaires, Rhône"
+network = "Ressources solidaires"
+url = "https://www.ressources-solidaires.org/rss.xml"
+
+[[feed]]
+id = "local"
+name = "Fichier local"
+network = "Test"
+url = "fixtures/partners/a.xml"
+format = "rss"
+schedule = "0 0 * * * *"
+enabled = false
+"#;
+
+    #[test]
+    fn valid_file_is_resolved_relative_to_itself() {
+        let c = parse(GOOD, Path::new("conf/feeds.toml")).unwrap();
+        assert_eq!(c.settings.database, Path::new("conf/data/essaim.db"));
+        assert_eq!(c.settings.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.feeds.len(), 2);
+        assert_eq!(c.feeds[0].schedule.text, "0 */15 * * * *");
+        assert!(
+            matches!(&c.feeds[0].source, FeedSource::Http(u) if u.host_str() == Some("www.ressources-solidaires.org"))
+        );
+        assert_eq!(
+            c.feeds[1].source,
+            FeedSource::File(PathBuf::from("conf/fixtures/partners/a.xml"))
+        );
+        assert_eq!(c.feeds[1].format, Format::Rss);
+        assert!(!c.feeds[1].enabled);
+        assert_eq!(c.settings.max_body_bytes, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let e = errors("[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"x.xml\"\nsheduel = \"0 * * * * *\"\n");
+        assert!(e.starts_with("conf/feeds.toml:6:1:"), "{e}");
+        assert!(e.contains("sheduel"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_ids_bad_cron_and_bad_url_are_all_reported_with_lines() {
+        let text = r#"[[feed]]
+id = "a"
+name = "A"
+network = "N"
+url = "https://a.example/rss"
+
+[[feed]]
+id = "a"
+name = "A bis"
+network = "N"
+url = "ftp://a.example/rss"
+schedule = "every hour"
+"#;
+        let e = errors(text);
+        assert!(
+            e.contains("conf/feeds.toml:8:6: feed id \"a\" is used twice"),
+            "{e}"
+        );
+        assert!(
+            e.contains("conf/feeds.toml:11:7: feed \"a\": url \"ftp://a.example/rss\": scheme \"ftp\" is not supported"),
+            "{e}"
+        );
+        assert!(
+            e.contains("conf/feeds.toml:12:12: feed \"a\": bad cron expression \"every hour\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_ids_and_formats_are_refused() {
+        let e = errors("[[feed]]\nid = \"RS Rhône\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\nformat = \"csv\"\n");
+        assert!(
+            e.contains(":2:6: feed id \"RS Rhône\": use only lowercase"),
+            "{e}"
+        );
+        assert!(
+            e.contains(":6:10: feed \"RS Rhône\": unknown format \"csv\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused() {
+        let e = errors(
+            "[settings]\nlisten = \"localhost\"\ndefault_schedule = \"* *\"\nmax_body_bytes = 0\n",
+        );
+        assert!(e.contains(":2:10: settings.listen"), "{e}");
+        assert!(
+            e.contains(":3:20: settings.default_schedule: bad cron"),
+            "{e}"
+        );
+        assert!(
+            e.contains(":4:18: settings.max_body_bytes must be above 0"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_a_position() {
+        let e = errors("[[feed]\nid = 1\n");
+        assert!(e.starts_with("conf/feeds.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn http_url_without_host_is_refused() {
+        let e = errors("[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"https://\"\n");
+        assert!(e.contains("feed \"a\""), "{e}");
+    }
+}

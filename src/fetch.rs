@@ -1,0 +1,514 @@
+//! Gets the bytes of one partner feed: over http(s) with reqwest, or from a local file.
+//!
+//! Politeness and safety live here: a User-Agent naming essaim, conditional requests
+//! (If-None-Match / If-Modified-Since), compressed transfer, timeouts, a cap on the body size
+//! (counted after decompression), redirects followed by hand (so every hop is checked and a
+//! permanent one is reported), and non-public addresses refused after DNS resolution and for
+//! address literals on every hop, unless the operator allowed them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::StatusCode;
+
+use crate::config::{FeedConfig, FeedSource, Settings};
+use crate::store::FetchMemory;
+
+/// Most redirect hops followed for one fetch.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// The body of a feed and what the server said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub http_status: Option<u16>,
+    /// `charset` parameter of the Content-Type.
+    pub charset: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// URL the body was finally read from (after redirects).
+    pub final_url: Option<String>,
+    /// Set when every hop to the final URL was permanent (301/308): the feed has moved.
+    pub moved_to: Option<String>,
+}
+
+/// What a fetch brought back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    Body(Body),
+    /// 304: nothing changed since the validators we sent.
+    NotModified {
+        http_status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+}
+
+/// Why a fetch failed; `kind` is what callers branch on, the message is for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FetchError {
+    pub kind: FetchErrorKind,
+    pub message: String,
+    pub http_status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchErrorKind {
+    /// Connection refused, DNS failure, TLS failure...
+    Network,
+    Timeout,
+    /// The server answered with an error status.
+    Status,
+    /// 410 Gone: the partner removed the feed.
+    Gone,
+    TooLarge,
+    /// A non-public address, refused by policy.
+    Forbidden,
+    TooManyRedirects,
+    /// A local file that cannot be read.
+    File,
+}
+
+impl FetchError {
+    fn new(kind: FetchErrorKind, message: impl Into<String>) -> FetchError {
+        FetchError {
+            kind,
+            message: message.into(),
+            http_status: None,
+        }
+    }
+}
+
+/// Shared HTTP machinery: one client that refuses non-public addresses and one that allows them.
+#[derive(Clone)]
+pub struct Fetcher {
+    public_only: reqwest::Client,
+    any_address: reqwest::Client,
+    allow_private_everywhere: bool,
+    max_body_bytes: u64,
+}
+
+impl Fetcher {
+    pub fn new(settings: &Settings) -> Result<Fetcher, FetchError> {
+        let user_agent = match &settings.contact_url {
+            Some(url) => format!("essaim/{} (+{url})", env!("CARGO_PKG_VERSION")),
+            None => format!("essaim/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let build = |guard: bool| {
+            let mut b = reqwest::Client::builder()
+                .user_agent(user_agent.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(settings.connect_timeout)
+                .timeout(settings.request_timeout)
+                .gzip(true)
+                .brotli(true)
+                .deflate(true)
+                .no_proxy();
+            if guard {
+                b = b.dns_resolver(Arc::new(PublicOnlyResolver));
+            }
+            b.build().map_err(|e| {
+                FetchError::new(
+                    FetchErrorKind::Network,
+                    format!("cannot build HTTP client: {e}"),
+                )
+            })
+        };
+        Ok(Fetcher {
+            public_only: build(true)?,
+            any_address: build(false)?,
+            allow_private_everywhere: settings.allow_private_addresses,
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    /// Fetches one feed, sending the validators remembered from the last fetch.
+    pub async fn fetch(
+        &self,
+        feed: &FeedConfig,
+        memory: &FetchMemory,
+    ) -> Result<Fetched, FetchError> {
+        match &feed.source {
+            FeedSource::File(path) => read_file(path, self.max_body_bytes).await,
+            FeedSource::Http(url) => {
+                let start = memory
+                    .effective_url
+                    .as_deref()
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .unwrap_or_else(|| url.clone());
+                let allow_private = self.allow_private_everywhere || feed.allow_private;
+                self.fetch_url(start, memory, allow_private).await
+            }
+        }
+    }
+
+    /// Fetches a URL given on the command line (`validate`), without validators.
+    pub async fn fetch_url_once(&self, url: url::Url) -> Result<Fetched, FetchError> {
+        self.fetch_url(url, &FetchMemory::default(), self.allow_private_everywhere)
+            .await
+    }
+
+    async fn fetch_url(
+        &self,
+        mut url: url::Url,
+        memory: &FetchMemory,
+        allow_private: bool,
+    ) -> Result<Fetched, FetchError> {
+        let client = if allow_private {
+            &self.any_address
+        } else {
+            &self.public_only
+        };
+        let mut all_permanent = true;
+        let mut hops = 0;
+        loop {
+            if !allow_private {
+                check_literal_host(&url)?;
+            }
+            let mut req = client.get(url.clone());
+            if let Some(etag) = &memory.etag {
+                req = req.header(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &memory.last_modified {
+                req = req.header(header::IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| request_error(&url, e))?;
+            let status = resp.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let Some(next) = location(&url, resp.headers()) else {
+                    return Err(status_error(
+                        status,
+                        &url,
+                        "redirect without a usable Location",
+                    ));
+                };
+                hops += 1;
+                if hops > MAX_REDIRECTS {
+                    return Err(FetchError {
+                        kind: FetchErrorKind::TooManyRedirects,
+                        message: format!("more than {MAX_REDIRECTS} redirects from {url}"),
+                        http_status: Some(status.as_u16()),
+                    });
+                }
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                url = next;
+                continue;
+            }
+            let headers = resp.headers().clone();
+            let etag = header_text(&headers, header::ETAG);
+            let last_modified = header_text(&headers, header::LAST_MODIFIED);
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched::NotModified {
+                    http_status: 304,
+                    etag,
+                    last_modified,
+                });
+            }
+            if status == StatusCode::GONE {
+                return Err(FetchError {
+                    kind: FetchErrorKind::Gone,
+                    message: format!("410 Gone: the partner removed {url}"),
+                    http_status: Some(410),
+                });
+            }
+            if !status.is_success() {
+                return Err(status_error(status, &url, ""));
+            }
+            let charset =
+                header_text(&headers, header::CONTENT_TYPE).and_then(|ct| charset_of(&ct));
+            let bytes = read_capped(resp, self.max_body_bytes, &url).await?;
+            return Ok(Fetched::Body(Body {
+                bytes,
+                http_status: Some(status.as_u16()),
+                charset,
+                etag,
+                last_modified,
+                moved_to: (hops > 0 && all_permanent).then(|| url.to_string()),
+                final_url: Some(url.to_string()),
+            }));
+        }
+    }
+}
+
+async fn read_file(path: &Path, cap: u64) -> Result<Fetched, FetchError> {
+    let file_err = |e: std::io::Error| {
+        FetchError::new(
+            FetchErrorKind::File,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
+    let meta = tokio::fs::metadata(path).await.map_err(file_err)?;
+    if meta.len() > cap {
+        return Err(FetchError::new(
+            FetchErrorKind::TooLarge,
+            format!(
+                "{} is too large: {} bytes, the limit is {cap}",
+                path.display(),
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = tokio::fs::read(path).await.map_err(file_err)?;
+    Ok(Fetched::Body(Body {
+        bytes,
+        http_status: None,
+        charset: None,
+        etag: None,
+        last_modified: None,
+        final_url: None,
+        moved_to: None,
+    }))
+}
+
+/// Reads the (decompressed) body, stopping at the cap.
+async fn read_capped(
+    resp: reqwest::Response,
+    cap: u64,
+    url: &url::Url,
+) -> Result<Vec<u8>, FetchError> {
+    if resp.content_length().is_some_and(|n| n > cap) {
+        return Err(too_large(url, cap));
+    }
+    let mut out = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| request_error(url, e))?;
+        if out.len() as u64 + chunk.len() as u64 > cap {
+            return Err(too_large(url, cap));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+fn too_large(url: &url::Url, cap: u64) -> FetchError {
+    FetchError::new(
+        FetchErrorKind::TooLarge,
+        format!("too large: the body of {url} exceeds {cap} bytes"),
+    )
+}
+
+fn request_error(url: &url::Url, e: reqwest::Error) -> FetchError {
+    // The resolver's refusal travels inside reqwest's error chain.
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        if let Some(refused) = s.downcast_ref::<Refused>() {
+            return FetchError::new(FetchErrorKind::Forbidden, refused.0.clone());
+        }
+        source = s.source();
+    }
+    let kind = if e.is_timeout() {
+        FetchErrorKind::Timeout
+    } else {
+        FetchErrorKind::Network
+    };
+    let what = if e.is_timeout() {
+        "timed out"
+    } else {
+        "failed"
+    };
+    FetchError::new(
+        kind,
+        format!("request to {url} {what}: {}", error_chain(&e)),
+    )
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+fn status_error(status: StatusCode, url: &url::Url, extra: &str) -> FetchError {
+    let reason = status.canonical_reason().unwrap_or("");
+    let mut message = format!("HTTP {} {reason} from {url}", status.as_u16());
+    if !extra.is_empty() {
+        message.push_str(": ");
+        message.push_str(extra);
+    }
+    FetchError {
+        kind: FetchErrorKind::Status,
+        message,
+        http_status: Some(status.as_u16()),
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn location(base: &url::Url, headers: &HeaderMap) -> Option<url::Url> {
+    let loc = headers.get(header::LOCATION)?.to_str().ok()?;
+    let next = base.join(loc.trim()).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
+/// The `charset` parameter of a Content-Type value.
+pub fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// True for addresses a partner URL must not reach: loopback, private, link-local (which holds
+/// the cloud metadata address 169.254.169.254), unique-local, unspecified, multicast,
+/// broadcast, documentation, shared (CGNAT) and IPv4-mapped forms of these.
+pub fn is_non_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // 100.64/10 shared address space
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0/24 protocol assignments
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
+                || o[0] >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_non_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (s[0] & 0xffc0) == 0xfe80 // link local fe80::/10
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 can reach private IPv4
+        }
+    }
+}
+
+fn check_literal_host(url: &url::Url) -> Result<(), FetchError> {
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    if is_non_public(ip) {
+        return Err(FetchError::new(
+            FetchErrorKind::Forbidden,
+            format!("refused: {url} points to the non-public address {ip} (set allow_private = true for an intranet partner)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The resolver's refusal, recognised in reqwest's error chain.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Resolves names and keeps only public addresses: checked after resolution, so a name that
+/// points inside the operator's network is refused even when the URL looks harmless.
+struct PublicOnlyResolver;
+
+impl reqwest::dns::Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| !is_non_public(a.ip()))
+                .collect();
+            if public.is_empty() {
+                let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                let err: Box<dyn std::error::Error + Send + Sync> = Box::new(Refused(format!(
+                    "refused: {host} resolves only to non-public addresses ({}); set allow_private = true for an intranet partner",
+                    list.join(", ")
+                )));
+                return Err(err);
+            }
+            let iter: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(iter)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_public_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+            "::",
+            "255.255.255.255",
+        ] {
+            assert!(
+                is_non_public(ip.parse().unwrap_or(IpAddr::from([1, 1, 1, 1]))),
+                "{ip}"
+            );
+        }
+        for ip in ["193.51.224.1", "2001:41d0::1", "8.8.8.8"] {
+            assert!(
+                !is_non_public(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
+                "{ip}"
+            );
+        }
+    }
+
+    #[test]
+    fn charset_parameter() {
+        assert_eq!(
+            charset_of("application/rss+xml; charset=ISO-8859-1").as_deref(),
+            Some("ISO-8859-1")
+        );
+        assert_eq!(
+            charset_of("text/xml;Charset=\"utf-8\"").as_deref(),
+            Some("utf-8")
+        );
+        assert_eq!(charset_of("text/xml"), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! essaim aggregates the job-offer feeds of the social and solidarity economy: it polls
+//! partner feeds, normalises every offer into one French-aware model, deduplicates, keeps
+//! everything in SQLite and republishes one merged feed. See ARCHITECTURE.md for the map.
+//!
+//! The modules follow the data: [`config`] -> [`fetch`] -> [`parse`] -> [`normalise`] ->
+//! [`dedup`] -> [`store`] -> [`publish`], with [`pipeline`] gluing one refresh together and
+//! [`scheduler`] and [`web`] around them.
+
+pub mod config;
+pub mod dedup;
+pub mod fetch;
+pub mod model;
+pub mod normalise;
+pub mod parse;
+pub mod pipeline;
+pub mod publish;
+pub mod scheduler;
+pub mod store;
+pub mod web;

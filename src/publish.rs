@@ -1,0 +1,312 @@
+//! Renders the merged outputs from stored offers: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+//! Pure functions from offers to bytes; the web server and `export` decide where they go.
+//!
+//! Every item links to the original offer, names its partner network, and carries the offer's
+//! stable public id (`urn:uuid:…`). Text is escaped for XML and characters XML 1.0 forbids
+//! (most control characters) are dropped, so hostile partner text cannot break an output.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use crate::parse::rfc3339;
+use crate::store::PublishedOffer;
+
+/// Namespace of essaim's job elements in RSS and Atom.
+pub const JOB_NS: &str = "https://essaim.org/ns/job/1.0";
+
+/// What the outputs say about themselves.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub title: String,
+    pub description: String,
+    /// Public base URL ("https://emplois.example.org"), for self links; empty when unknown.
+    pub base_url: String,
+    /// When the data last changed; the feed's own updated date.
+    pub updated: DateTime<Utc>,
+}
+
+impl Channel {
+    fn self_link(&self, name: &str) -> String {
+        format!("{}/{name}", self.base_url.trim_end_matches('/'))
+    }
+}
+
+/// RSS 2.0.
+pub fn rss(channel: &Channel, offers: &[PublishedOffer]) -> String {
+    let mut out = String::with_capacity(1024 + offers.len() * 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:job=\"");
+    out.push_str(JOB_NS);
+    out.push_str("\">\n<channel>\n");
+    element(&mut out, "title", &channel.title);
+    element(&mut out, "link", &channel.base_url);
+    element(&mut out, "description", &channel.description);
+    element(&mut out, "language", "fr");
+    element(&mut out, "generator", &generator());
+    element(&mut out, "lastBuildDate", &channel.updated.to_rfc2822());
+    if !channel.base_url.is_empty() {
+        out.push_str("<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
+        out.push_str(&xml_escape(&channel.self_link("feed.rss")));
+        out.push_str("\"/>\n");
+    }
+    for p in offers {
+        let o = &p.offer;
+        out.push_str("<item>\n");
+        element(&mut out, "title", &o.title);
+        if let Some(url) = &o.url {
+            element(&mut out, "link", url);
+        }
+        out.push_str("<guid isPermaLink=\"false\">urn:uuid:");
+        out.push_str(&p.id);
+        out.push_str("</guid>\n");
+        element(
+            &mut out,
+            "pubDate",
+            &o.published.unwrap_or(p.first_seen).to_rfc2822(),
+        );
+        element(&mut out, "description", &o.description_html);
+        out.push_str("<category domain=\"network\">");
+        out.push_str(&xml_escape(&p.network));
+        out.push_str("</category>\n");
+        job_elements(&mut out, p);
+        out.push_str("</item>\n");
+    }
+    out.push_str("</channel>\n</rss>\n");
+    out
+}
+
+/// Atom 1.0.
+pub fn atom(channel: &Channel, offers: &[PublishedOffer]) -> String {
+    let mut out = String::with_capacity(1024 + offers.len() * 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:job=\"");
+    out.push_str(JOB_NS);
+    out.push_str("\" xml:lang=\"fr\">\n");
+    element(&mut out, "id", &feed_id(channel));
+    element(&mut out, "title", &channel.title);
+    element(&mut out, "subtitle", &channel.description);
+    element(&mut out, "updated", &rfc3339(channel.updated));
+    element(&mut out, "generator", &generator());
+    out.push_str("<author><name>essaim</name></author>\n");
+    if !channel.base_url.is_empty() {
+        out.push_str("<link rel=\"self\" type=\"application/atom+xml\" href=\"");
+        out.push_str(&xml_escape(&channel.self_link("feed.atom")));
+        out.push_str("\"/>\n");
+    }
+    for p in offers {
+        let o = &p.offer;
+        out.push_str("<entry>\n");
+        element(&mut out, "id", &format!("urn:uuid:{}", p.id));
+        element(&mut out, "title", &o.title);
+        if let Some(url) = &o.url {
+            out.push_str("<link rel=\"alternate\" type=\"text/html\" href=\"");
+            out.push_str(&xml_escape(url));
+            out.push_str("\"/>\n");
+        }
+        let published = o.published.unwrap_or(p.first_seen);
+        element(&mut out, "published", &rfc3339(published));
+        element(
+            &mut out,
+            "updated",
+            &rfc3339(o.updated.unwrap_or(p.changed).max(published)),
+        );
+        if let Some(employer) = &o.employer {
+            out.push_str("<author><name>");
+            out.push_str(&xml_escape(employer));
+            out.push_str("</name></author>\n");
+        }
+        out.push_str("<category scheme=\"");
+        out.push_str(JOB_NS);
+        out.push_str("#network\" term=\"");
+        out.push_str(&xml_escape(&p.network));
+        out.push_str("\"/>\n");
+        out.push_str("<content type=\"html\">");
+        out.push_str(&xml_escape(&o.description_html));
+        out.push_str("</content>\n");
+        job_elements(&mut out, p);
+        out.push_str("</entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// JSON Feed 1.1, with essaim's job fields in a `_job` object per item.
+pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
+    let items: Vec<Value> = offers
+        .iter()
+        .map(|p| {
+            let o = &p.offer;
+            let mut item = json!({
+                "id": format!("urn:uuid:{}", p.id),
+                "title": o.title,
+                "content_html": o.description_html,
+                "content_text": o.description_text,
+                "date_published": rfc3339(o.published.unwrap_or(p.first_seen)),
+                "date_modified": rfc3339(o.updated.unwrap_or(p.changed)),
+                "tags": o.categories,
+                "_job": job_object(p),
+            });
+            if let Some(url) = &o.url {
+                item["url"] = json!(url);
+            }
+            if let Some(employer) = &o.employer {
+                item["authors"] = json!([{ "name": employer }]);
+            }
+            item
+        })
+        .collect();
+    let mut feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": channel.title,
+        "description": channel.description,
+        "language": "fr",
+        "items": items,
+    });
+    if !channel.base_url.is_empty() {
+        feed["home_page_url"] = json!(channel.base_url);
+        feed["feed_url"] = json!(channel.self_link("feed.json"));
+    }
+    // Serialising a Value built from strings cannot fail; "{}" keeps the output valid JSON.
+    serde_json::to_string_pretty(&feed).unwrap_or_else(|_| "{}".into())
+}
+
+/// The `_job` object of JSON Feed (and the API): the normalised job fields.
+pub fn job_object(p: &PublishedOffer) -> Value {
+    let o = &p.offer;
+    json!({
+        "network": p.network,
+        "feed": o.feed_id,
+        "feed_name": p.feed_name,
+        "reference": o.reference,
+        "title_raw": o.title_raw,
+        "employer": o.employer,
+    })
+}
+
+fn job_elements(out: &mut String, p: &PublishedOffer) {
+    element(out, "job:network", &p.network);
+    element(out, "job:feed", &p.offer.feed_id);
+    if let Some(e) = &p.offer.employer {
+        element(out, "job:employer", e);
+    }
+}
+
+fn feed_id(channel: &Channel) -> String {
+    if channel.base_url.is_empty() {
+        "urn:essaim:feed".to_string()
+    } else {
+        channel.self_link("feed.atom")
+    }
+}
+
+fn generator() -> String {
+    format!("essaim {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn element(out: &mut String, name: &str, text: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+    out.push_str(&xml_escape(text));
+    out.push_str("</");
+    out.push_str(name);
+    out.push_str(">\n");
+}
+
+/// Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::Offer;
+
+    fn sample() -> (Channel, Vec<PublishedOffer>) {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let offer = Offer {
+            feed_id: "cress-bzh".into(),
+            reference: Some("42".into()),
+            url: Some("https://cress-bretagne.org/offres/42?a=1&b=2".into()),
+            title: "Chargé·e de mission <ESS> ]]>\u{1} fin".into(),
+            title_raw: "Chargé·e de mission <ESS> (H/F)".into(),
+            employer: Some("Coop & Co".into()),
+            categories: vec!["Animation".into()],
+            published: Some(t("2026-11-20T09:00:00Z")),
+            updated: None,
+            description_html: "<p>Poste à Rennes</p>".into(),
+            description_text: "Poste à Rennes".into(),
+            warnings: vec![],
+        };
+        let channel = Channel {
+            title: "essaim".into(),
+            description: "Offres".into(),
+            base_url: "https://emplois.example.org".into(),
+            updated: t("2026-11-21T09:00:00Z"),
+        };
+        let p = PublishedOffer {
+            id: "0b7c7e1c-2f5e-5d3a-9a43-3b6b2f1d4c55".into(),
+            network: "CRESS".into(),
+            feed_name: "CRESS Bretagne".into(),
+            first_seen: t("2026-11-20T10:00:00Z"),
+            changed: t("2026-11-20T10:00:00Z"),
+            offer,
+        };
+        (channel, vec![p])
+    }
+
+    #[test]
+    fn outputs_parse_back_with_escaped_hostile_text() {
+        let (c, offers) = sample();
+        for (text, kind) in [
+            (rss(&c, &offers), "rss"),
+            (atom(&c, &offers), "atom"),
+            (json_feed(&c, &offers), "json"),
+        ] {
+            let feed = feed_rs::parser::parse(text.as_bytes())
+                .unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));
+            assert_eq!(feed.entries.len(), 1, "{kind}");
+            let e = &feed.entries[0];
+            // XML 1.0 cannot carry U+0001 at all, so it is dropped; JSON escapes it as \u0001.
+            let want = if kind == "json" {
+                "Chargé·e de mission <ESS> ]]>\u{1} fin"
+            } else {
+                "Chargé·e de mission <ESS> ]]> fin"
+            };
+            assert_eq!(e.title.as_ref().unwrap().content, want, "{kind}");
+            assert_eq!(
+                e.links[0].href, "https://cress-bretagne.org/offres/42?a=1&b=2",
+                "{kind}"
+            );
+            assert_eq!(
+                e.id, "urn:uuid:0b7c7e1c-2f5e-5d3a-9a43-3b6b2f1d4c55",
+                "{kind}"
+            );
+            assert!(!text.contains('\u{1}'), "{kind}");
+        }
+    }
+
+    #[test]
+    fn xml_escape_drops_forbidden_characters() {
+        assert_eq!(
+            xml_escape("a<b>&\"'\u{0}\u{8}\tc"),
+            "a&lt;b&gt;&amp;&quot;&apos;\tc"
+        );
+    }
+}

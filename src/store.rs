@@ -1,0 +1,541 @@
+//! The SQLite store: the only module that writes SQL. It applies the numbered migrations in
+//! `schema/` at start-up (tracked by `PRAGMA user_version`), runs in WAL mode with foreign keys
+//! on, and applies the whole result of one fetch in one transaction, so that a crash mid-way
+//! leaves the previous state intact.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use crate::config::FeedConfig;
+use crate::model::Offer;
+use crate::parse::rfc3339;
+
+/// The migrations, in order; the position + 1 is the schema version.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init.sql", include_str!("../schema/0001_init.sql"))];
+
+/// A store failure, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database schema version {found} is newer than this essaim knows ({known}); upgrade essaim"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("migration {name}: {source}")]
+    Migration {
+        name: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database task stopped: {0}")]
+    Task(String),
+    #[error("stored offer {public_id} cannot be read: {source}")]
+    Corrupt {
+        public_id: String,
+        source: serde_json::Error,
+    },
+}
+
+/// One posting ready to be stored: the normalised offer with its identity.
+#[derive(Debug, Clone)]
+pub struct Posting {
+    pub public_id: String,
+    pub identity: String,
+    pub content_hash: String,
+    pub offer: Offer,
+    /// The partner's item, kept for audit.
+    pub source: serde_json::Value,
+}
+
+/// What one fetch attempt did, recorded whatever its outcome.
+#[derive(Debug, Clone, Default)]
+pub struct Attempt {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub http_status: Option<u16>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+    /// New address of a feed that answered with a permanent redirect.
+    pub moved_to: Option<String>,
+    pub items_found: Option<usize>,
+    pub warnings: Vec<String>,
+}
+
+/// Counts of what a successful fetch changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ApplyStats {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub closed: usize,
+}
+
+/// What the fetcher needs to remember between fetches of a feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchMemory {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+    pub effective_url: Option<String>,
+}
+
+/// A feed's state as shown to operators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedStatus {
+    pub id: String,
+    pub name: String,
+    pub network: String,
+    pub url: String,
+    pub effective_url: Option<String>,
+    pub enabled: bool,
+    pub state: String,
+    pub last_attempt_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub consecutive_errors: u32,
+    pub next_fetch_at: Option<String>,
+    pub offers_seen: Option<usize>,
+    pub open_offers: usize,
+}
+
+/// An open offer as the outputs show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedOffer {
+    /// Stable public id (a UUID).
+    pub id: String,
+    pub network: String,
+    pub feed_name: String,
+    pub first_seen: DateTime<Utc>,
+    /// Last time its content changed.
+    pub changed: DateTime<Utc>,
+    pub offer: Offer,
+}
+
+/// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::setup(conn, &path.display().to_string())
+    }
+
+    /// A private in-memory database, for tests and `validate`.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Self::setup(conn, ":memory:")
+    }
+
+    fn setup(mut conn: Connection, path: &str) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_string(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction half-applied (SQLite rolls
+        // back an unfinished transaction when it is dropped), so the connection stays usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The schema version in force.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Makes the feeds table match the configuration; feeds no longer configured are marked
+    /// out of config (their offers are kept but no longer published).
+    pub fn sync_feeds(&self, feeds: &[FeedConfig]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE feeds SET in_config = 0", [])?;
+        for f in feeds {
+            tx.execute(
+                "INSERT INTO feeds (id, name, network, url, enabled, in_config)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, network = excluded.network,
+                   enabled = excluded.enabled, in_config = 1,
+                   effective_url = CASE WHEN feeds.url = excluded.url THEN feeds.effective_url END,
+                   etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
+                   last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END,
+                   body_hash = CASE WHEN feeds.url = excluded.url THEN feeds.body_hash END,
+                   url = excluded.url",
+                params![f.id, f.name, f.network, f.source.to_string(), f.enabled],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Conditional-request memory of a feed.
+    pub fn fetch_memory(&self, feed_id: &str) -> Result<FetchMemory, StoreError> {
+        let m = self
+            .conn()
+            .query_row(
+                "SELECT etag, last_modified, body_hash, effective_url FROM feeds WHERE id = ?1",
+                [feed_id],
+                |r| {
+                    Ok(FetchMemory {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                        body_hash: r.get(2)?,
+                        effective_url: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(m.unwrap_or_default())
+    }
+
+    /// Applies a successful fetch in one transaction: records the attempt, upserts every
+    /// posting, and closes the feed's open offers missing from `close_after` consecutive
+    /// successful fetches.
+    pub fn record_success(
+        &self,
+        feed_id: &str,
+        attempt: &Attempt,
+        postings: &[Posting],
+        close_after: u32,
+    ) -> Result<ApplyStats, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
+        let now = rfc3339(attempt.finished_at);
+        let mut stats = ApplyStats::default();
+        {
+            let mut existing = tx.prepare_cached(
+                "SELECT content_hash FROM offers WHERE feed_id = ?1 AND identity = ?2",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
+                   employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
+                   changed_at, last_seen_attempt, data, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
+                   ?11, ?12, ?13)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
+                   last_seen_at = ?3, last_seen_attempt = ?4,
+                   changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
+                   content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
+                   updated_at = ?10, sort_at = coalesce(?9, first_seen_at), data = ?11,
+                   source = ?12
+                 WHERE feed_id = ?1 AND identity = ?2",
+            )?;
+            for p in postings {
+                let o = &p.offer;
+                let data = serde_json::to_string(o).unwrap_or_default();
+                let source = p.source.to_string();
+                let published = o.published.map(rfc3339);
+                let updated = o.updated.map(rfc3339);
+                let before: Option<String> = existing
+                    .query_row(params![feed_id, p.identity], |r| r.get(0))
+                    .optional()?;
+                match before {
+                    None => {
+                        insert.execute(params![
+                            p.public_id,
+                            feed_id,
+                            p.identity,
+                            p.content_hash,
+                            o.title,
+                            o.url,
+                            o.employer,
+                            published,
+                            updated,
+                            now,
+                            attempt_id,
+                            data,
+                            source
+                        ])?;
+                        stats.new += 1;
+                    }
+                    Some(hash) => {
+                        update.execute(params![
+                            feed_id,
+                            p.identity,
+                            now,
+                            attempt_id,
+                            p.content_hash,
+                            o.title,
+                            o.url,
+                            o.employer,
+                            published,
+                            updated,
+                            data,
+                            source
+                        ])?;
+                        if hash == p.content_hash {
+                            stats.unchanged += 1;
+                        } else {
+                            stats.updated += 1;
+                        }
+                    }
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE offers SET missed_fetches = missed_fetches + 1
+             WHERE feed_id = ?1 AND status = 'open' AND last_seen_attempt IS NOT ?2",
+            params![feed_id, attempt_id],
+        )?;
+        stats.closed = tx.execute(
+            "UPDATE offers SET status = 'closed', closed_at = ?2
+             WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
+            params![feed_id, now, close_after],
+        )?;
+        tx.execute(
+            "UPDATE fetch_attempts SET offers_new = ?2, offers_updated = ?3, offers_closed = ?4
+             WHERE id = ?1",
+            params![attempt_id, stats.new, stats.updated, stats.closed],
+        )?;
+        tx.execute(
+            "UPDATE feeds SET state = 'active', last_attempt_at = ?2, last_success_at = ?2,
+               last_status = ?3, last_error = NULL, consecutive_errors = 0,
+               etag = ?4, last_modified = ?5, body_hash = ?6, offers_seen = ?7,
+               effective_url = coalesce(?8, effective_url)
+             WHERE id = ?1",
+            params![
+                feed_id,
+                now,
+                attempt.http_status,
+                attempt.etag,
+                attempt.last_modified,
+                attempt.body_hash,
+                postings.len(),
+                attempt.moved_to
+            ],
+        )?;
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// Records a fetch that found nothing new (304, or a body identical to the last one).
+    /// No offer is touched.
+    pub fn record_not_modified(&self, feed_id: &str, attempt: &Attempt) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_attempt(&tx, feed_id, attempt, "not_modified", None)?;
+        let now = rfc3339(attempt.finished_at);
+        tx.execute(
+            "UPDATE feeds SET state = 'active', last_attempt_at = ?2, last_success_at = ?2,
+               last_status = ?3, last_error = NULL, consecutive_errors = 0,
+               etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified)
+             WHERE id = ?1",
+            params![
+                feed_id,
+                now,
+                attempt.http_status,
+                attempt.etag,
+                attempt.last_modified
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a failed fetch. Offers are never touched by a failure.
+    pub fn record_failure(
+        &self,
+        feed_id: &str,
+        attempt: &Attempt,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_attempt(&tx, feed_id, attempt, "error", Some(error))?;
+        tx.execute(
+            "UPDATE feeds SET last_attempt_at = ?2, last_status = ?3, last_error = ?4,
+               consecutive_errors = consecutive_errors + 1
+             WHERE id = ?1",
+            params![
+                feed_id,
+                rfc3339(attempt.finished_at),
+                attempt.http_status,
+                error
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remembers when the scheduler will next fetch a feed (shown in status).
+    pub fn set_next_fetch(&self, feed_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET next_fetch_at = ?2 WHERE id = ?1",
+            params![feed_id, rfc3339(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Open offers of configured feeds, newest first.
+    pub fn open_offers(&self, limit: usize) -> Result<Vec<PublishedOffer>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data
+             FROM offers o JOIN feeds f ON f.id = o.feed_id
+             WHERE o.status = 'open' AND f.in_config = 1
+             ORDER BY o.sort_at DESC, o.id DESC
+             LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, network, feed_name, first_seen, changed, data) = row?;
+            let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                public_id: id.clone(),
+                source,
+            })?;
+            out.push(PublishedOffer {
+                id,
+                network,
+                feed_name,
+                first_seen: instant(&first_seen),
+                changed: instant(&changed),
+                offer,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every configured feed with its state.
+    pub fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.id, f.name, f.network, f.url, f.effective_url, f.enabled, f.state,
+               f.last_attempt_at, f.last_success_at, f.last_status, f.last_error,
+               f.consecutive_errors, f.next_fetch_at, f.offers_seen,
+               (SELECT count(*) FROM offers o WHERE o.feed_id = f.id AND o.status = 'open')
+             FROM feeds f WHERE f.in_config = 1 ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedStatus {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                network: r.get(2)?,
+                url: r.get(3)?,
+                effective_url: r.get(4)?,
+                enabled: r.get(5)?,
+                state: r.get(6)?,
+                last_attempt_at: r.get(7)?,
+                last_success_at: r.get(8)?,
+                last_status: r.get(9)?,
+                last_error: r.get(10)?,
+                consecutive_errors: r.get(11)?,
+                next_fetch_at: r.get(12)?,
+                offers_seen: r.get(13)?,
+                open_offers: r.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of fetch attempts recorded for a feed, by outcome (for tests and status).
+    pub fn attempts(&self, feed_id: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT outcome, error FROM fetch_attempts WHERE feed_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn insert_attempt(
+    tx: &Transaction<'_>,
+    feed_id: &str,
+    a: &Attempt,
+    outcome: &str,
+    error: Option<&str>,
+) -> Result<i64, StoreError> {
+    let warnings = serde_json::to_string(&a.warnings).unwrap_or_else(|_| "[]".into());
+    tx.execute(
+        "INSERT INTO fetch_attempts (feed_id, started_at, finished_at, outcome, http_status,
+           error, items_found, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            feed_id,
+            rfc3339(a.started_at),
+            rfc3339(a.finished_at),
+            outcome,
+            a.http_status,
+            error,
+            a.items_found,
+            warnings
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(StoreError::Sql)?;
+    if found > known {
+        return Err(StoreError::TooNew { found, known });
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn
+            .transaction()
+            .map_err(|source| StoreError::Migration { name, source })?;
+        tx.execute_batch(sql)
+            .and_then(|_| tx.pragma_update(None, "user_version", i as i64 + 1))
+            .and_then(|_| tx.commit())
+            .map_err(|source| StoreError::Migration { name, source })?;
+    }
+    Ok(())
+}

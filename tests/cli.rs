@@ -1,0 +1,105 @@
+//! The `essaim` binary as an operator uses it: check, fetch on the bundled fixtures, export.
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn essaim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_essaim"))
+}
+
+#[test]
+fn check_reports_file_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(
+        &path,
+        "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\nschedule = \"tous les jours\"\n",
+    )
+    .unwrap();
+    let out = essaim()
+        .arg("--config")
+        .arg(&path)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "{}:6:12: feed \"a\": bad cron expression \"tous les jours\"",
+        path.display()
+    );
+    assert!(err.contains(&want), "{err}");
+}
+
+#[test]
+fn bundled_config_is_valid() {
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/feeds.toml");
+    let out = essaim()
+        .args(["--config", config, "check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{config}: ok, 5 feeds (5 enabled)\n")
+    );
+}
+
+#[test]
+fn fetch_then_export_writes_the_three_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ndatabase = \"db/essaim.db\"\n\n[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\nnetwork = \"CRESS\"\nurl = \"{fixtures}/cress-bretagne.atom\"\n\n[[feed]]\nid = \"absent\"\nname = \"Fichier absent\"\nnetwork = \"Test\"\nurl = \"absent.xml\"\n"
+        ),
+    )
+    .unwrap();
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .arg("fetch")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // One missing file fails its feed and the exit status, not the other feed.
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("cress-bretagne: ok, 3 items, 3 new"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("absent: FAILED: cannot read"), "{stdout}");
+    assert!(stdout.contains("2 feeds, 1 ok, 1 failed"), "{stdout}");
+
+    let out_dir = dir.path().join("public");
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .arg("export")
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in ["feed.rss", "feed.atom", "feed.json"] {
+        let bytes = std::fs::read(out_dir.join(name)).unwrap();
+        let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
+        assert_eq!(feed.entries.len(), 3, "{name}");
+    }
+    // No temporary file is left behind.
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}

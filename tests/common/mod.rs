@@ -1,0 +1,103 @@
+//! Helpers shared by the integration tests: a partner HTTP server on 127.0.0.1:0 serving the
+//! fixture feeds, and temporary configurations.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Serves every file of fixtures/partners at /partners/NAME with a realistic content type
+/// (the Latin-1 file with its charset only in the HTTP header), plus /broken (HTTP 500).
+pub async fn partner_server() -> SocketAddr {
+    let app = Router::new()
+        .route(
+            "/partners/{name}",
+            get(
+                |axum::extract::Path(name): axum::extract::Path<String>| async move {
+                    let path = fixtures().join("partners").join(&name);
+                    match std::fs::read(&path) {
+                        Ok(bytes) => {
+                            let ct = if name.ends_with(".json") {
+                                "application/feed+json"
+                            } else if name.ends_with(".atom") {
+                                "application/atom+xml; charset=utf-8"
+                            } else if name.contains("ressources-solidaires") {
+                                "application/rss+xml; charset=ISO-8859-1"
+                            } else {
+                                "application/xml"
+                            };
+                            ([(header::CONTENT_TYPE, ct)], bytes).into_response()
+                        }
+                        Err(_) => StatusCode::NOT_FOUND.into_response(),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/broken",
+            get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "Erreur interne") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// Writes `feeds.toml` into `dir` and returns its path.
+pub fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("feeds.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Config text for the fixture partners served by `partner_server` at `addr`.
+pub fn fixture_config(addr: SocketAddr, allow_private: bool, extra_feeds: &str) -> String {
+    let base = format!("http://{addr}/partners");
+    format!(
+        r#"[settings]
+database = "essaim.db"
+listen = "127.0.0.1:0"
+allow_private_addresses = {allow_private}
+
+[[feed]]
+id = "rs-rhone"
+name = "Ressources solidaires, Rhône"
+network = "Ressources solidaires"
+url = "{base}/ressources-solidaires-rhone.xml"
+
+[[feed]]
+id = "restos-marne"
+name = "Restos du Cœur, Marne"
+network = "Restos du Cœur"
+url = "{base}/wp-restos-marne.xml"
+
+[[feed]]
+id = "cress-bretagne"
+name = "CRESS Bretagne"
+network = "CRESS"
+url = "{base}/cress-bretagne.atom"
+
+[[feed]]
+id = "mutualite-francaise"
+name = "Mutualité Française"
+network = "Mutualité Française"
+url = "{base}/mutualite-francaise.json"
+
+[[feed]]
+id = "ess-finistere"
+name = "Réseau ESS Finistère"
+network = "CRESS"
+url = "{base}/reseau-ess-finistere.rdf"
+{extra_feeds}"#
+    )
+}
