@@ -16,4 +16,5 @@ pub mod pipeline;
 pub mod publish;
 pub mod scheduler;
 pub mod store;
+pub mod validate;
 pub mod web;

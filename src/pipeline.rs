@@ -228,14 +228,17 @@ fn build_postings(
         crate::config::FeedSource::Http(u) => Some(u.to_string()),
         crate::config::FeedSource::File(_) => None,
     });
+    let now = Utc::now();
     let ctx = ParseContext {
         format: Some(feed.format),
         http_charset: body.charset.as_deref(),
         base_url: base.as_deref(),
+        mapping: feed.mapping.as_ref(),
+        elements: &feed.elements,
+        now: Some(now),
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
     let mut warnings = parsed.warnings;
-    let now = Utc::now();
     let nctx = normalise::Context {
         feed_id: &feed.id,
         base_url: base.as_deref(),
