@@ -81,6 +81,30 @@ pub fn resolve_parts(
 
 /// True when the text says the job is remote: "télétravail", "teletravail", "full remote", "100% à distance", "remote".
 pub fn is_remote(raw: &str) -> bool {
+    // Most texts (whole descriptions included) say nothing of remote work: a cheap scan for
+    // the words' cores avoids folding them.
+    const CORES: [&str; 16] = [
+        "letravail",
+        "létravail",
+        "lÉtravail",
+        "le-travail",
+        "lé-travail",
+        "lÉ-travail",
+        "tele travail",
+        "télé travail",
+        "tÉlÉ travail",
+        "remote",
+        "distanc",
+        "telework",
+        "home office",
+        "home-office",
+        "teleworking",
+        "distanciel",
+    ];
+    let lower = clip(raw, 4096).to_ascii_lowercase();
+    if !CORES.iter().any(|c| lower.contains(c)) {
+        return false;
+    }
     let folded = fold(clip(raw, 4096));
     let toks: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
     for (i, &t) in toks.iter().enumerate() {

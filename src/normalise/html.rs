@@ -7,6 +7,10 @@ use std::sync::OnceLock;
 /// Sanitises partner HTML: no scripts, styles, event attributes, images (tracking pixels) or
 /// iframes; links made absolute against `base` and marked `noopener noreferrer nofollow`.
 /// Plain text (no tags) is escaped and its line breaks kept as `<br>`.
+///
+/// HTML made only of a few attribute-less formatting tags, properly nested, is already what
+/// the sanitiser would produce and is kept as it is (fast path, recognised by
+/// [`is_plain_markup`]); anything else goes through ammonia.
 pub fn sanitise(input: &str, base: Option<&str>) -> String {
     let input = input.trim();
     if input.is_empty() {
@@ -15,15 +19,116 @@ pub fn sanitise(input: &str, base: Option<&str>) -> String {
     if !looks_like_html(input) {
         return text_to_html(input);
     }
-    let mut builder = ammonia::Builder::default();
-    builder.rm_tags(["img"]);
-    builder.link_rel(Some("noopener noreferrer nofollow"));
-    let parsed_base = base.and_then(|b| url::Url::parse(b).ok());
-    match parsed_base {
-        Some(b) => builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b)),
-        None => builder.url_relative(ammonia::UrlRelative::Deny),
-    };
-    builder.clean(input).to_string().trim().to_string()
+    if is_plain_markup(input) {
+        return input.replace("<br/>", "<br>").replace("<br />", "<br>");
+    }
+    let cleaned = sanitiser().clean(input).to_string();
+    absolutise_links(cleaned.trim(), base)
+}
+
+/// The one sanitiser, built once: ammonia's defaults without images, relative links passed
+/// through (they are resolved afterwards against each offer's own base).
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    static SANITISER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    SANITISER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.rm_tags(["img"]);
+        b.link_rel(Some("noopener noreferrer nofollow"));
+        b.url_relative(ammonia::UrlRelative::PassThrough);
+        b
+    })
+}
+
+/// Tags the fast path accepts, without any attribute.
+const PLAIN_TAGS: [&str; 15] = [
+    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "h3", "h4", "h5", "h6", "div",
+];
+
+/// True when `html` is only text, well-formed entities and [`PLAIN_TAGS`] without attributes,
+/// properly nested: nothing in it can run, load or restyle anything.
+pub fn is_plain_markup(html: &str) -> bool {
+    let bytes = html.as_bytes();
+    let mut open: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let Some(len) = bytes[i..].iter().position(|&b| b == b'>') else {
+                    return false;
+                };
+                let Some(tag) = html.get(i + 1..i + len) else {
+                    return false;
+                };
+                let (closing, name) = match tag.strip_prefix('/') {
+                    Some(n) => (true, n),
+                    None => (false, tag.strip_suffix('/').unwrap_or(tag).trim_end()),
+                };
+                let lower = name.to_ascii_lowercase();
+                let Some(known) = PLAIN_TAGS.iter().find(|t| **t == lower) else {
+                    return false;
+                };
+                if closing {
+                    if open.pop() != Some(*known) {
+                        return false;
+                    }
+                } else if *known != "br" && !tag.ends_with('/') {
+                    open.push(known);
+                } else if *known != "br" {
+                    return false;
+                }
+                i += len + 1;
+            }
+            b'&' => {
+                let rest = &bytes[i + 1..];
+                let Some(len) = rest.iter().take(12).position(|&b| b == b';') else {
+                    return false;
+                };
+                let name = &rest[..len];
+                let ok = !name.is_empty()
+                    && (name.iter().all(u8::is_ascii_alphanumeric)
+                        || (name[0] == b'#' && name[1..].iter().all(u8::is_ascii_alphanumeric)));
+                if !ok {
+                    return false;
+                }
+                i += len + 2;
+            }
+            b'>' | 0 => return false,
+            _ => i += 1,
+        }
+    }
+    open.is_empty()
+}
+
+/// Resolves the relative `href`s the sanitiser passed through against `base`; without a base
+/// they are removed (a relative link cannot be followed from another site).
+fn absolutise_links(html: &str, base: Option<&str>) -> String {
+    const HREF: &str = " href=\"";
+    if !html.contains(HREF) {
+        return html.to_string();
+    }
+    let base = base.and_then(|b| url::Url::parse(b).ok());
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find(HREF) {
+        let value_start = at + HREF.len();
+        let Some(len) = rest[value_start..].find('"') else {
+            break;
+        };
+        let value = &rest[value_start..value_start + len];
+        let raw = unescape_basic(value);
+        if url::Url::parse(&raw).is_ok() {
+            out.push_str(&rest[..value_start + len + 1]);
+        } else if let Some(abs) = base.as_ref().and_then(|b| b.join(&raw).ok()) {
+            out.push_str(&rest[..value_start]);
+            out.push_str(&escape_text(abs.as_str()));
+            out.push('"');
+        } else {
+            out.push_str(&rest[..at]);
+        }
+        rest = &rest[value_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn looks_like_html(s: &str) -> bool {
@@ -68,28 +173,101 @@ pub fn to_text(html: &str) -> String {
     tidy_lines(&unescape_basic(&stripped))
 }
 
-/// Plain text of HTML that [`sanitise`] produced: a single cheap pass, since its markup is
-/// well-formed and its only entities are the few the serialiser writes.
+/// Plain text of HTML that [`sanitise`] produced, in one pass: its markup is well-formed and
+/// its only entities are the few the serialiser writes (others are kept as written). Runs of
+/// ordinary text are copied whole.
 pub fn sanitised_to_text(html: &str) -> String {
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        let tag = &rest[i + 1..];
-        let end = tag.find('>').map_or(tag.len(), |e| e + 1);
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if BLOCKS.contains(&name.as_str()) {
-            out.push('\n');
+    // Separator owed before the next text: 0 none, 1 space, 2 newline.
+    let mut pending = 0u8;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'<' {
+            let end = bytes[i..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(bytes.len(), |e| i + e + 1);
+            let mut n = i + 1;
+            if bytes.get(n) == Some(&b'/') {
+                n += 1;
+            }
+            let name_end = bytes[n..end]
+                .iter()
+                .position(|c| !c.is_ascii_alphanumeric())
+                .map_or(end, |e| n + e);
+            let name = html.get(n..name_end).unwrap_or("");
+            if BLOCKS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                pending = 2;
+            }
+            i = end;
+            continue;
         }
-        rest = tag.get(end..).unwrap_or("");
+        if b.is_ascii_whitespace() || b.is_ascii_control() {
+            pending = pending.max(1);
+            i += 1;
+            continue;
+        }
+        if b >= 0x80 {
+            // Non-ASCII: only the space characters need care (no-break spaces mostly).
+            let c = html[i..].chars().next().unwrap_or(' ');
+            if c.is_whitespace() || c.is_control() {
+                pending = pending.max(1);
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        if pending != 0 {
+            if !out.is_empty() {
+                out.push(if pending == 2 { '\n' } else { ' ' });
+            }
+            pending = 0;
+        }
+        if b == b'&' {
+            let rest = &html[i..];
+            let decoded = [
+                ("&amp;", "&"),
+                ("&lt;", "<"),
+                ("&gt;", ">"),
+                ("&quot;", "\""),
+                ("&#39;", "'"),
+                ("&nbsp;", ""),
+            ]
+            .into_iter()
+            .find(|(e, _)| rest.starts_with(e));
+            if let Some((entity, text)) = decoded {
+                if text.is_empty() {
+                    pending = 1;
+                } else {
+                    out.push_str(text);
+                }
+                i += entity.len();
+                continue;
+            }
+        }
+        // Copy the run of ordinary text up to the next byte that needs a decision.
+        let run = bytes[i + 1..]
+            .iter()
+            .position(|&c| {
+                c == b'<'
+                    || c == b'&'
+                    || c.is_ascii_whitespace()
+                    || c.is_ascii_control()
+                    || c >= 0x80
+            })
+            .map_or(bytes.len(), |e| i + 1 + e);
+        let run = if b >= 0x80 {
+            // Copy the whole non-ASCII character we just looked at.
+            let len = html[i..].chars().next().map_or(1, char::len_utf8);
+            (i + len).max(run.min(i + len))
+        } else {
+            run
+        };
+        out.push_str(html.get(i..run).unwrap_or(""));
+        i = run;
     }
-    out.push_str(rest);
-    tidy_lines(&unescape_basic(&out))
+    out
 }
 
 const BLOCKS: [&str; 16] = [
@@ -159,14 +337,21 @@ fn unescape_basic(s: &str) -> String {
 fn tidy_lines(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for line in s.lines() {
-        let line = super::collapse_ws(line);
-        if line.is_empty() {
-            continue;
+        let mut first = true;
+        for word in line.split(|c: char| c.is_whitespace() || c.is_control()) {
+            if word.is_empty() {
+                continue;
+            }
+            if first {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                first = false;
+            } else {
+                out.push(' ');
+            }
+            out.push_str(word);
         }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&line);
     }
     out
 }
@@ -192,6 +377,45 @@ mod tests {
         assert_eq!(
             sanitise("<a href=\"../candidater?id=3\">Candidater</a>", Some("https://asso.fr/offres/12")),
             "<a href=\"https://asso.fr/candidater?id=3\" rel=\"noopener noreferrer nofollow\">Candidater</a>"
+        );
+    }
+
+    #[test]
+    fn plain_markup_fast_path_is_strict() {
+        for (html, plain) in [
+            (
+                "<p>Lieu : Lyon<br/>Contrat : CDI</p><ul><li>A &amp; B</li></ul>",
+                true,
+            ),
+            ("<P>Majuscules</P><BR>", true),
+            ("<p>ouvert", false),
+            ("<p>mal</b>", false),
+            ("<p class=\"x\">attribut</p>", false),
+            ("<p onclick=\"x()\">évènement</p>", false),
+            ("<script>alert(1)</script>", false),
+            ("<!-- commentaire --><p>x</p>", false),
+            ("<a href=\"https://a.fr\">lien</a>", false),
+            ("a > b", false),
+            ("&unterminated", false),
+            ("<p>x</p><", false),
+        ] {
+            assert_eq!(is_plain_markup(html), plain, "{html}");
+        }
+        assert_eq!(
+            sanitise("<p>Lieu : Lyon<br/>Contrat : CDI</p>", None),
+            "<p>Lieu : Lyon<br>Contrat : CDI</p>"
+        );
+    }
+
+    #[test]
+    fn relative_links_without_base_are_dropped() {
+        assert_eq!(
+            sanitise("<p><a href=\"/postuler?a=1&amp;b=2\">Postuler</a> <a href=\"https://x.fr/?a=1&amp;b=2\">Site</a></p>", None),
+            "<p><a rel=\"noopener noreferrer nofollow\">Postuler</a> <a href=\"https://x.fr/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">Site</a></p>"
+        );
+        assert_eq!(
+            sanitise("<a href=\"/postuler?a=1&amp;b=2\">P</a>", Some("https://asso.fr/o/1")),
+            "<a href=\"https://asso.fr/postuler?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">P</a>"
         );
     }
 

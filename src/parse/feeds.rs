@@ -129,19 +129,11 @@ pub fn parse(
                     .unwrap_or("no link")
             ));
         }
-        item.source = serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null);
-        if let Some(extra) = extras.get(index) {
-            if !extra.fields.is_empty() {
-                if let serde_json::Value::Object(map) = &mut item.source {
-                    let ext: serde_json::Map<String, serde_json::Value> = extra
-                        .elements
-                        .iter()
-                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                        .collect();
-                    map.insert("elements".into(), serde_json::Value::Object(ext));
-                }
-            }
-        }
+        // The audit copy: the item's own XML as the partner sent it, else feed-rs's reading.
+        item.source = match extras.get(index).and_then(|e| text.get(e.span.clone())) {
+            Some(xml) => serde_json::json!({ "xml": xml }),
+            None => serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null),
+        };
         items.push(item);
     }
     Ok((format, items))
@@ -151,9 +143,9 @@ pub fn parse(
 #[derive(Debug, Default)]
 struct Extra {
     fields: Vec<(Field, String)>,
-    /// Qualified element name -> text, for the audit copy.
-    elements: Vec<(String, String)>,
     dates: Vec<(Field, String)>,
+    /// Byte range of the item's XML in the text, for the audit copy.
+    span: std::ops::Range<usize>,
 }
 
 /// Reads the direct children of every `<item>` / `<entry>` whose qualified name is mapped.
@@ -167,6 +159,7 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
     // (qualified name, field or date field, accumulated text) of the child being read.
     let mut child: Option<(String, Option<Field>, Option<Field>, String)> = None;
     loop {
+        let before = reader.buffer_position() as usize;
         let event = reader
             .read_event()
             .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
@@ -174,10 +167,14 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
             Event::Start(e) => {
                 depth += 1;
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                if item_depth.is_none() && (local == "item" || local == "entry") {
+                let local = e.local_name();
+                if item_depth.is_none() && (local.as_ref() == b"item" || local.as_ref() == b"entry")
+                {
                     item_depth = Some(depth);
-                    current = Some(Extra::default());
+                    current = Some(Extra {
+                        span: before..before,
+                        ..Default::default()
+                    });
                 } else if item_depth.is_some_and(|d| depth == d + 1) {
                     let field = custom
                         .iter()
@@ -218,9 +215,9 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                     if let (Some((name, field, date, text)), Some(cur)) =
                         (child.take(), current.as_mut())
                     {
+                        let _ = name;
                         if let Some(f) = field {
                             cur.fields.push((f, text.clone()));
-                            cur.elements.push((name, text.clone()));
                         }
                         if let Some(f) = date {
                             cur.dates.push((f, text));
@@ -229,7 +226,8 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                 }
                 if item_depth == Some(depth) {
                     item_depth = None;
-                    if let Some(cur) = current.take() {
+                    if let Some(mut cur) = current.take() {
+                        cur.span.end = reader.buffer_position() as usize;
                         out.push(cur);
                     }
                 }
@@ -239,7 +237,10 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                 let local = e.local_name();
                 if item_depth.is_none() && (local.as_ref() == b"item" || local.as_ref() == b"entry")
                 {
-                    out.push(Extra::default());
+                    out.push(Extra {
+                        span: before..reader.buffer_position() as usize,
+                        ..Default::default()
+                    });
                 }
             }
             Event::Eof => break,
@@ -341,7 +342,9 @@ mod tests {
         assert_eq!(a.contract.as_deref(), Some("CDD"));
         assert_eq!(a.employer.as_deref(), Some("Léo & Lagrange"));
         assert_eq!(a.published.as_deref(), Some("32 Brumaire an CCXXXV"));
-        assert_eq!(a.source["elements"]["job_listing:location"], "Lyon (69)");
+        let xml = a.source["xml"].as_str().unwrap();
+        assert!(xml.starts_with("<item><title>Animatrice</title>"), "{xml}");
+        assert!(xml.ends_with("</pubDate></item>"), "{xml}");
         assert_eq!(p.items[1].contract.as_deref(), Some("CDI"));
         assert_eq!(p.items[1].location, None);
     }

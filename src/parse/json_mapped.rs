@@ -47,34 +47,34 @@ pub fn parse(
     mapping: &Mapping,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<RawItem>, ParseError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| {
         ParseError(format!(
             "not valid JSON: {e} (line {}, column {})",
             e.line(),
             e.column()
         ))
     })?;
-    let list = doc.pointer(mapping.items.trim()).ok_or_else(|| {
+    let list = doc.pointer_mut(mapping.items.trim()).ok_or_else(|| {
         ParseError(format!(
             "no value at {:?}; check [feed.mapping] items",
             mapping.items
         ))
     })?;
-    let Some(list) = list.as_array() else {
+    let Value::Array(list) = list.take() else {
         return Err(ParseError(format!(
             "the value at {:?} is not an array of offers",
             mapping.items
         )));
     };
     let mut items = Vec::with_capacity(list.len());
-    for (index, value) in list.iter().enumerate() {
+    for (index, value) in list.into_iter().enumerate() {
         if !value.is_object() {
             warnings.push(format!("item {}: not a JSON object, skipped", index + 1));
             continue;
         }
         let mut item = RawItem::default();
         for (field, expr) in &mapping.fields {
-            if let Some(v) = evaluate(value, expr) {
+            if let Some(v) = evaluate(&value, expr) {
                 item.set(*field, &v, false);
             }
         }
@@ -85,7 +85,7 @@ pub fn parse(
                 item.reference.as_deref().unwrap_or("no id")
             ));
         }
-        item.source = value.clone();
+        item.source = value;
         items.push(item);
     }
     Ok(items)
