@@ -699,3 +699,36 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_feeds() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO feeds (id, name, network, url, state, consecutive_errors)
+             VALUES ('a', 'A', 'N', 'https://a.example/rss', 'backing_off', 3)",
+            [],
+        )
+        .unwrap();
+        let store = Store::setup(conn, ":memory:").unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let states = store.schedule_states().unwrap();
+        assert_eq!(states[0].0, "a");
+        assert_eq!(states[0].1.state, FeedState::BackingOff);
+        assert_eq!(states[0].1.not_before, None);
+        let memory = store.fetch_memory("a").unwrap();
+        assert_eq!(memory.consecutive_errors, 3);
+    }
+
+    #[test]
+    fn an_unknown_state_reads_as_active() {
+        assert_eq!(state("paused"), FeedState::Active);
+        assert_eq!(state("gone"), FeedState::Gone);
+    }
+}
