@@ -153,7 +153,7 @@ pub struct FeedStatus {
     pub not_before: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// Items in the last successful fetch that changed something.
+    /// Offers read by the last fetch that was parsed (a 304 or an identical body keeps it).
     pub offers_seen: Option<usize>,
     pub open_offers: usize,
 }
