@@ -325,7 +325,8 @@ mod tests {
         };
         let p = plan(now, cron, 30 * MIN, failed(1, None), DAY);
         assert_eq!(p.state, FeedState::BackingOff);
-        assert_eq!(p.next_fetch_at, cron, "the first retry is the next slot");
+        // The first retry waits one interval: here, the next slot of the schedule.
+        assert_eq!(p.next_fetch_at, cron);
         let p = plan(now, cron, 30 * MIN, failed(3, None), DAY);
         assert_eq!(p.next_fetch_at, Some(t("2026-01-05T12:00:00Z")));
         assert_eq!(p.not_before, p.next_fetch_at);

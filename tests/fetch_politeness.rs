@@ -299,7 +299,7 @@ async fn retry_after_in_seconds_and_as_a_date_is_a_floor_capped() {
         (86399..=86401).contains(&wait),
         "capped at max_delay_secs: {wait}"
     );
-    // Without Retry-After, the first retry is the next slot of the schedule (every minute).
+    // Without Retry-After, the first retry waits one interval of the schedule (a minute).
     let wait = e.wait_planned("plain");
     assert!((1..=67).contains(&wait), "{wait}");
 
@@ -421,7 +421,7 @@ async fn errors_back_off_exponentially_up_to_the_cap_then_recover() {
         assert_eq!(st.consecutive_errors, n);
         waits.push(e.wait_planned("flaky"));
     }
-    // Every minute, doubled per error, capped at 300 s (the first is the next slot).
+    // One interval (a minute, or the next slot), doubled per error, capped at 300 s.
     assert!((60..=67).contains(&waits[0]), "{waits:?}");
     for (got, want) in waits[1..].iter().zip([120, 240, 300, 300, 300]) {
         assert!((*got - want).abs() <= 1, "{waits:?}");
