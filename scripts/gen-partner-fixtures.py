@@ -187,3 +187,172 @@ for t, l, d, desc in rdf_items:
           f"<description>{html.escape(desc, quote=False)}</description>", f"<dc:date>{d}</dc:date>", "</item>"]
 r += ["</rdf:RDF>", ""]
 write("reseau-ess-finistere.rdf", "\n".join(r).encode("cp1252"))
+
+# Indeed-style XML from a cooperative job board: Windows-1252 bytes with no charset declared
+# anywhere (the decoder must fall back), CDATA, a repeated referencenumber with HTML entities.
+indeed = """<?xml version="1.0"?>
+<source>
+<publisher>Coopérer pour l'emploi</publisher>
+<publisherurl>https://www.cooperer-emploi.example</publisherurl>
+<lastBuildDate>Sat, 21 Nov 2026 06:00:00 GMT</lastBuildDate>
+<job>
+<title><![CDATA[Aide à domicile H/F]]></title>
+<date><![CDATA[Fri, 20 Nov 2026 10:00:00 GMT]]></date>
+<referencenumber><![CDATA[ADMR-51-0042]]></referencenumber>
+<url><![CDATA[https://www.cooperer-emploi.example/offres/admr-51-0042?utm_source=indeed]]></url>
+<company><![CDATA[ADMR de la Marne]]></company>
+<city><![CDATA[Épernay]]></city>
+<state><![CDATA[Grand Est]]></state>
+<country><![CDATA[FR]]></country>
+<postalcode><![CDATA[51200]]></postalcode>
+<description><![CDATA[<p>Vous accompagnez des personnes âgées dans les actes de la vie quotidienne – « bien vieillir chez soi ».</p><p>Permis B et véhicule indispensables.</p>]]></description>
+<salary><![CDATA[11,88 € brut de l'heure]]></salary>
+<jobtype><![CDATA[CDI, Temps partiel]]></jobtype>
+<category><![CDATA[Services à la personne]]></category>
+</job>
+<job>
+<title><![CDATA[Charg&eacute;(e) de communication (F/H)]]></title>
+<date><![CDATA[19/11/2026]]></date>
+<referencenumber><![CDATA[SCOP-&amp;-12]]></referencenumber>
+<url><![CDATA[https://www.cooperer-emploi.example/offres/scop-12]]></url>
+<company><![CDATA[SCOP Ardelaine]]></company>
+<city><![CDATA[Saint-Pierreville]]></city>
+<postalcode><![CDATA[07190]]></postalcode>
+<description><![CDATA[Coopérative de la laine en Ardèche.
+Poste en alternance, 2 jours par semaine en formation.]]></description>
+<salary><![CDATA[selon profil]]></salary>
+<jobtype><![CDATA[Contrat de professionnalisation]]></jobtype>
+<category><![CDATA[Communication]]></category>
+</job>
+<job>
+<title><![CDATA[Agent de tri en atelier chantier d'insertion]]></title>
+<date><![CDATA[32/13/2026]]></date>
+<referencenumber><![CDATA[EMMAUS-88]]></referencenumber>
+<url><![CDATA[https://www.cooperer-emploi.example/offres/emmaus-88]]></url>
+<company><![CDATA[Emmaüs Connect]]></company>
+<city><![CDATA[Atlantide]]></city>
+<description><![CDATA[Tri et valorisation de matériel informatique.]]></description>
+<jobtype><![CDATA[XYZ]]></jobtype>
+</job>
+</source>
+"""
+write("indeed-cooperer.xml", indeed.encode("cp1252"))
+
+ft = {
+    "resultats": [
+        {"id": "201ZXYB", "intitule": "Moniteur éducateur (H/F)",
+         "description": "Au sein d'un foyer d'hébergement pour adultes en situation de handicap, vous accompagnez les résidents dans leur vie quotidienne.",
+         "dateCreation": "2026-11-18T09:12:04.000Z", "dateActualisation": "2026-11-19T10:00:00.000Z",
+         "lieuTravail": {"libelle": "51 - REIMS", "latitude": 49.25, "longitude": 4.03, "codePostal": "51100", "commune": "51454"},
+         "romeCode": "K1207", "appellationlibelle": "Moniteur-éducateur / Monitrice-éducatrice",
+         "entreprise": {"nom": "ASSOCIATION LES PAPILLONS BLANCS"},
+         "typeContrat": "CDD", "typeContratLibelle": "Contrat à durée déterminée - 6 Mois", "natureContrat": "Contrat travail",
+         "experienceExige": "D", "salaire": {"libelle": "Mensuel de 1900,00 Euros à 2100,00 Euros sur 12 mois"},
+         "dureeTravailLibelle": "35H Horaires normaux", "dureeTravailLibelleConverti": "Temps plein",
+         "secteurActivite": "87", "secteurActiviteLibelle": "Hébergement médico-social et social",
+         "origineOffre": {"origine": "1", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/201ZXYB"}},
+        {"id": "201ZYTR", "intitule": "Agent d'entretien des espaces verts en insertion",
+         "description": "Chantier d'insertion : entretien des espaces naturels.",
+         "dateCreation": "2026-11-20T14:00:00.000Z",
+         "lieuTravail": {"libelle": "2B - BASTIA", "codePostal": "20200", "commune": "2B033"},
+         "entreprise": {"nom": "Association Bastia Insertion"},
+         "typeContrat": "CDD", "typeContratLibelle": "Contrat à durée déterminée - 4 Mois", "natureContrat": "Insertion par l'activ.éco.",
+         "salaire": {"libelle": "Horaire de 11.88 Euros"},
+         "dureeTravailLibelle": "26H Horaires normaux", "dureeTravailLibelleConverti": "Temps partiel",
+         "origineOffre": {"origine": "1", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/201ZYTR"}},
+        {"id": "201ZZAA", "intitule": "Infirmier / Infirmière (H/F)",
+         "description": "EHPAD mutualiste.",
+         "dateCreation": "2026-11-21T08:30:00.000Z",
+         "lieuTravail": {"libelle": "974 - ST DENIS", "codePostal": "97400", "commune": "97411"},
+         "entreprise": {"nom": "Mutuelle Réunion Santé"},
+         "typeContrat": "MIS", "typeContratLibelle": "Mission intérimaire - 3 Mois", "natureContrat": "Contrat travail",
+         "dureeTravailLibelleConverti": "Temps plein",
+         "origineOffre": {"origine": "2", "urlOrigine": "https://candidat.francetravail.fr/offres/recherche/detail/201ZZAA"}},
+    ],
+    "filtresPossibles": [],
+}
+write("france-travail.json", (json.dumps(ft, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+jsonld = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebSite", "name": "Emplois du Mouvement associatif Occitanie"},
+        {"@type": "JobPosting", "title": "Délégué·e régional·e (H/F)",
+         "description": "<p>Le Mouvement associatif Occitanie recrute son délégué régional.</p><ul><li>Animation du réseau</li><li>Plaidoyer</li></ul>",
+         "identifier": {"@type": "PropertyValue", "name": "LMA Occitanie", "value": "LMA-OC-2026-07"},
+         "datePosted": "2026-11-12", "validThrough": "2026-12-20T23:59:00+01:00",
+         "employmentType": ["FULL_TIME"], "hiringOrganization": {"@type": "Organization", "name": "Le Mouvement associatif Occitanie"},
+         "jobLocation": {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Toulouse", "postalCode": "31000", "addressRegion": "Occitanie", "addressCountry": "FR"}},
+         "baseSalary": {"@type": "MonetaryAmount", "currency": "EUR", "value": {"@type": "QuantitativeValue", "minValue": 34000, "maxValue": 38000, "unitText": "YEAR"}},
+         "url": "https://emplois.lmaoccitanie.example/offres/delegue-regional"},
+        {"@type": "JobPosting", "title": "Volontaire en service civique – Numérique solidaire",
+         "description": "Accompagner les habitants dans leurs démarches en ligne.",
+         "identifier": "LMA-OC-2026-09", "datePosted": "2026-11-19T10:00:00+01:00",
+         "employmentType": "VOLUNTEER", "hiringOrganization": "Association Montpellier Numérique Solidaire",
+         "jobLocation": [{"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": "Montpellier", "postalCode": "34000"}}],
+         "jobLocationType": "TELECOMMUTE",
+         "url": "https://emplois.lmaoccitanie.example/offres/service-civique-numerique"},
+    ],
+}
+write("mouvement-associatif-occitanie.jsonld", (json.dumps(jsonld, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+missions = """<?xml version="1.0" encoding="UTF-8"?>
+<source>
+<publisher>api-engagement</publisher>
+<mission>
+<title>Accompagner des jeunes dans leur scolarité</title>
+<clientId>AFEV-2026-1187</clientId>
+<description><![CDATA[<p>Deux heures par semaine, accompagnez un collégien dans son quartier.</p>]]></description>
+<applicationUrl>https://www.jeveuxaider.example/missions/afev-2026-1187</applicationUrl>
+<postedAt>15/11/2026</postedAt>
+<startAt>04/01/2027</startAt>
+<endAt>30/06/2027</endAt>
+<addresses><address><street>12 rue de la Paix</street><postalCode>59000</postalCode><city>Lille</city><departmentCode>59</departmentCode><region>Hauts-de-France</region><lat>50.63</lat><lon>3.06</lon></address></addresses>
+<organizationName>AFEV</organizationName>
+<organizationRNA>W751234567</organizationRNA>
+<organizationType>Association</organizationType>
+<domain>education</domain>
+<remote>no</remote>
+</mission>
+<mission>
+<title>Animer des ateliers de réparation de vélos</title>
+<clientId>VELO-REP-42</clientId>
+<description>Atelier participatif, le samedi matin.</description>
+<applicationUrl>https://www.jeveuxaider.example/missions/velo-rep-42</applicationUrl>
+<postedAt>20/11/2026</postedAt>
+<addresses><address><postalCode>13001</postalCode><city>Marseille</city><departmentCode>13</departmentCode></address></addresses>
+<organizationName>Collectif Vélos en Ville</organizationName>
+<organizationType>Association</organizationType>
+<domain>environnement</domain>
+</mission>
+</source>
+"""
+write("api-engagement-missions.xml", missions.encode("utf-8"))
+
+# A home-made XML format, read through a [feed.mapping] in feeds.toml.
+maison = """<?xml version="1.0" encoding="ISO-8859-15"?>
+<offres generee="2026-11-21">
+  <offre ref="UNA-37-15" maj="2026-11-20">
+    <intitule>Responsable de secteur aide à domicile</intitule>
+    <structure type="Association">UNA Touraine</structure>
+    <lieu cp="37000">Tours</lieu>
+    <contrat>CDI</contrat>
+    <horaires>Temps plein</horaires>
+    <remuneration>De 2 200 à 2 400 € bruts par mois</remuneration>
+    <datelimite>12 décembre 2026</datelimite>
+    <texte>Encadrement d'une équipe de 25 intervenants à domicile. Prime €.</texte>
+    <lien>/offres/una-37-15.html</lien>
+  </offre>
+  <offre ref="UNA-37-16" maj="2026-11-21">
+    <intitule>Auxiliaire de vie sociale (H/F)</intitule>
+    <structure type="Association">UNA Touraine</structure>
+    <lieu cp="37300">Joué-lès-Tours</lieu>
+    <contrat>CDD 3 mois</contrat>
+    <horaires>24h/semaine</horaires>
+    <remuneration>Selon convention collective BAD</remuneration>
+    <texte>Interventions au domicile des personnes âgées.</texte>
+    <lien>/offres/una-37-16.html</lien>
+  </offre>
+</offres>
+"""
+write("una-touraine.xml", maison.encode("iso-8859-15"))

@@ -90,6 +90,10 @@ pub struct FeedConfig {
     pub enabled: bool,
     /// Lets this feed's URL resolve to a non-public address.
     pub allow_private: bool,
+    /// Where items and fields are in a home-made format (`[feed.mapping]`).
+    pub mapping: Option<Mapping>,
+    /// Extra namespaced RSS/Atom elements to read (`[feed.elements]`).
+    pub elements: Vec<(String, Field)>,
 }
 
 /// Where a feed's bytes come from.
@@ -108,43 +112,8 @@ impl fmt::Display for FeedSource {
     }
 }
 
-/// Feed formats essaim reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Auto,
-    Rss,
-    Atom,
-    JsonFeed,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["auto", "rss", "atom", "json-feed"];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::Rss => "rss",
-            Format::Atom => "atom",
-            Format::JsonFeed => "json-feed",
-        }
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Format::Auto),
-            "rss" => Ok(Format::Rss),
-            "atom" => Ok(Format::Atom),
-            "json-feed" => Ok(Format::JsonFeed),
-            other => Err(format!(
-                "unknown format {other:?} (expected one of: {})",
-                Format::NAMES.join(", ")
-            )),
-        }
-    }
-}
+pub use crate::parse::Format;
+use crate::parse::{Field, Mapping};
 
 /// A parsed cron schedule (with seconds) together with its source text.
 #[derive(Debug, Clone)]
@@ -231,6 +200,10 @@ struct RawFeed {
     enabled: Option<bool>,
     #[serde(default)]
     allow_private: Option<bool>,
+    #[serde(default)]
+    mapping: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    elements: Option<Spanned<toml::Table>>,
 }
 
 /// Reads and validates a configuration file.
@@ -402,6 +375,40 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 }
             },
         };
+        let mapping = match &f.mapping {
+            None => None,
+            Some(m) => match read_mapping(m.get_ref()) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    problems.push(format!(
+                        "{}: feed {id:?}: [feed.mapping]: {e}",
+                        at(m.span())
+                    ));
+                    None
+                }
+            },
+        };
+        if mapping.is_none() && matches!(format, Some(Format::Xml | Format::Json)) {
+            let span = f.format.as_ref().map_or(f.id.span(), |s| s.span());
+            problems.push(format!(
+                "{}: feed {id:?}: format {:?} needs a [feed.mapping] table saying where items and fields are",
+                at(span),
+                format.map(Format::name).unwrap_or_default()
+            ));
+        }
+        let elements = match &f.elements {
+            None => Vec::new(),
+            Some(t) => match read_elements(t.get_ref()) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(format!(
+                        "{}: feed {id:?}: [feed.elements]: {e}",
+                        at(t.span())
+                    ));
+                    Vec::new()
+                }
+            },
+        };
         if problems.len() > before {
             continue;
         }
@@ -415,6 +422,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 schedule,
                 enabled: f.enabled.unwrap_or(true),
                 allow_private: f.allow_private.unwrap_or(false),
+                mapping,
+                elements,
             });
         }
     }
@@ -454,6 +463,40 @@ fn parse_network(text: &str) -> Option<ipnet::IpNet> {
     text.parse::<std::net::IpAddr>()
         .ok()
         .map(ipnet::IpNet::from)
+}
+
+/// `[feed.mapping]`: `items = "path"` and `field = "path"` for fields essaim knows.
+fn read_mapping(table: &toml::Table) -> Result<Mapping, String> {
+    let mut mapping = Mapping::default();
+    for (key, value) in table {
+        let Some(text) = value.as_str() else {
+            return Err(format!("{key} must be a string"));
+        };
+        if key == "items" {
+            mapping.items = text.to_string();
+        } else {
+            let field: Field = key.parse()?;
+            if text.trim().is_empty() {
+                return Err(format!("{key} must not be empty"));
+            }
+            mapping.fields.push((field, text.to_string()));
+        }
+    }
+    Ok(mapping)
+}
+
+/// `[feed.elements]`: `"prefix:name" = "field"`.
+fn read_elements(table: &toml::Table) -> Result<Vec<(String, Field)>, String> {
+    table
+        .iter()
+        .map(|(name, value)| {
+            let field = value
+                .as_str()
+                .ok_or_else(|| format!("{name:?} must name a field as a string"))?
+                .parse::<Field>()?;
+            Ok((name.clone(), field))
+        })
+        .collect()
 }
 
 /// An http(s) URL, or a file path relative to the configuration file.

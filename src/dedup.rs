@@ -125,6 +125,7 @@ mod tests {
             description_html: String::new(),
             description_text: "Centre de loisirs".into(),
             warnings: vec![],
+            ..Default::default()
         }
     }
 

@@ -19,4 +19,5 @@ pub mod politeness;
 pub mod publish;
 pub mod scheduler;
 pub mod store;
+pub mod validate;
 pub mod web;

@@ -64,6 +64,25 @@ enum Command {
         #[arg(long, value_name = "ID", conflicts_with = "id")]
         reset: Option<String>,
     },
+    /// Fetch and normalise a feed without storing it, and report what essaim understood:
+    /// offers found, how many have each field, and every problem with its offer.
+    Validate {
+        /// An http(s) URL or a file path.
+        source: String,
+        /// The feed's format (default: detected).
+        #[arg(long, value_parser = parse_format)]
+        format: Option<essaim::parse::Format>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Allow a URL that resolves to a private or loopback address.
+        #[arg(long)]
+        allow_private: bool,
+    },
+}
+
+fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
+    s.parse()
 }
 
 fn main() -> ExitCode {
@@ -80,6 +99,21 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Command::Validate { .. } = cli.command {
+        // A partner checking its feed needs no registry: defaults apply when there is none.
+        let config = if cli.config.exists() {
+            config::load(&cli.config)
+        } else {
+            config::parse("", &cli.config)
+        };
+        return match config {
+            Ok(config) => run_async(validate(cli.command, config)),
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let config = match config::load(&cli.config) {
         Ok(c) => c,
         Err(e) => {
@@ -97,6 +131,10 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    run_async(dispatch(cli.command, config))
+}
+
+fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -104,13 +142,80 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(cli.command, config)) {
+    match runtime.block_on(work) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("essaim: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+async fn validate(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+    let Command::Validate {
+        source,
+        format,
+        json,
+        allow_private,
+    } = command
+    else {
+        bail!("not a validate command");
+    };
+    config.settings.allow_private_addresses |= allow_private;
+    let fetcher = essaim::fetch::Fetcher::new(&config.settings)?;
+    let (bytes, charset, base) = match url::Url::parse(&source) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            match fetcher.fetch_url_once(url.clone()).await {
+                Ok(essaim::fetch::Fetched::Body(b)) => (b.bytes, b.charset, b.final_url),
+                Ok(essaim::fetch::Fetched::NotModified { .. }) => {
+                    bail!("{source}: the server answered 304 Not Modified to a plain request")
+                }
+                Err(e) => {
+                    eprintln!("essaim: {source}: cannot fetch: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        _ => match std::fs::read(&source) {
+            Ok(b) => (b, None, None),
+            Err(e) => {
+                eprintln!("essaim: {source}: cannot read: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+    };
+    let now = chrono::Utc::now();
+    let ctx = essaim::parse::ParseContext {
+        format,
+        http_charset: charset.as_deref(),
+        base_url: base.as_deref(),
+        now: Some(now),
+        ..Default::default()
+    };
+    let parsed = match essaim::parse::parse(&bytes, &ctx) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("essaim: {source}: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let nctx = essaim::normalise::Context {
+        feed_id: "validate",
+        base_url: base.as_deref(),
+        now,
+    };
+    let offers: Vec<_> = parsed
+        .items
+        .iter()
+        .map(|i| essaim::normalise::normalise(i, &nctx))
+        .collect();
+    let report = essaim::validate::report(&source, &parsed, &offers);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -120,7 +225,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         Command::Fetch { feeds } => fetch(config, store, feeds).await,
         Command::Export { out } => export(&config, store, &out).await,
         Command::Feeds { id, reset } => feeds_command(&config, store, id, reset).await,
-        Command::Check => Ok(ExitCode::SUCCESS),
+        Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -427,6 +427,9 @@ fn build_postings(
         format: Some(feed.format),
         http_charset: body.charset.as_deref(),
         base_url: base.as_deref(),
+        mapping: feed.mapping.as_ref(),
+        elements: &feed.elements,
+        now: Some(now),
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
     let mut warnings = parsed.warnings;

@@ -170,24 +170,83 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
     serde_json::to_string_pretty(&feed).unwrap_or_else(|_| "{}".into())
 }
 
-/// The `_job` object of JSON Feed (and the API): the normalised job fields.
+/// The `_job` object of JSON Feed (and the API): the normalised job fields, named to explain
+/// themselves. Absent facts are `null` (or `false` / `[]`), never guessed.
 pub fn job_object(p: &PublishedOffer) -> Value {
     let o = &p.offer;
+    let place = &o.location.place;
     json!({
         "network": p.network,
         "feed": o.feed_id,
         "feed_name": p.feed_name,
         "reference": o.reference,
         "title_raw": o.title_raw,
+        "apply_url": o.apply_url,
         "employer": o.employer,
+        "employer_family": o.employer_family,
+        "location": {
+            "raw": o.location.raw,
+            "commune": place.commune,
+            "insee": place.insee,
+            "postcode": place.postcode,
+            "department": place.department,
+            "department_name": place.department_name,
+            "region": place.region,
+            "region_name": place.region_name,
+            "remote": o.location.remote,
+        },
+        "contract": o.contract.map(|c| c.code()),
+        "contract_label": o.contract.map(|c| c.label()),
+        "contract_raw": o.contract_raw,
+        "contract_duration": o.contract_duration,
+        "employment_types": o.employment_types,
+        "working_time": o.working_time.and_then(|w| w.kind),
+        "hours_per_week": o.working_time.and_then(|w| w.hours_per_week),
+        "working_time_raw": o.working_time_raw,
+        "salary": o.salary,
+        "salary_raw": o.salary_raw,
+        "sector": o.sector,
+        "valid_through": o.valid_through.map(rfc3339),
+        "start_date": o.start_date.map(rfc3339),
     })
 }
 
 fn job_elements(out: &mut String, p: &PublishedOffer) {
+    let o = &p.offer;
+    let place = &o.location.place;
     element(out, "job:network", &p.network);
-    element(out, "job:feed", &p.offer.feed_id);
-    if let Some(e) = &p.offer.employer {
-        element(out, "job:employer", e);
+    element(out, "job:feed", &o.feed_id);
+    let optional = [
+        ("job:employer", o.employer.as_deref()),
+        ("job:contract", o.contract.map(|c| c.code())),
+        ("job:contractLabel", o.contract.map(|c| c.label())),
+        ("job:place", o.location.raw.as_deref()),
+        ("job:commune", place.commune.as_deref()),
+        ("job:insee", place.insee.as_deref()),
+        ("job:postcode", place.postcode.as_deref()),
+        ("job:department", place.department.as_deref()),
+        ("job:region", place.region.as_deref()),
+        ("job:regionName", place.region_name.as_deref()),
+        ("job:salary", o.salary_raw.as_deref()),
+        ("job:sector", o.sector.as_deref()),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            element(out, name, v);
+        }
+    }
+    if o.location.remote {
+        element(out, "job:remote", "true");
+    }
+    if let Some(kind) = o.working_time.and_then(|w| w.kind) {
+        let text = match kind {
+            crate::model::WorkingTimeKind::FullTime => "full_time",
+            crate::model::WorkingTimeKind::PartTime => "part_time",
+        };
+        element(out, "job:workingTime", text);
+    }
+    if let Some(t) = o.valid_through {
+        element(out, "job:validThrough", &rfc3339(t));
     }
 }
 
@@ -253,6 +312,7 @@ mod tests {
             description_html: "<p>Poste à Rennes</p>".into(),
             description_text: "Poste à Rennes".into(),
             warnings: vec![],
+            ..Default::default()
         };
         let channel = Channel {
             title: "essaim".into(),

@@ -45,7 +45,7 @@ fn bundled_config_is_valid() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        format!("{config}: ok, 5 feeds (5 enabled)\n")
+        format!("{config}: ok, 10 feeds (10 enabled)\n")
     );
 }
 
@@ -176,4 +176,51 @@ fn fetch_skips_held_back_feeds_and_feeds_shows_and_resets_state() {
 
     let (code, _) = run(&["feeds", "--reset", "inconnu"]);
     assert_ne!(code, Some(0));
+}
+
+#[test]
+fn validate_reports_fields_and_problems_without_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/partners/indeed-cooperer.xml"
+    );
+    let out = essaim()
+        .current_dir(dir.path())
+        .args(["validate", fixture, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["offers"], 3);
+    assert_eq!(report["format"], "indeed");
+    let problems: Vec<String> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}: {}", p["item"], p["problem"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            "null: bytes are not valid UTF-8; decoded as Windows-1252",
+            "3: unknown place \"Atlantide\"",
+            "3: unknown contract \"XYZ\"",
+            "3: unparseable published date \"32/13/2026\"",
+        ]
+    );
+    // Nothing was stored: validate never creates a database.
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+
+    let out = essaim()
+        .current_dir(dir.path())
+        .args(["validate", "absent.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("absent.xml: cannot read"));
 }

@@ -15,8 +15,14 @@ use essaim::web;
 /// The links of every fixture item, read with feed-rs straight from the fixture files.
 fn fixture_links() -> BTreeSet<String> {
     let mut links = BTreeSet::new();
-    for entry in std::fs::read_dir(common::fixtures().join("partners")).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    for name in [
+        "ressources-solidaires-rhone.xml",
+        "wp-restos-marne.xml",
+        "cress-bretagne.atom",
+        "mutualite-francaise.json",
+        "reseau-ess-finistere.rdf",
+    ] {
+        let bytes = std::fs::read(common::fixtures().join("partners").join(name)).unwrap();
         let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
         for e in feed.entries {
             links.insert(e.links[0].href.clone());
@@ -25,23 +31,24 @@ fn fixture_links() -> BTreeSet<String> {
     links
 }
 
+/// The fixture titles once cleaned (gender markers and trailing "- CDI" / "- Lyon" noise gone).
 const EXPECTED_TITLES: &[&str] = &[
-    "Educateur spécialisé (H/F) - CDI - Lyon",
-    "Animateur·rice périscolaire F/H",
-    "Chargé(e) de mission économie circulaire",
+    "Educateur spécialisé",
+    "Animateur périscolaire",
+    "Chargé de mission économie circulaire",
     "Directeur/Directrice de crèche associative",
     "Accompagnateur socio-professionnel en chantier d'insertion",
-    "Responsable de centre de distribution (H/F)",
-    "Service civique – Lutte contre la précarité alimentaire h/f",
-    "Chauffeur-livreur poids lourd (F/H) – CDD 6 mois",
-    "Coordinateur·rice de tiers-lieu (H/F)",
-    "Conseiller·ère en insertion professionnelle",
-    "Stage — Communication et vie coopérative (6 mois)",
-    "Infirmier(e) en centre de santé mutualiste H/F",
-    "Opticien·ne — Magasin mutualiste Écouter Voir",
-    "Chargé de prévention santé (F/H) - Temps partiel",
+    "Responsable de centre de distribution",
+    "Service civique – Lutte contre la précarité alimentaire",
+    "Chauffeur-livreur poids lourd",
+    "Coordinateur de tiers-lieu",
+    "Conseiller en insertion professionnelle",
+    "Stage — Communication et vie coopérative",
+    "Infirmier en centre de santé mutualiste",
+    "Opticien — Magasin mutualiste Écouter Voir",
+    "Chargé de prévention santé",
     "Animateur de réseau – Pôle ESS du Pays de Morlaix",
-    "Comptable « œuvres sociales » H/F",
+    "Comptable « œuvres sociales »",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

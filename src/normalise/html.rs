@@ -55,17 +55,61 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
-/// Plain text of an HTML fragment: tags removed, entities decoded, one line per block.
+/// Plain text of an untrusted HTML fragment (titles, field values): tags removed, entities
+/// decoded, one line per block.
 pub fn to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return tidy_lines(html);
     }
-    // Parsing with the sanitiser's HTML parser and no allowed tags gives well-formed text
-    // with entities normalised; block boundaries are marked first so they survive.
+    // The sanitiser's HTML parser with no allowed tags gives well-formed text with entities
+    // normalised (including HTML ones such as &eacute; and &#8211;).
     let marked = mark_blocks(html);
     let stripped = text_cleaner().clean(&marked).to_string();
     tidy_lines(&unescape_basic(&stripped))
 }
+
+/// Plain text of HTML that [`sanitise`] produced: a single cheap pass, since its markup is
+/// well-formed and its only entities are the few the serialiser writes.
+pub fn sanitised_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tag = &rest[i + 1..];
+        let end = tag.find('>').map_or(tag.len(), |e| e + 1);
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if BLOCKS.contains(&name.as_str()) {
+            out.push('\n');
+        }
+        rest = tag.get(end..).unwrap_or("");
+    }
+    out.push_str(rest);
+    tidy_lines(&unescape_basic(&out))
+}
+
+const BLOCKS: [&str; 16] = [
+    "br",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "blockquote",
+];
 
 fn text_cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -78,24 +122,6 @@ fn text_cleaner() -> &'static ammonia::Builder<'static> {
 
 /// Puts a newline before the tags that start or end a line in a browser.
 fn mark_blocks(html: &str) -> String {
-    const BLOCKS: [&str; 16] = [
-        "br",
-        "p",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "table",
-        "section",
-        "blockquote",
-    ];
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(i) = rest.find('<') {
@@ -175,6 +201,18 @@ mod tests {
             sanitise("Lieu : Lyon\nSalaire : 1 900 € & primes < 2 000", None),
             "Lieu : Lyon<br>\nSalaire : 1 900 € &amp; primes &lt; 2 000"
         );
+    }
+
+    #[test]
+    fn sanitised_text_matches_the_full_parser() {
+        for html in [
+            "<p>Lieu&nbsp;: Lyon (69)</p><ul><li>CDI</li><li>Temps&nbsp;plein</li></ul>Salaire : 2&nbsp;000&nbsp;&euro;<br/>Fin &amp; suite &lt;3<script>x()</script>",
+            "Texte brut\nsur deux lignes & plus",
+            "<div><a href=\"https://a.fr\">Postuler</a> <b>vite</b></div>",
+        ] {
+            let clean = sanitise(html, None);
+            assert_eq!(sanitised_to_text(&clean), to_text(&clean), "{html}");
+        }
     }
 
     #[test]

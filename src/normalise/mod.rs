@@ -1,13 +1,19 @@
-//! Turns a [`RawItem`] into an [`Offer`]: cleans the title, sanitises the description, reads
-//! dates, and records what it could not understand as warnings on the offer (never by dropping
-//! it). Normalising does no I/O and never fails.
+//! Turns a [`RawItem`] into an [`Offer`]: cleans the title, resolves the place, classifies the
+//! contract, reads working time, salary and dates, sanitises the description, and records what
+//! it could not understand as warnings on the offer (never by dropping it). Fields the feed does
+//! not carry are looked for in the description's labelled lines ("Lieu :", "Contrat :",
+//! "Salaire :", "Date limite :"). Normalising does no I/O and never fails.
 
+pub mod dates;
+pub mod geo;
 pub mod html;
+pub mod vocab;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Offer;
+use crate::model::{Contract, Location, Offer};
 use crate::parse::RawItem;
+use vocab::Label;
 
 /// What the normaliser needs to know about the feed an item came from.
 #[derive(Debug, Clone, Copy)]
@@ -22,32 +28,196 @@ pub struct Context<'a> {
 /// Normalises one item.
 pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     let mut warnings = Vec::new();
-    let title_raw = item.title.clone().unwrap_or_default();
-    let title = collapse_ws(&html::to_text(&title_raw));
-    if title.is_empty() {
-        warnings.push("no title".to_string());
-    }
-    let url = item.link.clone();
-    if url.is_none() {
-        warnings.push("no link to the offer".to_string());
-    }
+
     let description = item.description.as_deref().unwrap_or("");
     let base = item.link.as_deref().or(ctx.base_url);
     let description_html = html::sanitise(description, base);
-    let description_text = html::to_text(&description_html);
-    let published = date(item.published.as_deref(), "published", &mut warnings);
-    let updated = date(item.updated.as_deref(), "updated", &mut warnings);
+    let description_text = html::sanitised_to_text(&description_html);
+    let labelled = vocab::labelled_fields(&description_text);
+    let label = |l: Label| -> Option<String> {
+        labelled
+            .iter()
+            .find(|(k, _)| *k == l)
+            .map(|(_, v)| v.clone())
+    };
+    let field = |v: &Option<String>| -> Option<String> {
+        v.as_deref()
+            .map(|s| collapse_ws(&html::to_text(s)))
+            .filter(|s| !s.is_empty())
+    };
+
+    // Title.
+    let title_raw = item.title.clone().unwrap_or_default();
+    let title_text = collapse_ws(&html::to_text(&title_raw));
+    let title = vocab::clean_title(&title_text, &is_place_segment);
+    if title.is_empty() {
+        warnings.push("no title".to_string());
+    }
+
+    // Link.
+    let url = item.link.clone().filter(|l| !l.trim().is_empty());
+    if url.is_none() {
+        warnings.push("missing link to the offer".to_string());
+    }
+    let apply_url = item.apply_url.clone().filter(|a| Some(a) != url.as_ref());
+
+    // Employer.
+    let employer = field(&item.employer).or_else(|| label(Label::Employer));
+    let employer_family = employer
+        .as_deref()
+        .and_then(|name| vocab::employer_family(name, item.employer_type.as_deref()));
+
+    // Place.
+    let location = location(item, &label, &title_text, &description_text, &mut warnings);
+
+    // Contract: the contract field, else the labelled line, else a category that is a contract
+    // (WP Job Manager sites that swap job_type and job_category), else a clear title marker.
+    let contract_field = field(&item.contract).or_else(|| label(Label::Contract));
+    let mut contract = contract_field
+        .as_deref()
+        .and_then(|raw| classify(raw, item));
+    let mut contract_raw = contract_field.clone();
+    let mut sector = field(&item.sector)
+        .or_else(|| label(Label::Sector))
+        .or_else(|| item.categories.first().map(|c| collapse_ws(c)));
+    if contract.is_none() {
+        if let Some(c) = sector.as_deref().and_then(vocab::classify_contract) {
+            // The category holds the contract, so the "contract" holds the sector.
+            contract = Some(c);
+            let swapped = contract_raw.take();
+            contract_raw = sector.take();
+            sector = swapped;
+        }
+    }
+    // schema.org's generic values (VOLUNTEER, TEMPORARY, OTHER) yield to a precise title
+    // ("Volontaire en service civique").
+    const SCHEMA_TYPES: [&str; 8] = [
+        "FULL_TIME",
+        "PART_TIME",
+        "CONTRACTOR",
+        "TEMPORARY",
+        "INTERN",
+        "VOLUNTEER",
+        "PER_DIEM",
+        "OTHER",
+    ];
+    let generic = contract_raw.as_deref().is_some_and(|r| {
+        r.split([',', ' '])
+            .filter(|t| !t.is_empty())
+            .all(|t| SCHEMA_TYPES.contains(&t))
+    });
+    if generic {
+        if let Some(precise) = vocab::classify_contract(&title_text)
+            .filter(|c| Some(*c) != contract && !matches!(c, Contract::Cdi | Contract::Autre))
+        {
+            contract = Some(precise);
+        }
+    }
+    if contract.is_none() {
+        if let Some(raw) = &contract_raw {
+            // "FULL_TIME" alone says how long, not which contract: not a problem to report.
+            if vocab::parse_working_time(raw).is_none() {
+                warnings.push(format!("unknown contract {raw:?}"));
+            }
+        } else if let Some(c) = vocab::classify_contract(&title_text).filter(|c| {
+            matches!(
+                c,
+                Contract::Cdi
+                    | Contract::Cdd
+                    | Contract::Interim
+                    | Contract::Stage
+                    | Contract::Alternance
+                    | Contract::ServiceCivique
+                    | Contract::Saisonnier
+            )
+        }) {
+            contract = Some(c);
+        }
+    }
+    let contract_duration = [
+        field(&item.duration),
+        label(Label::Duration),
+        contract_raw.clone(),
+        Some(title_text.clone()),
+    ]
+    .iter()
+    .flatten()
+    .find_map(|t| vocab::contract_duration(t));
+
+    // Working time.
+    let working_time_raw = field(&item.working_time).or_else(|| label(Label::WorkingTime));
+    let working_time = working_time_raw
+        .as_deref()
+        .and_then(vocab::parse_working_time)
+        .or_else(|| contract_raw.as_deref().and_then(vocab::parse_working_time))
+        .or_else(|| vocab::parse_working_time(&title_text));
+    let employment_types = contract
+        .map(|c| {
+            c.employment_types(working_time.and_then(|w| w.kind))
+                .into_iter()
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+
+    // Salary.
+    let salary_raw = field(&item.salary).or_else(|| label(Label::Salary));
+    let salary = item
+        .salary_structured
+        .clone()
+        .or_else(|| salary_raw.as_deref().and_then(vocab::parse_salary));
+
+    // Dates.
+    let mut date = |raw: Option<String>, what: &str| -> Option<DateTime<Utc>> {
+        let raw = raw?;
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = DateTime::parse_from_rfc3339(raw)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| dates::parse_date(raw, ctx.now));
+        if parsed.is_none() {
+            warnings.push(format!("unparseable {what} date {raw:?}"));
+        }
+        parsed
+    };
+    let published = date(item.published.clone(), "published");
+    let updated = date(item.updated.clone(), "updated");
+    let valid_through = date(
+        field(&item.valid_through).or_else(|| label(Label::Deadline)),
+        "expiry",
+    )
+    .map(end_of_day_if_midnight);
+    let start_date = date(
+        field(&item.start_date).or_else(|| label(Label::StartDate)),
+        "start",
+    );
+
     Offer {
         feed_id: ctx.feed_id.to_string(),
-        reference: item.reference.clone(),
+        reference: item
+            .reference
+            .as_deref()
+            .map(|r| collapse_ws(&html::to_text(r)))
+            .filter(|r| !r.is_empty()),
         url,
+        apply_url,
         title,
         title_raw,
-        employer: item
-            .employer
-            .as_deref()
-            .map(collapse_ws)
-            .filter(|e| !e.is_empty()),
+        employer,
+        employer_family,
+        location,
+        contract,
+        contract_raw,
+        contract_duration,
+        employment_types,
+        working_time,
+        working_time_raw,
+        salary,
+        salary_raw,
+        sector,
         categories: item
             .categories
             .iter()
@@ -56,23 +226,125 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             .collect(),
         published,
         updated,
+        valid_through,
+        start_date,
         description_html,
         description_text,
         warnings,
     }
 }
 
-fn date(raw: Option<&str>, what: &str, warnings: &mut Vec<String>) -> Option<DateTime<Utc>> {
-    let raw = raw?.trim();
-    if raw.is_empty() {
-        return None;
+/// A deadline given as a day ("Date limite : 15/12/2026") lasts until the end of that day in
+/// Paris, not its first second.
+fn end_of_day_if_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    let local = t.with_timezone(&chrono_tz::Europe::Paris);
+    if local.hour() == 0 && local.minute() == 0 && local.second() == 0 {
+        t + chrono::Duration::days(1) - chrono::Duration::seconds(1)
+    } else {
+        t
     }
-    match DateTime::parse_from_rfc3339(raw) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            warnings.push(format!("unparseable {what} date {raw:?}"));
-            None
+}
+
+/// True when a title segment is only a place ("Lyon", "Lyon 3e (69)", "Rhône", "Bretagne"),
+/// not a phrase that mentions one ("Pôle ESS du Pays de Morlaix"): the resolver finds places
+/// inside text, so the segment's words, once numbers are set aside, must be the place's name.
+fn is_place_segment(segment: &str) -> bool {
+    let Some(place) = geo::resolve(segment) else {
+        return false;
+    };
+    let folded = geo::fold(segment);
+    let words: Vec<&str> = folded
+        .split(' ')
+        .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let words = words.join(" ");
+    let names = [place.commune, place.department_name, place.region_name];
+    names.iter().flatten().any(|name| geo::fold(name) == words)
+}
+
+/// France Travail codes go through their own table, everything else through the vocabulary.
+fn classify(raw: &str, item: &RawItem) -> Option<Contract> {
+    const FT_CODES: [&str; 11] = [
+        "CDI", "CDD", "MIS", "SAI", "LIB", "FRA", "REP", "CCE", "TTI", "DDI", "DIN",
+    ];
+    if item.contract_nature.is_some() || FT_CODES.contains(&raw) {
+        if let Some(c) = vocab::france_travail_contract(raw, item.contract_nature.as_deref()) {
+            return Some(c);
         }
+    }
+    vocab::classify_contract(raw)
+}
+
+fn location(
+    item: &RawItem,
+    label: &dyn Fn(Label) -> Option<String>,
+    title: &str,
+    description: &str,
+    warnings: &mut Vec<String>,
+) -> Location {
+    let text = |v: &Option<String>| v.as_deref().map(collapse_ws).filter(|s| !s.is_empty());
+    let (city, postcode, insee, department, region) = (
+        text(&item.city),
+        text(&item.postcode),
+        text(&item.insee),
+        text(&item.department),
+        text(&item.region),
+    );
+    let structured =
+        city.is_some() || postcode.is_some() || insee.is_some() || department.is_some();
+    let raw = text(&item.location)
+        .or_else(|| label(Label::Place))
+        .or_else(|| {
+            let parts: Vec<&str> = [&postcode, &city, &region]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        });
+    let mut place = if structured {
+        geo::resolve_parts(
+            city.as_deref(),
+            postcode.as_deref(),
+            insee.as_deref(),
+            department.as_deref(),
+            region.as_deref(),
+        )
+    } else {
+        None
+    };
+    if place.as_ref().is_none_or(|p| p.commune.is_none()) {
+        if let Some(from_text) = raw.as_deref().and_then(geo::resolve) {
+            let better = place.as_ref().is_none_or(|p| {
+                from_text.commune.is_some()
+                    || (p.department.is_none() && from_text.department.is_some())
+            });
+            if better {
+                place = Some(from_text);
+            }
+        }
+    }
+    let remote_flag = item.remote.as_deref().is_some_and(|r| {
+        let r = r.trim().to_ascii_lowercase();
+        matches!(
+            r.as_str(),
+            "true" | "yes" | "oui" | "1" | "telecommute" | "full"
+        ) || geo::is_remote(&r)
+    });
+    let remote = remote_flag
+        || raw.as_deref().is_some_and(geo::is_remote)
+        || geo::is_remote(title)
+        || geo::is_remote(description);
+    match (&raw, &place) {
+        (None, None) if !remote => warnings.push("no location".to_string()),
+        (Some(r), None) if !geo::is_remote(r) => warnings.push(format!("unknown place {r:?}")),
+        _ => {}
+    }
+    Location {
+        raw,
+        place: place.unwrap_or_default(),
+        remote,
     }
 }
 
@@ -96,6 +368,7 @@ pub fn collapse_ws(s: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::{SalaryPeriod, WorkingTimeKind};
 
     fn ctx() -> Context<'static> {
         Context {
@@ -107,12 +380,17 @@ mod tests {
         }
     }
 
+    fn t(s: &str) -> Option<DateTime<Utc>> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
+    }
+
     #[test]
     fn item_is_normalised_with_warnings_instead_of_being_dropped() {
         let item = RawItem {
             title: Some("  Coordinateur&nbsp;de \u{7}  projets  ".into()),
-            description: Some("<p onclick=\"x()\">Lieu : Lyon</p><script>alert(1)</script><a href=\"/postuler\">Postuler</a>".into()),
+            description: Some("<p onclick=\"x()\">Lieu : Atlantide</p><script>alert(1)</script><a href=\"/postuler\">Postuler</a>".into()),
             published: Some("32/13/2026".into()),
+            contract: Some("XYZ".into()),
             ..Default::default()
         };
         let o = normalise(&item, &ctx());
@@ -120,16 +398,119 @@ mod tests {
         assert_eq!(o.feed_id, "rs-rhone");
         assert_eq!(
             o.description_html,
-            "<p>Lieu : Lyon</p><a href=\"https://www.ressources-solidaires.org/postuler\" rel=\"noopener noreferrer nofollow\">Postuler</a>"
+            "<p>Lieu : Atlantide</p><a href=\"https://www.ressources-solidaires.org/postuler\" rel=\"noopener noreferrer nofollow\">Postuler</a>"
         );
-        assert_eq!(o.description_text, "Lieu : Lyon\nPostuler");
+        assert_eq!(o.description_text, "Lieu : Atlantide\nPostuler");
         assert_eq!(o.published, None);
         assert_eq!(
             o.warnings,
             vec![
-                "no link to the offer",
+                "missing link to the offer",
+                "unknown place \"Atlantide\"",
+                "unknown contract \"XYZ\"",
                 "unparseable published date \"32/13/2026\""
             ]
         );
+    }
+
+    #[test]
+    fn labelled_lines_fill_the_model() {
+        let item = RawItem {
+            title: Some("Educateur spécialisé (H/F) - CDI - Lyon".into()),
+            link: Some("https://www.ressources-solidaires.org/o/1".into()),
+            description: Some("<p><strong>Association Le Prado</strong> recrute.</p><p>Lieu : Lyon 3e (69)<br/>Contrat : CDI<br/>Temps de travail : Temps plein<br/>Salaire : selon CCN 66<br/>Date limite : 15/12/2026</p>".into()),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(o.title, "Educateur spécialisé");
+        assert_eq!(o.location.place.insee.as_deref(), Some("69383"));
+        assert_eq!(o.location.place.commune.as_deref(), Some("Lyon"));
+        assert_eq!(o.location.place.region.as_deref(), Some("84"));
+        assert_eq!(o.contract, Some(Contract::Cdi));
+        assert_eq!(o.employment_types, vec!["FULL_TIME"]);
+        assert_eq!(
+            o.working_time.unwrap().kind,
+            Some(WorkingTimeKind::FullTime)
+        );
+        assert_eq!(o.salary, None);
+        assert_eq!(o.salary_raw.as_deref(), Some("selon CCN 66"));
+        assert_eq!(o.valid_through, t("2026-12-15T22:59:59Z"));
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    }
+
+    #[test]
+    fn structured_fields_and_swapped_wp_categories() {
+        let item = RawItem {
+            title: Some("Service civique &#8211; Lutte contre la précarité h/f".into()),
+            link: Some("https://a.fr/1".into()),
+            location: Some("Châlons-en-Champagne (51)".into()),
+            contract: Some("Action sociale".into()),
+            sector: Some("Service civique".into()),
+            employer: Some("Les Restos du Cœur de la Marne".into()),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(o.contract, Some(Contract::ServiceCivique));
+        assert_eq!(o.sector.as_deref(), Some("Action sociale"));
+        assert_eq!(o.contract_raw.as_deref(), Some("Service civique"));
+        assert_eq!(o.location.place.insee.as_deref(), Some("51108"));
+        assert_eq!(o.title, "Service civique – Lutte contre la précarité");
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    }
+
+    #[test]
+    fn france_travail_codes_and_salary() {
+        let item = RawItem {
+            title: Some("Moniteur éducateur (H/F)".into()),
+            link: Some("https://a.fr/2".into()),
+            location: Some("51 - REIMS".into()),
+            insee: Some("51454".into()),
+            postcode: Some("51100".into()),
+            contract: Some("MIS".into()),
+            contract_nature: Some("Contrat travail".into()),
+            salary: Some("Mensuel de 1600,00 Euros à 1800,00 Euros".into()),
+            working_time: Some("Temps plein".into()),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(o.contract, Some(Contract::Interim));
+        assert_eq!(o.location.place.commune.as_deref(), Some("Reims"));
+        let s = o.salary.unwrap();
+        assert_eq!(
+            (s.min, s.max, s.period),
+            (Some(1600.0), Some(1800.0), Some(SalaryPeriod::Month))
+        );
+        assert_eq!(o.employment_types, vec!["TEMPORARY", "FULL_TIME"]);
+    }
+
+    #[test]
+    fn only_whole_places_are_title_noise() {
+        for (seg, want) in [
+            ("Lyon", true),
+            ("Lyon 3e (69)", true),
+            ("Bretagne", true),
+            ("Pôle ESS du Pays de Morlaix", false),
+            ("Chargé de prévention santé", false),
+            ("Temps partiel", false),
+        ] {
+            assert_eq!(is_place_segment(seg), want, "{seg}");
+        }
+    }
+
+    #[test]
+    fn remote_and_missing_place() {
+        let mut item = RawItem {
+            title: Some("Développeur·se web".into()),
+            link: Some("https://a.fr/3".into()),
+            location: Some("Télétravail".into()),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert!(o.location.remote);
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+        item.location = None;
+        let o = normalise(&item, &ctx());
+        assert!(!o.location.remote);
+        assert_eq!(o.warnings, vec!["no location"]);
     }
 }

@@ -4,23 +4,251 @@
 //! each field as the partner wrote it; understanding the values is the normaliser's job.
 //! Parsing does no I/O. A feed that cannot be read at all is a [`ParseError`]; a problem with
 //! one item is a warning carried alongside the items, so one bad item never costs the others.
+//!
+//! Formats: RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs, with namespaced job elements
+//! read by a second pass ([`feeds`]); XML shaped as `<root><item>` with a field mapping
+//! ([`xml_mapped`], presets for Indeed and api-engagement); JSON with JSON pointers
+//! ([`json_mapped`], preset for France Travail); schema.org JobPosting JSON-LD ([`jsonld`]).
 
 pub mod decode;
+pub mod feeds;
+pub mod json_mapped;
+pub mod jsonld;
+pub mod xml_mapped;
+
+use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::config::Format;
+use crate::model::Salary;
+
+/// Formats essaim reads. `Auto` sniffs the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Rss,
+    Atom,
+    JsonFeed,
+    /// Indeed-style XML: `<source><job>`.
+    Indeed,
+    /// The api-engagement volunteering missions: `<source><mission>`.
+    ApiEngagement,
+    /// Any XML with a `[feed.mapping]`.
+    Xml,
+    /// Any JSON with a `[feed.mapping]` of JSON pointers.
+    Json,
+    /// schema.org JobPosting in JSON-LD (or in the `<script>`s of an HTML page).
+    JsonLd,
+    /// France Travail "Offres d'emploi v2" search results (`resultats[]`).
+    FranceTravail,
+}
+
+impl Format {
+    pub const ALL: [Format; 10] = [
+        Format::Auto,
+        Format::Rss,
+        Format::Atom,
+        Format::JsonFeed,
+        Format::Indeed,
+        Format::ApiEngagement,
+        Format::Xml,
+        Format::Json,
+        Format::JsonLd,
+        Format::FranceTravail,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::JsonFeed => "json-feed",
+            Format::Indeed => "indeed",
+            Format::ApiEngagement => "api-engagement",
+            Format::Xml => "xml",
+            Format::Json => "json",
+            Format::JsonLd => "json-ld",
+            Format::FranceTravail => "france-travail",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown format {s:?} (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// The fields of a job offer a partner format can carry, as mapping keys in feeds.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Reference,
+    Link,
+    ApplyUrl,
+    Title,
+    Description,
+    Employer,
+    EmployerType,
+    Location,
+    City,
+    Postcode,
+    Insee,
+    Department,
+    Region,
+    Remote,
+    Contract,
+    ContractNature,
+    Duration,
+    WorkingTime,
+    Salary,
+    Sector,
+    Published,
+    Updated,
+    ValidThrough,
+    StartDate,
+}
+
+impl Field {
+    pub const ALL: [Field; 24] = [
+        Field::Reference,
+        Field::Link,
+        Field::ApplyUrl,
+        Field::Title,
+        Field::Description,
+        Field::Employer,
+        Field::EmployerType,
+        Field::Location,
+        Field::City,
+        Field::Postcode,
+        Field::Insee,
+        Field::Department,
+        Field::Region,
+        Field::Remote,
+        Field::Contract,
+        Field::ContractNature,
+        Field::Duration,
+        Field::WorkingTime,
+        Field::Salary,
+        Field::Sector,
+        Field::Published,
+        Field::Updated,
+        Field::ValidThrough,
+        Field::StartDate,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Reference => "reference",
+            Field::Link => "link",
+            Field::ApplyUrl => "apply_url",
+            Field::Title => "title",
+            Field::Description => "description",
+            Field::Employer => "employer",
+            Field::EmployerType => "employer_type",
+            Field::Location => "location",
+            Field::City => "city",
+            Field::Postcode => "postcode",
+            Field::Insee => "insee",
+            Field::Department => "department",
+            Field::Region => "region",
+            Field::Remote => "remote",
+            Field::Contract => "contract",
+            Field::ContractNature => "contract_nature",
+            Field::Duration => "duration",
+            Field::WorkingTime => "working_time",
+            Field::Salary => "salary",
+            Field::Sector => "sector",
+            Field::Published => "published",
+            Field::Updated => "updated",
+            Field::ValidThrough => "valid_through",
+            Field::StartDate => "start_date",
+        }
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown field {s:?} (expected one of: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Where each field is found in a home-made format: element paths for XML (`location/city`,
+/// `@id` for an attribute, `a|b` for the first present), JSON pointers for JSON (`/lieu/ville`),
+/// `=text` for a constant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping {
+    /// XML: path of the item elements from the root (`source/job`), or one element name found
+    /// at any depth (`offer`). JSON: pointer to the array of items (`/resultats`, or empty for
+    /// a top-level array).
+    pub items: String,
+    pub fields: Vec<(Field, String)>,
+}
+
+impl Mapping {
+    /// This mapping with `over`'s item path (when set) and fields replacing its own.
+    pub fn overridden_by(&self, over: &Mapping) -> Mapping {
+        let mut fields: Vec<(Field, String)> = self
+            .fields
+            .iter()
+            .filter(|(f, _)| !over.fields.iter().any(|(o, _)| o == f))
+            .cloned()
+            .collect();
+        fields.extend(over.fields.iter().cloned());
+        Mapping {
+            items: if over.items.is_empty() {
+                self.items.clone()
+            } else {
+                over.items.clone()
+            },
+            fields,
+        }
+    }
+}
 
 /// What the parser knows besides the bytes.
 #[derive(Debug, Clone, Default)]
 pub struct ParseContext<'a> {
-    /// Declared format (`Auto` sniffs).
+    /// Declared format (`None` or `Auto` sniffs).
     pub format: Option<Format>,
     /// `charset` of the HTTP Content-Type, if the feed came over HTTP.
     pub http_charset: Option<&'a str>,
     /// URL the feed was read from, to resolve relative links.
     pub base_url: Option<&'a str>,
+    /// The feed's field mapping (home-made formats; overrides a preset's fields).
+    pub mapping: Option<&'a Mapping>,
+    /// Extra namespaced elements to read in RSS/Atom items (`"emploi:lieu"` -> location),
+    /// besides WP Job Manager's which are always read.
+    pub elements: &'a [(String, Field)],
+    /// "Now", for dates written without a year.
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// One item as the partner wrote it, before normalisation.
@@ -30,24 +258,120 @@ pub struct RawItem {
     pub reference: Option<String>,
     /// Link to the offer on the partner's site (absolute).
     pub link: Option<String>,
+    pub apply_url: Option<String>,
     pub title: Option<String>,
     /// Description as given: HTML or plain text.
     pub description: Option<String>,
     pub employer: Option<String>,
+    pub employer_type: Option<String>,
+    /// The place as one text ("Lyon (69)").
+    pub location: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub insee: Option<String>,
+    pub department: Option<String>,
+    pub region: Option<String>,
+    /// A remote flag or text ("true", "TELECOMMUTE", "Télétravail").
+    pub remote: Option<String>,
+    pub contract: Option<String>,
+    /// France Travail's natureContrat.
+    pub contract_nature: Option<String>,
+    pub duration: Option<String>,
+    pub working_time: Option<String>,
+    pub salary: Option<String>,
+    /// A salary already structured by the format (JSON-LD baseSalary).
+    pub salary_structured: Option<Salary>,
+    pub sector: Option<String>,
     /// Categories or tags, in order.
     pub categories: Vec<String>,
     /// Dates as RFC 3339 text when the format parser understood them, else as written.
     pub published: Option<String>,
     pub updated: Option<String>,
+    pub valid_through: Option<String>,
+    pub start_date: Option<String>,
     /// The source item, kept for audit.
     pub source: serde_json::Value,
+}
+
+impl RawItem {
+    /// Sets a field from text, trimmed; empty text sets nothing. An already set field is kept
+    /// unless `replace`.
+    pub fn set(&mut self, field: Field, value: &str, replace: bool) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let slot = self.slot(field);
+        if replace || slot.is_none() {
+            *slot = Some(value.to_string());
+        }
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        let v = match field {
+            Field::Reference => &self.reference,
+            Field::Link => &self.link,
+            Field::ApplyUrl => &self.apply_url,
+            Field::Title => &self.title,
+            Field::Description => &self.description,
+            Field::Employer => &self.employer,
+            Field::EmployerType => &self.employer_type,
+            Field::Location => &self.location,
+            Field::City => &self.city,
+            Field::Postcode => &self.postcode,
+            Field::Insee => &self.insee,
+            Field::Department => &self.department,
+            Field::Region => &self.region,
+            Field::Remote => &self.remote,
+            Field::Contract => &self.contract,
+            Field::ContractNature => &self.contract_nature,
+            Field::Duration => &self.duration,
+            Field::WorkingTime => &self.working_time,
+            Field::Salary => &self.salary,
+            Field::Sector => &self.sector,
+            Field::Published => &self.published,
+            Field::Updated => &self.updated,
+            Field::ValidThrough => &self.valid_through,
+            Field::StartDate => &self.start_date,
+        };
+        v.as_deref()
+    }
+
+    fn slot(&mut self, field: Field) -> &mut Option<String> {
+        match field {
+            Field::Reference => &mut self.reference,
+            Field::Link => &mut self.link,
+            Field::ApplyUrl => &mut self.apply_url,
+            Field::Title => &mut self.title,
+            Field::Description => &mut self.description,
+            Field::Employer => &mut self.employer,
+            Field::EmployerType => &mut self.employer_type,
+            Field::Location => &mut self.location,
+            Field::City => &mut self.city,
+            Field::Postcode => &mut self.postcode,
+            Field::Insee => &mut self.insee,
+            Field::Department => &mut self.department,
+            Field::Region => &mut self.region,
+            Field::Remote => &mut self.remote,
+            Field::Contract => &mut self.contract,
+            Field::ContractNature => &mut self.contract_nature,
+            Field::Duration => &mut self.duration,
+            Field::WorkingTime => &mut self.working_time,
+            Field::Salary => &mut self.salary,
+            Field::Sector => &mut self.sector,
+            Field::Published => &mut self.published,
+            Field::Updated => &mut self.updated,
+            Field::ValidThrough => &mut self.valid_through,
+            Field::StartDate => &mut self.start_date,
+        }
+    }
 }
 
 /// The items of one feed and what went wrong with some of them.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
-    /// Format actually recognised ("rss", "atom", "json-feed").
-    pub format: &'static str,
+    /// Format actually recognised.
+    pub format: Option<Format>,
     /// Encoding the bytes were decoded from.
     pub encoding: &'static str,
     pub items: Vec<RawItem>,
@@ -67,102 +391,138 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
     if text.is_empty() {
         return Err(ParseError("the feed is empty".into()));
     }
-    let sniffed = if text.starts_with('{') || text.starts_with('[') {
-        Format::JsonFeed
-    } else if text.starts_with('<') {
-        Format::Rss // refined by feed-rs into RSS or Atom
-    } else {
-        let start: String = text.chars().take(40).collect();
-        return Err(ParseError(format!(
-            "not a feed: the body starts with {start:?}, neither XML nor JSON"
-        )));
-    };
     let mut warnings: Vec<String> = decoded.warning.into_iter().collect();
-    let parsed = parse_with_feed_rs(text, ctx.base_url, &mut warnings)?;
-    let format = parsed.0;
-    if let Some(declared) = ctx.format.filter(|f| *f != Format::Auto) {
-        if declared.name() != format
-            && !(sniffed == Format::JsonFeed && declared == Format::JsonFeed)
-        {
-            warnings.push(format!(
-                "declared format {} but the feed is {format}",
-                declared.name()
-            ));
+    let sniffed = sniff(text)?;
+    let format = match ctx.format {
+        None | Some(Format::Auto) => sniffed,
+        Some(declared) => {
+            if !compatible(declared, sniffed) {
+                warnings.push(format!(
+                    "declared format {declared} but the content looks like {sniffed}"
+                ));
+            }
+            declared
         }
+    };
+    let items = match format {
+        Format::Auto | Format::Rss | Format::Atom | Format::JsonFeed => {
+            let (actual, items) = feeds::parse(text, ctx, &mut warnings)?;
+            return Ok(Parsed {
+                format: Some(actual),
+                encoding: decoded.encoding,
+                items,
+                warnings,
+            });
+        }
+        Format::Indeed | Format::ApiEngagement | Format::Xml => {
+            let preset = xml_mapped::preset(format);
+            let mapping =
+                match (ctx.mapping, preset) {
+                    (Some(m), Some(p)) => p.overridden_by(m),
+                    (Some(m), None) => m.clone(),
+                    (None, Some(p)) => p,
+                    (None, None) => return Err(ParseError(
+                        "format \"xml\" needs a [feed.mapping] saying where items and fields are"
+                            .into(),
+                    )),
+                };
+            xml_mapped::parse(text, &mapping, &mut warnings)?
+        }
+        Format::Json | Format::FranceTravail => {
+            let preset = json_mapped::preset(format);
+            let mapping = match (ctx.mapping, preset) {
+                (Some(m), Some(p)) => p.overridden_by(m),
+                (Some(m), None) => m.clone(),
+                (None, Some(p)) => p,
+                (None, None) => {
+                    return Err(ParseError(
+                        "format \"json\" needs a [feed.mapping] of JSON pointers".into(),
+                    ))
+                }
+            };
+            json_mapped::parse(text, &mapping, &mut warnings)?
+        }
+        Format::JsonLd => jsonld::parse(text, &mut warnings)?,
+    };
+    let mut items = items;
+    for item in &mut items {
+        absolutise(item, ctx.base_url);
     }
     Ok(Parsed {
-        format,
+        format: Some(format),
         encoding: decoded.encoding,
-        items: parsed.1,
+        items,
         warnings,
     })
 }
 
-/// RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs.
-fn parse_with_feed_rs(
-    text: &str,
-    base_url: Option<&str>,
-    warnings: &mut Vec<String>,
-) -> Result<(&'static str, Vec<RawItem>), ParseError> {
-    // An empty id tells us the feed gave none: feed-rs would otherwise invent one from the
-    // link and title, and identity is decided by the dedup module, not here.
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(base_url)
-        .id_generator(|_, _, _| String::new())
-        .sanitize_content(false)
-        .build();
-    let feed = parser
-        .parse(text.as_bytes())
-        .map_err(|e| ParseError(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
-    let format = match feed.feed_type {
-        feed_rs::model::FeedType::Atom => "atom",
-        feed_rs::model::FeedType::JSON => "json-feed",
-        _ => "rss",
-    };
-    let mut items = Vec::with_capacity(feed.entries.len());
-    for (index, entry) in feed.entries.into_iter().enumerate() {
-        let link = entry
-            .links
-            .iter()
-            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .or_else(|| entry.links.first())
-            .map(|l| l.href.trim().to_string())
-            .filter(|l| !l.is_empty());
-        let title = entry.title.as_ref().map(|t| t.content.trim().to_string());
-        let description = entry
-            .content
-            .as_ref()
-            .and_then(|c| c.body.clone())
-            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
-            .filter(|d| !d.trim().is_empty());
-        let reference = Some(entry.id.trim().to_string()).filter(|r| !r.is_empty());
-        if title.as_deref().is_none_or(str::is_empty) {
-            warnings.push(format!(
-                "item {} ({}): no title",
-                index + 1,
-                link.as_deref()
-                    .or(reference.as_deref())
-                    .unwrap_or("no link")
-            ));
+/// Recognises the format from the first bytes of the decoded text.
+fn sniff(text: &str) -> Result<Format, ParseError> {
+    let head: String = text.chars().take(4096).collect();
+    if text.starts_with('{') || text.starts_with('[') {
+        if head.contains("jsonfeed.org/version") {
+            return Ok(Format::JsonFeed);
         }
-        let source = serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null);
-        items.push(RawItem {
-            reference,
-            link,
-            title,
-            description,
-            employer: entry.authors.first().map(|a| a.name.trim().to_string()),
-            categories: entry
-                .categories
-                .iter()
-                .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
-                .collect(),
-            published: entry.published.map(rfc3339),
-            updated: entry.updated.map(rfc3339),
-            source,
-        });
+        if head.contains("\"resultats\"") {
+            return Ok(Format::FranceTravail);
+        }
+        if head.contains("\"@context\"") || head.contains("\"@type\"") {
+            return Ok(Format::JsonLd);
+        }
+        return Ok(Format::JsonFeed);
     }
-    Ok((format, items))
+    if !text.starts_with('<') {
+        let start: String = text.chars().take(40).collect();
+        return Err(ParseError(format!(
+            "not a feed: the body starts with {start:?}, neither XML nor JSON"
+        )));
+    }
+    let root = xml_mapped::root_name(text).unwrap_or_default();
+    Ok(match root.as_str() {
+        "rss" | "rdf:RDF" | "RDF" => Format::Rss,
+        "feed" => Format::Atom,
+        "source" | "jobs" | "offers" => {
+            if head.contains("<mission") {
+                Format::ApiEngagement
+            } else {
+                Format::Indeed
+            }
+        }
+        "html" | "!DOCTYPE" | "!doctype"
+            if head.contains("application/ld+json") || text.contains("application/ld+json") =>
+        {
+            Format::JsonLd
+        }
+        _ => Format::Rss, // feed-rs gives the precise error
+    })
+}
+
+fn compatible(declared: Format, sniffed: Format) -> bool {
+    use Format::*;
+    declared == sniffed
+        || matches!(
+            (declared, sniffed),
+            (Rss | Atom | JsonFeed, Rss | Atom | JsonFeed)
+                | (Xml, Indeed | ApiEngagement | Rss)
+                | (Indeed | ApiEngagement, Indeed | ApiEngagement)
+                | (Json, JsonFeed | FranceTravail | JsonLd)
+        )
+}
+
+/// Makes the item's links absolute against the feed's URL.
+fn absolutise(item: &mut RawItem, base: Option<&str>) {
+    let Some(base) = base.and_then(|b| url::Url::parse(b).ok()) else {
+        return;
+    };
+    for slot in [&mut item.link, &mut item.apply_url] {
+        if let Some(link) = slot.as_deref() {
+            if url::Url::parse(link).is_err() {
+                if let Ok(abs) = base.join(link) {
+                    *slot = Some(abs.to_string());
+                }
+            }
+        }
+    }
 }
 
 /// The one text form of instants used across essaim: RFC 3339, UTC, whole seconds.
@@ -175,55 +535,33 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
 
-    fn parse_ok(bytes: &[u8]) -> Parsed {
-        parse(
-            bytes,
-            &ParseContext {
-                base_url: Some("https://www.exemple-asso.fr/emplois/"),
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    }
-
     #[test]
-    fn rss_in_latin1_with_relative_links() {
-        let p = parse_ok(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Offres</title>\n<item><title>Animateur p\xe9riscolaire (H/F)</title><link>offre-12.html</link><guid isPermaLink=\"false\">off-12</guid><pubDate>Tue, 03 Nov 2026 09:30:00 +0100</pubDate><description>&lt;p&gt;Lieu : Villeurbanne&lt;/p&gt;</description></item>\n</channel></rss>");
-        assert_eq!(p.format, "rss");
-        assert_eq!(p.items.len(), 1);
-        let it = &p.items[0];
-        assert_eq!(it.title.as_deref(), Some("Animateur périscolaire (H/F)"));
-        assert_eq!(
-            it.link.as_deref(),
-            Some("https://www.exemple-asso.fr/emplois/offre-12.html")
-        );
-        assert_eq!(it.reference.as_deref(), Some("off-12"));
-        assert_eq!(it.published.as_deref(), Some("2026-11-03T08:30:00Z"));
-        assert_eq!(
-            it.description.as_deref(),
-            Some("<p>Lieu : Villeurbanne</p>")
-        );
-    }
-
-    #[test]
-    fn item_without_guid_has_no_reference() {
-        let p = parse_ok(b"<rss version=\"2.0\"><channel><item><title>A</title><link>https://a.fr/1</link></item></channel></rss>");
-        assert_eq!(p.items[0].reference, None);
-    }
-
-    #[test]
-    fn atom_and_json_feed() {
-        let atom = parse_ok(r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:x</id><updated>2026-11-01T10:00:00Z</updated><entry><id>urn:offre:7</id><title>Chargée de mission ESS</title><link href="https://cress.fr/o/7"/><updated>2026-11-02T10:00:00+01:00</updated><author><name>CRESS Bretagne</name></author><summary>Poste à Rennes</summary></entry></feed>"#.as_bytes());
-        assert_eq!(atom.format, "atom");
-        assert_eq!(atom.items[0].employer.as_deref(), Some("CRESS Bretagne"));
-        assert_eq!(
-            atom.items[0].updated.as_deref(),
-            Some("2026-11-02T09:00:00Z")
-        );
-        let json = parse_ok(r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"42","url":"https://m.fr/42","title":"Infirmier·e","content_html":"<p>CDI</p>","date_published":"2026-11-04T08:00:00Z"}]}"#.as_bytes());
-        assert_eq!(json.format, "json-feed");
-        assert_eq!(json.items[0].title.as_deref(), Some("Infirmier·e"));
-        assert_eq!(json.items[0].reference.as_deref(), Some("42"));
+    fn formats_are_sniffed() {
+        for (text, want) in [
+            ("<?xml version=\"1.0\"?><rss version=\"2.0\">", Format::Rss),
+            ("<rdf:RDF xmlns:rdf=\"x\">", Format::Rss),
+            ("<feed xmlns=\"http://www.w3.org/2005/Atom\">", Format::Atom),
+            (
+                "<?xml version=\"1.0\"?>\n<source><publisher>x</publisher><job>",
+                Format::Indeed,
+            ),
+            ("<source><mission><title>", Format::ApiEngagement),
+            (
+                "{\"version\":\"https://jsonfeed.org/version/1.1\"}",
+                Format::JsonFeed,
+            ),
+            ("{\"resultats\":[]}", Format::FranceTravail),
+            (
+                "{\"@context\":\"https://schema.org\",\"@type\":\"JobPosting\"}",
+                Format::JsonLd,
+            ),
+            (
+                "<!DOCTYPE html><html><script type=\"application/ld+json\">",
+                Format::JsonLd,
+            ),
+        ] {
+            assert_eq!(sniff(text).unwrap(), want, "{text}");
+        }
     }
 
     #[test]
@@ -242,15 +580,29 @@ mod tests {
             e.starts_with("not a readable RSS, Atom or JSON feed"),
             "{e}"
         );
+        let ctx = ParseContext {
+            format: Some(Format::Xml),
+            ..Default::default()
+        };
+        let e = parse(b"<offres><offre/></offres>", &ctx).unwrap_err().0;
+        assert!(e.contains("[feed.mapping]"), "{e}");
     }
 
     #[test]
-    fn missing_title_is_a_warning_not_an_error() {
-        let p = parse_ok(b"<rss version=\"2.0\"><channel><item><link>https://a.fr/1</link></item><item><title>B</title></item></channel></rss>");
-        assert_eq!(p.items.len(), 2);
+    fn mapping_override_replaces_fields_and_keeps_the_rest() {
+        let preset = Mapping {
+            items: "source/job".into(),
+            fields: vec![(Field::Title, "title".into()), (Field::Link, "url".into())],
+        };
+        let over = Mapping {
+            items: String::new(),
+            fields: vec![(Field::Link, "lien".into())],
+        };
+        let m = preset.overridden_by(&over);
+        assert_eq!(m.items, "source/job");
         assert_eq!(
-            p.warnings,
-            vec!["item 1 (https://a.fr/1): no title".to_string()]
+            m.fields,
+            vec![(Field::Title, "title".into()), (Field::Link, "lien".into())]
         );
     }
 }

@@ -1,0 +1,361 @@
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs, plus a second pass with quick-xml
+//! over RSS/Atom items for what feed-rs drops: namespaced job elements (WP Job Manager's
+//! `job_listing:*`, and the feed's own `[feed.elements]` mapping) and dates it could not parse
+//! (kept as written so the normaliser can report them).
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use super::{rfc3339, Field, Format, ParseContext, ParseError, RawItem};
+use crate::normalise::dates;
+
+/// WP Job Manager's elements, read in every RSS feed. Some sites swap job_type and
+/// job_category; the normaliser checks both.
+const WP_JOB_MANAGER: &[(&str, Field)] = &[
+    ("job_listing:location", Field::Location),
+    ("job_listing:job_type", Field::Contract),
+    ("job_listing:job_category", Field::Sector),
+    ("job_listing:company", Field::Employer),
+    ("job_listing:salary", Field::Salary),
+    ("job_listing:job_salary", Field::Salary),
+    ("job_listing:job_expires", Field::ValidThrough),
+    ("job_listing:remote_position", Field::Remote),
+    ("job_listing:application", Field::ApplyUrl),
+];
+
+/// Date elements whose text is kept when feed-rs could not read it.
+const DATE_ELEMENTS: &[(&str, Field)] = &[
+    ("pubDate", Field::Published),
+    ("dc:date", Field::Published),
+    ("published", Field::Published),
+    ("issued", Field::Published),
+    ("updated", Field::Updated),
+    ("modified", Field::Updated),
+];
+
+pub fn parse(
+    text: &str,
+    ctx: &ParseContext<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<(Format, Vec<RawItem>), ParseError> {
+    let now = ctx.now;
+    // An empty id tells us the feed gave none: feed-rs would otherwise invent one from the
+    // link and title, and identity is decided by the dedup module, not here.
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(ctx.base_url)
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .timestamp_parser(move |s| dates::parse_date(s, now.unwrap_or_else(chrono::Utc::now)))
+        .build();
+    let feed = parser
+        .parse(text.as_bytes())
+        .map_err(|e| ParseError(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => Format::Atom,
+        feed_rs::model::FeedType::JSON => Format::JsonFeed,
+        _ => Format::Rss,
+    };
+    let extras = if format == Format::JsonFeed {
+        Vec::new()
+    } else {
+        match extensions(text, ctx.elements) {
+            Ok(x) if x.len() == feed.entries.len() => x,
+            Ok(x) => {
+                warnings.push(format!(
+                    "namespaced elements ignored: found {} items where the feed parser found {}",
+                    x.len(),
+                    feed.entries.len()
+                ));
+                Vec::new()
+            }
+            Err(e) => {
+                warnings.push(format!("namespaced elements ignored: {e}"));
+                Vec::new()
+            }
+        }
+    };
+    let mut items = Vec::with_capacity(feed.entries.len());
+    for (index, entry) in feed.entries.into_iter().enumerate() {
+        let link = entry
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .or_else(|| entry.links.first())
+            .map(|l| l.href.trim().to_string())
+            .filter(|l| !l.is_empty());
+        let description = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+            .filter(|d| !d.trim().is_empty());
+        let mut item = RawItem {
+            reference: Some(entry.id.trim().to_string()).filter(|r| !r.is_empty()),
+            link,
+            title: entry.title.as_ref().map(|t| t.content.trim().to_string()),
+            description,
+            employer: entry
+                .authors
+                .first()
+                .map(|a| a.name.trim().to_string())
+                .filter(|a| !a.is_empty()),
+            categories: entry
+                .categories
+                .iter()
+                .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
+                .collect(),
+            published: entry.published.map(rfc3339),
+            updated: entry.updated.map(rfc3339),
+            ..Default::default()
+        };
+        if let Some(extra) = extras.get(index) {
+            for (field, value) in &extra.fields {
+                // Explicit job elements beat the generic author (a WordPress login name).
+                let replace = *field == Field::Employer;
+                item.set(*field, value, replace);
+            }
+            for (field, raw) in &extra.dates {
+                // feed-rs drops dates it cannot parse: keep the text so it is reported.
+                item.set(*field, raw, false);
+            }
+        }
+        if item.title.as_deref().is_none_or(str::is_empty) {
+            warnings.push(format!(
+                "item {} ({}): no title",
+                index + 1,
+                item.link
+                    .as_deref()
+                    .or(item.reference.as_deref())
+                    .unwrap_or("no link")
+            ));
+        }
+        item.source = serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null);
+        if let Some(extra) = extras.get(index) {
+            if !extra.fields.is_empty() {
+                if let serde_json::Value::Object(map) = &mut item.source {
+                    let ext: serde_json::Map<String, serde_json::Value> = extra
+                        .elements
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                        .collect();
+                    map.insert("elements".into(), serde_json::Value::Object(ext));
+                }
+            }
+        }
+        items.push(item);
+    }
+    Ok((format, items))
+}
+
+/// What the second pass found in one item.
+#[derive(Debug, Default)]
+struct Extra {
+    fields: Vec<(Field, String)>,
+    /// Qualified element name -> text, for the audit copy.
+    elements: Vec<(String, String)>,
+    dates: Vec<(Field, String)>,
+}
+
+/// Reads the direct children of every `<item>` / `<entry>` whose qualified name is mapped.
+fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, String> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(false);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut item_depth: Option<usize> = None;
+    let mut current: Option<Extra> = None;
+    // (qualified name, field or date field, accumulated text) of the child being read.
+    let mut child: Option<(String, Option<Field>, Option<Field>, String)> = None;
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
+        match event {
+            Event::Start(e) => {
+                depth += 1;
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if item_depth.is_none() && (local == "item" || local == "entry") {
+                    item_depth = Some(depth);
+                    current = Some(Extra::default());
+                } else if item_depth.is_some_and(|d| depth == d + 1) {
+                    let field = custom
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, f)| *f)
+                        .or_else(|| {
+                            WP_JOB_MANAGER
+                                .iter()
+                                .find(|(n, _)| *n == name)
+                                .map(|(_, f)| *f)
+                        });
+                    let date = DATE_ELEMENTS
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, f)| *f);
+                    if field.is_some() || date.is_some() {
+                        child = Some((name, field, date, String::new()));
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if let (Some((_, _, _, buf)), Ok(s)) = (child.as_mut(), t.decode()) {
+                    buf.push_str(&s);
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some((_, _, _, buf)) = child.as_mut() {
+                    super::xml_mapped::push_entity(buf, &r);
+                }
+            }
+            Event::CData(c) => {
+                if let Some((_, _, _, buf)) = child.as_mut() {
+                    buf.push_str(&String::from_utf8_lossy(&c));
+                }
+            }
+            Event::End(_) => {
+                if item_depth.is_some_and(|d| depth == d + 1) {
+                    if let (Some((name, field, date, text)), Some(cur)) =
+                        (child.take(), current.as_mut())
+                    {
+                        if let Some(f) = field {
+                            cur.fields.push((f, text.clone()));
+                            cur.elements.push((name, text.clone()));
+                        }
+                        if let Some(f) = date {
+                            cur.dates.push((f, text));
+                        }
+                    }
+                }
+                if item_depth == Some(depth) {
+                    item_depth = None;
+                    if let Some(cur) = current.take() {
+                        out.push(cur);
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Empty(e) => {
+                let local = e.local_name();
+                if item_depth.is_none() && (local.as_ref() == b"item" || local.as_ref() == b"entry")
+                {
+                    out.push(Extra::default());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{parse as parse_any, ParseContext, Parsed};
+    use super::*;
+
+    fn parse_ok(bytes: &[u8]) -> Parsed {
+        parse_any(
+            bytes,
+            &ParseContext {
+                base_url: Some("https://www.exemple-asso.fr/emplois/"),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn rss_in_latin1_with_relative_links() {
+        let p = parse_ok(b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Offres</title>\n<item><title>Animateur p\xe9riscolaire (H/F)</title><link>offre-12.html</link><guid isPermaLink=\"false\">off-12</guid><pubDate>Tue, 03 Nov 2026 09:30:00 +0100</pubDate><description>&lt;p&gt;Lieu : Villeurbanne&lt;/p&gt;</description></item>\n</channel></rss>");
+        assert_eq!(p.format, Some(Format::Rss));
+        assert_eq!(p.items.len(), 1);
+        let it = &p.items[0];
+        assert_eq!(it.title.as_deref(), Some("Animateur périscolaire (H/F)"));
+        assert_eq!(
+            it.link.as_deref(),
+            Some("https://www.exemple-asso.fr/emplois/offre-12.html")
+        );
+        assert_eq!(it.reference.as_deref(), Some("off-12"));
+        assert_eq!(it.published.as_deref(), Some("2026-11-03T08:30:00Z"));
+        assert_eq!(
+            it.description.as_deref(),
+            Some("<p>Lieu : Villeurbanne</p>")
+        );
+    }
+
+    #[test]
+    fn item_without_guid_has_no_reference() {
+        let p = parse_ok(b"<rss version=\"2.0\"><channel><item><title>A</title><link>https://a.fr/1</link></item></channel></rss>");
+        assert_eq!(p.items[0].reference, None);
+    }
+
+    #[test]
+    fn atom_and_json_feed() {
+        let atom = parse_ok(r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:x</id><updated>2026-11-01T10:00:00Z</updated><entry><id>urn:offre:7</id><title>Chargée de mission ESS</title><link href="https://cress.fr/o/7"/><updated>2026-11-02T10:00:00+01:00</updated><author><name>CRESS Bretagne</name></author><summary>Poste à Rennes</summary></entry></feed>"#.as_bytes());
+        assert_eq!(atom.format, Some(Format::Atom));
+        assert_eq!(atom.items[0].employer.as_deref(), Some("CRESS Bretagne"));
+        assert_eq!(
+            atom.items[0].updated.as_deref(),
+            Some("2026-11-02T09:00:00Z")
+        );
+        let json = parse_ok(r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"42","url":"https://m.fr/42","title":"Infirmier·e","content_html":"<p>CDI</p>","date_published":"2026-11-04T08:00:00Z"}]}"#.as_bytes());
+        assert_eq!(json.format, Some(Format::JsonFeed));
+        assert_eq!(json.items[0].title.as_deref(), Some("Infirmier·e"));
+        assert_eq!(json.items[0].reference.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn missing_title_is_a_warning_not_an_error() {
+        let p = parse_ok(b"<rss version=\"2.0\"><channel><item><link>https://a.fr/1</link></item><item><title>B</title></item></channel></rss>");
+        assert_eq!(p.items.len(), 2);
+        assert_eq!(
+            p.warnings,
+            vec!["item 1 (https://a.fr/1): no title".to_string()]
+        );
+    }
+
+    #[test]
+    fn wp_job_manager_and_custom_elements_are_read() {
+        let xml = r#"<rss version="2.0" xmlns:job_listing="https://wpjobmanager.com" xmlns:emploi="https://cress.example/ns" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<item><title>Animatrice</title><link>https://a.fr/1</link><dc:creator>admin</dc:creator>
+<job_listing:location><![CDATA[Lyon (69)]]></job_listing:location>
+<job_listing:job_type>CDD</job_listing:job_type>
+<job_listing:company>Léo &amp; Lagrange</job_listing:company>
+<emploi:lieu>ignored without mapping</emploi:lieu>
+<pubDate>32 Brumaire an CCXXXV</pubDate></item>
+<item><title>Comptable</title><emploi:contrat>CDI</emploi:contrat></item>
+</channel></rss>"#;
+        let custom = vec![("emploi:contrat".to_string(), Field::Contract)];
+        let p = parse_any(
+            xml.as_bytes(),
+            &ParseContext {
+                elements: &custom,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let a = &p.items[0];
+        assert_eq!(a.location.as_deref(), Some("Lyon (69)"));
+        assert_eq!(a.contract.as_deref(), Some("CDD"));
+        assert_eq!(a.employer.as_deref(), Some("Léo & Lagrange"));
+        assert_eq!(a.published.as_deref(), Some("32 Brumaire an CCXXXV"));
+        assert_eq!(a.source["elements"]["job_listing:location"], "Lyon (69)");
+        assert_eq!(p.items[1].contract.as_deref(), Some("CDI"));
+        assert_eq!(p.items[1].location, None);
+    }
+
+    #[test]
+    fn french_dates_in_rss_are_understood() {
+        let p = parse_ok("<rss version=\"2.0\"><channel><item><title>A</title><pubDate>lun., 16 nov. 2026 10:00:00 +0100</pubDate></item><item><title>B</title><pubDate>2026-11-17 14:30</pubDate></item></channel></rss>".as_bytes());
+        assert_eq!(
+            p.items[0].published.as_deref(),
+            Some("2026-11-16T09:00:00Z")
+        );
+        assert_eq!(
+            p.items[1].published.as_deref(),
+            Some("2026-11-17T13:30:00Z")
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Home-made JSON feeds read through a [`Mapping`] of JSON pointers (`items` points at the
+//! array of offers, each field at a value inside one offer; `a|b` alternatives and `=constant`
+//! as for XML). The France Travail "Offres d'emploi v2" preset is such a mapping.
+
+use serde_json::Value;
+
+use super::{Field, Format, Mapping, ParseError, RawItem};
+
+/// The mapping a format implies.
+pub fn preset(format: Format) -> Option<Mapping> {
+    let fields: &[(Field, &str)] = match format {
+        Format::FranceTravail => &[
+            (Field::Reference, "/id"),
+            (Field::Title, "/intitule"),
+            (Field::Description, "/description"),
+            (Field::Published, "/dateCreation"),
+            (Field::Updated, "/dateActualisation"),
+            (Field::Location, "/lieuTravail/libelle"),
+            (Field::Postcode, "/lieuTravail/codePostal"),
+            (Field::Insee, "/lieuTravail/commune"),
+            (Field::Employer, "/entreprise/nom"),
+            (Field::Contract, "/typeContrat|/typeContratLibelle"),
+            (Field::ContractNature, "/natureContrat"),
+            (Field::Duration, "/typeContratLibelle"),
+            (Field::Salary, "/salaire/libelle|/salaire/commentaire"),
+            (
+                Field::WorkingTime,
+                "/dureeTravailLibelleConverti|/dureeTravailLibelle",
+            ),
+            (Field::Sector, "/secteurActiviteLibelle|/appellationlibelle"),
+            (
+                Field::Link,
+                "/origineOffre/urlOrigine|/contact/urlPostulation",
+            ),
+            (Field::ApplyUrl, "/contact/urlPostulation"),
+        ],
+        _ => return None,
+    };
+    Some(Mapping {
+        items: "/resultats".into(),
+        fields: fields.iter().map(|(f, p)| (*f, p.to_string())).collect(),
+    })
+}
+
+pub fn parse(
+    text: &str,
+    mapping: &Mapping,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<RawItem>, ParseError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        ParseError(format!(
+            "not valid JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let list = doc.pointer(mapping.items.trim()).ok_or_else(|| {
+        ParseError(format!(
+            "no value at {:?}; check [feed.mapping] items",
+            mapping.items
+        ))
+    })?;
+    let Some(list) = list.as_array() else {
+        return Err(ParseError(format!(
+            "the value at {:?} is not an array of offers",
+            mapping.items
+        )));
+    };
+    let mut items = Vec::with_capacity(list.len());
+    for (index, value) in list.iter().enumerate() {
+        if !value.is_object() {
+            warnings.push(format!("item {}: not a JSON object, skipped", index + 1));
+            continue;
+        }
+        let mut item = RawItem::default();
+        for (field, expr) in &mapping.fields {
+            if let Some(v) = evaluate(value, expr) {
+                item.set(*field, &v, false);
+            }
+        }
+        if item.title.is_none() {
+            warnings.push(format!(
+                "item {} ({}): no title",
+                index + 1,
+                item.reference.as_deref().unwrap_or("no id")
+            ));
+        }
+        item.source = value.clone();
+        items.push(item);
+    }
+    Ok(items)
+}
+
+fn evaluate(item: &Value, expr: &str) -> Option<String> {
+    if let Some(constant) = expr.strip_prefix('=') {
+        return Some(constant.to_string()).filter(|c| !c.is_empty());
+    }
+    expr.split('|')
+        .find_map(|pointer| item.pointer(pointer.trim()).and_then(scalar_text))
+}
+
+/// Text of a scalar (or of an array of scalars, joined), None for objects and nulls.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(list) => {
+            let parts: Vec<String> = list.iter().filter_map(scalar_text).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn france_travail_results() {
+        let text = r#"{"resultats":[{"id":"201ZXYB","intitule":"Moniteur éducateur (H/F)","description":"Au sein d'un foyer...","dateCreation":"2026-11-18T09:12:04.000Z","dateActualisation":"2026-11-19T10:00:00.000Z","lieuTravail":{"libelle":"51 - REIMS","latitude":49.25,"longitude":4.03,"codePostal":"51100","commune":"51454"},"entreprise":{"nom":"ASSOCIATION LES PAPILLONS BLANCS"},"typeContrat":"CDD","typeContratLibelle":"Contrat à durée déterminée - 6 Mois","natureContrat":"Contrat travail","salaire":{"libelle":"Mensuel de 1900,00 Euros à 2100,00 Euros sur 12 mois"},"dureeTravailLibelleConverti":"Temps plein","origineOffre":{"urlOrigine":"https://candidat.francetravail.fr/offres/recherche/detail/201ZXYB"}},{"id":7}],"filtresPossibles":[]}"#;
+        let mut w = Vec::new();
+        let items = parse(text, &preset(Format::FranceTravail).unwrap(), &mut w).unwrap();
+        assert_eq!(items.len(), 2);
+        let a = &items[0];
+        assert_eq!(a.reference.as_deref(), Some("201ZXYB"));
+        assert_eq!(a.location.as_deref(), Some("51 - REIMS"));
+        assert_eq!(a.insee.as_deref(), Some("51454"));
+        assert_eq!(a.contract.as_deref(), Some("CDD"));
+        assert_eq!(a.contract_nature.as_deref(), Some("Contrat travail"));
+        assert_eq!(
+            a.duration.as_deref(),
+            Some("Contrat à durée déterminée - 6 Mois")
+        );
+        assert_eq!(
+            a.employer.as_deref(),
+            Some("ASSOCIATION LES PAPILLONS BLANCS")
+        );
+        assert_eq!(
+            a.link.as_deref(),
+            Some("https://candidat.francetravail.fr/offres/recherche/detail/201ZXYB")
+        );
+        assert_eq!(items[1].reference.as_deref(), Some("7"));
+        assert_eq!(w, vec!["item 2 (7): no title".to_string()]);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let m = preset(Format::FranceTravail).unwrap();
+        let mut w = Vec::new();
+        assert!(parse("{\"resultats\": [", &m, &mut w)
+            .unwrap_err()
+            .0
+            .starts_with("not valid JSON"));
+        assert_eq!(
+            parse("{\"offres\": []}", &m, &mut w).unwrap_err().0,
+            "no value at \"/resultats\"; check [feed.mapping] items"
+        );
+        assert_eq!(
+            parse("{\"resultats\": {}}", &m, &mut w).unwrap_err().0,
+            "the value at \"/resultats\" is not an array of offers"
+        );
+    }
+
+    #[test]
+    fn custom_pointers_top_level_array_and_arrays_joined() {
+        let m = Mapping {
+            items: String::new(),
+            fields: vec![
+                (Field::Title, "/poste".into()),
+                (Field::Sector, "/themes".into()),
+                (Field::Remote, "/teletravail".into()),
+            ],
+        };
+        let mut w = Vec::new();
+        let items = parse(
+            r#"[{"poste":"Juriste","themes":["Droit","Logement"],"teletravail":true}, 3]"#,
+            &m,
+            &mut w,
+        )
+        .unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].sector.as_deref(), Some("Droit, Logement"));
+        assert_eq!(items[0].remote.as_deref(), Some("true"));
+        assert_eq!(w, vec!["item 2: not a JSON object, skipped".to_string()]);
+    }
+}

@@ -1,0 +1,429 @@
+//! Home-made and aggregator XML (`<source><job>`, `<jobs><job>`, `<offers><offer>`,
+//! `<source><mission>`): each item element is read into a small tree, then every field is
+//! taken from it by the feed's [`Mapping`] (element paths, `@attribute`, `a|b` alternatives,
+//! `=constant`). Presets give the mappings of Indeed-style XML and of api-engagement missions,
+//! so a new partner format needs configuration, not code.
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+use serde_json::{Map, Value};
+
+use super::{Field, Format, Mapping, ParseError, RawItem};
+
+/// The mapping a format implies, before the feed's own `[feed.mapping]` overrides it.
+pub fn preset(format: Format) -> Option<Mapping> {
+    let fields: &[(Field, &str)] = match format {
+        // Indeed, and the same shape at Jooble, Careerjet, Jobrapido (`<job id>`, `pubdate`,
+        // `expire`, `location/city`, `contract_type`, `working_hours`...).
+        Format::Indeed => &[
+            (Field::Reference, "referencenumber|requisitionid|@id|id"),
+            (Field::Title, "title"),
+            (Field::Link, "url|link"),
+            (Field::Published, "date|pubdate|publishdate|date_posted"),
+            (Field::Updated, "updated|lastupdate"),
+            (
+                Field::ValidThrough,
+                "expire|expirydate|expiration_date|enddate",
+            ),
+            (Field::Employer, "company|company_name|employer"),
+            (Field::Location, "location"),
+            (Field::City, "city|location/city"),
+            (Field::Region, "state|region|location/region"),
+            (
+                Field::Postcode,
+                "postalcode|postcode|zipcode|location/postalcode",
+            ),
+            (Field::Description, "description"),
+            (Field::Salary, "salary"),
+            (Field::Contract, "jobtype|contract_type|job_type|contract"),
+            (Field::WorkingTime, "working_hours|jobtype|job_type"),
+            (Field::Sector, "category|sector"),
+            (Field::Remote, "remote|remotetype"),
+        ],
+        Format::ApiEngagement => &[
+            (Field::Reference, "clientId|@id|id"),
+            (Field::Title, "title"),
+            (Field::Description, "description"),
+            (Field::Link, "applicationUrl|url"),
+            (Field::ApplyUrl, "applicationUrl"),
+            (Field::Published, "postedAt|publishedAt|createdAt"),
+            (Field::Updated, "updatedAt"),
+            (Field::StartDate, "startAt"),
+            (Field::City, "addresses/address/city|city"),
+            (Field::Postcode, "addresses/address/postalCode|postalCode"),
+            (
+                Field::Department,
+                "addresses/address/departmentCode|departmentCode",
+            ),
+            (Field::Region, "addresses/address/region|region"),
+            (Field::Employer, "organizationName"),
+            (
+                Field::EmployerType,
+                "organizationType|organizationStatusJuridique",
+            ),
+            (Field::Sector, "domain"),
+            (Field::Remote, "remote"),
+        ],
+        _ => return None,
+    };
+    let items = match format {
+        Format::Indeed => "job",
+        _ => "mission",
+    };
+    Some(Mapping {
+        items: items.into(),
+        fields: fields.iter().map(|(f, p)| (*f, p.to_string())).collect(),
+    })
+}
+
+/// Qualified name of the root element ("rss", "feed", "rdf:RDF", "source"), or "!DOCTYPE".
+pub fn root_name(text: &str) -> Option<String> {
+    let mut reader = Reader::from_str(text);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return Some(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+            }
+            Event::DocType(_) => return Some("!DOCTYPE".into()),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Appends the text of an entity reference; unknown entities (HTML ones in XML) stay as written.
+pub fn push_entity(buf: &mut String, r: &BytesRef<'_>) {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        buf.push(c);
+        return;
+    }
+    let name = String::from_utf8_lossy(r);
+    match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(s) => buf.push_str(s),
+        None => {
+            buf.push('&');
+            buf.push_str(&name);
+            buf.push(';');
+        }
+    }
+}
+
+/// One element of an item, read whole.
+#[derive(Debug, Default)]
+struct Node {
+    name: String,
+    attrs: Vec<(String, String)>,
+    text: String,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn open(e: &BytesStart<'_>) -> Node {
+        let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        let attrs = e
+            .attributes()
+            .flatten()
+            .map(|a| {
+                let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+                let value = a
+                    .unescape_value()
+                    .map(|v| v.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
+                (key, value)
+            })
+            .collect();
+        Node {
+            name,
+            attrs,
+            ..Default::default()
+        }
+    }
+
+    /// The text at `path`: `a/b/c`, `a/@attr`, `@attr`, `.` for the item's own text.
+    fn get(&self, path: &str) -> Option<String> {
+        let mut node = self;
+        let mut segments = path.split('/').filter(|s| !s.is_empty()).peekable();
+        while let Some(seg) = segments.next() {
+            if let Some(attr) = seg.strip_prefix('@') {
+                return node
+                    .attrs
+                    .iter()
+                    .find(|(k, _)| k == attr)
+                    .map(|(_, v)| v.trim().to_string())
+                    .filter(|v| !v.is_empty());
+            }
+            if seg == "." {
+                continue;
+            }
+            node = node.children.iter().find(|c| c.name == seg)?;
+            if segments.peek().is_none() {
+                break;
+            }
+        }
+        Some(node.text.trim().to_string()).filter(|t| !t.is_empty())
+    }
+
+    fn to_json(&self) -> Value {
+        if self.children.is_empty() && self.attrs.is_empty() {
+            return Value::String(self.text.trim().to_string());
+        }
+        let mut map = Map::new();
+        for (k, v) in &self.attrs {
+            map.insert(format!("@{k}"), Value::String(v.clone()));
+        }
+        let text = self.text.trim();
+        if !text.is_empty() {
+            map.insert("#text".into(), Value::String(text.to_string()));
+        }
+        for c in &self.children {
+            let v = c.to_json();
+            match map.get_mut(&c.name) {
+                Some(Value::Array(list)) => list.push(v),
+                Some(existing) => {
+                    let first = existing.take();
+                    *existing = Value::Array(vec![first, v]);
+                }
+                None => {
+                    map.insert(c.name.clone(), v);
+                }
+            }
+        }
+        Value::Object(map)
+    }
+}
+
+/// Evaluates one mapping expression on an item.
+fn evaluate(node: &Node, expr: &str) -> Option<String> {
+    if let Some(constant) = expr.strip_prefix('=') {
+        return Some(constant.to_string()).filter(|c| !c.is_empty());
+    }
+    expr.split('|').find_map(|alt| node.get(alt.trim()))
+}
+
+pub fn parse(
+    text: &str,
+    mapping: &Mapping,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<RawItem>, ParseError> {
+    let wanted: Vec<&str> = mapping.items.split('/').filter(|s| !s.is_empty()).collect();
+    let anywhere = wanted.len() == 1;
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().trim_text(false);
+    let mut path: Vec<String> = Vec::new();
+    let mut stack: Vec<Node> = Vec::new();
+    let mut items = Vec::new();
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                let at = reader.buffer_position();
+                if items.is_empty() {
+                    return Err(ParseError(format!("not well-formed XML at byte {at}: {e}")));
+                }
+                warnings.push(format!(
+                    "XML error at byte {at} after item {}: {e}; the items before it are kept",
+                    items.len()
+                ));
+                break;
+            }
+        };
+        match event {
+            Event::Start(e) => {
+                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                path.push(local.clone());
+                if !stack.is_empty() || matches_items(&path, &wanted, anywhere) {
+                    stack.push(Node::open(&e));
+                }
+            }
+            Event::Empty(e) => {
+                if !stack.is_empty() {
+                    let node = Node::open(&e);
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children.push(node);
+                    }
+                } else {
+                    let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    path.push(local);
+                    if matches_items(&path, &wanted, anywhere) {
+                        items.push(build_item(&Node::open(&e), mapping, items.len(), warnings));
+                    }
+                    path.pop();
+                }
+            }
+            Event::Text(t) => {
+                if let (Some(top), Ok(s)) = (stack.last_mut(), t.decode()) {
+                    top.text.push_str(&s);
+                }
+            }
+            Event::CData(c) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&String::from_utf8_lossy(&c));
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(top) = stack.last_mut() {
+                    push_entity(&mut top.text, &r);
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+                if let Some(node) = stack.pop() {
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(node),
+                        None => items.push(build_item(&node, mapping, items.len(), warnings)),
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if items.is_empty() {
+        let root = root_name(text).unwrap_or_else(|| "?".into());
+        warnings.push(format!(
+            "no <{}> items found under <{root}>; check [feed.mapping] items",
+            mapping.items
+        ));
+    }
+    Ok(items)
+}
+
+fn matches_items(path: &[String], wanted: &[&str], anywhere: bool) -> bool {
+    if anywhere {
+        path.last().map(String::as_str) == wanted.first().copied()
+    } else {
+        path.len() == wanted.len() && path.iter().zip(wanted).all(|(a, b)| a == b)
+    }
+}
+
+fn build_item(node: &Node, mapping: &Mapping, index: usize, warnings: &mut Vec<String>) -> RawItem {
+    let mut item = RawItem::default();
+    for (field, expr) in &mapping.fields {
+        if let Some(value) = evaluate(node, expr) {
+            item.set(*field, &value, false);
+        }
+    }
+    if item.title.is_none() {
+        warnings.push(format!(
+            "item {} ({}): no title",
+            index + 1,
+            item.link
+                .as_deref()
+                .or(item.reference.as_deref())
+                .unwrap_or("no link")
+        ));
+    }
+    item.source = node.to_json();
+    item
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const INDEED: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<source>
+<publisher>Coopérer pour l'emploi</publisher>
+<publisherurl>https://cooperer.example</publisherurl>
+<job>
+<title><![CDATA[Aide à domicile H/F]]></title>
+<date><![CDATA[Fri, 20 Nov 2026 10:00:00 GMT]]></date>
+<referencenumber><![CDATA[ADMR-51-&#233;t&eacute;-12]]></referencenumber>
+<url><![CDATA[https://cooperer.example/o/12]]></url>
+<company><![CDATA[ADMR de la Marne]]></company>
+<city><![CDATA[Épernay]]></city><state><![CDATA[Grand Est]]></state><country>FR</country>
+<postalcode>51200</postalcode>
+<description><![CDATA[<p>Accompagner des personnes âgées.</p>]]></description>
+<salary><![CDATA[11,88 € brut de l'heure]]></salary>
+<jobtype><![CDATA[CDI, Temps partiel]]></jobtype>
+<category><![CDATA[Services à la personne]]></category>
+</job>
+<job id="J-2"><title>Comptable &amp; paie</title><location><city>Reims</city><region>Grand Est</region></location><contract_type>CDD</contract_type><pubdate>19.11.2026</pubdate></job>
+</source>"#;
+
+    #[test]
+    fn indeed_preset_reads_cdata_entities_and_alternatives() {
+        let mut w = Vec::new();
+        let items = parse(INDEED, &preset(Format::Indeed).unwrap(), &mut w).unwrap();
+        assert_eq!(items.len(), 2, "{w:?}");
+        let a = &items[0];
+        assert_eq!(a.title.as_deref(), Some("Aide à domicile H/F"));
+        // CDATA keeps the partner's HTML entity as written; the normaliser decodes it.
+        assert_eq!(a.reference.as_deref(), Some("ADMR-51-&#233;t&eacute;-12"));
+        assert_eq!(a.city.as_deref(), Some("Épernay"));
+        assert_eq!(a.postcode.as_deref(), Some("51200"));
+        assert_eq!(a.contract.as_deref(), Some("CDI, Temps partiel"));
+        assert_eq!(a.working_time.as_deref(), Some("CDI, Temps partiel"));
+        assert_eq!(
+            a.description.as_deref(),
+            Some("<p>Accompagner des personnes âgées.</p>")
+        );
+        assert_eq!(a.source["company"], "ADMR de la Marne");
+        let b = &items[1];
+        assert_eq!(b.reference.as_deref(), Some("J-2"));
+        assert_eq!(b.title.as_deref(), Some("Comptable & paie"));
+        assert_eq!(b.city.as_deref(), Some("Reims"));
+        assert_eq!(b.published.as_deref(), Some("19.11.2026"));
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn custom_mapping_with_attributes_and_constants() {
+        let xml = r#"<offres><offre ref="A7" maj="2026-11-20"><intitule>Médiateur social</intitule><lieu cp="93200">Saint-Denis</lieu><lien>/offres/a7</lien></offre><offre ref="A8"/></offres>"#;
+        let m = Mapping {
+            items: "offres/offre".into(),
+            fields: vec![
+                (Field::Reference, "@ref".into()),
+                (Field::Updated, "@maj".into()),
+                (Field::Title, "intitule".into()),
+                (Field::City, "lieu".into()),
+                (Field::Postcode, "lieu/@cp".into()),
+                (Field::Link, "lien".into()),
+                (Field::Contract, "=CDI".into()),
+            ],
+        };
+        let mut w = Vec::new();
+        let items = parse(xml, &m, &mut w).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].reference.as_deref(), Some("A7"));
+        assert_eq!(items[0].postcode.as_deref(), Some("93200"));
+        assert_eq!(items[0].contract.as_deref(), Some("CDI"));
+        assert_eq!(items[0].updated.as_deref(), Some("2026-11-20"));
+        assert_eq!(w, vec!["item 2 (A8): no title".to_string()]);
+    }
+
+    #[test]
+    fn broken_xml_keeps_the_items_before_the_break() {
+        let xml = "<jobs><job><title>Un</title></job><job><title>Deux</title></job><job><title>Trois</tit></job></jobs>";
+        let mut w = Vec::new();
+        let items = parse(xml, &preset(Format::Indeed).unwrap(), &mut w).unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(w[0].contains("after item 2"), "{w:?}");
+        let e = parse(
+            "<jobs><job><title>Un</tit>",
+            &preset(Format::Indeed).unwrap(),
+            &mut w,
+        )
+        .unwrap_err();
+        assert!(e.0.starts_with("not well-formed XML"), "{e}");
+    }
+
+    #[test]
+    fn wrong_items_path_is_explained() {
+        let mut w = Vec::new();
+        let m = Mapping {
+            items: "offers/offer".into(),
+            fields: vec![],
+        };
+        let items = parse("<jobs><job/></jobs>", &m, &mut w).unwrap();
+        assert!(items.is_empty());
+        assert_eq!(
+            w,
+            vec![
+                "no <offers/offer> items found under <jobs>; check [feed.mapping] items"
+                    .to_string()
+            ]
+        );
+    }
+}

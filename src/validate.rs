@@ -1,0 +1,200 @@
+//! The partner-facing report of `essaim validate`: what essaim understood of a feed, field by
+//! field, and every problem with the offer it concerns, so that a partner can fix its feed.
+//! Built from parsed and normalised data; no I/O (the command fetches the bytes).
+
+use serde::Serialize;
+
+use crate::model::Offer;
+use crate::parse::Parsed;
+
+/// How many offers carry one field of the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldCount {
+    pub field: &'static str,
+    pub offers: usize,
+}
+
+/// One problem, with the offer it concerns when it concerns one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based position of the offer in the feed; None for the feed as a whole.
+    pub item: Option<usize>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub problem: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub source: String,
+    pub format: Option<String>,
+    pub encoding: String,
+    pub offers: usize,
+    pub fields: Vec<FieldCount>,
+    pub problems: Vec<Problem>,
+}
+
+type Has = fn(&Offer) -> bool;
+
+/// The model fields the report counts, in the order a partner reads them.
+const FIELDS: &[(&str, Has)] = &[
+    ("title", |o| !o.title.is_empty()),
+    ("link", |o| o.url.is_some()),
+    ("reference", |o| o.reference.is_some()),
+    ("employer", |o| o.employer.is_some()),
+    ("employer_family", |o| o.employer_family.is_some()),
+    ("location", |o| o.location.raw.is_some()),
+    ("commune", |o| o.location.place.commune.is_some()),
+    ("department", |o| o.location.place.department.is_some()),
+    ("region", |o| o.location.place.region.is_some()),
+    ("remote", |o| o.location.remote),
+    ("contract", |o| o.contract.is_some()),
+    ("contract_duration", |o| o.contract_duration.is_some()),
+    ("working_time", |o| o.working_time.is_some()),
+    ("salary", |o| o.salary.is_some()),
+    ("sector", |o| o.sector.is_some()),
+    ("published", |o| o.published.is_some()),
+    ("updated", |o| o.updated.is_some()),
+    ("valid_through", |o| o.valid_through.is_some()),
+    ("description", |o| !o.description_text.is_empty()),
+];
+
+/// Builds the report of a parsed feed and its normalised offers (in feed order).
+pub fn report(source: &str, parsed: &Parsed, offers: &[Offer]) -> Report {
+    let fields = FIELDS
+        .iter()
+        .map(|(field, has)| FieldCount {
+            field,
+            offers: offers.iter().filter(|o| has(o)).count(),
+        })
+        .collect();
+    let mut problems: Vec<Problem> = parsed
+        .warnings
+        .iter()
+        .map(|w| Problem {
+            item: None,
+            title: None,
+            link: None,
+            problem: w.clone(),
+        })
+        .collect();
+    for (i, o) in offers.iter().enumerate() {
+        for w in &o.warnings {
+            problems.push(Problem {
+                item: Some(i + 1),
+                title: Some(o.title_raw.clone()).filter(|t| !t.is_empty()),
+                link: o.url.clone(),
+                problem: w.clone(),
+            });
+        }
+    }
+    Report {
+        source: source.to_string(),
+        format: parsed.format.map(|f| f.name().to_string()),
+        encoding: parsed.encoding.to_string(),
+        offers: offers.len(),
+        fields,
+        problems,
+    }
+}
+
+impl Report {
+    /// The report as text for a terminal.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "{}: {} offers ({}, {})\n\nfields (offers that have it):\n",
+            self.source,
+            self.offers,
+            self.format.as_deref().unwrap_or("unknown format"),
+            self.encoding
+        );
+        for f in &self.fields {
+            let mark = if f.offers < self.offers { "  <" } else { "" };
+            out.push_str(&format!(
+                "  {:<18} {:>5}/{}{mark}\n",
+                f.field, f.offers, self.offers
+            ));
+        }
+        if self.problems.is_empty() {
+            out.push_str("\nno problems found\n");
+            return out;
+        }
+        out.push_str(&format!("\n{} problems:\n", self.problems.len()));
+        for p in &self.problems {
+            match p.item {
+                None => out.push_str(&format!("  feed: {}\n", p.problem)),
+                Some(i) => {
+                    let who = p
+                        .title
+                        .as_deref()
+                        .map(|t| format!("{t:?}"))
+                        .or_else(|| p.link.clone())
+                        .unwrap_or_default();
+                    out.push_str(&format!("  item {i} {who}: {}\n", p.problem));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::normalise::{self, Context};
+    use crate::parse::{self, ParseContext};
+
+    #[test]
+    fn report_counts_fields_and_names_each_problem() {
+        let xml = "<rss version=\"2.0\"><channel>\
+            <item><title>Animateur (H/F)</title><link>https://a.fr/1</link><description>Lieu : Lyon (69)&lt;br&gt;Contrat : CDI</description></item>\
+            <item><title>Comptable</title><description>Contrat : XYZ&lt;br&gt;Date limite : 32/13/2026</description></item>\
+            </channel></rss>";
+        let parsed = parse::parse(xml.as_bytes(), &ParseContext::default()).unwrap();
+        let now = "2026-11-22T12:00:00Z".parse().unwrap();
+        let ctx = Context {
+            feed_id: "x",
+            base_url: None,
+            now,
+        };
+        let offers: Vec<Offer> = parsed
+            .items
+            .iter()
+            .map(|i| normalise::normalise(i, &ctx))
+            .collect();
+        let r = report("feed.xml", &parsed, &offers);
+        assert_eq!(r.offers, 2);
+        let count = |name: &str| r.fields.iter().find(|f| f.field == name).unwrap().offers;
+        assert_eq!(
+            (
+                count("title"),
+                count("link"),
+                count("commune"),
+                count("contract")
+            ),
+            (2, 1, 1, 1)
+        );
+        let problems: Vec<(Option<usize>, &str)> = r
+            .problems
+            .iter()
+            .map(|p| (p.item, p.problem.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                (Some(2), "missing link to the offer"),
+                (Some(2), "no location"),
+                (Some(2), "unknown contract \"XYZ\""),
+                (Some(2), "unparseable expiry date \"32/13/2026\""),
+            ]
+        );
+        let text = r.to_text();
+        assert!(
+            text.contains("item 2 \"Comptable\": unknown contract \"XYZ\""),
+            "{text}"
+        );
+        assert!(text.contains("  commune                1/2  <"), "{text}");
+    }
+}
