@@ -51,6 +51,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Lets partner URLs resolve to loopback/private addresses (intranet partners, tests).
     pub allow_private_addresses: bool,
+    /// Non-public networks partner URLs may reach even when `allow_private_addresses` is off:
+    /// opens exactly one intranet range (or, in tests, 127.0.0.1/32) and nothing else.
+    pub allowed_private_networks: Vec<ipnet::IpNet>,
     /// Largest feed body accepted, in bytes.
     pub max_body_bytes: u64,
     /// Connect timeout for partner requests.
@@ -59,6 +62,12 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// How many feeds are fetched at once.
     pub max_concurrent_fetches: usize,
+    /// How many feeds of one host are fetched at once.
+    pub max_concurrent_per_host: usize,
+    /// Longest a feed is pushed back by backoff, Retry-After, max-age or Expires.
+    pub max_delay: Duration,
+    /// How long fetches in flight may run after a shutdown was asked.
+    pub shutdown_deadline: Duration,
     /// How many consecutive successful fetches may miss an offer before it is closed.
     pub close_after_missed_fetches: u32,
 }
@@ -165,10 +174,14 @@ struct RawSettings {
     contact_url: Option<Spanned<String>>,
     public_url: Option<Spanned<String>>,
     allow_private_addresses: Option<bool>,
+    allowed_private_networks: Option<Vec<Spanned<String>>>,
     max_body_bytes: Option<Spanned<u64>>,
     connect_timeout_secs: Option<Spanned<u64>>,
     request_timeout_secs: Option<Spanned<u64>>,
     max_concurrent_fetches: Option<Spanned<usize>>,
+    max_concurrent_per_host: Option<Spanned<usize>>,
+    max_delay_secs: Option<Spanned<u64>>,
+    shutdown_deadline_secs: Option<Spanned<u64>>,
     close_after_missed_fetches: Option<Spanned<u32>>,
 }
 
@@ -278,6 +291,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), *s.get_ref() as u64)),
         8,
     ) as usize;
+    let max_concurrent_per_host = positive(
+        "max_concurrent_per_host",
+        &rs.max_concurrent_per_host
+            .as_ref()
+            .map(|s| Spanned::new(s.span(), *s.get_ref() as u64)),
+        2,
+    ) as usize;
+    let max_delay = positive("max_delay_secs", &rs.max_delay_secs, 86400);
+    let shutdown_deadline = positive("shutdown_deadline_secs", &rs.shutdown_deadline_secs, 10);
     let close_after_missed_fetches = positive(
         "close_after_missed_fetches",
         &rs.close_after_missed_fetches
@@ -285,6 +307,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         2,
     ) as u32;
+    let mut allowed_private_networks = Vec::new();
+    for net in rs.allowed_private_networks.iter().flatten() {
+        match parse_network(net.get_ref()) {
+            Some(n) => allowed_private_networks.push(n),
+            None => problems.push(format!(
+                "{}: settings.allowed_private_networks: {:?} is not a network in CIDR notation such as \"10.1.0.0/16\" or \"fd12:3456::/48\"",
+                at(net.span()),
+                net.get_ref()
+            )),
+        }
+    }
 
     let mut seen = HashSet::new();
     let mut feeds = Vec::new();
@@ -405,16 +438,31 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 contact_url,
                 public_url,
                 allow_private_addresses: rs.allow_private_addresses.unwrap_or(false),
+                allowed_private_networks,
                 max_body_bytes,
                 connect_timeout: Duration::from_secs(connect_timeout),
                 request_timeout: Duration::from_secs(request_timeout),
                 max_concurrent_fetches,
+                max_concurrent_per_host,
+                max_delay: Duration::from_secs(max_delay),
+                shutdown_deadline: Duration::from_secs(shutdown_deadline),
                 close_after_missed_fetches,
             },
             feeds,
         }),
         _ => Err(ConfigError { problems }),
     }
+}
+
+/// A network in CIDR notation; a bare address is a network of one. Host bits are dropped.
+fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Some(net.trunc());
+    }
+    text.parse::<std::net::IpAddr>()
+        .ok()
+        .map(ipnet::IpNet::from)
 }
 
 /// `[feed.mapping]`: `items = "path"` and `field = "path"` for fields essaim knows.
@@ -604,6 +652,45 @@ schedule = "every hour"
         );
         assert!(
             e.contains(":4:18: settings.max_body_bytes must be above 0"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn politeness_settings_have_defaults_and_are_validated() {
+        let c = parse(GOOD, Path::new("conf/feeds.toml")).unwrap();
+        assert_eq!(c.settings.max_concurrent_fetches, 8);
+        assert_eq!(c.settings.max_concurrent_per_host, 2);
+        assert_eq!(c.settings.max_delay, Duration::from_secs(86400));
+        assert_eq!(c.settings.shutdown_deadline, Duration::from_secs(10));
+        assert!(c.settings.allowed_private_networks.is_empty());
+
+        let c = parse(
+            "[settings]\nmax_concurrent_per_host = 1\nmax_delay_secs = 3600\nshutdown_deadline_secs = 3\nallowed_private_networks = [\"10.1.2.3/16\", \"127.0.0.1\", \"fd00::/8\"]\n",
+            Path::new("feeds.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.settings.max_concurrent_per_host, 1);
+        assert_eq!(c.settings.max_delay, Duration::from_secs(3600));
+        assert_eq!(c.settings.shutdown_deadline, Duration::from_secs(3));
+        let nets: Vec<String> = c
+            .settings
+            .allowed_private_networks
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.1.0.0/16", "127.0.0.1/32", "fd00::/8"]);
+
+        let e = errors(
+            "[settings]\nallowed_private_networks = [\"10.0.0.0/8\", \"intranet\", \"10.0.0.0/33\"]\nmax_concurrent_per_host = 0\n",
+        );
+        assert!(
+            e.contains(":2:43: settings.allowed_private_networks: \"intranet\" is not a network in CIDR notation"),
+            "{e}"
+        );
+        assert!(e.contains("\"10.0.0.0/33\" is not a network"), "{e}");
+        assert!(
+            e.contains(":3:27: settings.max_concurrent_per_host must be above 0"),
             "{e}"
         );
     }

@@ -4,17 +4,21 @@
 //! (If-None-Match / If-Modified-Since), compressed transfer, timeouts, a cap on the body size
 //! (counted after decompression), redirects followed by hand (so every hop is checked and a
 //! permanent one is reported), and non-public addresses refused after DNS resolution and for
-//! address literals on every hop, unless the operator allowed them.
+//! address literals on every hop, unless the operator allowed them (everywhere, for one feed,
+//! or for listed networks). The timing headers of the answer (Retry-After, Cache-Control,
+//! Expires) are passed on raw; [`crate::politeness`] decides what they mean.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+use ipnet::IpNet;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::StatusCode;
 
 use crate::config::{FeedConfig, FeedSource, Settings};
+use crate::politeness::Freshness;
 use crate::store::FetchMemory;
 
 /// Most redirect hops followed for one fetch.
@@ -33,6 +37,43 @@ pub struct Body {
     pub final_url: Option<String>,
     /// Set when every hop to the final URL was permanent (301/308): the feed has moved.
     pub moved_to: Option<String>,
+    pub timing: Timing,
+}
+
+/// Freshness headers of the final response, as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timing {
+    /// Every Cache-Control value, joined with ", ".
+    pub cache_control: Option<String>,
+    pub expires: Option<String>,
+    pub date: Option<String>,
+    pub age: Option<String>,
+}
+
+impl Timing {
+    fn of(headers: &HeaderMap) -> Timing {
+        let cache_control: Vec<&str> = headers
+            .get_all(header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Timing {
+            cache_control: (!cache_control.is_empty()).then(|| cache_control.join(", ")),
+            expires: header_text(headers, header::EXPIRES),
+            date: header_text(headers, header::DATE),
+            age: header_text(headers, header::AGE),
+        }
+    }
+
+    /// The view [`crate::politeness::freshness`] reads.
+    pub fn freshness(&self) -> Freshness<'_> {
+        Freshness {
+            cache_control: self.cache_control.as_deref(),
+            expires: self.expires.as_deref(),
+            date: self.date.as_deref(),
+            age: self.age.as_deref(),
+        }
+    }
 }
 
 /// What a fetch brought back.
@@ -44,6 +85,9 @@ pub enum Fetched {
         http_status: u16,
         etag: Option<String>,
         last_modified: Option<String>,
+        /// As in [`Body::moved_to`]: permanent redirects led to this 304.
+        moved_to: Option<String>,
+        timing: Timing,
     },
 }
 
@@ -54,6 +98,8 @@ pub struct FetchError {
     pub kind: FetchErrorKind,
     pub message: String,
     pub http_status: Option<u16>,
+    /// `Retry-After` of a 429 or 503 answer, as received.
+    pub retry_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +125,7 @@ impl FetchError {
             kind,
             message: message.into(),
             http_status: None,
+            retry_after: None,
         }
     }
 }
@@ -89,7 +136,24 @@ pub struct Fetcher {
     public_only: reqwest::Client,
     any_address: reqwest::Client,
     allow_private_everywhere: bool,
+    policy: AddressPolicy,
     max_body_bytes: u64,
+}
+
+/// Which non-public addresses partner URLs may reach anyway: the operator's listed networks.
+#[derive(Clone, Debug, Default)]
+struct AddressPolicy {
+    allowed: Arc<Vec<IpNet>>,
+}
+
+impl AddressPolicy {
+    fn permits(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        !is_non_public(ip) || self.allowed.iter().any(|net| net.contains(&ip))
+    }
 }
 
 impl Fetcher {
@@ -97,6 +161,9 @@ impl Fetcher {
         let user_agent = match &settings.contact_url {
             Some(url) => format!("essaim/{} (+{url})", env!("CARGO_PKG_VERSION")),
             None => format!("essaim/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let policy = AddressPolicy {
+            allowed: Arc::new(settings.allowed_private_networks.clone()),
         };
         let build = |guard: bool| {
             let mut b = reqwest::Client::builder()
@@ -109,7 +176,9 @@ impl Fetcher {
                 .deflate(true)
                 .no_proxy();
             if guard {
-                b = b.dns_resolver(Arc::new(PublicOnlyResolver));
+                b = b.dns_resolver(Arc::new(PublicOnlyResolver {
+                    policy: policy.clone(),
+                }));
             }
             b.build().map_err(|e| {
                 FetchError::new(
@@ -122,6 +191,7 @@ impl Fetcher {
             public_only: build(true)?,
             any_address: build(false)?,
             allow_private_everywhere: settings.allow_private_addresses,
+            policy,
             max_body_bytes: settings.max_body_bytes,
         })
     }
@@ -167,7 +237,7 @@ impl Fetcher {
         let mut hops = 0;
         loop {
             if !allow_private {
-                check_literal_host(&url)?;
+                check_literal_host(&url, &self.policy)?;
             }
             let mut req = client.get(url.clone());
             if let Some(etag) = &memory.etag {
@@ -192,6 +262,7 @@ impl Fetcher {
                         kind: FetchErrorKind::TooManyRedirects,
                         message: format!("more than {MAX_REDIRECTS} redirects from {url}"),
                         http_status: Some(status.as_u16()),
+                        retry_after: None,
                     });
                 }
                 all_permanent &= matches!(
@@ -204,11 +275,14 @@ impl Fetcher {
             let headers = resp.headers().clone();
             let etag = header_text(&headers, header::ETAG);
             let last_modified = header_text(&headers, header::LAST_MODIFIED);
+            let moved_to = (hops > 0 && all_permanent).then(|| url.to_string());
             if status == StatusCode::NOT_MODIFIED {
                 return Ok(Fetched::NotModified {
                     http_status: 304,
                     etag,
                     last_modified,
+                    moved_to,
+                    timing: Timing::of(&headers),
                 });
             }
             if status == StatusCode::GONE {
@@ -216,10 +290,18 @@ impl Fetcher {
                     kind: FetchErrorKind::Gone,
                     message: format!("410 Gone: the partner removed {url}"),
                     http_status: Some(410),
+                    retry_after: None,
                 });
             }
             if !status.is_success() {
-                return Err(status_error(status, &url, ""));
+                let mut e = status_error(status, &url, "");
+                if matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                ) {
+                    e.retry_after = header_text(&headers, header::RETRY_AFTER);
+                }
+                return Err(e);
             }
             let charset =
                 header_text(&headers, header::CONTENT_TYPE).and_then(|ct| charset_of(&ct));
@@ -230,8 +312,9 @@ impl Fetcher {
                 charset,
                 etag,
                 last_modified,
-                moved_to: (hops > 0 && all_permanent).then(|| url.to_string()),
+                moved_to,
                 final_url: Some(url.to_string()),
+                timing: Timing::of(&headers),
             }));
         }
     }
@@ -264,6 +347,7 @@ async fn read_file(path: &Path, cap: u64) -> Result<Fetched, FetchError> {
         last_modified: None,
         final_url: None,
         moved_to: None,
+        timing: Timing::default(),
     }))
 }
 
@@ -345,6 +429,7 @@ fn status_error(status: StatusCode, url: &url::Url, extra: &str) -> FetchError {
         kind: FetchErrorKind::Status,
         message,
         http_status: Some(status.as_u16()),
+        retry_after: None,
     }
 }
 
@@ -409,16 +494,19 @@ pub fn is_non_public(ip: IpAddr) -> bool {
     }
 }
 
-fn check_literal_host(url: &url::Url) -> Result<(), FetchError> {
+/// How an operator lets an intranet partner through, for refusal messages.
+const HOW_TO_ALLOW: &str = "for an intranet partner, list its network in settings.allowed_private_networks or set allow_private = true on the feed";
+
+fn check_literal_host(url: &url::Url, policy: &AddressPolicy) -> Result<(), FetchError> {
     let ip = match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
         _ => return Ok(()),
     };
-    if is_non_public(ip) {
+    if !policy.permits(ip) {
         return Err(FetchError::new(
             FetchErrorKind::Forbidden,
-            format!("refused: {url} points to the non-public address {ip} (set allow_private = true for an intranet partner)"),
+            format!("refused: {url} points to the non-public address {ip} ({HOW_TO_ALLOW})"),
         ));
     }
     Ok(())
@@ -436,12 +524,17 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-/// Resolves names and keeps only public addresses: checked after resolution, so a name that
-/// points inside the operator's network is refused even when the URL looks harmless.
-struct PublicOnlyResolver;
+/// Resolves names and keeps only public addresses (and those of the allowed networks):
+/// checked after resolution, at connect time, so a name that points inside the operator's
+/// network is refused even when the URL looks harmless, and the connection goes only to the
+/// addresses that were checked.
+struct PublicOnlyResolver {
+    policy: AddressPolicy,
+}
 
 impl reqwest::dns::Resolve for PublicOnlyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.policy.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
             let addrs: Vec<SocketAddr> =
@@ -449,12 +542,12 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
             let public: Vec<SocketAddr> = addrs
                 .iter()
                 .copied()
-                .filter(|a| !is_non_public(a.ip()))
+                .filter(|a| policy.permits(a.ip()))
                 .collect();
             if public.is_empty() {
                 let list: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
                 let err: Box<dyn std::error::Error + Send + Sync> = Box::new(Refused(format!(
-                    "refused: {host} resolves only to non-public addresses ({}); set allow_private = true for an intranet partner",
+                    "refused: {host} resolves only to non-public addresses ({}); {HOW_TO_ALLOW}",
                     list.join(", ")
                 )));
                 return Err(err);
@@ -466,6 +559,7 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -497,6 +591,39 @@ mod tests {
                 "{ip}"
             );
         }
+    }
+
+    #[test]
+    fn allowed_networks_open_exactly_their_range() {
+        let policy = AddressPolicy {
+            allowed: Arc::new(vec![
+                "127.0.0.1/32".parse().unwrap(),
+                "10.1.0.0/16".parse().unwrap(),
+            ]),
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        for ok in ["127.0.0.1", "10.1.200.3", "::ffff:127.0.0.1", "8.8.8.8"] {
+            assert!(policy.permits(ip(ok)), "{ok}");
+        }
+        for refused in [
+            "127.0.0.2",
+            "10.2.0.1",
+            "::1",
+            "169.254.169.254",
+            "::ffff:10.2.0.1",
+        ] {
+            assert!(!policy.permits(ip(refused)), "{refused}");
+        }
+        assert!(!AddressPolicy::default().permits(ip("127.0.0.1")));
+        let url = url::Url::parse("http://127.0.0.2:8080/feed").unwrap();
+        let e = check_literal_host(&url, &policy).err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.kind == FetchErrorKind::Forbidden
+                    && e.message.contains("127.0.0.2")
+                    && e.message.contains("allowed_private_networks")),
+            "{e:?}"
+        );
     }
 
     #[test]

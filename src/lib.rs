@@ -4,8 +4,10 @@
 //!
 //! The modules follow the data: [`config`] -> [`fetch`] -> [`parse`] -> [`normalise`] ->
 //! [`dedup`] -> [`store`] -> [`publish`], with [`pipeline`] gluing one refresh together and
-//! [`scheduler`] and [`web`] around them.
+//! [`scheduler`] and [`web`] around them. [`politeness`] decides when a feed is fetched next
+//! (pure functions), on the time of a [`clock`].
 
+pub mod clock;
 pub mod config;
 pub mod dedup;
 pub mod fetch;
@@ -13,6 +15,7 @@ pub mod model;
 pub mod normalise;
 pub mod parse;
 pub mod pipeline;
+pub mod politeness;
 pub mod publish;
 pub mod scheduler;
 pub mod store;

@@ -1,16 +1,19 @@
-//! The `essaim` command: thin glue from the command line to the library.
+//! The `essaim` command: thin glue from the command line to the library, plus the text an
+//! operator reads (the `fetch` progress and summary, the `feeds` table).
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use essaim::config::{self, Config};
-use essaim::pipeline::{blocking, Outcome, Pipeline};
-use essaim::store::Store;
+use essaim::parse::rfc3339;
+use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
+use essaim::store::{FeedStatus, Store};
 use essaim::{publish, web};
 
 #[derive(Parser)]
@@ -36,9 +39,11 @@ struct Cli {
 enum Command {
     /// Run the daemon: the scheduler and the HTTP server.
     Run,
-    /// Fetch feeds once and exit (all enabled feeds, or the ones named).
+    /// Fetch feeds once and exit: the enabled feeds that are due (not gone, not held back by
+    /// a partner's Retry-After / max-age or by backoff), or the ones named, now, whatever
+    /// their state.
     Fetch {
-        /// A feed id; repeat for several.
+        /// A feed id to fetch now; repeat for several.
         #[arg(long = "feed", value_name = "ID")]
         feeds: Vec<String>,
     },
@@ -49,8 +54,16 @@ enum Command {
     },
     /// Validate the configuration and exit.
     Check,
-    /// Show every feed's state as a table.
-    Feeds,
+    /// Show every feed's state as a table, one feed in detail, or re-enable a feed.
+    Feeds {
+        /// Show every recorded field of this feed.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+        /// Re-enable a feed (a gone one, or one to retry from scratch): forget its state,
+        /// errors, backoff and fetch memory; its offers are kept.
+        #[arg(long, value_name = "ID", conflicts_with = "id")]
+        reset: Option<String>,
+    },
     /// Fetch and normalise a feed without storing it, and report what essaim understood:
     /// offers found, how many have each field, and every problem with its offer.
     Validate {
@@ -73,14 +86,19 @@ fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `fetch` on a terminal draws a progress line: only errors are logged over it.
+    let default_level = match cli.command {
+        Command::Fetch { .. } if std::io::stdout().is_terminal() => "error",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     if let Command::Validate { .. } = cli.command {
         // A partner checking its feed needs no registry: defaults apply when there is none.
         let config = if cli.config.exists() {
@@ -206,7 +224,7 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         Command::Run => run(config, store).await,
         Command::Fetch { feeds } => fetch(config, store, feeds).await,
         Command::Export { out } => export(&config, store, &out).await,
-        Command::Feeds => feeds_table(store).await,
+        Command::Feeds { id, reset } => feeds_command(&config, store, id, reset).await,
         Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
     }
 }
@@ -268,6 +286,54 @@ async fn shutdown_signal() {
 }
 
 async fn fetch(config: Config, store: Arc<Store>, ids: Vec<String>) -> anyhow::Result<ExitCode> {
+    check_ids(&config, &ids)?;
+    let pipeline = Arc::new(Pipeline::new(Arc::new(config), store)?);
+    let (feeds, skipped) = pipeline.select_for_pass(&ids).await?;
+    let tty = std::io::stdout().is_terminal();
+    let reports = if tty {
+        let total = feeds.len();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let p = Arc::clone(&pipeline);
+        let pass = tokio::spawn(async move { p.refresh_feeds(feeds, Some(tx)).await });
+        let mut progress = Progress::default();
+        let mut out = std::io::stdout();
+        let _ = write!(out, "\r\x1b[2K{}", progress.line(total));
+        let _ = out.flush();
+        while let Some(report) = rx.recv().await {
+            progress.add(&report);
+            let _ = write!(out, "\r\x1b[2K{}", progress.line(total));
+            let _ = out.flush();
+        }
+        let _ = write!(out, "\r\x1b[2K");
+        let reports = pass.await.context("the fetch pass stopped abnormally")?;
+        print!("{}", summary_table(&reports));
+        reports
+    } else {
+        let reports = pipeline.refresh_feeds(feeds, None).await;
+        for r in &reports {
+            println!("{}", plain_line(r));
+            for w in &r.warnings {
+                println!("  {}: warning: {w}", r.feed_id);
+            }
+        }
+        reports
+    };
+    for s in &skipped {
+        println!("{}: skipped: {}", s.feed_id, s.reason);
+    }
+    let failed = reports
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        .count();
+    println!("{}", totals_line(&reports, &skipped, failed));
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check_ids(config: &Config, ids: &[String]) -> anyhow::Result<()> {
     let unknown: Vec<&String> = ids
         .iter()
         .filter(|id| !config.feeds.iter().any(|f| &f.id == *id))
@@ -280,41 +346,160 @@ async fn fetch(config: Config, store: Arc<Store>, ids: Vec<String>) -> anyhow::R
             known.join(", ")
         );
     }
-    let pipeline = Arc::new(Pipeline::new(Arc::new(config), store)?);
-    let reports = pipeline.refresh_many(&ids).await;
-    let mut failed = 0;
-    for r in &reports {
-        match &r.outcome {
-            Outcome::Updated(s) => println!(
-                "{}: ok, {} items, {} new, {} updated, {} closed, {} warnings",
-                r.feed_id,
-                r.items_found,
-                s.new,
-                s.updated,
-                s.closed,
-                r.warnings.len()
-            ),
-            Outcome::NotModified => println!("{}: not modified", r.feed_id),
-            Outcome::Failed(e) => {
-                failed += 1;
-                println!("{}: FAILED: {e}", r.feed_id);
-            }
-        }
-        for w in &r.warnings {
-            println!("  {}: warning: {w}", r.feed_id);
-        }
+    Ok(())
+}
+
+/// One line per feed for pipes and logs (the format scripts rely on).
+fn plain_line(r: &FeedReport) -> String {
+    match &r.outcome {
+        Outcome::Updated(s) => format!(
+            "{}: ok, {} items, {} new, {} updated, {} closed, {} warnings",
+            r.feed_id,
+            r.items_found,
+            s.new,
+            s.updated,
+            s.closed,
+            r.warnings.len()
+        ),
+        Outcome::NotModified => format!("{}: not modified", r.feed_id),
+        Outcome::Failed(e) => format!("{}: FAILED: {e}", r.feed_id),
     }
-    println!(
+}
+
+fn totals_line(reports: &[FeedReport], skipped: &[Skipped], failed: usize) -> String {
+    let mut line = format!(
         "{} feeds, {} ok, {} failed",
         reports.len(),
         reports.len() - failed,
         failed
     );
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    if !skipped.is_empty() {
+        line.push_str(&format!(", {} skipped", skipped.len()));
+    }
+    line
+}
+
+/// Running totals of a pass, for the progress line.
+#[derive(Debug, Default)]
+struct Progress {
+    done: usize,
+    new: usize,
+    updated: usize,
+    closed: usize,
+    failed: usize,
+}
+
+impl Progress {
+    fn add(&mut self, r: &FeedReport) {
+        self.done += 1;
+        match &r.outcome {
+            Outcome::Updated(s) => {
+                self.new += s.new;
+                self.updated += s.updated;
+                self.closed += s.closed;
+            }
+            Outcome::NotModified => {}
+            Outcome::Failed(_) => self.failed += 1,
+        }
+    }
+
+    fn line(&self, total: usize) -> String {
+        format!(
+            "fetching: {}/{total} feeds done, offers: {} new, {} updated, {} closed; {} failed",
+            self.done, self.new, self.updated, self.closed, self.failed
+        )
+    }
+}
+
+/// Warnings listed per feed under the terminal summary; the rest are counted.
+const WARNINGS_SHOWN: usize = 3;
+
+/// The end of a pass on a terminal: one aligned line per feed, then a few warnings per feed.
+fn summary_table(reports: &[FeedReport]) -> String {
+    let mut rows = vec![[
+        "FEED",
+        "RESULT",
+        "ITEMS",
+        "NEW",
+        "UPDATED",
+        "CLOSED",
+        "WARNINGS",
+        "NEXT FETCH",
+        "ERROR",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for r in reports {
+        let next = r
+            .plan
+            .next_fetch_at
+            .map(rfc3339)
+            .unwrap_or_else(|| "-".into());
+        let (result, counts, error) = match &r.outcome {
+            Outcome::Updated(s) => (
+                "ok",
+                [r.items_found, s.new, s.updated, s.closed, r.warnings.len()]
+                    .map(|n| n.to_string()),
+                String::new(),
+            ),
+            Outcome::NotModified => ("not modified", ["-"; 5].map(String::from), String::new()),
+            Outcome::Failed(e) => (
+                if r.plan.state == essaim::politeness::FeedState::Gone {
+                    "GONE"
+                } else {
+                    "FAILED"
+                },
+                ["-"; 5].map(String::from),
+                e.clone(),
+            ),
+        };
+        let mut row = vec![r.feed_id.clone(), result.to_string()];
+        row.extend(counts);
+        row.push(next);
+        row.push(error);
+        rows.push(row);
+    }
+    let mut out = render_table(&rows);
+    for r in reports.iter().filter(|r| !r.warnings.is_empty()) {
+        for w in r.warnings.iter().take(WARNINGS_SHOWN) {
+            out.push_str(&format!("  {}: warning: {w}\n", r.feed_id));
+        }
+        if r.warnings.len() > WARNINGS_SHOWN {
+            out.push_str(&format!(
+                "  {}: {} more warnings (`essaim fetch --feed {} | cat` lists them all)\n",
+                r.feed_id,
+                r.warnings.len() - WARNINGS_SHOWN,
+                r.feed_id
+            ));
+        }
+    }
+    out
+}
+
+/// Left-aligned columns separated by two spaces; the last column is not padded.
+fn render_table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 async fn export(config: &Config, store: Arc<Store>, out: &Path) -> anyhow::Result<ExitCode> {
@@ -346,29 +531,212 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn feeds_table(store: Arc<Store>) -> anyhow::Result<ExitCode> {
-    let feeds = blocking(move || store.feed_statuses()).await?;
-    println!(
-        "{:<24} {:<11} {:>5} {:>6} {:<20} {:<20} {:<20} ERROR",
-        "FEED", "STATE", "OPEN", "ERRORS", "LAST ATTEMPT", "LAST SUCCESS", "NEXT FETCH"
-    );
-    for f in feeds {
-        let state = if f.enabled {
-            f.state.as_str()
-        } else {
-            "disabled"
-        };
+async fn feeds_command(
+    config: &Config,
+    store: Arc<Store>,
+    id: Option<String>,
+    reset: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    if let Some(id) = reset {
+        check_ids(config, std::slice::from_ref(&id))?;
+        let s = Arc::clone(&store);
+        let feed = id.clone();
+        blocking(move || s.reset_feed(&feed)).await?;
         println!(
-            "{:<24} {:<11} {:>5} {:>6} {:<20} {:<20} {:<20} {}",
-            f.id,
-            state,
-            f.open_offers,
-            f.consecutive_errors,
-            f.last_attempt_at.as_deref().unwrap_or("-"),
-            f.last_success_at.as_deref().unwrap_or("-"),
-            f.next_fetch_at.as_deref().unwrap_or("-"),
-            f.last_error.as_deref().unwrap_or("")
+            "{id}: re-enabled; it is fetched at the next pass (a running daemon picks it up within a minute)"
         );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let feeds = blocking(move || store.feed_statuses()).await?;
+    match id {
+        Some(id) => {
+            check_ids(config, std::slice::from_ref(&id))?;
+            match feeds.iter().find(|f| f.id == id) {
+                Some(f) => print!("{}", feed_details(f)),
+                None => bail!("feed {id} has no recorded state yet"),
+            }
+        }
+        None => print!("{}", feeds_table(&feeds)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The state shown for a feed: `disabled` when the configuration says so.
+fn shown_state(f: &FeedStatus) -> &str {
+    if f.enabled {
+        f.state.as_str()
+    } else {
+        "disabled"
+    }
+}
+
+/// `essaim feeds`: one line per feed.
+fn feeds_table(feeds: &[FeedStatus]) -> String {
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut rows = vec![[
+        "FEED",
+        "STATE",
+        "HTTP",
+        "ERRORS",
+        "SEEN",
+        "OPEN",
+        "LAST ATTEMPT",
+        "LAST SUCCESS",
+        "NEXT FETCH",
+        "NOTE",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for f in feeds {
+        let mut note = Vec::new();
+        if let Some(e) = &f.last_error {
+            note.push(e.clone());
+        }
+        if let Some(moved) = f.effective_url.as_ref().filter(|u| **u != f.url) {
+            note.push(format!("moved to {moved}"));
+        }
+        rows.push(vec![
+            f.id.clone(),
+            shown_state(f).to_string(),
+            dash(f.last_status.map(|s| s.to_string())),
+            f.consecutive_errors.to_string(),
+            dash(f.offers_seen.map(|n| n.to_string())),
+            f.open_offers.to_string(),
+            dash(f.last_attempt_at.clone()),
+            dash(f.last_success_at.clone()),
+            dash(f.next_fetch_at.clone()),
+            note.join("; "),
+        ]);
+    }
+    render_table(&rows)
+}
+
+/// `essaim feeds ID`: every recorded field of one feed.
+fn feed_details(f: &FeedStatus) -> String {
+    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+    let fields = [
+        ("feed", f.id.clone()),
+        ("name", f.name.clone()),
+        ("network", f.network.clone()),
+        ("url", f.url.clone()),
+        (
+            "effective url",
+            f.effective_url
+                .clone()
+                .unwrap_or_else(|| "(the configured url)".into()),
+        ),
+        ("state", shown_state(f).to_string()),
+        ("last attempt", v(&f.last_attempt_at)),
+        ("last success", v(&f.last_success_at)),
+        ("last http status", v(&f.last_status.map(|s| s.to_string()))),
+        ("last error", v(&f.last_error)),
+        ("consecutive errors", f.consecutive_errors.to_string()),
+        ("next fetch", v(&f.next_fetch_at)),
+        ("not before", v(&f.not_before)),
+        ("etag", v(&f.etag)),
+        ("last-modified", v(&f.last_modified)),
+        (
+            "offers seen last time",
+            v(&f.offers_seen.map(|n| n.to_string())),
+        ),
+        ("open offers", f.open_offers.to_string()),
+    ];
+    fields
+        .iter()
+        .map(|(k, val)| format!("{k:<22} {val}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use essaim::politeness::{FeedState, Plan};
+    use essaim::store::ApplyStats;
+
+    fn report(id: &str, outcome: Outcome, warnings: usize) -> FeedReport {
+        FeedReport {
+            feed_id: id.into(),
+            outcome,
+            items_found: 4,
+            warnings: (0..warnings).map(|i| format!("w{i}")).collect(),
+            plan: Plan::default(),
+        }
+    }
+
+    #[test]
+    fn progress_counts_offers_and_failures() {
+        let mut p = Progress::default();
+        let stats = ApplyStats {
+            new: 3,
+            updated: 1,
+            unchanged: 0,
+            closed: 2,
+        };
+        p.add(&report("a", Outcome::Updated(stats), 0));
+        p.add(&report("b", Outcome::Failed("HTTP 500".into()), 0));
+        assert_eq!(
+            p.line(5),
+            "fetching: 2/5 feeds done, offers: 3 new, 1 updated, 2 closed; 1 failed"
+        );
+    }
+
+    #[test]
+    fn terminal_summary_has_one_aligned_line_per_feed() {
+        let mut gone = report("parti", Outcome::Failed("410 Gone".into()), 0);
+        gone.plan.state = FeedState::Gone;
+        let out = summary_table(&[
+            report("a", Outcome::Updated(ApplyStats::default()), 5),
+            report("bbbbbb", Outcome::NotModified, 0),
+            gone,
+        ]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("FEED    RESULT"), "{out}");
+        assert!(lines[1].starts_with("a       ok "), "{out}");
+        assert!(lines[2].starts_with("bbbbbb  not modified"), "{out}");
+        assert!(
+            lines[3].starts_with("parti   GONE") && lines[3].ends_with("410 Gone"),
+            "{out}"
+        );
+        assert_eq!(lines[4], "  a: warning: w0");
+        assert!(lines[7].contains("2 more warnings"), "{out}");
+        assert_eq!(lines.len(), 8, "{out}");
+    }
+
+    #[test]
+    fn feeds_table_shows_state_and_moves() {
+        let f = FeedStatus {
+            id: "rs".into(),
+            name: "RS".into(),
+            network: "N".into(),
+            url: "http://a.example/old".into(),
+            effective_url: Some("https://a.example/new".into()),
+            enabled: true,
+            state: "backing_off".into(),
+            last_attempt_at: Some("2026-01-05T10:00:00Z".into()),
+            last_success_at: None,
+            last_status: Some(503),
+            last_error: Some("HTTP 503 Service Unavailable from https://a.example/new".into()),
+            consecutive_errors: 2,
+            next_fetch_at: Some("2026-01-05T11:00:00Z".into()),
+            not_before: Some("2026-01-05T11:00:00Z".into()),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            offers_seen: Some(12),
+            open_offers: 10,
+        };
+        let out = feeds_table(std::slice::from_ref(&f));
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with("rs    backing_off  503   2       12    10    2026-01-05T10:00:00Z  -             2026-01-05T11:00:00Z  HTTP 503"), "{out}");
+        assert!(row.ends_with("; moved to https://a.example/new"), "{out}");
+        let details = feed_details(&f);
+        assert!(
+            details.contains("effective url          https://a.example/new\n"),
+            "{details}"
+        );
+        assert!(
+            details.contains("etag                   \"v1\"\n"),
+            "{details}"
+        );
+    }
 }

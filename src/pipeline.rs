@@ -1,21 +1,27 @@
 //! One refresh of one feed, end to end: fetch -> parse -> normalise -> identify -> store.
 //! This is the glue the scheduler and the `fetch` command call. A feed's failure is recorded
 //! on that feed and returned in its report; it never stops the other feeds.
+//!
+//! Politeness lives at this level too: at most `max_concurrent_fetches` refreshes at once and
+//! `max_concurrent_per_host` per partner host, and every attempt is recorded together with the
+//! [`Plan`] that [`politeness::plan`] draws from its outcome (next fetch, backoff, gone).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 use tracing::{info, warn};
 
-use crate::config::{Config, FeedConfig};
+use crate::clock::Clock;
+use crate::config::{Config, FeedConfig, FeedSource};
 use crate::dedup;
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::{FetchErrorKind, Fetched, Fetcher};
 use crate::normalise;
-use crate::parse::{self, ParseContext};
-use crate::store::{ApplyStats, Attempt, Posting, Store, StoreError};
+use crate::parse::{self, rfc3339, ParseContext};
+use crate::politeness::{self, FeedState, Plan, Verdict};
+use crate::store::{ApplyStats, Attempt, FetchMemory, Posting, Store, StoreError};
 
 /// How one feed's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,30 +38,54 @@ pub struct FeedReport {
     pub outcome: Outcome,
     pub items_found: usize,
     pub warnings: Vec<String>,
+    /// What was decided (and recorded) about the next fetch.
+    pub plan: Plan,
+}
+
+/// A feed that a pass which is not forced left alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub feed_id: String,
+    pub reason: String,
 }
 
 /// Everything a refresh needs, shared by the scheduler, the commands and the web server.
 pub struct Pipeline {
     pub config: Arc<Config>,
     pub store: Arc<Store>,
+    /// The time decisions are taken with (tokio's clock in scheduling tests).
+    pub clock: Clock,
     fetcher: Fetcher,
     limit: Arc<Semaphore>,
+    /// One semaphore per partner host, created on first use.
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl Pipeline {
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> anyhow::Result<Pipeline> {
+        Pipeline::with_clock(config, store, Clock::wall())
+    }
+
+    /// A pipeline deciding with `clock` (tests pass a clock that follows tokio's).
+    pub fn with_clock(
+        config: Arc<Config>,
+        store: Arc<Store>,
+        clock: Clock,
+    ) -> anyhow::Result<Pipeline> {
         let fetcher = Fetcher::new(&config.settings)?;
         let limit = Arc::new(Semaphore::new(config.settings.max_concurrent_fetches));
         Ok(Pipeline {
             config,
             store,
+            clock,
             fetcher,
             limit,
+            hosts: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Refreshes the given feeds (all enabled ones when `ids` is empty), at most
-    /// `max_concurrent_fetches` at once, and returns one report per feed in config order.
+    /// Refreshes the given feeds now (all enabled ones when `ids` is empty), whatever their
+    /// state, and returns one report per feed in config order.
     pub async fn refresh_many(self: &Arc<Self>, ids: &[String]) -> Vec<FeedReport> {
         let feeds: Vec<FeedConfig> = self
             .config
@@ -70,6 +100,16 @@ impl Pipeline {
             })
             .cloned()
             .collect();
+        self.refresh_feeds(feeds, None).await
+    }
+
+    /// Refreshes `feeds` concurrently within the global and per-host limits; each report is
+    /// also sent to `progress` as soon as its feed is done. Reports come back in input order.
+    pub async fn refresh_feeds(
+        self: &Arc<Self>,
+        feeds: Vec<FeedConfig>,
+        progress: Option<mpsc::UnboundedSender<FeedReport>>,
+    ) -> Vec<FeedReport> {
         let mut tasks = tokio::task::JoinSet::new();
         for (i, feed) in feeds.into_iter().enumerate() {
             let me = Arc::clone(self);
@@ -78,7 +118,12 @@ impl Pipeline {
         let mut reports = Vec::new();
         while let Some(done) = tasks.join_next().await {
             match done {
-                Ok(r) => reports.push(r),
+                Ok((i, report)) => {
+                    if let Some(p) = &progress {
+                        let _ = p.send(report.clone());
+                    }
+                    reports.push((i, report));
+                }
                 Err(e) => warn!(message = "A refresh task ended abnormally.", error = %e),
             }
         }
@@ -86,21 +131,105 @@ impl Pipeline {
         reports.into_iter().map(|(_, r)| r).collect()
     }
 
-    /// Refreshes one feed and records the attempt, whatever its outcome.
+    /// The feeds a pass fetches. Named feeds are forced (whatever their state); otherwise the
+    /// enabled feeds, except gone ones and those the partner or the backoff holds back until
+    /// later, which are returned as skipped with the reason.
+    pub async fn select_for_pass(
+        &self,
+        ids: &[String],
+    ) -> Result<(Vec<FeedConfig>, Vec<Skipped>), StoreError> {
+        if !ids.is_empty() {
+            let named = self
+                .config
+                .feeds
+                .iter()
+                .filter(|f| ids.contains(&f.id))
+                .cloned()
+                .collect();
+            return Ok((named, Vec::new()));
+        }
+        let store = Arc::clone(&self.store);
+        let states: HashMap<String, _> = blocking(move || store.schedule_states())
+            .await?
+            .into_iter()
+            .collect();
+        let now = self.clock.now();
+        let mut due = Vec::new();
+        let mut skipped = Vec::new();
+        for feed in self.config.feeds.iter().filter(|f| f.enabled) {
+            let s = states.get(&feed.id).copied().unwrap_or_default();
+            let reason = match (s.state, s.not_before) {
+                (FeedState::Gone, _) => Some(format!(
+                    "gone (the partner answered 410); re-enable it with `essaim feeds --reset {}`",
+                    feed.id
+                )),
+                (FeedState::BackingOff, Some(t)) if t > now => Some(format!(
+                    "backing off after errors until {}; `essaim fetch --feed {}` forces it",
+                    rfc3339(t),
+                    feed.id
+                )),
+                (FeedState::Active, Some(t)) if t > now => Some(format!(
+                    "the partner asked not to be polled before {} (Cache-Control/Expires); `essaim fetch --feed {}` forces it",
+                    rfc3339(t),
+                    feed.id
+                )),
+                _ => None,
+            };
+            match reason {
+                Some(reason) => skipped.push(Skipped {
+                    feed_id: feed.id.clone(),
+                    reason,
+                }),
+                None => due.push(feed.clone()),
+            }
+        }
+        Ok((due, skipped))
+    }
+
+    /// Refreshes one feed and records the attempt and the next fetch, whatever its outcome.
     #[tracing::instrument(skip_all, fields(feed = %feed.id))]
     pub async fn refresh(&self, feed: &FeedConfig) -> FeedReport {
+        let store = Arc::clone(&self.store);
+        let id = feed.id.clone();
+        let memory = match blocking(move || store.fetch_memory(&id)).await {
+            Ok(m) => m,
+            Err(e) => {
+                warn!(message = "Could not read the feed's fetch memory; fetching without it.", error = %e);
+                FetchMemory::default()
+            }
+        };
+        // Host first, then the global limit: a feed waiting for its host holds no global slot.
+        let _host = match self.host_limit(feed, &memory) {
+            Some(sem) => sem.acquire_owned().await.ok(),
+            None => None,
+        };
         let _permit = self.limit.acquire().await.ok();
-        let started_at = Utc::now();
-        let report = match self.try_refresh(feed, started_at).await {
+        let started_at = self.clock.now();
+        let report = match self.try_refresh(feed, &memory, started_at).await {
             Ok(report) => report,
             Err(Failure {
                 message,
                 http_status,
+                kind,
+                retry_after,
             }) => {
+                let finished_at = self.clock.now();
+                let verdict = if kind == Some(FetchErrorKind::Gone) {
+                    Verdict::Gone
+                } else {
+                    Verdict::Failed {
+                        consecutive_errors: memory.consecutive_errors.saturating_add(1),
+                        retry_after: retry_after
+                            .as_deref()
+                            .and_then(|v| politeness::retry_after(v, finished_at)),
+                    }
+                };
+                let plan = self.plan(feed, finished_at, verdict);
                 let attempt = Attempt {
                     started_at,
-                    finished_at: Utc::now(),
+                    finished_at,
                     http_status,
+                    plan,
                     ..Default::default()
                 };
                 let store = Arc::clone(&self.store);
@@ -114,9 +243,11 @@ impl Pipeline {
                     outcome: Outcome::Failed(message),
                     items_found: 0,
                     warnings: Vec::new(),
+                    plan,
                 }
             }
         };
+        let next = report.plan.next_fetch_at.map(rfc3339);
         match &report.outcome {
             Outcome::Updated(s) => info!(
                 message = "Feed refreshed.",
@@ -124,42 +255,94 @@ impl Pipeline {
                 new = s.new,
                 updated = s.updated,
                 closed = s.closed,
-                warnings = report.warnings.len()
+                warnings = report.warnings.len(),
+                next = next.as_deref().unwrap_or("-")
             ),
-            Outcome::NotModified => info!(message = "Feed not modified."),
-            Outcome::Failed(error) => warn!(message = "Feed refresh failed.", %error),
+            Outcome::NotModified => info!(
+                message = "Feed not modified.",
+                next = next.as_deref().unwrap_or("-")
+            ),
+            Outcome::Failed(error) if report.plan.state == FeedState::Gone => warn!(
+                message = "Feed is gone; it will not be polled until an operator re-enables it.",
+                %error
+            ),
+            Outcome::Failed(error) => warn!(
+                message = "Feed refresh failed.",
+                %error,
+                next = next.as_deref().unwrap_or("-")
+            ),
         }
         report
+    }
+
+    /// The semaphore of the feed's host (after permanent redirects); none for files.
+    fn host_limit(&self, feed: &FeedConfig, memory: &FetchMemory) -> Option<Arc<Semaphore>> {
+        let FeedSource::Http(configured) = &feed.source else {
+            return None;
+        };
+        let effective = memory
+            .effective_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok());
+        let host = effective
+            .as_ref()
+            .unwrap_or(configured)
+            .host_str()?
+            .to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let per_host = self.config.settings.max_concurrent_per_host;
+        Some(Arc::clone(
+            hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(per_host))),
+        ))
+    }
+
+    /// The next-fetch decision for an attempt that ended at `now`.
+    fn plan(&self, feed: &FeedConfig, now: DateTime<Utc>, verdict: Verdict) -> Plan {
+        politeness::plan(
+            now,
+            politeness::next_run(feed, now),
+            politeness::interval(feed, now),
+            verdict,
+            self.config.settings.max_delay,
+        )
     }
 
     async fn try_refresh(
         &self,
         feed: &FeedConfig,
-        started_at: chrono::DateTime<Utc>,
+        memory: &FetchMemory,
+        started_at: DateTime<Utc>,
     ) -> Result<FeedReport, Failure> {
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
-        let memory = blocking(move || store.fetch_memory(&id)).await?;
         let fetched = self
             .fetcher
-            .fetch(feed, &memory)
+            .fetch(feed, memory)
             .await
             .map_err(|e| Failure {
                 message: e.message,
                 http_status: e.http_status,
+                kind: Some(e.kind),
+                retry_after: e.retry_after,
             })?;
         let body = match fetched {
             Fetched::NotModified {
                 http_status,
                 etag,
                 last_modified,
+                moved_to,
+                timing,
             } => {
+                let finished_at = self.clock.now();
+                let freshness = politeness::freshness(&timing.freshness(), finished_at);
                 let attempt = Attempt {
                     started_at,
-                    finished_at: Utc::now(),
+                    finished_at,
                     http_status: Some(http_status),
                     etag,
                     last_modified,
+                    moved_to,
+                    plan: self.plan(feed, finished_at, Verdict::Fresh { freshness }),
                     ..Default::default()
                 };
                 return self.not_modified(feed, attempt).await;
@@ -177,18 +360,26 @@ impl Pipeline {
             moved_to: body.moved_to.clone(),
             ..Default::default()
         };
-        if memory.body_hash.as_deref() == Some(body_hash.as_str()) && body.moved_to.is_none() {
-            attempt.finished_at = Utc::now();
+        let fresh = |now| Verdict::Fresh {
+            freshness: politeness::freshness(&body.timing.freshness(), now),
+        };
+        if memory.body_hash.as_deref() == Some(body_hash.as_str()) {
+            attempt.finished_at = self.clock.now();
+            attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
         let feed_for_parse = feed.clone();
+        let now = self.clock.now();
+        let verdict = fresh(now);
         let (postings, items_found, warnings) =
-            tokio::task::spawn_blocking(move || build_postings(&feed_for_parse, &body))
+            tokio::task::spawn_blocking(move || build_postings(&feed_for_parse, &body, now))
                 .await
                 .map_err(|e| Failure::from(format!("parser task failed: {e}")))??;
-        attempt.finished_at = Utc::now();
+        attempt.finished_at = self.clock.now();
         attempt.items_found = Some(items_found);
         attempt.warnings = warnings.clone();
+        attempt.plan = self.plan(feed, attempt.finished_at, verdict);
+        let plan = attempt.plan;
         let store = Arc::clone(&self.store);
         let id = feed.id.clone();
         let close_after = self.config.settings.close_after_missed_fetches;
@@ -199,6 +390,7 @@ impl Pipeline {
             outcome: Outcome::Updated(stats),
             items_found,
             warnings,
+            plan,
         })
     }
 
@@ -207,6 +399,7 @@ impl Pipeline {
         feed: &FeedConfig,
         attempt: Attempt,
     ) -> Result<FeedReport, Failure> {
+        let plan = attempt.plan;
         let store = Arc::clone(&self.store);
         let id = feed.id.clone();
         blocking(move || store.record_not_modified(&id, &attempt)).await?;
@@ -215,6 +408,7 @@ impl Pipeline {
             outcome: Outcome::NotModified,
             items_found: 0,
             warnings: Vec::new(),
+            plan,
         })
     }
 }
@@ -223,12 +417,12 @@ impl Pipeline {
 fn build_postings(
     feed: &FeedConfig,
     body: &crate::fetch::Body,
+    now: DateTime<Utc>,
 ) -> Result<(Vec<Posting>, usize, Vec<String>), Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
-        crate::config::FeedSource::Http(u) => Some(u.to_string()),
-        crate::config::FeedSource::File(_) => None,
+        FeedSource::Http(u) => Some(u.to_string()),
+        FeedSource::File(_) => None,
     });
-    let now = Utc::now();
     let ctx = ParseContext {
         format: Some(feed.format),
         http_charset: body.charset.as_deref(),
@@ -286,6 +480,10 @@ fn item_label(index: usize, offer: &crate::model::Offer) -> String {
 struct Failure {
     message: String,
     http_status: Option<u16>,
+    /// Set when the fetch itself failed (not the parser or the database).
+    kind: Option<FetchErrorKind>,
+    /// `Retry-After` of a 429 or 503, as received.
+    retry_after: Option<String>,
 }
 
 impl From<String> for Failure {
@@ -293,6 +491,8 @@ impl From<String> for Failure {
         Failure {
             message,
             http_status: None,
+            kind: None,
+            retry_after: None,
         }
     }
 }

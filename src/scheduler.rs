@@ -1,48 +1,55 @@
-//! Runs each feed on its cron schedule, with a deterministic per-feed jitter so that feeds on
-//! the same schedule do not all fire in the same second. A feed is never refreshed twice at
-//! once; on shutdown no new fetch starts and fetches in flight get a deadline to finish.
+//! Runs each feed when its plan says: at start, when the store says (so a restart never
+//! fetches a feed earlier than its partner or its backoff allows), then at the next fetch time
+//! every refresh decides (see [`crate::politeness`]). A feed is never refreshed twice at once;
+//! gone feeds are not polled, and come back when an operator re-enables them. On shutdown no
+//! new fetch starts and fetches in flight get a deadline to finish.
+//!
+//! Time comes from a [`Clock`], so tests drive the loop with tokio's paused clock.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
+use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
+use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
-use crate::pipeline::{blocking, Pipeline};
+use crate::pipeline::{blocking, FeedReport, Pipeline};
+use crate::politeness::FeedState;
+use crate::store::{ScheduleState, Store};
 
-/// How long fetches in flight may run after shutdown was asked.
-pub const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+pub use crate::politeness::{jitter_secs, next_run};
 
-/// Next run of `feed` strictly after `after`, jitter included.
-pub fn next_run(feed: &FeedConfig, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut upcoming = feed.schedule.cron.after(&after);
-    let first = upcoming.next()?;
-    let period = upcoming
-        .next()
-        .map(|second| (second - first).num_seconds().max(1))
-        .unwrap_or(3600);
-    Some(first + chrono::Duration::seconds(jitter_secs(&feed.id, period)))
+/// Longest the loop sleeps before looking again: it re-reads the state of gone feeds (an
+/// operator may have re-enabled them) and bounds the effect of wall-clock jumps.
+pub const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+/// What the scheduler runs for a due feed: the pipeline in production, a stand-in in tests.
+pub trait Refresher: Send + Sync + 'static {
+    /// Refreshes `feed`; the report's plan says when to come back.
+    fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport>;
 }
 
-/// Deterministic jitter: up to a tenth of the period, at most five minutes.
-pub fn jitter_secs(feed_id: &str, period_secs: i64) -> i64 {
-    let spread = (period_secs / 10).clamp(0, 300);
-    if spread == 0 {
-        return 0;
+impl Refresher for Pipeline {
+    fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport> {
+        Box::pin(async move { self.refresh(&feed).await })
     }
-    let h = Sha256::digest(feed_id.as_bytes());
-    let n = u64::from_be_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
-    (n % spread as u64) as i64
 }
 
-/// Runs until `shutdown` turns true. Every enabled feed is fetched once at start, then on
-/// its schedule.
-pub async fn run(pipeline: Arc<Pipeline>, mut shutdown: watch::Receiver<bool>) {
+/// How a scheduler run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// Fetches still running at the shutdown deadline, abandoned (their transactions were not
+    /// committed).
+    pub abandoned: usize,
+}
+
+/// Runs the enabled feeds of the pipeline's configuration until `shutdown` turns true.
+pub async fn run(pipeline: Arc<Pipeline>, shutdown: watch::Receiver<bool>) -> Stopped {
     let feeds: Vec<FeedConfig> = pipeline
         .config
         .feeds
@@ -50,85 +57,133 @@ pub async fn run(pipeline: Arc<Pipeline>, mut shutdown: watch::Receiver<bool>) {
         .filter(|f| f.enabled)
         .cloned()
         .collect();
-    let now = Utc::now();
-    let mut due: HashMap<String, DateTime<Utc>> =
-        feeds.iter().map(|f| (f.id.clone(), now)).collect();
-    let mut in_flight: HashSet<String> = HashSet::new();
-    let mut tasks: JoinSet<String> = JoinSet::new();
-    info!(message = "Scheduler started.", feeds = feeds.len());
-    loop {
-        let now = Utc::now();
+    let store = Arc::clone(&pipeline.store);
+    let clock = pipeline.clock;
+    let deadline = pipeline.config.settings.shutdown_deadline;
+    run_with(pipeline, store, feeds, clock, deadline, shutdown).await
+}
+
+/// The scheduling loop over `feeds`, refreshing with `refresher` on `clock`'s time. `store`
+/// gives the state each feed was left in; `deadline` bounds the wait for fetches in flight
+/// after `shutdown` turns true.
+pub async fn run_with<R: Refresher>(
+    refresher: Arc<R>,
+    store: Arc<Store>,
+    feeds: Vec<FeedConfig>,
+    clock: Clock,
+    deadline: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) -> Stopped {
+    let now = clock.now();
+    let states = read_states(&store).await;
+    let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut gone: HashSet<String> = HashSet::new();
+    for feed in &feeds {
+        let s = states.get(&feed.id).copied().unwrap_or_default();
+        if s.state == FeedState::Gone {
+            gone.insert(feed.id.clone());
+        } else {
+            due.insert(feed.id.clone(), first_fetch(&s, now));
+        }
+    }
+    let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
+    let mut tasks: JoinSet<FeedReport> = JoinSet::new();
+    let mut last_gone_check = now;
+    info!(
+        message = "Scheduler started.",
+        feeds = feeds.len(),
+        gone = gone.len()
+    );
+    while !*shutdown.borrow() {
+        let now = clock.now();
         for feed in &feeds {
-            let Some(at) = due.get(&feed.id).copied() else {
-                continue;
-            };
-            if at > now || in_flight.contains(&feed.id) {
+            if due.get(&feed.id).is_none_or(|at| *at > now) {
                 continue;
             }
-            in_flight.insert(feed.id.clone());
-            let p = Arc::clone(&pipeline);
-            let f = feed.clone();
-            tasks.spawn(async move {
-                p.refresh(&f).await;
-                f.id
+            due.remove(&feed.id);
+            let task = tasks.spawn(Arc::clone(&refresher).refresh_feed(feed.clone()));
+            in_flight.insert(task.id(), feed.id.clone());
+        }
+        if !gone.is_empty() && now - last_gone_check >= chrono_secs(MAX_SLEEP) {
+            last_gone_check = now;
+            let states = read_states(&store).await;
+            gone.retain(|id| match states.get(id) {
+                Some(s) if s.state != FeedState::Gone => {
+                    info!(message = "Feed re-enabled by an operator.", feed = %id);
+                    due.insert(id.clone(), first_fetch(s, now));
+                    false
+                }
+                _ => true,
             });
-            match next_run(feed, now) {
-                Some(next) => {
-                    due.insert(feed.id.clone(), next);
-                    let store = Arc::clone(&pipeline.store);
-                    let id = feed.id.clone();
-                    if let Err(e) = blocking(move || store.set_next_fetch(&id, next)).await {
-                        warn!(message = "Could not record the next fetch time.", error = %e);
-                    }
-                }
-                None => {
-                    due.remove(&feed.id);
-                }
-            }
         }
         let wait = due
             .values()
             .min()
-            .map(|at| (*at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-            .unwrap_or(Duration::from_secs(3600));
+            .map(|at| clock.until(*at))
+            .unwrap_or(MAX_SLEEP)
+            .min(MAX_SLEEP);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                if let Ok(id) = done {
-                    in_flight.remove(&id);
+            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let now = clock.now();
+                match done {
+                    Ok((task, report)) => {
+                        in_flight.remove(&task);
+                        match report.plan.next_fetch_at {
+                            Some(at) => {
+                                due.insert(report.feed_id, at);
+                            }
+                            None if report.plan.state == FeedState::Gone => {
+                                gone.insert(report.feed_id);
+                            }
+                            None => {}
+                        }
+                    }
+                    Err(e) => {
+                        let Some(id) = in_flight.remove(&e.id()) else { continue };
+                        warn!(message = "A refresh task ended abnormally; the feed keeps its schedule.", feed = %id, error = %e);
+                        if let Some(feed) = feeds.iter().find(|f| f.id == id) {
+                            let at = next_run(feed, now).unwrap_or_else(|| add(now, MAX_SLEEP));
+                            due.insert(id, at);
+                        }
+                    }
                 }
             }
             _ = shutdown.changed() => break,
         }
-        if *shutdown.borrow() {
-            break;
-        }
     }
     info!(message = "Scheduler stopping.", in_flight = tasks.len());
     let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, drain)
-        .await
-        .is_err()
-    {
-        warn!(message = "Fetches still running at the shutdown deadline were abandoned; their transactions were not committed.");
-        tasks.abort_all();
+    if tokio::time::timeout(deadline, drain).await.is_ok() {
+        return Stopped { abandoned: 0 };
+    }
+    let abandoned = tasks.len();
+    let feeds: Vec<&str> = in_flight.values().map(String::as_str).collect();
+    warn!(
+        message = "Fetches still running at the shutdown deadline were abandoned; their transactions were not committed.",
+        abandoned,
+        feeds = %feeds.join(", ")
+    );
+    tasks.abort_all();
+    Stopped { abandoned }
+}
+
+/// When a feed is first due after start: its recorded next fetch, or now.
+fn first_fetch(s: &ScheduleState, now: DateTime<Utc>) -> DateTime<Utc> {
+    s.next_fetch_at.map_or(now, |at| at.max(now))
+}
+
+async fn read_states(store: &Arc<Store>) -> HashMap<String, ScheduleState> {
+    let store = Arc::clone(store);
+    match blocking(move || store.schedule_states()).await {
+        Ok(states) => states.into_iter().collect(),
+        Err(e) => {
+            warn!(message = "Could not read the feeds' recorded state; scheduling them from now.", error = %e);
+            HashMap::new()
+        }
     }
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jitter_is_stable_and_bounded() {
-        assert_eq!(jitter_secs("rs-rhone", 1800), jitter_secs("rs-rhone", 1800));
-        assert!(jitter_secs("rs-rhone", 1800) < 180);
-        assert_eq!(jitter_secs("rs-rhone", 5), 0);
-        assert!(jitter_secs("a", 86400) < 300);
-        let spread: HashSet<i64> = (0..20)
-            .map(|i| jitter_secs(&format!("feed-{i}"), 3600))
-            .collect();
-        assert!(spread.len() > 10, "{spread:?}");
-    }
+fn chrono_secs(d: Duration) -> chrono::TimeDelta {
+    chrono::TimeDelta::seconds(d.as_secs() as i64)
 }

@@ -13,9 +13,16 @@ use serde::Serialize;
 use crate::config::FeedConfig;
 use crate::model::Offer;
 use crate::parse::rfc3339;
+use crate::politeness::{FeedState, Plan};
 
 /// The migrations, in order; the position + 1 is the schema version.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init.sql", include_str!("../schema/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init.sql", include_str!("../schema/0001_init.sql")),
+    (
+        "0002_fetch_state.sql",
+        include_str!("../schema/0002_fetch_state.sql"),
+    ),
+];
 
 /// A store failure, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +76,8 @@ pub struct Attempt {
     pub moved_to: Option<String>,
     pub items_found: Option<usize>,
     pub warnings: Vec<String>,
+    /// When to fetch next and in which state the feed is left (see `politeness::plan`).
+    pub plan: Plan,
 }
 
 /// Counts of what a successful fetch changed.
@@ -87,6 +96,39 @@ pub struct FetchMemory {
     pub last_modified: Option<String>,
     pub body_hash: Option<String>,
     pub effective_url: Option<String>,
+    pub consecutive_errors: u32,
+    pub state: FeedState,
+}
+
+/// What the scheduler reads back at start: the state and timing each attempt left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScheduleState {
+    pub state: FeedState,
+    pub next_fetch_at: Option<DateTime<Utc>>,
+    pub not_before: Option<DateTime<Utc>>,
+}
+
+/// One recorded fetch attempt (for status and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRow {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    /// ok | not_modified | error
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub next_fetch_at: Option<DateTime<Utc>>,
+}
+
+/// Where an offer stands, without its content (for diagnostics and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferMark {
+    pub public_id: String,
+    pub status: String,
+    pub last_seen_at: String,
+    /// `fetch_attempts.id` of the last fetch that listed it.
+    pub last_seen_attempt: Option<i64>,
+    pub missed_fetches: u32,
 }
 
 /// A feed's state as shown to operators.
@@ -96,8 +138,10 @@ pub struct FeedStatus {
     pub name: String,
     pub network: String,
     pub url: String,
+    /// Where the feed is fetched from after permanent redirects (`None`: `url`).
     pub effective_url: Option<String>,
     pub enabled: bool,
+    /// active | backing_off | gone
     pub state: String,
     pub last_attempt_at: Option<String>,
     pub last_success_at: Option<String>,
@@ -105,6 +149,11 @@ pub struct FeedStatus {
     pub last_error: Option<String>,
     pub consecutive_errors: u32,
     pub next_fetch_at: Option<String>,
+    /// Earliest next fetch the partner or the backoff allows.
+    pub not_before: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Offers read by the last fetch that was parsed (a 304 or an identical body keeps it).
     pub offers_seen: Option<usize>,
     pub open_offers: usize,
 }
@@ -182,7 +231,8 @@ impl Store {
     }
 
     /// Makes the feeds table match the configuration; feeds no longer configured are marked
-    /// out of config (their offers are kept but no longer published).
+    /// out of config (their offers are kept but no longer published). A feed whose URL changed
+    /// starts afresh: its fetch memory, errors, backoff and `gone` state are forgotten.
     pub fn sync_feeds(&self, feeds: &[FeedConfig]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -197,6 +247,11 @@ impl Store {
                    etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
                    last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END,
                    body_hash = CASE WHEN feeds.url = excluded.url THEN feeds.body_hash END,
+                   state = CASE WHEN feeds.url = excluded.url THEN feeds.state ELSE 'active' END,
+                   consecutive_errors = CASE WHEN feeds.url = excluded.url
+                     THEN feeds.consecutive_errors ELSE 0 END,
+                   next_fetch_at = CASE WHEN feeds.url = excluded.url THEN feeds.next_fetch_at END,
+                   not_before = CASE WHEN feeds.url = excluded.url THEN feeds.not_before END,
                    url = excluded.url",
                 params![f.id, f.name, f.network, f.source.to_string(), f.enabled],
             )?;
@@ -210,7 +265,8 @@ impl Store {
         let m = self
             .conn()
             .query_row(
-                "SELECT etag, last_modified, body_hash, effective_url FROM feeds WHERE id = ?1",
+                "SELECT etag, last_modified, body_hash, effective_url, consecutive_errors, state
+                 FROM feeds WHERE id = ?1",
                 [feed_id],
                 |r| {
                     Ok(FetchMemory {
@@ -218,6 +274,8 @@ impl Store {
                         last_modified: r.get(1)?,
                         body_hash: r.get(2)?,
                         effective_url: r.get(3)?,
+                        consecutive_errors: r.get(4)?,
+                        state: state(&r.get::<_, String>(5)?),
                     })
                 },
             )
@@ -328,7 +386,7 @@ impl Store {
             params![attempt_id, stats.new, stats.updated, stats.closed],
         )?;
         tx.execute(
-            "UPDATE feeds SET state = 'active', last_attempt_at = ?2, last_success_at = ?2,
+            "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2,
                last_status = ?3, last_error = NULL, consecutive_errors = 0,
                etag = ?4, last_modified = ?5, body_hash = ?6, offers_seen = ?7,
                effective_url = coalesce(?8, effective_url)
@@ -344,6 +402,7 @@ impl Store {
                 attempt.moved_to
             ],
         )?;
+        set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
         Ok(stats)
     }
@@ -356,23 +415,27 @@ impl Store {
         insert_attempt(&tx, feed_id, attempt, "not_modified", None)?;
         let now = rfc3339(attempt.finished_at);
         tx.execute(
-            "UPDATE feeds SET state = 'active', last_attempt_at = ?2, last_success_at = ?2,
+            "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2,
                last_status = ?3, last_error = NULL, consecutive_errors = 0,
-               etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified)
+               etag = coalesce(?4, etag), last_modified = coalesce(?5, last_modified),
+               effective_url = coalesce(?6, effective_url)
              WHERE id = ?1",
             params![
                 feed_id,
                 now,
                 attempt.http_status,
                 attempt.etag,
-                attempt.last_modified
+                attempt.last_modified,
+                attempt.moved_to
             ],
         )?;
+        set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Records a failed fetch. Offers are never touched by a failure.
+    /// Records a failed fetch, with the backoff (or `gone` state) its plan says. Offers are
+    /// never touched by a failure.
     pub fn record_failure(
         &self,
         feed_id: &str,
@@ -393,6 +456,7 @@ impl Store {
                 error
             ],
         )?;
+        set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
         Ok(())
     }
@@ -404,6 +468,39 @@ impl Store {
             params![feed_id, rfc3339(at)],
         )?;
         Ok(())
+    }
+
+    /// Re-enables a feed: forgets its `gone` state, errors, backoff, partner floor and fetch
+    /// memory (validators, body hash, effective URL), so that it is fetched from its configured
+    /// URL at the next pass. Offers are kept. Returns false when no such feed is known.
+    pub fn reset_feed(&self, feed_id: &str) -> Result<bool, StoreError> {
+        let n = self.conn().execute(
+            "UPDATE feeds SET state = 'active', consecutive_errors = 0, next_fetch_at = NULL,
+               not_before = NULL, etag = NULL, last_modified = NULL, body_hash = NULL,
+               effective_url = NULL
+             WHERE id = ?1",
+            [feed_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// State and timing of every configured feed, as the last attempts left them.
+    pub fn schedule_states(&self) -> Result<Vec<(String, ScheduleState)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, state, next_fetch_at, not_before FROM feeds WHERE in_config = 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ScheduleState {
+                    state: state(&r.get::<_, String>(1)?),
+                    next_fetch_at: r.get::<_, Option<String>>(2)?.as_deref().map(instant),
+                    not_before: r.get::<_, Option<String>>(3)?.as_deref().map(instant),
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Open offers of configured feeds, newest first.
@@ -452,7 +549,8 @@ impl Store {
             "SELECT f.id, f.name, f.network, f.url, f.effective_url, f.enabled, f.state,
                f.last_attempt_at, f.last_success_at, f.last_status, f.last_error,
                f.consecutive_errors, f.next_fetch_at, f.offers_seen,
-               (SELECT count(*) FROM offers o WHERE o.feed_id = f.id AND o.status = 'open')
+               (SELECT count(*) FROM offers o WHERE o.feed_id = f.id AND o.status = 'open'),
+               f.not_before, f.etag, f.last_modified
              FROM feeds f WHERE f.in_config = 1 ORDER BY f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -472,6 +570,9 @@ impl Store {
                 next_fetch_at: r.get(12)?,
                 offers_seen: r.get(13)?,
                 open_offers: r.get(14)?,
+                not_before: r.get(15)?,
+                etag: r.get(16)?,
+                last_modified: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -486,6 +587,64 @@ impl Store {
         let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    /// Every fetch attempt of a feed, oldest first.
+    pub fn attempt_log(&self, feed_id: &str) -> Result<Vec<AttemptRow>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT started_at, finished_at, outcome, http_status, error, next_fetch_at
+             FROM fetch_attempts WHERE feed_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([feed_id], |r| {
+            Ok(AttemptRow {
+                started_at: instant(&r.get::<_, String>(0)?),
+                finished_at: instant(&r.get::<_, String>(1)?),
+                outcome: r.get(2)?,
+                http_status: r.get(3)?,
+                error: r.get(4)?,
+                next_fetch_at: r.get::<_, Option<String>>(5)?.as_deref().map(instant),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Where each offer of a feed stands (no content), by public id.
+    pub fn offer_marks(&self, feed_id: &str) -> Result<Vec<OfferMark>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT public_id, status, last_seen_at, last_seen_attempt, missed_fetches
+             FROM offers WHERE feed_id = ?1 ORDER BY public_id",
+        )?;
+        let rows = stmt.query_map([feed_id], |r| {
+            Ok(OfferMark {
+                public_id: r.get(0)?,
+                status: r.get(1)?,
+                last_seen_at: r.get(2)?,
+                last_seen_attempt: r.get(3)?,
+                missed_fetches: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Writes the plan an attempt decided: state, next fetch and partner floor.
+fn set_plan(tx: &Transaction<'_>, feed_id: &str, plan: &Plan) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE feeds SET state = ?2, next_fetch_at = ?3, not_before = ?4 WHERE id = ?1",
+        params![
+            feed_id,
+            plan.state.as_str(),
+            plan.next_fetch_at.map(rfc3339),
+            plan.not_before.map(rfc3339)
+        ],
+    )?;
+    Ok(())
+}
+
+/// A stored state; an unknown value (written by a newer essaim) reads as active.
+fn state(text: &str) -> FeedState {
+    text.parse().unwrap_or_default()
 }
 
 fn insert_attempt(
@@ -498,8 +657,8 @@ fn insert_attempt(
     let warnings = serde_json::to_string(&a.warnings).unwrap_or_else(|_| "[]".into());
     tx.execute(
         "INSERT INTO fetch_attempts (feed_id, started_at, finished_at, outcome, http_status,
-           error, items_found, warnings)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           error, items_found, warnings, next_fetch_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             feed_id,
             rfc3339(a.started_at),
@@ -508,7 +667,8 @@ fn insert_attempt(
             a.http_status,
             error,
             a.items_found,
-            warnings
+            warnings,
+            a.plan.next_fetch_at.map(rfc3339)
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -538,4 +698,37 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             .map_err(|source| StoreError::Migration { name, source })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_feeds() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO feeds (id, name, network, url, state, consecutive_errors)
+             VALUES ('a', 'A', 'N', 'https://a.example/rss', 'backing_off', 3)",
+            [],
+        )
+        .unwrap();
+        let store = Store::setup(conn, ":memory:").unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let states = store.schedule_states().unwrap();
+        assert_eq!(states[0].0, "a");
+        assert_eq!(states[0].1.state, FeedState::BackingOff);
+        assert_eq!(states[0].1.not_before, None);
+        let memory = store.fetch_memory("a").unwrap();
+        assert_eq!(memory.consecutive_errors, 3);
+    }
+
+    #[test]
+    fn an_unknown_state_reads_as_active() {
+        assert_eq!(state("paused"), FeedState::Active);
+        assert_eq!(state("gone"), FeedState::Gone);
+    }
 }

@@ -105,6 +105,80 @@ fn fetch_then_export_writes_the_three_feeds() {
 }
 
 #[test]
+fn fetch_skips_held_back_feeds_and_feeds_shows_and_resets_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\nnetwork = \"CRESS\"\nurl = \"{fixtures}/cress-bretagne.atom\"\n\n[[feed]]\nid = \"absent\"\nname = \"Fichier absent\"\nnetwork = \"Test\"\nurl = \"absent.xml\"\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = essaim()
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code(), stdout)
+    };
+    let (code, stdout) = run(&["fetch"]);
+    assert_eq!(code, Some(1), "{stdout}");
+
+    // The failed feed backs off: a second pass leaves it alone and says why.
+    let (code, stdout) = run(&["fetch"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("cress-bretagne: not modified"), "{stdout}");
+    assert!(
+        stdout.contains("absent: skipped: backing off after errors until ")
+            && stdout.contains("`essaim fetch --feed absent` forces it"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 feeds, 1 ok, 0 failed, 1 skipped"),
+        "{stdout}"
+    );
+
+    let (code, table) = run(&["feeds"]);
+    assert_eq!(code, Some(0));
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("FEED            STATE        HTTP  ERRORS  SEEN  OPEN  LAST ATTEMPT"),
+        "{table}"
+    );
+    assert!(
+        lines[1].starts_with("absent          backing_off  -     1       -     0"),
+        "{table}"
+    );
+    assert!(lines[1].contains("cannot read"), "{table}");
+    assert!(
+        lines[2].starts_with("cress-bretagne  active       -     0       3     3"),
+        "{table}"
+    );
+
+    let (_, details) = run(&["feeds", "absent"]);
+    assert!(
+        details.contains("state                  backing_off\n"),
+        "{details}"
+    );
+    assert!(details.contains("consecutive errors     1\n"), "{details}");
+
+    let (code, out) = run(&["feeds", "--reset", "absent"]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("absent: re-enabled"), "{out}");
+    let (code, stdout) = run(&["fetch"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("absent: FAILED: cannot read"), "{stdout}");
+
+    let (code, _) = run(&["feeds", "--reset", "inconnu"]);
+    assert_ne!(code, Some(0));
+}
+
+#[test]
 fn validate_reports_fields_and_problems_without_a_registry() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = concat!(

@@ -101,3 +101,36 @@ url = "{base}/reseau-ess-finistere.rdf"
 {extra_feeds}"#
     )
 }
+
+/// Serves `app` on `ip`, port 0, in the background; returns the address.
+pub async fn serve_on(ip: &str, app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// Serves `app` on 127.0.0.1, port 0.
+pub async fn serve(app: Router) -> SocketAddr {
+    serve_on("127.0.0.1", app).await
+}
+
+/// A small RSS 2.0 feed with one item per title, UTF-8 unless the caller re-encodes it (the
+/// prolog then names no encoding, as many partners do).
+pub fn rss(titles: &[&str]) -> String {
+    let mut items = String::new();
+    for (i, title) in titles.iter().enumerate() {
+        items.push_str(&format!(
+            "<item><title>{title}</title><link>https://partenaire.example/offres/{i}</link>\
+             <guid>offre-{i}</guid><pubDate>Mon, 05 Jan 2026 10:0{i}:00 GMT</pubDate>\
+             <description>Lieu : Lyon</description></item>"
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>Offres</title>\
+         <link>https://partenaire.example/</link><description>Offres d'emploi</description>\
+         {items}</channel></rss>\n"
+    )
+}

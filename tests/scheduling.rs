@@ -1,0 +1,351 @@
+//! The scheduler on tokio's paused clock: nothing here sleeps for real. Virtual hours pass in
+//! milliseconds, and the times recorded by the store are exact.
+//!
+//! The real pipeline runs file feeds (a missing file is an error like any other, and file
+//! reads, like store calls, run on blocking threads, which hold the paused clock still); a
+//! stand-in refresher covers gone feeds and shutdown.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use tokio::sync::watch;
+
+use essaim::clock::Clock;
+use essaim::config::{self, Config, FeedConfig};
+use essaim::pipeline::{FeedReport, Outcome, Pipeline};
+use essaim::politeness::{self, jitter_secs, FeedState, Verdict};
+use essaim::scheduler::{self, Refresher, Stopped};
+use essaim::store::{Attempt, Store};
+
+fn base() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-01-05T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Sleeps on the paused clock until `secs` after the clock's base.
+async fn until(clock: &Clock, secs: i64) {
+    let at = base() + chrono::TimeDelta::seconds(secs);
+    tokio::time::sleep(clock.until(at)).await;
+}
+
+fn feeds_toml(settings: &str, feeds: &[(&str, &str)]) -> String {
+    let mut text = format!("[settings]\ndatabase = \"essaim.db\"\n{settings}\n");
+    for (id, url) in feeds {
+        text.push_str(&format!(
+            "\n[[feed]]\nid = \"{id}\"\nname = \"Partenaire {id}\"\nnetwork = \"Test\"\nurl = \"{url}\"\nschedule = \"0 * * * * *\"\n"
+        ));
+    }
+    text
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feeds.toml");
+    std::fs::write(
+        &path,
+        feeds_toml("max_delay_secs = 300", &[("fichier", "partner.xml")]),
+    )
+    .unwrap();
+    let config = Arc::new(config::load(&path).unwrap());
+    let store = Arc::new(Store::open(&config.settings.database).unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    let clock = Clock::tokio_from(base());
+    let pipeline =
+        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+
+    // First run: the partner file is missing.
+    let (stop, stopped) = watch::channel(false);
+    let run = tokio::spawn(scheduler::run(Arc::clone(&pipeline), stopped));
+    until(&clock, 300).await;
+    stop.send(true).unwrap();
+    assert_eq!(run.await.unwrap(), Stopped { abandoned: 0 });
+    let st = &store.feed_statuses().unwrap()[0];
+    assert_eq!(st.state, "backing_off");
+    assert_eq!(st.consecutive_errors, 3);
+
+    // Restart at 5 min: the feed is not fetched before the recorded next fetch. The partner
+    // comes back at 10 min.
+    let (stop, stopped) = watch::channel(false);
+    let run = tokio::spawn(scheduler::run(Arc::clone(&pipeline), stopped));
+    until(&clock, 600).await;
+    std::fs::write(
+        dir.path().join("partner.xml"),
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/partners/cress-bretagne.atom"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    until(&clock, 950).await;
+    stop.send(true).unwrap();
+    assert_eq!(run.await.unwrap(), Stopped { abandoned: 0 });
+
+    let j = jitter_secs("fichier", 60);
+    let log = store.attempt_log("fichier").unwrap();
+    let times: Vec<i64> = log
+        .iter()
+        .map(|a| (a.started_at - base()).num_seconds())
+        .collect();
+    let outcomes: Vec<&str> = log.iter().map(|a| a.outcome.as_str()).collect();
+    // Every minute; errors wait 60, 120, 240, then 300 (the cap, not 480); then every minute.
+    assert_eq!(
+        times,
+        [
+            0,
+            60 + j,
+            180 + j,
+            420 + j,
+            720 + j,
+            780 + j,
+            840 + j,
+            900 + j
+        ],
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes,
+        [
+            "error",
+            "error",
+            "error",
+            "error",
+            "ok",
+            "not_modified",
+            "not_modified",
+            "not_modified"
+        ]
+    );
+    assert!(log[0].error.as_deref().unwrap().contains("partner.xml"));
+    // Each attempt recorded the next fetch it planned, and it was kept.
+    for pair in log.windows(2) {
+        assert_eq!(pair[0].next_fetch_at, Some(pair[1].started_at));
+    }
+    let st = &store.feed_statuses().unwrap()[0];
+    assert_eq!(st.state, "active");
+    assert_eq!(st.consecutive_errors, 0);
+    assert_eq!(st.last_error, None);
+    assert_eq!(st.offers_seen, Some(3));
+}
+
+/// Records when each feed is refreshed; "gone-*" feeds answer 410, the others succeed. Each
+/// refresh takes `takes` of (virtual) time.
+struct StandIn {
+    store: Arc<Store>,
+    clock: Clock,
+    takes: Duration,
+    calls: Mutex<Vec<(String, i64)>>,
+    finished: Mutex<usize>,
+}
+
+impl StandIn {
+    fn new(store: Arc<Store>, clock: Clock, takes: Duration) -> Arc<StandIn> {
+        Arc::new(StandIn {
+            store,
+            clock,
+            takes,
+            calls: Mutex::new(Vec::new()),
+            finished: Mutex::new(0),
+        })
+    }
+
+    fn calls_of(&self, id: &str) -> Vec<i64> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(f, _)| f == id)
+            .map(|(_, t)| *t)
+            .collect()
+    }
+}
+
+impl Refresher for StandIn {
+    fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport> {
+        Box::pin(async move {
+            let started_at = self.clock.now();
+            self.calls
+                .lock()
+                .unwrap()
+                .push((feed.id.clone(), (started_at - base()).num_seconds()));
+            tokio::time::sleep(self.takes).await;
+            let now = self.clock.now();
+            let gone = feed.id.starts_with("gone");
+            let verdict = if gone {
+                Verdict::Gone
+            } else {
+                Verdict::Fresh { freshness: None }
+            };
+            let plan = politeness::plan(
+                now,
+                politeness::next_run(&feed, now),
+                politeness::interval(&feed, now),
+                verdict,
+                Duration::from_secs(86400),
+            );
+            let attempt = Attempt {
+                started_at,
+                finished_at: now,
+                http_status: Some(if gone { 410 } else { 200 }),
+                plan,
+                ..Default::default()
+            };
+            let outcome = if gone {
+                self.store
+                    .record_failure(&feed.id, &attempt, "410 Gone")
+                    .unwrap();
+                Outcome::Failed("410 Gone".into())
+            } else {
+                self.store.record_not_modified(&feed.id, &attempt).unwrap();
+                Outcome::NotModified
+            };
+            *self.finished.lock().unwrap() += 1;
+            FeedReport {
+                feed_id: feed.id,
+                outcome,
+                items_found: 0,
+                warnings: Vec::new(),
+                plan,
+            }
+        })
+    }
+}
+
+fn in_memory(feeds: &[(&str, &str)]) -> (Config, Arc<Store>) {
+    let config = config::parse(&feeds_toml("", feeds), Path::new("feeds.toml")).unwrap();
+    let store = Arc::new(Store::open_in_memory().unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    (config, store)
+}
+
+#[tokio::test(start_paused = true)]
+async fn gone_feeds_are_not_polled_until_an_operator_resets_them() {
+    let (config, store) = in_memory(&[
+        ("gone-a", "https://a.example/rss"),
+        ("vivant", "https://b.example/rss"),
+    ]);
+    let clock = Clock::tokio_from(base());
+    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::ZERO);
+    let (stop, stopped) = watch::channel(false);
+    let run = tokio::spawn(scheduler::run_with(
+        Arc::clone(&stand_in),
+        Arc::clone(&store),
+        config.feeds.clone(),
+        clock,
+        Duration::from_secs(10),
+        stopped,
+    ));
+    until(&clock, 300).await;
+    assert_eq!(stand_in.calls_of("gone-a"), [0]);
+    let j = jitter_secs("vivant", 60);
+    assert_eq!(
+        stand_in.calls_of("vivant"),
+        [0, 60 + j, 120 + j, 180 + j, 240 + j]
+    );
+    assert_eq!(store.feed_statuses().unwrap()[0].state, "gone");
+
+    store.reset_feed("gone-a").unwrap();
+    until(&clock, 600).await;
+    let calls = stand_in.calls_of("gone-a");
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[1] > 300 && calls[1] <= 420, "{calls:?}");
+    stop.send(true).unwrap();
+    assert_eq!(run.await.unwrap(), Stopped { abandoned: 0 });
+}
+
+#[tokio::test(start_paused = true)]
+async fn feeds_on_one_schedule_do_not_fire_in_the_same_second() {
+    let ids: Vec<String> = (0..6).map(|i| format!("feed-{i}")).collect();
+    let feeds: Vec<(&str, &str)> = ids
+        .iter()
+        .map(|id| (id.as_str(), "https://a.example/rss"))
+        .collect();
+    let (config, store) = in_memory(&feeds);
+    // Hourly, so that the jitter spreads over up to six minutes.
+    let mut feeds = config.feeds.clone();
+    for f in &mut feeds {
+        f.schedule = config::Schedule::parse("0 0 * * * *").unwrap();
+    }
+    let clock = Clock::tokio_from(base());
+    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::ZERO);
+    let (stop, stopped) = watch::channel(false);
+    let run = tokio::spawn(scheduler::run_with(
+        Arc::clone(&stand_in),
+        Arc::clone(&store),
+        feeds,
+        clock,
+        Duration::from_secs(10),
+        stopped,
+    ));
+    until(&clock, 3600 + 600).await;
+    stop.send(true).unwrap();
+    run.await.unwrap();
+    let mut second_round: Vec<i64> = ids.iter().map(|id| stand_in.calls_of(id)[1]).collect();
+    for (id, t) in ids.iter().zip(&second_round) {
+        assert_eq!(*t, 3600 + jitter_secs(id, 3600), "{id}");
+    }
+    second_round.sort();
+    second_round.dedup();
+    assert!(second_round.len() >= 5, "{second_round:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_lets_a_fetch_finish_within_the_deadline() {
+    let (config, store) = in_memory(&[("lent", "https://a.example/rss")]);
+    let clock = Clock::tokio_from(base());
+    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::from_secs(3));
+    let (stop, stopped) = watch::channel(false);
+    let started = tokio::time::Instant::now();
+    let run = tokio::spawn(scheduler::run_with(
+        Arc::clone(&stand_in),
+        Arc::clone(&store),
+        config.feeds.clone(),
+        clock,
+        Duration::from_secs(10),
+        stopped,
+    ));
+    until(&clock, 1).await;
+    stop.send(true).unwrap();
+    assert_eq!(run.await.unwrap(), Stopped { abandoned: 0 });
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
+    assert_eq!(*stand_in.finished.lock().unwrap(), 1);
+    assert_eq!(store.attempts("lent").unwrap().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_abandons_a_fetch_at_the_deadline_and_starts_no_new_one() {
+    let (config, store) = in_memory(&[
+        ("bloque", "https://a.example/rss"),
+        ("autre", "https://b.example/rss"),
+    ]);
+    let clock = Clock::tokio_from(base());
+    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::from_secs(3600));
+    let (stop, stopped) = watch::channel(false);
+    let started = tokio::time::Instant::now();
+    let run = tokio::spawn(scheduler::run_with(
+        Arc::clone(&stand_in),
+        Arc::clone(&store),
+        config.feeds.clone(),
+        clock,
+        Duration::from_secs(10),
+        stopped,
+    ));
+    until(&clock, 1).await;
+    stop.send(true).unwrap();
+    assert_eq!(run.await.unwrap(), Stopped { abandoned: 2 });
+    assert_eq!(started.elapsed(), Duration::from_secs(11));
+    // Nothing was written by the abandoned fetches, and nothing started after the stop.
+    assert_eq!(*stand_in.finished.lock().unwrap(), 0);
+    assert!(store.attempts("bloque").unwrap().is_empty());
+    tokio::time::sleep(Duration::from_secs(7200)).await;
+    assert_eq!(stand_in.calls.lock().unwrap().len(), 2);
+    assert_eq!(
+        store.feed_statuses().unwrap()[0].state,
+        FeedState::Active.as_str()
+    );
+}
