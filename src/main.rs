@@ -14,7 +14,7 @@ use essaim::config::{self, Config};
 use essaim::parse::rfc3339;
 use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
 use essaim::store::{FeedStatus, Store};
-use essaim::{publish, web};
+use essaim::web;
 
 #[derive(Parser)]
 #[command(
@@ -248,7 +248,7 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
-        web::AppState { store, base_url },
+        web::AppState::new(store, base_url),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },
@@ -507,15 +507,15 @@ async fn export(config: &Config, store: Arc<Store>, out: &Path) -> anyhow::Resul
     let offers = blocking(move || store.open_offers(web::FEED_ITEMS)).await?;
     let base_url = config.base_url();
     let channel = web::channel(&base_url, &offers);
-    for (name, body) in [
-        ("feed.rss", publish::rss(&channel, &offers)),
-        ("feed.atom", publish::atom(&channel, &offers)),
-        ("feed.json", publish::json_feed(&channel, &offers)),
-    ] {
-        write_atomically(&out.join(name), body.as_bytes())?;
+    let mut names = Vec::new();
+    for output in web::Output::ALL {
+        let body = output.render(&channel, &offers);
+        write_atomically(&out.join(output.file_name()), body.as_bytes())?;
+        names.push(output.file_name());
     }
     println!(
-        "wrote feed.rss, feed.atom, feed.json ({} offers) into {}",
+        "wrote {} ({} offers) into {}",
+        names.join(", "),
         offers.len(),
         out.display()
     );

@@ -23,12 +23,52 @@ pub struct Channel {
     pub base_url: String,
     /// When the data last changed; the feed's own updated date.
     pub updated: DateTime<Utc>,
+    /// Query string of this page ("" for the unfiltered first page).
+    pub query: String,
+    /// Query string of the first page, when this page is not it.
+    pub first_query: Option<String>,
+    /// Query string of the next page, when there is one.
+    pub next_query: Option<String>,
 }
 
 impl Channel {
     fn self_link(&self, name: &str) -> String {
-        format!("{}/{name}", self.base_url.trim_end_matches('/'))
+        self.link(name, &self.query)
     }
+
+    fn link(&self, name: &str, query: &str) -> String {
+        let base = self.base_url.trim_end_matches('/');
+        if query.is_empty() {
+            format!("{base}/{name}")
+        } else {
+            format!("{base}/{name}?{query}")
+        }
+    }
+
+    /// RFC 5005 paging links (`first`, `next`) of a paged or filtered feed.
+    fn paging_links(&self, out: &mut String, name: &str, media: &str, prefix: &str) {
+        if self.base_url.is_empty() {
+            return;
+        }
+        if let Some(first) = &self.first_query {
+            link_element(out, prefix, "first", media, &self.link(name, first));
+        }
+        if let Some(next) = &self.next_query {
+            link_element(out, prefix, "next", media, &self.link(name, next));
+        }
+    }
+}
+
+fn link_element(out: &mut String, prefix: &str, rel: &str, media: &str, href: &str) {
+    out.push('<');
+    out.push_str(prefix);
+    out.push_str("link rel=\"");
+    out.push_str(rel);
+    out.push_str("\" type=\"");
+    out.push_str(media);
+    out.push_str("\" href=\"");
+    out.push_str(&xml_escape(href));
+    out.push_str("\"/>\n");
 }
 
 /// RSS 2.0.
@@ -49,6 +89,7 @@ pub fn rss(channel: &Channel, offers: &[PublishedOffer]) -> String {
         out.push_str(&xml_escape(&channel.self_link("feed.rss")));
         out.push_str("\"/>\n");
     }
+    channel.paging_links(&mut out, "feed.rss", "application/rss+xml", "atom:");
     for p in offers {
         let o = &p.offer;
         out.push_str("<item>\n");
@@ -93,6 +134,7 @@ pub fn atom(channel: &Channel, offers: &[PublishedOffer]) -> String {
         out.push_str(&xml_escape(&channel.self_link("feed.atom")));
         out.push_str("\"/>\n");
     }
+    channel.paging_links(&mut out, "feed.atom", "application/atom+xml", "");
     for p in offers {
         let o = &p.offer;
         out.push_str("<entry>\n");
@@ -165,6 +207,9 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
     if !channel.base_url.is_empty() {
         feed["home_page_url"] = json!(channel.base_url);
         feed["feed_url"] = json!(channel.self_link("feed.json"));
+        if let Some(next) = &channel.next_query {
+            feed["next_url"] = json!(channel.link("feed.json", next));
+        }
     }
     // Serialising a Value built from strings cannot fail; "{}" keeps the output valid JSON.
     serde_json::to_string_pretty(&feed).unwrap_or_else(|_| "{}".into())
@@ -254,8 +299,129 @@ fn feed_id(channel: &Channel) -> String {
     if channel.base_url.is_empty() {
         "urn:essaim:feed".to_string()
     } else {
-        channel.self_link("feed.atom")
+        channel.link("feed.atom", "")
     }
+}
+
+/// schema.org JobPosting objects in one JSON-LD `@graph`, with Google's required properties
+/// (title, description, datePosted, hiringOrganization, jobLocation) and the recommended ones
+/// essaim knows (validThrough, employmentType, baseSalary, identifier, directApply). `<`, `>`
+/// and `&` are written as `\u003c`-style escapes so the document can sit in a `<script>`.
+pub fn jobs_jsonld(channel: &Channel, offers: &[PublishedOffer]) -> String {
+    let postings: Vec<Value> = offers.iter().map(|p| job_posting(channel, p)).collect();
+    let doc = json!({
+        "@context": "https://schema.org",
+        "@graph": postings,
+    });
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    script_safe(&text)
+}
+
+/// One schema.org JobPosting.
+pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
+    let o = &p.offer;
+    let place = &o.location.place;
+    let employer = o.employer.clone().unwrap_or_else(|| p.network.clone());
+    let mut address = serde_json::Map::new();
+    address.insert("@type".into(), json!("PostalAddress"));
+    if let Some(c) = place.commune.clone().or_else(|| o.location.raw.clone()) {
+        address.insert("addressLocality".into(), json!(c));
+    }
+    if let Some(pc) = &place.postcode {
+        address.insert("postalCode".into(), json!(pc));
+    }
+    if let Some(r) = &place.region_name {
+        address.insert("addressRegion".into(), json!(r));
+    }
+    address.insert("addressCountry".into(), json!("FR"));
+    let mut posting = json!({
+        "@type": "JobPosting",
+        "title": o.title,
+        "description": if o.description_html.is_empty() { o.title.clone() } else { o.description_html.clone() },
+        "datePosted": rfc3339(o.published.unwrap_or(p.first_seen)),
+        "hiringOrganization": { "@type": "Organization", "name": employer },
+        "jobLocation": { "@type": "Place", "address": Value::Object(address) },
+        "identifier": { "@type": "PropertyValue", "name": "essaim", "value": p.id },
+        "directApply": false,
+    });
+    if let Some(url) = &o.url {
+        posting["url"] = json!(url);
+    } else if !channel.base_url.is_empty() {
+        posting["url"] = json!(channel.link(&format!("api/offers/{}", p.id), ""));
+    }
+    if let Some(t) = o.valid_through {
+        posting["validThrough"] = json!(rfc3339(t));
+    }
+    if !o.employment_types.is_empty() {
+        posting["employmentType"] = json!(o.employment_types);
+    }
+    if o.location.remote {
+        posting["jobLocationType"] = json!("TELECOMMUTE");
+    }
+    if let Some(s) = &o.salary {
+        let unit = s.period.map(|p| match p {
+            crate::model::SalaryPeriod::Hour => "HOUR",
+            crate::model::SalaryPeriod::Day => "DAY",
+            crate::model::SalaryPeriod::Month => "MONTH",
+            crate::model::SalaryPeriod::Year => "YEAR",
+        });
+        let mut value = json!({ "@type": "QuantitativeValue" });
+        match (s.min, s.max) {
+            (Some(a), Some(b)) if a == b => value["value"] = json!(a),
+            (a, b) => {
+                if let Some(a) = a {
+                    value["minValue"] = json!(a);
+                }
+                if let Some(b) = b {
+                    value["maxValue"] = json!(b);
+                }
+            }
+        }
+        if let Some(u) = unit {
+            value["unitText"] = json!(u);
+        }
+        posting["baseSalary"] =
+            json!({ "@type": "MonetaryAmount", "currency": s.currency, "value": value });
+    }
+    if let Some(sector) = &o.sector {
+        posting["industry"] = json!(sector);
+    }
+    posting
+}
+
+/// JSON text with `<`, `>` and `&` escaped, harmless inside an HTML `<script>` element. The
+/// three characters only occur inside JSON strings, where the escapes mean the same.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An offer as the JSON API shows it: the feed item's fields plus the job fields.
+pub fn api_offer(p: &PublishedOffer) -> Value {
+    let o = &p.offer;
+    let mut v = json!({
+        "id": p.id,
+        "url": o.url,
+        "title": o.title,
+        "date_published": rfc3339(o.published.unwrap_or(p.first_seen)),
+        "date_modified": rfc3339(o.updated.unwrap_or(p.changed)),
+        "first_seen": rfc3339(p.first_seen),
+        "description_html": o.description_html,
+        "description_text": o.description_text,
+        "categories": o.categories,
+    });
+    if let (Value::Object(map), Value::Object(job)) = (&mut v, job_object(p)) {
+        map.extend(job);
+    }
+    v
 }
 
 fn generator() -> String {
@@ -319,6 +485,9 @@ mod tests {
             description: "Offres".into(),
             base_url: "https://emplois.example.org".into(),
             updated: t("2026-11-21T09:00:00Z"),
+            query: String::new(),
+            first_query: None,
+            next_query: None,
         };
         let p = PublishedOffer {
             id: "0b7c7e1c-2f5e-5d3a-9a43-3b6b2f1d4c55".into(),

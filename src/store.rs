@@ -10,6 +10,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+mod search;
+
+pub use search::{Cursor, NetworkStats, OfferFilter, Order, Stats};
+
 use crate::config::FeedConfig;
 use crate::model::Offer;
 use crate::parse::rfc3339;
@@ -22,6 +26,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_fetch_state.sql",
         include_str!("../schema/0002_fetch_state.sql"),
     ),
+    ("0003_search.sql", include_str!("../schema/0003_search.sql")),
 ];
 
 /// A store failure, with what was being done.
@@ -174,6 +179,8 @@ pub struct PublishedOffer {
 /// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Bumped by every write that changes what the outputs show (see [`Store::generation`]).
+    writes: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
@@ -214,6 +221,7 @@ impl Store {
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            writes: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -221,6 +229,26 @@ impl Store {
         // A panic while holding the lock cannot leave a transaction half-applied (SQLite rolls
         // back an unfinished transaction when it is dropped), so the connection stays usable.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes a write that changed what the outputs show.
+    fn changed(&self) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Changes with every write through this store that changed what the outputs show.
+    /// Lock-free: the web server checks it on every request.
+    pub fn local_generation(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// SQLite's `data_version`: changes when another connection (another process, such as
+    /// `essaim fetch` from cron while `essaim run` serves) committed to the database.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// The schema version in force.
@@ -300,7 +328,7 @@ impl Store {
         let mut stats = ApplyStats::default();
         {
             let mut existing = tx.prepare_cached(
-                "SELECT content_hash FROM offers WHERE feed_id = ?1 AND identity = ?2",
+                "SELECT id, content_hash FROM offers WHERE feed_id = ?1 AND identity = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
@@ -314,8 +342,7 @@ impl Store {
                    last_seen_at = ?3, last_seen_attempt = ?4,
                    changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
                    content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
-                   updated_at = ?10, sort_at = coalesce(?9, first_seen_at), data = ?11,
-                   source = ?12
+                   updated_at = ?10, data = ?11, source = ?12
                  WHERE feed_id = ?1 AND identity = ?2",
             )?;
             for p in postings {
@@ -324,8 +351,8 @@ impl Store {
                 let source = p.source.to_string();
                 let published = o.published.map(rfc3339);
                 let updated = o.updated.map(rfc3339);
-                let before: Option<String> = existing
-                    .query_row(params![feed_id, p.identity], |r| r.get(0))
+                let before: Option<(i64, String)> = existing
+                    .query_row(params![feed_id, p.identity], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 match before {
                     None => {
@@ -344,9 +371,10 @@ impl Store {
                             data,
                             source
                         ])?;
+                        search::index_offer(&tx, tx.last_insert_rowid(), o, false)?;
                         stats.new += 1;
                     }
-                    Some(hash) => {
+                    Some((id, hash)) => {
                         update.execute(params![
                             feed_id,
                             p.identity,
@@ -364,6 +392,7 @@ impl Store {
                         if hash == p.content_hash {
                             stats.unchanged += 1;
                         } else {
+                            search::index_offer(&tx, id, o, true)?;
                             stats.updated += 1;
                         }
                     }
@@ -404,6 +433,9 @@ impl Store {
         )?;
         set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
+        if stats.new + stats.updated + stats.closed > 0 {
+            self.changed();
+        }
         Ok(stats)
     }
 
@@ -505,41 +537,9 @@ impl Store {
 
     /// Open offers of configured feeds, newest first.
     pub fn open_offers(&self, limit: usize) -> Result<Vec<PublishedOffer>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data
-             FROM offers o JOIN feeds f ON f.id = o.feed_id
-             WHERE o.status = 'open' AND f.in_config = 1
-             ORDER BY o.sort_at DESC, o.id DESC
-             LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, network, feed_name, first_seen, changed, data) = row?;
-            let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                public_id: id.clone(),
-                source,
-            })?;
-            out.push(PublishedOffer {
-                id,
-                network,
-                feed_name,
-                first_seen: instant(&first_seen),
-                changed: instant(&changed),
-                offer,
-            });
-        }
-        Ok(out)
+        let (offers, _) =
+            self.query_offers(&OfferFilter::default(), Order::Published, limit, None)?;
+        Ok(offers)
     }
 
     /// Every configured feed with its state.

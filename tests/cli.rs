@@ -50,7 +50,7 @@ fn bundled_config_is_valid() {
 }
 
 #[test]
-fn fetch_then_export_writes_the_three_feeds() {
+fn fetch_then_export_writes_the_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
     let config = dir.path().join("feeds.toml");
@@ -96,12 +96,16 @@ fn fetch_then_export_writes_the_three_feeds() {
         let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
         assert_eq!(feed.entries.len(), 3, "{name}");
     }
+    let jsonld: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("jobs.jsonld")).unwrap()).unwrap();
+    assert_eq!(jsonld["@graph"].as_array().unwrap().len(), 3);
     // No temporary file is left behind.
-    let names: Vec<String> = std::fs::read_dir(&out_dir)
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    names.sort();
+    assert_eq!(names, ["feed.atom", "feed.json", "feed.rss", "jobs.jsonld"]);
 }
 
 #[test]

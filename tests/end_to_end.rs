@@ -85,10 +85,7 @@ async fn fetch_then_serve_the_merged_feeds() {
     // Serve and read back.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = web::AppState {
-        store: Arc::clone(&store),
-        base_url: format!("http://{addr}"),
-    };
+    let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(web::serve(listener, state, async move {
         let _ = stopped.await;

@@ -313,6 +313,9 @@ fn mark_blocks(html: &str) -> String {
             .collect();
         if BLOCKS.contains(&name.as_str()) {
             out.push('\n');
+        } else if name == "script" || name == "style" {
+            // Their content is dropped: keep the words on either side apart.
+            out.push(' ');
         }
         out.push('<');
         rest = tag;

@@ -94,11 +94,7 @@ pub fn parse(
             link,
             title: entry.title.as_ref().map(|t| t.content.trim().to_string()),
             description,
-            employer: entry
-                .authors
-                .first()
-                .map(|a| a.name.trim().to_string())
-                .filter(|a| !a.is_empty()),
+            employer: entry.authors.first().and_then(author_name),
             categories: entry
                 .categories
                 .iter()
@@ -137,6 +133,22 @@ pub fn parse(
         items.push(item);
     }
     Ok((format, items))
+}
+
+/// An author's name. feed-rs names RSS `<author>` persons "author" and keeps the text as the
+/// e-mail: "rh@asso.fr (Association X)" gives "Association X", a bare address gives nothing.
+fn author_name(person: &feed_rs::model::Person) -> Option<String> {
+    let name = person.name.trim();
+    if name == "author" {
+        let email = person.email.as_deref()?;
+        let open = email.find('(')?;
+        let close = email.rfind(')')?;
+        return email
+            .get(open + 1..close)
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+    }
+    Some(name.to_string()).filter(|n| !n.is_empty())
 }
 
 /// What the second pass found in one item.
@@ -347,6 +359,16 @@ mod tests {
         assert!(xml.ends_with("</pubDate></item>"), "{xml}");
         assert_eq!(p.items[1].contract.as_deref(), Some("CDI"));
         assert_eq!(p.items[1].location, None);
+    }
+
+    #[test]
+    fn rss_author_gives_the_name_in_parentheses_only() {
+        let p = parse_ok(b"<rss version=\"2.0\"><channel><item><title>A</title><author>rh@asso.fr (Association Trajectoires)</author></item><item><title>B</title><author>rh@asso.fr</author></item></channel></rss>");
+        assert_eq!(
+            p.items[0].employer.as_deref(),
+            Some("Association Trajectoires")
+        );
+        assert_eq!(p.items[1].employer, None);
     }
 
     #[test]

@@ -1,0 +1,430 @@
+//! The store's read side for downstream consumers: filtered, paged queries over the open
+//! offers (full-text search through FTS5, filter columns kept next to the offer JSON), single
+//! offers, and counts by network, region and contract. Also the write-side helper that keeps
+//! the filter columns and the full-text index in step with each offer.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
+use serde::Serialize;
+
+use super::{instant, PublishedOffer, Store, StoreError};
+use crate::model::{Offer, WorkingTimeKind};
+use crate::parse::rfc3339;
+
+/// Which open offers a consumer wants. Every field narrows the set; values are already
+/// validated and normalised (codes, not labels) by the caller.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OfferFilter {
+    /// Full-text query over title, employer and description (accent- and case-insensitive).
+    pub q: Option<String>,
+    /// Region INSEE code ("84").
+    pub region: Option<String>,
+    /// Department code ("69", "2A").
+    pub department: Option<String>,
+    /// Commune INSEE code ("69123"); a city's code also matches its arrondissements.
+    pub commune: Option<String>,
+    /// Contract code ("cdi").
+    pub contract: Option<String>,
+    /// "full_time" or "part_time".
+    pub working_time: Option<String>,
+    /// Sector, compared without case.
+    pub sector: Option<String>,
+    /// Network name, compared without case.
+    pub network: Option<String>,
+    /// Words of the employer's name.
+    pub employer: Option<String>,
+    /// Published or updated at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl OfferFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == OfferFilter::default()
+    }
+}
+
+/// The order of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Newest first by publication date (first sighting when the partner gives none): feeds.
+    Published,
+    /// Newest first by discovery: the API, where paging must not lose or repeat an offer
+    /// while new ones arrive (new offers only ever come before the first page).
+    Discovered,
+}
+
+/// Where the next page starts: the last row of the previous page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub sort_at: String,
+    pub row: i64,
+}
+
+impl Cursor {
+    /// An opaque token for URLs.
+    pub fn token(&self) -> String {
+        format!("{}_{}", self.row, self.sort_at.replace([':', '-'], ""))
+    }
+
+    /// Reads a token made by [`Cursor::token`].
+    pub fn parse(token: &str) -> Option<Cursor> {
+        let (row, compact) = token.split_once('_')?;
+        let row: i64 = row.parse().ok()?;
+        // 20261122T100000Z -> 2026-11-22T10:00:00Z
+        let b = compact.as_bytes();
+        if b.len() != 16 || !compact.is_ascii() {
+            return None;
+        }
+        let sort_at = format!(
+            "{}-{}-{}T{}:{}:{}Z",
+            &compact[0..4],
+            &compact[4..6],
+            &compact[6..8],
+            &compact[9..11],
+            &compact[11..13],
+            &compact[13..15]
+        );
+        DateTime::parse_from_rfc3339(&sort_at).ok()?;
+        Some(Cursor { sort_at, row })
+    }
+}
+
+/// Open offers of one network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NetworkStats {
+    pub network: String,
+    pub feeds: Vec<String>,
+    pub open_offers: usize,
+}
+
+/// Counts over the open offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub open_offers: usize,
+    pub by_network: Vec<(String, usize)>,
+    pub by_region: Vec<(Option<String>, usize)>,
+    pub by_contract: Vec<(Option<String>, usize)>,
+}
+
+/// What every listing shows: open offers of feeds still configured.
+const VISIBLE: &str = "o.status = 'open' AND f.in_config = 1";
+
+/// Copies the filter columns from the offer and (re)indexes its text; `replace` when the row
+/// was indexed before.
+pub(super) fn index_offer(
+    tx: &Transaction<'_>,
+    id: i64,
+    o: &Offer,
+    replace: bool,
+) -> Result<(), StoreError> {
+    let working_time = o.working_time.and_then(|w| w.kind).map(|k| match k {
+        WorkingTimeKind::FullTime => "full_time",
+        WorkingTimeKind::PartTime => "part_time",
+    });
+    tx.prepare_cached(
+        "UPDATE offers SET region = ?2, department = ?3, commune = ?4, contract = ?5,
+           working_time = ?6, sector = ?7 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        o.location.place.region,
+        o.location.place.department,
+        o.location.place.insee,
+        o.contract.map(|c| c.code()),
+        working_time,
+        o.sector
+    ])?;
+    if replace {
+        tx.prepare_cached("DELETE FROM offers_fts WHERE rowid = ?1")?
+            .execute([id])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO offers_fts (rowid, title, employer, description) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id,
+        o.title,
+        o.employer.as_deref().unwrap_or(""),
+        o.description_text
+    ])?;
+    Ok(())
+}
+
+/// An FTS5 query matching every word of `text` as a prefix (so "educ" finds "Éducateur"),
+/// quoted so that no word is read as FTS syntax. None when `text` has no word.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    /// Open offers matching `filter`, in `order`, at most `limit`, after `after`; with the
+    /// cursor of the next page when there may be one.
+    pub fn query_offers(
+        &self,
+        filter: &OfferFilter,
+        order: Order,
+        limit: usize,
+        after: Option<&Cursor>,
+    ) -> Result<(Vec<PublishedOffer>, Option<Cursor>), StoreError> {
+        let mut args: Vec<SqlValue> = Vec::new();
+        // Adds a value and returns its placeholder.
+        let mut bind = |v: SqlValue| -> String {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let mut sql = format!(
+            "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data,
+               o.sort_at, o.id
+             FROM offers o JOIN feeds f ON f.id = o.feed_id WHERE {VISIBLE}"
+        );
+        let mut fts = Vec::new();
+        if let Some(q) = filter.q.as_deref().and_then(fts_query) {
+            fts.push(format!("({q})"));
+        }
+        if let Some(e) = filter.employer.as_deref().and_then(fts_query) {
+            fts.push(format!("employer : ({e})"));
+        }
+        if !fts.is_empty() {
+            let m = bind(SqlValue::Text(fts.join(" AND ")));
+            sql.push_str(&format!(
+                " AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH {m})"
+            ));
+        }
+        for (column, value) in [
+            ("o.region", &filter.region),
+            ("o.department", &filter.department),
+            ("o.contract", &filter.contract),
+            ("o.working_time", &filter.working_time),
+        ] {
+            if let Some(v) = value {
+                let p = bind(SqlValue::Text(v.clone()));
+                sql.push_str(&format!(" AND {column} = {p}"));
+            }
+        }
+        if let Some(c) = &filter.commune {
+            // A city's code also selects its arrondissements (Paris, Lyon, Marseille), whose
+            // offers carry the arrondissement's code.
+            let one = bind(SqlValue::Text(c.clone()));
+            let arr = bind(SqlValue::Text(arrondissements(c)));
+            sql.push_str(&format!(
+                " AND (o.commune = {one} OR o.commune IN (SELECT value FROM json_each({arr})))"
+            ));
+        }
+        if let Some(v) = &filter.sector {
+            let p = bind(SqlValue::Text(v.clone()));
+            sql.push_str(&format!(" AND o.sector = {p} COLLATE NOCASE"));
+        }
+        if let Some(v) = &filter.network {
+            let p = bind(SqlValue::Text(v.clone()));
+            sql.push_str(&format!(" AND f.network = {p} COLLATE NOCASE"));
+        }
+        if let Some(since) = filter.since {
+            let p = bind(SqlValue::Text(rfc3339(since)));
+            sql.push_str(&format!(
+                " AND max(coalesce(o.published_at, o.first_seen_at), coalesce(o.updated_at, ''),
+                     o.changed_at) >= {p}"
+            ));
+        }
+        match (order, after) {
+            (Order::Published, Some(c)) => {
+                let a = bind(SqlValue::Text(c.sort_at.clone()));
+                let b = bind(SqlValue::Integer(c.row));
+                sql.push_str(&format!(
+                    " AND (o.sort_at < {a} OR (o.sort_at = {a} AND o.id < {b}))"
+                ));
+            }
+            (Order::Discovered, Some(c)) => {
+                let b = bind(SqlValue::Integer(c.row));
+                sql.push_str(&format!(" AND o.id < {b}"));
+            }
+            (_, None) => {}
+        }
+        sql.push_str(match order {
+            Order::Published => " ORDER BY o.sort_at DESC, o.id DESC",
+            Order::Discovered => " ORDER BY o.id DESC",
+        });
+        // One row more than asked says whether there is a next page.
+        let lim = bind(SqlValue::Integer(limit as i64 + 1));
+        sql.push_str(&format!(" LIMIT {lim}"));
+
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+        let has_more = rows.len() > limit;
+        let mut out = Vec::with_capacity(rows.len().min(limit));
+        let mut next = None;
+        for (id, network, feed_name, first_seen, changed, data, sort_at, rowid) in
+            rows.into_iter().take(limit)
+        {
+            let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+                public_id: id.clone(),
+                source,
+            })?;
+            out.push(PublishedOffer {
+                id,
+                network,
+                feed_name,
+                first_seen: instant(&first_seen),
+                changed: instant(&changed),
+                offer,
+            });
+            next = Some(Cursor {
+                sort_at,
+                row: rowid,
+            });
+        }
+        Ok((out, if has_more { next } else { None }))
+    }
+
+    /// One open offer by its public id.
+    pub fn offer_by_id(&self, public_id: &str) -> Result<Option<PublishedOffer>, StoreError> {
+        let conn = self.conn();
+        let row = conn
+            .prepare_cached(&format!(
+                "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data
+                 FROM offers o JOIN feeds f ON f.id = o.feed_id
+                 WHERE {VISIBLE} AND o.public_id = ?1"
+            ))?
+            .query_row([public_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, network, feed_name, first_seen, changed, data)) = row else {
+            return Ok(None);
+        };
+        let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+            public_id: id.clone(),
+            source,
+        })?;
+        Ok(Some(PublishedOffer {
+            id,
+            network,
+            feed_name,
+            first_seen: instant(&first_seen),
+            changed: instant(&changed),
+            offer,
+        }))
+    }
+
+    /// Every network with its configured feeds and open offers.
+    pub fn networks(&self) -> Result<Vec<NetworkStats>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT f.network, group_concat(f.id, ' '),
+               (SELECT count(*) FROM offers o JOIN feeds g ON g.id = o.feed_id
+                WHERE o.status = 'open' AND g.in_config = 1 AND g.network = f.network)
+             FROM feeds f WHERE f.in_config = 1 GROUP BY f.network ORDER BY f.network",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let feeds: String = r.get(1)?;
+            let mut feeds: Vec<String> = feeds.split(' ').map(String::from).collect();
+            feeds.sort();
+            Ok(NetworkStats {
+                network: r.get(0)?,
+                feeds,
+                open_offers: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts of open offers by network, region and contract.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let conn = self.conn();
+        let count = |column: &str| -> Result<Vec<(Option<String>, usize)>, StoreError> {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {column}, count(*) FROM offers o JOIN feeds f ON f.id = o.feed_id
+                 WHERE {VISIBLE} GROUP BY 1 ORDER BY 2 DESC, 1"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let by_network = count("f.network")?
+            .into_iter()
+            .map(|(n, c)| (n.unwrap_or_default(), c))
+            .collect();
+        let by_region = count("o.region")?;
+        let by_contract = count("o.contract")?;
+        let open_offers = by_contract_total(&by_contract);
+        Ok(Stats {
+            open_offers,
+            by_network,
+            by_region,
+            by_contract,
+        })
+    }
+}
+
+fn by_contract_total(rows: &[(Option<String>, usize)]) -> usize {
+    rows.iter().map(|(_, c)| c).sum()
+}
+
+/// JSON array of the arrondissement codes of Paris, Lyon and Marseille, for a city's code.
+fn arrondissements(insee: &str) -> String {
+    let codes: Vec<String> = match insee {
+        "75056" => (1..=20).map(|n| format!("751{n:02}")).collect(),
+        "69123" => (1..=9).map(|n| format!("6938{n}")).collect(),
+        "13055" => (1..=16).map(|n| format!("132{n:02}")).collect(),
+        _ => Vec::new(),
+    };
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_queries_quote_every_word() {
+        assert_eq!(
+            fts_query("éduc spé\" OR NEAR(").as_deref(),
+            Some("\"éduc\"* \"spé\"* \"OR\"* \"NEAR\"*")
+        );
+        assert_eq!(fts_query(" -*- "), None);
+    }
+
+    #[test]
+    fn cursor_tokens_round_trip() {
+        let c = Cursor {
+            sort_at: "2026-11-22T10:05:09Z".into(),
+            row: 42,
+        };
+        assert_eq!(c.token(), "42_20261122T100509Z");
+        assert_eq!(Cursor::parse(&c.token()), Some(c));
+        for bad in [
+            "",
+            "x_20261122T100509Z",
+            "42_2026",
+            "42_20261322T100509Z",
+            "42_é0261122T100509Z",
+        ] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
+    }
+}
