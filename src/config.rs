@@ -70,6 +70,8 @@ pub struct Settings {
     pub shutdown_deadline: Duration,
     /// How many consecutive successful fetches may miss an offer before it is closed.
     pub close_after_missed_fetches: u32,
+    /// `Cache-Control: max-age` of the outputs, in seconds.
+    pub cache_max_age_secs: u32,
 }
 
 /// One partner feed, validated.
@@ -183,6 +185,7 @@ struct RawSettings {
     max_delay_secs: Option<Spanned<u64>>,
     shutdown_deadline_secs: Option<Spanned<u64>>,
     close_after_missed_fetches: Option<Spanned<u32>>,
+    cache_max_age_secs: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +310,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         2,
     ) as u32;
+    let cache_max_age_secs = match &rs.cache_max_age_secs {
+        None => 300,
+        Some(v) => *v.get_ref(),
+    };
     let mut allowed_private_networks = Vec::new();
     for net in rs.allowed_private_networks.iter().flatten() {
         match parse_network(net.get_ref()) {
@@ -447,6 +454,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 max_delay: Duration::from_secs(max_delay),
                 shutdown_deadline: Duration::from_secs(shutdown_deadline),
                 close_after_missed_fetches,
+                cache_max_age_secs,
             },
             feeds,
         }),

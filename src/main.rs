@@ -242,13 +242,18 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {listen} (settings.listen)"))?;
     tracing::info!(message = "Listening.", address = %listen);
     let base_url = config.base_url();
+    let max_age = config.settings.cache_max_age_secs;
     let pipeline = Arc::new(Pipeline::new(Arc::new(config), Arc::clone(&store))?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(essaim::scheduler::run(pipeline, stop_rx.clone()));
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
-        web::AppState::new(store, base_url),
+        {
+            let mut state = web::AppState::new(store, base_url);
+            state.max_age = max_age;
+            state
+        },
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },

@@ -19,6 +19,9 @@ use crate::model::Offer;
 use crate::parse::rfc3339;
 use crate::politeness::{FeedState, Plan};
 
+/// Read-only connections opened next to the writer.
+const READERS: usize = 4;
+
 /// The migrations, in order; the position + 1 is the schema version.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init.sql", include_str!("../schema/0001_init.sql")),
@@ -178,7 +181,11 @@ pub struct PublishedOffer {
 
 /// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
 pub struct Store {
+    /// The one writer (and the reader of the commands).
     conn: Mutex<Connection>,
+    /// Read-only connections for the web server's queries.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     /// Bumped by every write that changes what the outputs show (see [`Store::generation`]).
     writes: std::sync::atomic::AtomicU64,
 }
@@ -193,7 +200,26 @@ impl Store {
             path: path.display().to_string(),
             source,
         })?;
-        Self::setup(conn, &path.display().to_string())
+        let mut store = Self::setup(conn, &path.display().to_string())?;
+        // Readers for the web server: WAL lets them read while the writer writes, so API
+        // queries neither wait for a fetch being applied nor for each other.
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .and_then(|r| {
+                r.busy_timeout(std::time::Duration::from_secs(10))?;
+                Ok(r)
+            })
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+            store.readers.push(Mutex::new(reader));
+        }
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and `validate`.
@@ -221,8 +247,28 @@ impl Store {
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             writes: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// A connection for reading: a free reader when there is one (a private in-memory
+    /// database has none and reads through the writer).
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        if self.readers.is_empty() {
+            return self.conn();
+        }
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let i = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % self.readers.len();
+        self.readers[i].lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -247,7 +293,7 @@ impl Store {
     /// `essaim fetch` from cron while `essaim run` serves) committed to the database.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self
-            .conn()
+            .reader()
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 

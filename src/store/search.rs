@@ -254,7 +254,7 @@ impl Store {
         let lim = bind(SqlValue::Integer(limit as i64 + 1));
         sql.push_str(&format!(" LIMIT {lim}"));
 
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
             Ok((
@@ -297,7 +297,7 @@ impl Store {
 
     /// One open offer by its public id.
     pub fn offer_by_id(&self, public_id: &str) -> Result<Option<PublishedOffer>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let row = conn
             .prepare_cached(&format!(
                 "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data
@@ -334,7 +334,7 @@ impl Store {
 
     /// Every network with its configured feeds and open offers.
     pub fn networks(&self) -> Result<Vec<NetworkStats>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT f.network, group_concat(f.id, ' '),
                (SELECT count(*) FROM offers o JOIN feeds g ON g.id = o.feed_id
@@ -356,7 +356,7 @@ impl Store {
 
     /// Counts of open offers by network, region and contract.
     pub fn stats(&self) -> Result<Stats, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let count = |column: &str| -> Result<Vec<(Option<String>, usize)>, StoreError> {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {column}, count(*) FROM offers o JOIN feeds f ON f.id = o.feed_id
