@@ -250,6 +250,11 @@ fn end_of_day_if_midnight(t: DateTime<Utc>) -> DateTime<Utc> {
 /// not a phrase that mentions one ("Pôle ESS du Pays de Morlaix"): the resolver finds places
 /// inside text, so the segment's words, once numbers are set aside, must be the place's name.
 fn is_place_segment(segment: &str) -> bool {
+    // Place names are short: "Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson (51)" is the
+    // longest commune; a segment of many words is a phrase, not a place.
+    if segment.len() > 64 || segment.split_whitespace().count() > 5 {
+        return false;
+    }
     let Some(place) = geo::resolve(segment) else {
         return false;
     };
