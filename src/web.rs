@@ -325,7 +325,7 @@ async fn output(
     }
     let store = Arc::clone(&s.store);
     let base_url = s.base_url.clone();
-    let result = tokio::task::spawn_blocking(move || {
+    render_off_thread(&s, &headers, move || {
         let (offers, next) = store.query_offers(
             &request.filter,
             Order::Published,
@@ -335,16 +335,24 @@ async fn output(
         let mut channel = channel(&base_url, &offers);
         page_links(&mut channel, &request, next.as_ref());
         let body = which.render(&channel, &offers);
-        Ok::<_, crate::store::StoreError>(Rendered::new(
+        Ok(Rendered::new(
             body,
             channel.updated,
             which.content_type(),
             false,
         ))
     })
-    .await;
-    match result {
-        Ok(Ok(rendered)) => respond(&rendered, &headers, s.max_age),
+    .await
+}
+
+/// Renders off the async threads, then answers like every output (304, encodings).
+async fn render_off_thread(
+    s: &AppState,
+    headers: &HeaderMap,
+    render: impl FnOnce() -> Result<Rendered, crate::store::StoreError> + Send + 'static,
+) -> Response {
+    match tokio::task::spawn_blocking(render).await {
+        Ok(Ok(rendered)) => respond(&rendered, headers, s.max_age),
         Ok(Err(e)) => server_error(e.to_string()),
         Err(e) => server_error(e.to_string()),
     }
@@ -433,7 +441,7 @@ async fn api_offers(
     };
     let store = Arc::clone(&s.store);
     let base = s.base_url.trim_end_matches('/').to_string();
-    let result = tokio::task::spawn_blocking(move || {
+    render_off_thread(&s, &headers, move || {
         let (offers, next) = store.query_offers(
             &request.filter,
             Order::Discovered,
@@ -457,19 +465,14 @@ async fn api_offers(
             .map(|p| p.changed)
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH);
-        Ok::<_, crate::store::StoreError>(Rendered::new(
+        Ok(Rendered::new(
             body.to_string(),
             last,
             "application/json",
             false,
         ))
     })
-    .await;
-    match result {
-        Ok(Ok(rendered)) => respond(&rendered, &headers, s.max_age),
-        Ok(Err(e)) => server_error(e.to_string()),
-        Err(e) => server_error(e.to_string()),
-    }
+    .await
 }
 
 async fn api_offer(

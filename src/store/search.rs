@@ -107,6 +107,53 @@ pub struct Stats {
     pub by_contract: Vec<(Option<String>, usize)>,
 }
 
+/// The columns every listing reads, in [`Row`]'s order.
+const SELECT: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at,
+       o.data, o.sort_at, o.id
+     FROM offers o JOIN feeds f ON f.id = o.feed_id";
+
+/// One row of [`SELECT`].
+struct Row {
+    public_id: String,
+    network: String,
+    feed_name: String,
+    first_seen: String,
+    changed: String,
+    data: String,
+    sort_at: String,
+    rowid: i64,
+}
+
+impl Row {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            public_id: r.get(0)?,
+            network: r.get(1)?,
+            feed_name: r.get(2)?,
+            first_seen: r.get(3)?,
+            changed: r.get(4)?,
+            data: r.get(5)?,
+            sort_at: r.get(6)?,
+            rowid: r.get(7)?,
+        })
+    }
+
+    fn published(self) -> Result<PublishedOffer, StoreError> {
+        let offer = serde_json::from_str(&self.data).map_err(|source| StoreError::Corrupt {
+            public_id: self.public_id.clone(),
+            source,
+        })?;
+        Ok(PublishedOffer {
+            id: self.public_id,
+            network: self.network,
+            feed_name: self.feed_name,
+            first_seen: instant(&self.first_seen),
+            changed: instant(&self.changed),
+            offer,
+        })
+    }
+}
+
 /// What every listing shows: open offers of feeds still configured.
 const VISIBLE: &str = "o.status = 'open' AND f.in_config = 1";
 
@@ -179,11 +226,7 @@ impl Store {
             args.push(v);
             format!("?{}", args.len())
         };
-        let mut sql = format!(
-            "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data,
-               o.sort_at, o.id
-             FROM offers o JOIN feeds f ON f.id = o.feed_id WHERE {VISIBLE}"
-        );
+        let mut sql = format!("{SELECT} WHERE {VISIBLE}");
         let mut fts = Vec::new();
         if let Some(q) = filter.q.as_deref().and_then(fts_query) {
             fts.push(format!("({q})"));
@@ -256,41 +299,17 @@ impl Store {
 
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), Row::read)?;
+        let rows: Vec<Row> = rows.collect::<Result<_, _>>()?;
         let has_more = rows.len() > limit;
         let mut out = Vec::with_capacity(rows.len().min(limit));
         let mut next = None;
-        for (id, network, feed_name, first_seen, changed, data, sort_at, rowid) in
-            rows.into_iter().take(limit)
-        {
-            let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-                public_id: id.clone(),
-                source,
-            })?;
-            out.push(PublishedOffer {
-                id,
-                network,
-                feed_name,
-                first_seen: instant(&first_seen),
-                changed: instant(&changed),
-                offer,
-            });
+        for row in rows.into_iter().take(limit) {
             next = Some(Cursor {
-                sort_at,
-                row: rowid,
+                sort_at: row.sort_at.clone(),
+                row: row.rowid,
             });
+            out.push(row.published()?);
         }
         Ok((out, if has_more { next } else { None }))
     }
@@ -299,37 +318,10 @@ impl Store {
     pub fn offer_by_id(&self, public_id: &str) -> Result<Option<PublishedOffer>, StoreError> {
         let conn = self.reader();
         let row = conn
-            .prepare_cached(&format!(
-                "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data
-                 FROM offers o JOIN feeds f ON f.id = o.feed_id
-                 WHERE {VISIBLE} AND o.public_id = ?1"
-            ))?
-            .query_row([public_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
+            .prepare_cached(&format!("{SELECT} WHERE {VISIBLE} AND o.public_id = ?1"))?
+            .query_row([public_id], Row::read)
             .optional()?;
-        let Some((id, network, feed_name, first_seen, changed, data)) = row else {
-            return Ok(None);
-        };
-        let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
-            public_id: id.clone(),
-            source,
-        })?;
-        Ok(Some(PublishedOffer {
-            id,
-            network,
-            feed_name,
-            first_seen: instant(&first_seen),
-            changed: instant(&changed),
-            offer,
-        }))
+        row.map(Row::published).transpose()
     }
 
     /// Every network with its configured feeds and open offers.
