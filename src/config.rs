@@ -61,6 +61,9 @@ pub struct Settings {
     pub max_concurrent_fetches: usize,
     /// How many consecutive successful fetches may miss an offer before it is closed.
     pub close_after_missed_fetches: u32,
+    /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
+    /// deletes them.
+    pub retention_days: u32,
 }
 
 /// One partner feed, validated.
@@ -170,6 +173,7 @@ struct RawSettings {
     request_timeout_secs: Option<Spanned<u64>>,
     max_concurrent_fetches: Option<Spanned<usize>>,
     close_after_missed_fetches: Option<Spanned<u32>>,
+    retention_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -284,6 +288,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .as_ref()
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         2,
+    ) as u32;
+    let retention_days = positive(
+        "retention_days",
+        &rs.retention_days
+            .as_ref()
+            .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
+        90,
     ) as u32;
 
     let mut seen = HashSet::new();
@@ -410,6 +421,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 request_timeout: Duration::from_secs(request_timeout),
                 max_concurrent_fetches,
                 close_after_missed_fetches,
+                retention_days,
             },
             feeds,
         }),

@@ -51,6 +51,9 @@ enum Command {
     Check,
     /// Show every feed's state as a table.
     Feeds,
+    /// Expire offers past their validThrough, and delete closed and expired offers older
+    /// than settings.retention_days (the daemon does this daily).
+    Purge,
     /// Fetch and normalise a feed without storing it, and report what essaim understood:
     /// offers found, how many have each field, and every problem with its offer.
     Validate {
@@ -207,6 +210,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         Command::Fetch { feeds } => fetch(config, store, feeds).await,
         Command::Export { out } => export(&config, store, &out).await,
         Command::Feeds => feeds_table(store).await,
+        Command::Purge => {
+            let days = config.settings.retention_days;
+            let s = blocking(move || store.purge(chrono::Utc::now(), days)).await?;
+            println!(
+                "{} offers expired, {} closed or expired offers older than {days} days deleted",
+                s.expired, s.deleted
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
     }
 }
@@ -224,9 +236,15 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {listen} (settings.listen)"))?;
     tracing::info!(message = "Listening.", address = %listen);
     let base_url = config.base_url();
+    let retention_days = config.settings.retention_days;
     let pipeline = Arc::new(Pipeline::new(Arc::new(config), Arc::clone(&store))?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(essaim::scheduler::run(pipeline, stop_rx.clone()));
+    let purger = tokio::spawn(purge_daily(
+        Arc::clone(&store),
+        retention_days,
+        stop_rx.clone(),
+    ));
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
@@ -239,10 +257,32 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     tracing::info!(message = "Shutting down.");
     let _ = stop_tx.send(true);
     let _ = scheduler.await;
+    let _ = purger.await;
     match server.await {
         Ok(Ok(())) => Ok(ExitCode::SUCCESS),
         Ok(Err(e)) => Err(e.into()),
         Err(e) => bail!("web server task failed: {e}"),
+    }
+}
+
+/// The daemon's retention task: a purge shortly after start, then every 24 hours.
+async fn purge_daily(store: Arc<Store>, retention_days: u32, mut stop: watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let s = Arc::clone(&store);
+        match blocking(move || s.purge(chrono::Utc::now(), retention_days)).await {
+            Ok(p) => tracing::info!(
+                message = "Purged old offers.",
+                expired = p.expired,
+                deleted = p.deleted
+            ),
+            Err(e) => tracing::warn!(message = "Purge failed.", error = %e),
+        }
+        wait = std::time::Duration::from_secs(24 * 3600);
     }
 }
 
