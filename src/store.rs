@@ -556,6 +556,66 @@ impl Store {
         })
     }
 
+    /// Loads postings in bulk, as new open offers of `feed_id` seen at `at`: the same rows,
+    /// features and blocking keys as [`Store::record_success`], in one transaction, but each
+    /// posting is its own cluster (no candidate lookup). For benchmarks and imports; a
+    /// posting whose identity is already stored is skipped.
+    pub fn bulk_load(
+        &self,
+        feed_id: &str,
+        postings: &[Posting],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = rfc3339(at);
+        let mut loaded = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO offers (public_id, feed_id, identity, content_hash, title,
+                   url, employer, published_at, sort_at, first_seen_at, last_seen_at, changed_at,
+                   data, source, valid_through, dedup_features)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?8, ?9), ?9, ?9, ?9, ?10, ?11,
+                   ?12, ?13)",
+            )?;
+            let mut cluster =
+                tx.prepare_cached("UPDATE offers SET cluster_id = id WHERE id = ?1")?;
+            let mut key = tx.prepare_cached(
+                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+            )?;
+            for p in postings {
+                let o = &p.offer;
+                let f = similar::features(o);
+                let n = insert.execute(params![
+                    p.public_id,
+                    feed_id,
+                    p.identity,
+                    p.content_hash,
+                    o.title,
+                    o.url,
+                    o.employer,
+                    o.published.map(rfc3339),
+                    now,
+                    serde_json::to_string(o).unwrap_or_default(),
+                    p.source.to_string(),
+                    o.valid_through.map(rfc3339),
+                    similar::encode(&f)
+                ])?;
+                if n == 0 {
+                    continue;
+                }
+                let id = tx.last_insert_rowid();
+                cluster.execute([id])?;
+                for k in similar::keys(&f) {
+                    key.execute(params![k, id])?;
+                }
+                loaded += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(loaded)
+    }
+
     /// Every configured feed with its state.
     pub fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StoreError> {
         let conn = self.conn();
