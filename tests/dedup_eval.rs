@@ -34,8 +34,8 @@ struct Row {
 }
 
 /// Floors asserted on the committed set (targets: 0.99 and 0.95, not reached yet).
-const PRECISION_FLOOR: f64 = 0.96;
-const RECALL_FLOOR: f64 = 0.87;
+const PRECISION_FLOOR: f64 = 0.965;
+const RECALL_FLOOR: f64 = 0.91;
 
 fn pairs(n: usize) -> u64 {
     (n as u64) * (n as u64).saturating_sub(1) / 2
@@ -248,4 +248,90 @@ fn clustering_precision_and_recall_on_the_labelled_set() {
         recall >= RECALL_FLOOR,
         "recall {recall:.4} < {RECALL_FLOOR}"
     );
+}
+
+/// For tuning: writes every candidate pair (postings sharing a blocking key) with its
+/// comparison figures and its label to $DEDUP_PAIRS (TSV). Run with `--ignored`.
+#[test]
+#[ignore]
+fn dump_candidate_pairs() {
+    use essaim::dedup::similar;
+    let path = format!("{}/fixtures/dedup-eval.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows: Vec<Row> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let now: DateTime<Utc> = "2026-12-15T00:00:00Z".parse().unwrap();
+    let feats: Vec<similar::Features> = rows
+        .iter()
+        .map(|r| {
+            let item = RawItem {
+                reference: Some(r.reference.clone()),
+                link: Some(r.link.clone()),
+                title: Some(r.title.clone()),
+                description: Some(r.description.clone()),
+                employer: r.employer.clone(),
+                location: r.location.clone(),
+                contract: r.contract.clone(),
+                published: Some(r.published.clone()),
+                ..Default::default()
+            };
+            let ctx = normalise::Context {
+                feed_id: &r.feed,
+                base_url: None,
+                now,
+            };
+            similar::features(&normalise::normalise(&item, &ctx))
+        })
+        .collect();
+    let mut by_key: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, f) in feats.iter().enumerate() {
+        for k in similar::keys(f) {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::from("same\tconflict\ttitle\ttitle_j\tshingles\tcont\twords\tfacts\tmin_facts\temp\tmention\tfields\tclass_a\tclass_b\tkind_a\tkind_b\n");
+    for members in by_key.values() {
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                if !seen.insert((i.min(j), i.max(j))) {
+                    continue;
+                }
+                let (a, b) = (&feats[i], &feats[j]);
+                let c = similar::compare(a, b);
+                let fields = c.employer_match
+                    && a.commune.is_some()
+                    && b.commune.is_some()
+                    && a.contract.is_some()
+                    && b.contract.is_some();
+                out.push_str(&format!(
+                    "{}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                    u8::from(rows[i].job == rows[j].job),
+                    u8::from(similar::conflict(a, b)),
+                    c.title, c.title_jaccard, c.shingles, c.shingle_containment, c.words, c.facts, c.min_facts,
+                    u8::from(c.employer_match), u8::from(c.employer_mentioned), u8::from(fields),
+                    rows[i].class, rows[j].class, rows[i].kind, rows[j].kind
+                ));
+            }
+        }
+    }
+    let total_true: usize = {
+        let mut jobs: HashMap<&str, usize> = HashMap::new();
+        for r in &rows {
+            *jobs.entry(&r.job).or_default() += 1;
+        }
+        jobs.values().map(|&n| n * (n - 1) / 2).sum()
+    };
+    println!(
+        "{} candidate pairs; {} true pairs in all",
+        seen.len(),
+        total_true
+    );
+    std::fs::write(
+        std::env::var("DEDUP_PAIRS").unwrap_or("/tmp/pairs.tsv".into()),
+        out,
+    )
+    .unwrap();
 }

