@@ -11,7 +11,9 @@ labels: `job` (postings with the same `job` are the same job: the ground truth),
 (original, or the duplicate class of Eurostat's typology: full, semantic, temporal, partial)
 and `class` (normal, or the hard-negative family the job belongs to).
 
-Jobs are French ESS offers built from employers, communes and roles. Each job is posted on
+Jobs are French ESS offers built from employers, communes and roles. No title of a role
+names another role ("Aide à domicile - Auxiliaire de vie" would make an aide à domicile job
+and an auxiliaire de vie job of one employer impossible to label). Each job is posted on
 one to four of the feeds. Hard negatives:
   generic         one template ad ("Animateur périscolaire H/F") posted by many associations
   same-title      one role posted by two employers of the same commune
@@ -126,7 +128,7 @@ ROLES = {
         profile=[("BPJEPS LTP ou BAFD exigé", "titulaire du BPJEPS loisirs tous publics ou du BAFD"),
                  ("expérience de direction d'au moins deux ans", "vous avez déjà dirigé un accueil collectif de mineurs")]),
     "aide-domicile": dict(
-        titles=["Aide à domicile H/F", "Aide à domicile (F/H)", "Aide à domicile - Auxiliaire de vie"],
+        titles=["Aide à domicile H/F", "Aide à domicile (F/H)", "Aide à domicile polyvalent"],
         alt_titles=["Intervenant à domicile H/F", "Aide à domicile auprès des personnes âgées"],
         contracts=["CDI", "CDD"], nets=["domicile"],
         missions=[("aider les personnes âgées dans les actes de la vie quotidienne", "accompagner des personnes âgées dans leur quotidien"),
@@ -167,7 +169,7 @@ ROLES = {
         profile=[("diplôme de moniteur éducateur exigé", "titulaire du DEME"),
                  ("capacité d'écoute et sens du travail en équipe", "vous êtes à l'écoute et aimez travailler en équipe")]),
     "asp": dict(
-        titles=["Accompagnateur socio-professionnel H/F", "Accompagnateur·rice socioprofessionnel·le", "Conseiller en insertion - Accompagnateur socio-professionnel"],
+        titles=["Accompagnateur socio-professionnel H/F", "Accompagnateur·rice socioprofessionnel·le", "Accompagnateur socio-professionnel (ASP)"],
         alt_titles=["Accompagnateur socio-professionnel en chantier d'insertion H/F", "Chargé d'accompagnement socio-professionnel"],
         contracts=["CDI", "CDD"], nets=["insertion"],
         missions=[("accompagner 25 salariés en parcours d'insertion vers l'emploi durable", "suivre les parcours de 25 salariés en insertion"),

@@ -33,9 +33,9 @@ struct Row {
     published: String,
 }
 
-/// Floors asserted on the committed set (targets: 0.99 and 0.95, not reached yet).
-const PRECISION_FLOOR: f64 = 0.965;
-const RECALL_FLOOR: f64 = 0.91;
+/// Floors asserted on the committed set (targets: precision 0.99, not reached yet; recall 0.95).
+const PRECISION_FLOOR: f64 = 0.98;
+const RECALL_FLOOR: f64 = 0.95;
 
 fn pairs(n: usize) -> u64 {
     (n as u64) * (n as u64).saturating_sub(1) / 2

@@ -58,6 +58,9 @@ pub struct Features {
     /// When the employer is unknown: hashes of the words of the description's beginning
     /// (where partners name the employer), to check a candidate's employer against.
     pub mentions: Vec<u32>,
+    /// When the employer is unknown: first letters of the words of the description's
+    /// beginning, to recognise a candidate's employer written as an acronym ("CAE").
+    pub head_initials: String,
     /// The employer is known and named at the start of the description.
     pub self_named: bool,
     /// Hashes of the facts the description states in figures (dates, amounts, hours,
@@ -317,7 +320,17 @@ pub fn features(offer: &Offer) -> Features {
         .unwrap_or_default();
     let (shingles, content) = text_sets(&offer.description_text);
     let head: String = offer.description_text.chars().take(400).collect();
-    let head: BTreeSet<u32> = words(&head)
+    let head_words = words(&head);
+    let head_initials: String = if employer.is_empty() {
+        head_words
+            .iter()
+            .filter(|w| !is_stop(w))
+            .filter_map(|w| w.chars().next())
+            .collect()
+    } else {
+        String::new()
+    };
+    let head: BTreeSet<u32> = head_words
         .into_iter()
         .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
         .collect();
@@ -352,6 +365,7 @@ pub fn features(offer: &Offer) -> Features {
         shingle_sig: minhash(&shingles),
         word_sig: minhash(&content),
         mentions,
+        head_initials,
         self_named,
         facts: facts(&offer.description_text),
     }
@@ -419,13 +433,15 @@ fn employer_contradicted(known: &Features, unknown: &Features) -> bool {
         && !mentioned(known, unknown)
 }
 
-/// Every word of `known`'s employer appears at the start of `unknown`'s text.
+/// Every word of `known`'s employer appears at the start of `unknown`'s text (a short word
+/// may appear as the initials of words there: "CAE" for "coopérative d'activité et d'emploi").
 fn mentioned(known: &Features, unknown: &Features) -> bool {
     !known.employer.is_empty()
         && unknown.employer.is_empty()
         && known.employer.iter().all(|t| {
             let h = (fnv(t.as_bytes()) & 0xffff_ffff) as u32;
             unknown.mentions.binary_search(&h).is_ok()
+                || ((2..=6).contains(&t.len()) && unknown.head_initials.contains(t.as_str()))
         })
 }
 
@@ -478,7 +494,8 @@ pub fn compare(a: &Features, b: &Features) -> Comparison {
 ///   republished later;
 /// - the same words: the content words of the descriptions largely agree and so do the
 ///   titles: the same ad reworded;
-/// - the same facts: the same employer states mostly the same figures.
+/// - the same facts: the same employer states mostly the same figures (with the same fields,
+///   whatever the titles).
 ///
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
@@ -512,6 +529,7 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
         || (c.words >= reworded && c.title_jaccard >= 0.5)
         || (vouched && c.min_facts >= 3 && c.facts >= 0.6 && c.title_jaccard >= 0.5)
         || (fields && (c.title_jaccard >= 0.34 || c.title >= 0.67))
+        || (fields && c.min_facts >= 3 && c.facts >= 0.6)
         || (vouched
             && c.shingle_containment >= 0.85
             && c.words >= 0.6
@@ -701,6 +719,7 @@ pub fn encode(f: &Features) -> Vec<u8> {
     out.push(FEATURES_VERSION);
     put_strs(&mut out, &f.employer);
     put_str(&mut out, &f.initials);
+    put_str(&mut out, &f.head_initials);
     out.push(u8::from(f.self_named));
     put_strs(&mut out, &f.title);
     put_opt(&mut out, &f.commune);
@@ -769,6 +788,7 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     }
     let employer = r.strs()?;
     let initials = r.str()?;
+    let head_initials = r.str()?;
     let self_named = r.u8()? != 0;
     let title = r.strs()?;
     let commune = r.opt()?;
@@ -785,6 +805,7 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     Some(Features {
         employer,
         initials,
+        head_initials,
         self_named,
         title,
         commune,
