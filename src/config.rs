@@ -72,6 +72,9 @@ pub struct Settings {
     pub close_after_missed_fetches: u32,
     /// `Cache-Control: max-age` of the outputs, in seconds.
     pub cache_max_age_secs: u32,
+    /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
+    /// deletes them.
+    pub retention_days: u32,
 }
 
 /// One partner feed, validated.
@@ -186,6 +189,7 @@ struct RawSettings {
     shutdown_deadline_secs: Option<Spanned<u64>>,
     close_after_missed_fetches: Option<Spanned<u32>>,
     cache_max_age_secs: Option<Spanned<u32>>,
+    retention_days: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -309,6 +313,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .as_ref()
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         2,
+    ) as u32;
+    let retention_days = positive(
+        "retention_days",
+        &rs.retention_days
+            .as_ref()
+            .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
+        90,
     ) as u32;
     let cache_max_age_secs = match &rs.cache_max_age_secs {
         None => 300,
@@ -455,6 +466,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 shutdown_deadline: Duration::from_secs(shutdown_deadline),
                 close_after_missed_fetches,
                 cache_max_age_secs,
+                retention_days,
             },
             feeds,
         }),

@@ -64,6 +64,9 @@ enum Command {
         #[arg(long, value_name = "ID", conflicts_with = "id")]
         reset: Option<String>,
     },
+    /// Expire offers past their validThrough, and delete closed and expired offers older
+    /// than settings.retention_days (the daemon does this daily).
+    Purge,
     /// Fetch and normalise a feed without storing it, and report what essaim understood:
     /// offers found, how many have each field, and every problem with its offer.
     Validate {
@@ -225,6 +228,15 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
         Command::Fetch { feeds } => fetch(config, store, feeds).await,
         Command::Export { out } => export(&config, store, &out).await,
         Command::Feeds { id, reset } => feeds_command(&config, store, id, reset).await,
+        Command::Purge => {
+            let days = config.settings.retention_days;
+            let s = blocking(move || store.purge(chrono::Utc::now(), days)).await?;
+            println!(
+                "{} offers expired, {} closed or expired offers older than {days} days deleted",
+                s.expired, s.deleted
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
     }
 }
@@ -243,9 +255,15 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     tracing::info!(message = "Listening.", address = %listen);
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
+    let retention_days = config.settings.retention_days;
     let pipeline = Arc::new(Pipeline::new(Arc::new(config), Arc::clone(&store))?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(essaim::scheduler::run(pipeline, stop_rx.clone()));
+    let purger = tokio::spawn(purge_daily(
+        Arc::clone(&store),
+        retention_days,
+        stop_rx.clone(),
+    ));
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
@@ -262,10 +280,32 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     tracing::info!(message = "Shutting down.");
     let _ = stop_tx.send(true);
     let _ = scheduler.await;
+    let _ = purger.await;
     match server.await {
         Ok(Ok(())) => Ok(ExitCode::SUCCESS),
         Ok(Err(e)) => Err(e.into()),
         Err(e) => bail!("web server task failed: {e}"),
+    }
+}
+
+/// The daemon's retention task: a purge shortly after start, then every 24 hours.
+async fn purge_daily(store: Arc<Store>, retention_days: u32, mut stop: watch::Receiver<bool>) {
+    let mut wait = std::time::Duration::from_secs(60);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let s = Arc::clone(&store);
+        match blocking(move || s.purge(chrono::Utc::now(), retention_days)).await {
+            Ok(p) => tracing::info!(
+                message = "Purged old offers.",
+                expired = p.expired,
+                deleted = p.deleted
+            ),
+            Err(e) => tracing::warn!(message = "Purge failed.", error = %e),
+        }
+        wait = std::time::Duration::from_secs(24 * 3600);
     }
 }
 
@@ -677,6 +717,7 @@ mod tests {
             updated: 1,
             unchanged: 0,
             closed: 2,
+            expired: 0,
         };
         p.add(&report("a", Outcome::Updated(stats), 0));
         p.add(&report("b", Outcome::Failed("HTTP 500".into()), 0));

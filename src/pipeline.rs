@@ -368,13 +368,17 @@ impl Pipeline {
             attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
+        let store = Arc::clone(&self.store);
+        let id = feed.id.clone();
+        let known = blocking(move || store.known_postings(&id)).await?;
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
         let verdict = fresh(now);
-        let (postings, items_found, warnings) =
-            tokio::task::spawn_blocking(move || build_postings(&feed_for_parse, &body, now))
-                .await
-                .map_err(|e| Failure::from(format!("parser task failed: {e}")))??;
+        let (postings, items_found, warnings) = tokio::task::spawn_blocking(move || {
+            build_postings(&feed_for_parse, &body, now, &known)
+        })
+        .await
+        .map_err(|e| Failure::from(format!("parser task failed: {e}")))??;
         attempt.finished_at = self.clock.now();
         attempt.items_found = Some(items_found);
         attempt.warnings = warnings.clone();
@@ -413,11 +417,13 @@ impl Pipeline {
     }
 }
 
-/// Parses and normalises a body into postings (CPU only, no I/O).
+/// Parses and normalises a body into postings (CPU only, no I/O). `known` is what the store
+/// holds of the feed, to notice references that cannot be trusted.
 fn build_postings(
     feed: &FeedConfig,
     body: &crate::fetch::Body,
     now: DateTime<Utc>,
+    known: &dedup::KnownPostings,
 ) -> Result<(Vec<Posting>, usize, Vec<String>), Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
         FeedSource::Http(u) => Some(u.to_string()),
@@ -441,9 +447,20 @@ fn build_postings(
     let items_found = parsed.items.len();
     let mut postings: Vec<Posting> = Vec::with_capacity(items_found);
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (index, item) in parsed.items.into_iter().enumerate() {
-        let offer = normalise::normalise(&item, &nctx);
-        let identity = dedup::identity(&offer);
+    let offers: Vec<_> = parsed
+        .items
+        .iter()
+        .map(|item| normalise::normalise(item, &nctx))
+        .collect();
+    let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
+    warnings.extend(identity_warnings);
+    for (index, ((item, offer), identity)) in parsed
+        .items
+        .into_iter()
+        .zip(offers)
+        .zip(identities)
+        .enumerate()
+    {
         let label = item_label(index, &offer);
         for w in &offer.warnings {
             warnings.push(format!("{label}: {w}"));

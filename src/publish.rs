@@ -216,7 +216,9 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
 }
 
 /// The `_job` object of JSON Feed (and the API): the normalised job fields, named to explain
-/// themselves. Absent facts are `null` (or `false` / `[]`), never guessed.
+/// themselves. Absent facts are `null` (or `false` / `[]`), never guessed. `sources` lists
+/// every open posting of the job: `{id, feed, feed_name, network, reference, url}` ("also
+/// published on").
 pub fn job_object(p: &PublishedOffer) -> Value {
     let o = &p.offer;
     let place = &o.location.place;
@@ -253,6 +255,7 @@ pub fn job_object(p: &PublishedOffer) -> Value {
         "sector": o.sector,
         "valid_through": o.valid_through.map(rfc3339),
         "start_date": o.start_date.map(rfc3339),
+        "sources": p.sources,
     })
 }
 
@@ -496,6 +499,7 @@ mod tests {
             first_seen: t("2026-11-20T10:00:00Z"),
             changed: t("2026-11-20T10:00:00Z"),
             offer,
+            sources: vec![],
         };
         (channel, vec![p])
     }

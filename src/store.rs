@@ -3,6 +3,7 @@
 //! on, and applies the whole result of one fetch in one transaction, so that a crash mid-way
 //! leaves the previous state intact.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -15,6 +16,8 @@ mod search;
 pub use search::{Cursor, NetworkStats, OfferFilter, Order, Stats};
 
 use crate::config::FeedConfig;
+use crate::dedup::similar::{self, Features};
+use crate::dedup::KnownPostings;
 use crate::model::Offer;
 use crate::parse::rfc3339;
 use crate::politeness::{FeedState, Plan};
@@ -30,7 +33,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../schema/0002_fetch_state.sql"),
     ),
     ("0003_search.sql", include_str!("../schema/0003_search.sql")),
+    ("0004_dedup.sql", include_str!("../schema/0004_dedup.sql")),
 ];
+
+/// At most this many postings of a cluster are read to check a join (a guard: clusters are a
+/// handful of postings).
+const CLUSTER_READ_LIMIT: i64 = 500;
 
 /// A store failure, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +103,17 @@ pub struct ApplyStats {
     pub updated: usize,
     pub unchanged: usize,
     pub closed: usize,
+    /// Open offers (of any feed) found past their validThrough.
+    pub expired: usize,
+}
+
+/// What a purge deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeStats {
+    /// Open offers found past their validThrough and expired first.
+    pub expired: usize,
+    /// Closed and expired offers deleted after the retention period.
+    pub deleted: usize,
 }
 
 /// What the fetcher needs to remember between fetches of a feed.
@@ -166,17 +185,36 @@ pub struct FeedStatus {
     pub open_offers: usize,
 }
 
-/// An open offer as the outputs show it.
+/// An open offer as the outputs show it: one job, however many feeds carry it (a cluster of
+/// postings). Its fields are those of its richest open posting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishedOffer {
-    /// Stable public id (a UUID).
+    /// Stable public id (a UUID): the public id of the cluster's first posting, which does not
+    /// change when other postings join it.
     pub id: String,
+    /// Network and feed name of the posting the fields come from.
     pub network: String,
     pub feed_name: String,
+    /// First time any posting of the job was seen.
     pub first_seen: DateTime<Utc>,
-    /// Last time its content changed.
+    /// Last time the content of an open posting changed.
     pub changed: DateTime<Utc>,
     pub offer: Offer,
+    /// Every open posting of the job ("also published on"), in the order they were first seen.
+    pub sources: Vec<Source>,
+}
+
+/// One posting of a published job: where it is published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The posting's own stable public id.
+    pub id: String,
+    pub feed: String,
+    pub feed_name: String,
+    pub network: String,
+    /// The partner's own reference, when given.
+    pub reference: Option<String>,
+    pub url: Option<String>,
 }
 
 /// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
@@ -374,21 +412,22 @@ impl Store {
         let mut stats = ApplyStats::default();
         {
             let mut existing = tx.prepare_cached(
-                "SELECT id, content_hash FROM offers WHERE feed_id = ?1 AND identity = ?2",
+                "SELECT id, content_hash, dedup_features IS NULL FROM offers
+                 WHERE feed_id = ?1 AND identity = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
                    employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
-                   changed_at, last_seen_attempt, data, source)
+                   changed_at, last_seen_attempt, data, source, valid_through)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
-                   ?11, ?12, ?13)",
+                   ?11, ?12, ?13, ?14)",
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
                    last_seen_at = ?3, last_seen_attempt = ?4,
                    changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
                    content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
-                   updated_at = ?10, data = ?11, source = ?12
+                   updated_at = ?10, data = ?11, source = ?12, valid_through = ?13
                  WHERE feed_id = ?1 AND identity = ?2",
             )?;
             for p in postings {
@@ -397,8 +436,11 @@ impl Store {
                 let source = p.source.to_string();
                 let published = o.published.map(rfc3339);
                 let updated = o.updated.map(rfc3339);
-                let before: Option<(i64, String)> = existing
-                    .query_row(params![feed_id, p.identity], |r| Ok((r.get(0)?, r.get(1)?)))
+                let valid_through = o.valid_through.map(rfc3339);
+                let before: Option<(i64, String, bool)> = existing
+                    .query_row(params![feed_id, p.identity], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
                     .optional()?;
                 match before {
                     None => {
@@ -415,12 +457,15 @@ impl Store {
                             now,
                             attempt_id,
                             data,
-                            source
+                            source,
+                            valid_through
                         ])?;
-                        search::index_offer(&tx, tx.last_insert_rowid(), o, false)?;
+                        let id = tx.last_insert_rowid();
+                        search::index_offer(&tx, id, o, false)?;
+                        file_posting(&tx, id, &similar::features(o))?;
                         stats.new += 1;
                     }
-                    Some((id, hash)) => {
+                    Some((id, hash, no_features)) => {
                         update.execute(params![
                             feed_id,
                             p.identity,
@@ -433,8 +478,12 @@ impl Store {
                             published,
                             updated,
                             data,
-                            source
+                            source,
+                            valid_through
                         ])?;
+                        if hash != p.content_hash || no_features {
+                            file_posting(&tx, id, &similar::features(o))?;
+                        }
                         if hash == p.content_hash {
                             stats.unchanged += 1;
                         } else {
@@ -455,6 +504,7 @@ impl Store {
              WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
             params![feed_id, now, close_after],
         )?;
+        stats.expired = expire(&tx, &now)?;
         tx.execute(
             "UPDATE fetch_attempts SET offers_new = ?2, offers_updated = ?3, offers_closed = ?4
              WHERE id = ?1",
@@ -588,6 +638,132 @@ impl Store {
         Ok(offers)
     }
 
+    /// Open jobs as [`Store::open_offers`] (the name the API uses for merged items).
+    pub fn open_clusters(&self, limit: usize) -> Result<Vec<PublishedOffer>, StoreError> {
+        self.open_offers(limit)
+    }
+
+    /// Every stored posting's public id with the public id of its cluster (for evaluation
+    /// and tests).
+    pub fn cluster_ids(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.public_id, coalesce(a.public_id, o.public_id) FROM offers o
+             LEFT JOIN offers a ON a.id = o.cluster_id ORDER BY o.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What the store knows of a feed's postings (identities and links), for
+    /// [`crate::dedup::assign_identities`].
+    pub fn known_postings(&self, feed_id: &str) -> Result<KnownPostings, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT identity, url FROM offers WHERE feed_id = ?1")?;
+        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(KnownPostings {
+            postings: rows.collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Expires open offers past their validThrough, then deletes closed and expired offers
+    /// whose closing is older than `retention_days`, in one transaction. Clusters that lose a
+    /// posting are regrouped.
+    pub fn purge(&self, now: DateTime<Utc>, retention_days: u32) -> Result<PurgeStats, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let expired = expire(&tx, &rfc3339(now))?;
+        let cutoff = rfc3339(now - chrono::Duration::days(i64::from(retention_days)));
+        let doomed: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, cluster_id, dedup_features FROM offers
+                 WHERE status <> 'open' AND closed_at < ?1",
+            )?;
+            let rows = stmt.query_map([&cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut touched = BTreeSet::new();
+        for (id, cluster, features) in &doomed {
+            if let Some(f) = features.as_deref().and_then(similar::decode) {
+                delete_keys(&tx, *id, &f)?;
+            }
+            tx.execute("DELETE FROM offers WHERE id = ?1", [id])?;
+            if let Some(c) = cluster {
+                touched.insert(*c);
+            }
+        }
+        for c in touched {
+            let members = cluster_members(&tx, c, None)?;
+            regroup(&tx, &members)?;
+        }
+        tx.commit()?;
+        Ok(PurgeStats {
+            expired,
+            deleted: doomed.len(),
+        })
+    }
+
+    /// Loads postings in bulk, as new open offers of `feed_id` seen at `at`: the same rows,
+    /// features and blocking keys as [`Store::record_success`], in one transaction, but each
+    /// posting is its own cluster (no candidate lookup). For benchmarks and imports; a
+    /// posting whose identity is already stored is skipped.
+    pub fn bulk_load(
+        &self,
+        feed_id: &str,
+        postings: &[Posting],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = rfc3339(at);
+        let mut loaded = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO offers (public_id, feed_id, identity, content_hash, title,
+                   url, employer, published_at, sort_at, first_seen_at, last_seen_at, changed_at,
+                   data, source, valid_through, dedup_features)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?8, ?9), ?9, ?9, ?9, ?10, ?11,
+                   ?12, ?13)",
+            )?;
+            let mut cluster =
+                tx.prepare_cached("UPDATE offers SET cluster_id = id WHERE id = ?1")?;
+            let mut key = tx.prepare_cached(
+                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+            )?;
+            for p in postings {
+                let o = &p.offer;
+                let f = similar::features(o);
+                let n = insert.execute(params![
+                    p.public_id,
+                    feed_id,
+                    p.identity,
+                    p.content_hash,
+                    o.title,
+                    o.url,
+                    o.employer,
+                    o.published.map(rfc3339),
+                    now,
+                    serde_json::to_string(o).unwrap_or_default(),
+                    p.source.to_string(),
+                    o.valid_through.map(rfc3339),
+                    similar::encode(&f)
+                ])?;
+                if n == 0 {
+                    continue;
+                }
+                let id = tx.last_insert_rowid();
+                cluster.execute([id])?;
+                for k in similar::keys(&f) {
+                    key.execute(params![k, id])?;
+                }
+                loaded += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(loaded)
+    }
+
     /// Every configured feed with its state.
     pub fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StoreError> {
         let conn = self.conn();
@@ -718,6 +894,231 @@ fn insert_attempt(
         ],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Expires the open offers past their validThrough; returns how many.
+fn expire(tx: &Transaction<'_>, now: &str) -> Result<usize, StoreError> {
+    Ok(tx.execute(
+        "UPDATE offers SET status = 'expired', closed_at = ?1
+         WHERE status = 'open' AND valid_through IS NOT NULL AND valid_through < ?1",
+        [now],
+    )?)
+}
+
+/// The published item of a cluster: None when none of its postings is open on a configured
+/// feed any more.
+fn published_cluster(
+    conn: &Connection,
+    cluster: i64,
+) -> Result<Option<PublishedOffer>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.id, o.public_id, o.feed_id, f.name, f.network, o.status = 'open' AND f.in_config = 1,
+           o.first_seen_at, o.changed_at, o.data
+         FROM offers o JOIN feeds f ON f.id = o.feed_id
+         WHERE o.cluster_id = ?1 OR o.id = ?1
+         ORDER BY o.id LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![cluster, CLUSTER_READ_LIMIT])?;
+    let mut id = None;
+    let mut first_seen: Option<DateTime<Utc>> = None;
+    let mut changed: Option<DateTime<Utc>> = None;
+    let mut best: Option<(usize, String, String, Offer)> = None;
+    let mut sources = Vec::new();
+    while let Some(r) = rows.next()? {
+        let row_id: i64 = r.get(0)?;
+        let public_id: String = r.get(1)?;
+        if row_id == cluster || id.is_none() {
+            id = Some(public_id.clone());
+        }
+        let seen = instant(&r.get::<_, String>(6)?);
+        first_seen = Some(first_seen.map_or(seen, |f| f.min(seen)));
+        if !r.get::<_, bool>(5)? {
+            continue;
+        }
+        let feed: String = r.get(2)?;
+        let feed_name: String = r.get(3)?;
+        let network: String = r.get(4)?;
+        let data: String = r.get(8)?;
+        let offer: Offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+            public_id: public_id.clone(),
+            source,
+        })?;
+        let c = instant(&r.get::<_, String>(7)?);
+        changed = Some(changed.map_or(c, |x| x.max(c)));
+        sources.push(Source {
+            id: public_id,
+            feed,
+            feed_name: feed_name.clone(),
+            network: network.clone(),
+            reference: offer.reference.clone(),
+            url: offer.url.clone(),
+        });
+        let rich = similar::richness(&offer);
+        if best.as_ref().is_none_or(|(b, ..)| rich > *b) {
+            best = Some((rich, network, feed_name, offer));
+        }
+    }
+    let (Some(id), Some(first_seen), Some(changed), Some((_, network, feed_name, offer))) =
+        (id, first_seen, changed, best)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PublishedOffer {
+        id,
+        network,
+        feed_name,
+        first_seen,
+        changed,
+        offer,
+        sources,
+    }))
+}
+
+/// Files a posting for deduplication: stores its features and blocking keys (replacing the
+/// old ones), takes it out of its cluster (which splits if it held it together), then joins
+/// it to the clusters of the candidates it matches (see `similar::plan_join`). Does nothing
+/// when its features are unchanged.
+fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<(), StoreError> {
+    let bytes = similar::encode(features);
+    let old: Option<Option<Vec<u8>>> = tx
+        .prepare_cached("SELECT dedup_features FROM offers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let old = old.flatten();
+    if old.as_deref() == Some(bytes.as_slice()) {
+        return Ok(());
+    }
+    if let Some(f) = old.as_deref().and_then(similar::decode) {
+        delete_keys(tx, id, &f)?;
+    }
+    // Leave the current cluster; what remains is regrouped.
+    let cluster: Option<i64> = tx
+        .prepare_cached("SELECT cluster_id FROM offers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    tx.prepare_cached("UPDATE offers SET cluster_id = ?1, dedup_features = ?2 WHERE id = ?1")?
+        .execute(params![id, bytes])?;
+    if let Some(c) = cluster {
+        let rest = cluster_members(tx, c, Some(id))?;
+        if !rest.is_empty() {
+            regroup(tx, &rest)?;
+        }
+    }
+    // Candidates: postings sharing a key, newest first, a bounded number per key.
+    let keys = similar::keys(features);
+    let mut candidates = BTreeSet::new();
+    {
+        let mut lookup = tx.prepare_cached(
+            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT ?2",
+        )?;
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)")?;
+        for k in &keys {
+            let rows = lookup.query_map(params![k, similar::CANDIDATES_PER_KEY as i64], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            for r in rows {
+                let other = r?;
+                if other != id {
+                    candidates.insert(other);
+                }
+            }
+            insert.execute(params![k, id])?;
+        }
+    }
+    // The clusters of the candidates that are the same job, with their best score.
+    let mut best: BTreeMap<i64, f64> = BTreeMap::new();
+    {
+        let mut read = tx.prepare_cached(
+            "SELECT coalesce(cluster_id, id), dedup_features FROM offers WHERE id = ?1",
+        )?;
+        for other in candidates {
+            let row: Option<(i64, Option<Vec<u8>>)> = read
+                .query_row([other], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((c, Some(b))) = row else { continue };
+            let Some(f) = similar::decode(&b) else {
+                continue;
+            };
+            if let Some(score) = similar::same_job(features, &f) {
+                let e = best.entry(c).or_insert(score);
+                *e = e.max(score);
+            }
+        }
+    }
+    if best.is_empty() {
+        return Ok(());
+    }
+    let mut loaded: Vec<(i64, f64, Members)> = Vec::new();
+    for (c, score) in best {
+        loaded.push((c, score, cluster_members(tx, c, Some(id))?));
+    }
+    let matches: Vec<(f64, Vec<&Features>)> = loaded
+        .iter()
+        .map(|(_, s, m)| (*s, m.iter().map(|(_, f)| f).collect()))
+        .collect();
+    let chosen = similar::plan_join(features, &matches);
+    let anchor = chosen
+        .iter()
+        .map(|&i| loaded[i].0)
+        .chain([id])
+        .min()
+        .unwrap_or(id);
+    let mut set = tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE cluster_id = ?2")?;
+    for &i in &chosen {
+        set.execute(params![anchor, loaded[i].0])?;
+    }
+    tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE id = ?2")?
+        .execute(params![anchor, id])?;
+    Ok(())
+}
+
+/// Postings with their features, in id order.
+type Members = Vec<(i64, Features)>;
+
+/// The postings of a cluster (but `except`), in id order, with their features (default
+/// features, which match nothing, when they have none).
+fn cluster_members(
+    tx: &Transaction<'_>,
+    cluster: i64,
+    except: Option<i64>,
+) -> Result<Members, StoreError> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT id, dedup_features FROM offers WHERE cluster_id = ?1 AND id IS NOT ?2
+         ORDER BY id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![cluster, except, CLUSTER_READ_LIMIT], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (id, b) = r?;
+        out.push((
+            id,
+            b.as_deref().and_then(similar::decode).unwrap_or_default(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Regroups postings (in id order) into clusters from scratch; each takes the id of its
+/// cluster's first posting.
+fn regroup(tx: &Transaction<'_>, members: &[(i64, Features)]) -> Result<(), StoreError> {
+    let features: Vec<&Features> = members.iter().map(|(_, f)| f).collect();
+    let labels = similar::components(&features);
+    let mut set = tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE id = ?2")?;
+    for (i, (id, _)) in members.iter().enumerate() {
+        let anchor = members.get(labels[i]).map_or(*id, |m| m.0);
+        set.execute(params![anchor, id])?;
+    }
+    Ok(())
+}
+
+fn delete_keys(tx: &Transaction<'_>, id: i64, f: &Features) -> Result<(), StoreError> {
+    let mut del = tx.prepare_cached("DELETE FROM dedup_keys WHERE key = ?1 AND offer_id = ?2")?;
+    for k in similar::keys(f) {
+        del.execute(params![k, id])?;
+    }
+    Ok(())
 }
 
 fn instant(text: &str) -> DateTime<Utc> {

@@ -289,11 +289,28 @@ async fn filters_on_feeds_and_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
-    // Three more offers (France Travail's) that arrive while a consumer pages, under another
-    // feed id so they are new postings.
+    // Three new offers that arrive while a consumer pages.
+    let dir = tempfile::tempdir().unwrap();
+    let arrivals = dir.path().join("arrivals.xml");
+    let items: String = [
+        ("Jardinier en maraîchage biologique", "Jardins de Cocagne de Nantes", "Nantes (44)"),
+        ("Chargé d'accueil en ressourcerie", "Ressourcerie Le Tri Porteur", "Dijon (21)"),
+        ("Coordinatrice d'épicerie solidaire", "Épicerie Solidaire du Mirail", "Toulouse (31)"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (t, e, l))| {
+        format!("<item><title>{t}</title><link>https://arrivees.example/o/{i}</link><guid>arr-{i}</guid><description>&lt;p&gt;{e} recrute.&lt;/p&gt;&lt;p&gt;Lieu : {l}&lt;br&gt;Contrat : CDI&lt;/p&gt;</description></item>")
+    })
+    .collect();
+    std::fs::write(
+        &arrivals,
+        format!("<rss version=\"2.0\"><channel><title>a</title>{items}</channel></rss>"),
+    )
+    .unwrap();
     let later = format!(
-        "\n[[feed]]\nid = \"later-ft\"\nname = \"Arrivées\"\nnetwork = \"France Travail\"\nurl = \"{fixtures}/france-travail.json\"\nformat = \"france-travail\"\n"
+        "\n[[feed]]\nid = \"later-arrivals\"\nname = \"Arrivées\"\nnetwork = \"Test\"\nurl = {:?}\n",
+        arrivals.display().to_string()
     );
     let site = Site::start(&later).await;
     let mut seen = Vec::new();
@@ -308,7 +325,9 @@ async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
         });
         pages += 1;
         if pages == 2 {
-            site.pipeline.refresh_many(&["later-ft".to_string()]).await;
+            site.pipeline
+                .refresh_many(&["later-arrivals".to_string()])
+                .await;
         }
     }
     let unique: BTreeSet<&String> = seen.iter().collect();

@@ -109,7 +109,7 @@ pub struct Stats {
 
 /// The columns every listing reads, in [`Row`]'s order.
 const SELECT: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at,
-       o.data, o.sort_at, o.id
+       o.data, o.sort_at, o.id, coalesce(o.cluster_id, o.id)
      FROM offers o JOIN feeds f ON f.id = o.feed_id";
 
 /// One row of [`SELECT`].
@@ -122,6 +122,7 @@ struct Row {
     data: String,
     sort_at: String,
     rowid: i64,
+    cluster: i64,
 }
 
 impl Row {
@@ -135,10 +136,17 @@ impl Row {
             data: r.get(5)?,
             sort_at: r.get(6)?,
             rowid: r.get(7)?,
+            cluster: r.get(8)?,
         })
     }
 
-    fn published(self) -> Result<PublishedOffer, StoreError> {
+    /// The published job this posting belongs to: its cluster, with the richest posting's
+    /// fields and every open posting as a source; the posting alone when the cluster cannot
+    /// be read.
+    fn published(self, conn: &rusqlite::Connection) -> Result<PublishedOffer, StoreError> {
+        if let Some(job) = super::published_cluster(conn, self.cluster)? {
+            return Ok(job);
+        }
         let offer = serde_json::from_str(&self.data).map_err(|source| StoreError::Corrupt {
             public_id: self.public_id.clone(),
             source,
@@ -150,12 +158,17 @@ impl Row {
             first_seen: instant(&self.first_seen),
             changed: instant(&self.changed),
             offer,
+            sources: Vec::new(),
         })
     }
 }
 
-/// What every listing shows: open offers of feeds still configured.
-const VISIBLE: &str = "o.status = 'open' AND f.in_config = 1";
+/// What every listing shows: open postings of feeds still configured, one per job (cluster):
+/// its newest open posting stands for it in filters and order.
+const VISIBLE: &str = "o.status = 'open' AND f.in_config = 1
+     AND NOT EXISTS (SELECT 1 FROM offers o2 JOIN feeds f2 ON f2.id = o2.feed_id
+       WHERE o2.cluster_id = coalesce(o.cluster_id, o.id) AND o2.id > o.id
+         AND o2.status = 'open' AND f2.in_config = 1)";
 
 /// Copies the filter columns from the offer and (re)indexes its text; `replace` when the row
 /// was indexed before.
@@ -309,19 +322,22 @@ impl Store {
                 sort_at: row.sort_at.clone(),
                 row: row.rowid,
             });
-            out.push(row.published()?);
+            out.push(row.published(&conn)?);
         }
         Ok((out, if has_more { next } else { None }))
     }
 
     /// One open offer by its public id.
     pub fn offer_by_id(&self, public_id: &str) -> Result<Option<PublishedOffer>, StoreError> {
+        // Any posting's id finds its job (the job's id is its first posting's).
         let conn = self.reader();
         let row = conn
-            .prepare_cached(&format!("{SELECT} WHERE {VISIBLE} AND o.public_id = ?1"))?
+            .prepare_cached(&format!(
+                "{SELECT} WHERE o.public_id = ?1 AND o.status = 'open' AND f.in_config = 1"
+            ))?
             .query_row([public_id], Row::read)
             .optional()?;
-        row.map(Row::published).transpose()
+        row.map(|r| r.published(&conn)).transpose()
     }
 
     /// Every network with its configured feeds and open offers.

@@ -1,0 +1,250 @@
+//! Benchmark: the cost of adding 10,000 new offers (through `Store::record_success`, with
+//! cross-feed deduplication) to an empty database and to one that already holds 1,000,000
+//! offers. The million is loaded in bulk (`Store::bulk_load`: same tables, features and
+//! blocking keys). Both figures and their ratio are printed; the goal is a ratio of at most 1.5.
+//!
+//! `cargo bench --bench dedup_insert` (a few minutes; `DEDUP_BENCH_PRELOAD=200000` for a
+//! quicker run). The database files go to a temporary directory (`TMPDIR`).
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use essaim::dedup;
+use essaim::model::{Contract, Location, Offer, Place};
+use essaim::store::{Attempt, Posting, Store};
+
+const FEEDS: usize = 20;
+const NEW: usize = 10_000;
+const PER_FETCH: usize = 100;
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<'a>(&mut self, v: &'a [&'a str]) -> &'a str {
+        v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+const ROLES: &[&str] = &[
+    "Animateur périscolaire",
+    "Aide à domicile",
+    "Educateur spécialisé",
+    "Comptable",
+    "Chargé de communication",
+    "Encadrant technique d'insertion",
+    "Moniteur éducateur",
+    "Conseiller en insertion professionnelle",
+    "Infirmier",
+    "Coordinateur de tiers-lieu",
+    "Chauffeur-livreur",
+    "Vendeur en boutique solidaire",
+    "Directeur d'accueil de loisirs",
+    "Auxiliaire de vie sociale",
+    "Chargé de mission économie circulaire",
+    "Aide-soignant",
+];
+const PLACES: &[(&str, &str)] = &[
+    ("Lyon", "69"),
+    ("Rennes", "35"),
+    ("Brest", "29"),
+    ("Nantes", "44"),
+    ("Lille", "59"),
+    ("Toulouse", "31"),
+    ("Bordeaux", "33"),
+    ("Marseille", "13"),
+    ("Montpellier", "34"),
+    ("Strasbourg", "67"),
+    ("Dijon", "21"),
+    ("Grenoble", "38"),
+    ("Rouen", "76"),
+    ("Caen", "14"),
+    ("Tours", "37"),
+    ("Limoges", "87"),
+    ("Nancy", "54"),
+    ("Reims", "51"),
+    ("Angers", "49"),
+    ("Poitiers", "86"),
+];
+const WORDS: &[&str] = &[
+    "accompagner",
+    "public",
+    "enfants",
+    "familles",
+    "projet",
+    "équipe",
+    "association",
+    "quartier",
+    "insertion",
+    "logement",
+    "santé",
+    "prévention",
+    "animation",
+    "ateliers",
+    "bénévoles",
+    "partenaires",
+    "territoire",
+    "budget",
+    "suivi",
+    "accueil",
+    "formation",
+    "réemploi",
+    "solidarité",
+    "alimentaire",
+    "culture",
+    "sport",
+    "jeunes",
+    "seniors",
+    "domicile",
+    "autonomie",
+    "handicap",
+    "emploi",
+    "parcours",
+    "entreprises",
+    "collectivité",
+    "réseau",
+    "communication",
+    "événements",
+    "dossiers",
+    "financement",
+    "rapports",
+    "qualité",
+    "sécurité",
+    "planning",
+    "matériel",
+    "véhicule",
+    "permis",
+    "diplôme",
+    "expérience",
+    "rigueur",
+    "écoute",
+];
+
+fn offer(rng: &mut Rng, n: u64) -> Offer {
+    let (commune, dept) = PLACES[(rng.next() % PLACES.len() as u64) as usize];
+    let role = rng.pick(ROLES);
+    let employer = format!("Association {} {}", rng.pick(WORDS), rng.next() % 20_000);
+    let mut text = format!("{employer} recrute un {role} à {commune}. ");
+    for _ in 0..45 {
+        text.push_str(rng.pick(WORDS));
+        text.push(' ');
+    }
+    text.push_str(&format!("Réf. {n}."));
+    Offer {
+        url: Some(format!("https://emplois.example.org/offres/{n}")),
+        reference: Some(format!("o-{n}")),
+        title: role.into(),
+        title_raw: format!("{role} H/F"),
+        employer: Some(employer),
+        location: Location {
+            raw: Some(format!("{commune} ({dept})")),
+            place: Place {
+                commune: Some(commune.into()),
+                department: Some(dept.into()),
+                ..Default::default()
+            },
+            remote: false,
+        },
+        contract: Some(if rng.next() % 3 == 0 {
+            Contract::Cdd
+        } else {
+            Contract::Cdi
+        }),
+        description_text: text,
+        ..Default::default()
+    }
+}
+
+fn posting(feed: &str, o: Offer) -> Posting {
+    let identity = dedup::identity(&o);
+    Posting {
+        public_id: dedup::public_id(feed, &identity),
+        content_hash: dedup::content_hash(&o),
+        identity,
+        offer: o,
+        source: serde_json::Value::Null,
+    }
+}
+
+fn open(dir: &std::path::Path, name: &str) -> Store {
+    let mut toml = String::new();
+    for i in 0..FEEDS {
+        toml.push_str(&format!(
+            "[[feed]]\nid = \"feed-{i}\"\nname = \"Feed {i}\"\nnetwork = \"Net {i}\"\nurl = \"f{i}.xml\"\n\n"
+        ));
+    }
+    let config = essaim::config::parse(&toml, &dir.join("feeds.toml")).unwrap();
+    let store = Store::open(&dir.join(name)).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    store
+}
+
+/// Adds NEW offers (seed distinct from the preload), PER_FETCH per fetch, round-robin over
+/// the feeds; returns the time spent in record_success.
+fn add_new(store: &Store, now: DateTime<Utc>) -> Duration {
+    let mut rng = Rng(0x5eed_0000_0000_0001);
+    let mut spent = Duration::ZERO;
+    for batch in 0..NEW / PER_FETCH {
+        let feed = format!("feed-{}", batch % FEEDS);
+        let postings: Vec<Posting> = (0..PER_FETCH)
+            .map(|i| {
+                let n = 10_000_000 + (batch * PER_FETCH + i) as u64;
+                posting(&feed, offer(&mut rng, n))
+            })
+            .collect();
+        let attempt = Attempt {
+            started_at: now,
+            finished_at: now,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        // close_after is large: the bench measures adding, not closing the feed's others.
+        store
+            .record_success(&feed, &attempt, &postings, u32::MAX)
+            .unwrap();
+        spent += t.elapsed();
+    }
+    spent
+}
+
+fn main() {
+    let preload: usize = std::env::var("DEDUP_BENCH_PRELOAD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+
+    let empty = open(dir.path(), "empty.db");
+    let t_empty = add_new(&empty, now);
+    drop(empty);
+
+    let full = open(dir.path(), "full.db");
+    let t = Instant::now();
+    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let chunk = 50_000;
+    let mut loaded = 0;
+    while loaded < preload {
+        let n = chunk.min(preload - loaded);
+        let feed = format!("feed-{}", (loaded / chunk) % FEEDS);
+        let postings: Vec<Posting> = (0..n)
+            .map(|i| posting(&feed, offer(&mut rng, (loaded + i) as u64)))
+            .collect();
+        full.bulk_load(&feed, &postings, now).unwrap();
+        loaded += n;
+    }
+    println!("preloaded {preload} offers in {:.1?}", t.elapsed());
+    let t_full = add_new(&full, now);
+
+    let ratio = t_full.as_secs_f64() / t_empty.as_secs_f64();
+    println!("adding {NEW} new offers ({PER_FETCH} per fetch, with deduplication):");
+    println!("  empty database:              {t_empty:.2?}");
+    println!("  database with {preload} offers: {t_full:.2?}");
+    println!("  ratio {ratio:.2} (goal: at most 1.5)");
+}

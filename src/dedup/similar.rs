@@ -1,0 +1,996 @@
+//! Same job or not, across feeds: the pure decision logic of cross-feed deduplication.
+//!
+//! A posting is reduced to [`Features`]: its employer, title and place as folded tokens, its
+//! contract code, and two MinHash signatures of its description, one over word shingles
+//! ([`SHINGLE`] words: long verbatim passages, as in full, temporal and shortened copies) and
+//! one over the bag of content words (stemmed, stop words removed: the same job reworded).
+//! [`same_job`] decides on a pair of features: a different employer, commune, department or
+//! contract type is a different job (see [`conflict`]); otherwise the titles and the
+//! descriptions must be close enough. [`keys`] gives the blocking keys under which a posting
+//! is filed so that its candidates are found without scanning every stored posting: LSH band
+//! buckets of the shingle signature, plus employer and title keys by department.
+//!
+//! Everything here is deterministic and stable across runs and machines (the store keeps
+//! signatures and keys): changing a constant or a hash changes [`FEATURES_VERSION`]. No I/O,
+//! no panics on any input.
+
+use std::collections::BTreeSet;
+
+use crate::model::Offer;
+use crate::normalise::geo::fold;
+
+/// Bumped whenever features, signatures or keys are computed differently.
+pub const FEATURES_VERSION: u8 = 1;
+/// Length of each MinHash signature.
+pub const NUM_HASHES: usize = 128;
+/// Words per shingle.
+pub const SHINGLE: usize = 5;
+/// LSH over the shingle signature: `BANDS` bands of `ROWS` values.
+pub const BANDS: usize = 16;
+pub const ROWS: usize = 3;
+/// At most this many candidates are read per blocking key (the most recent ones), so that a
+/// crowded key (a generic ad, a large employer) costs the same whatever the database holds.
+pub const CANDIDATES_PER_KEY: usize = 48;
+
+/// What the same-job decision looks at, for one posting.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Features {
+    /// Distinctive employer tokens (folded, legal forms and function words removed), sorted.
+    pub employer: Vec<String>,
+    /// First letters of the employer's words ("aide et services a domicile" is "asd"), to
+    /// recognise an acronym on another board.
+    pub initials: String,
+    /// Stemmed title tokens, sorted, unique.
+    pub title: Vec<String>,
+    /// Folded commune name ("saint etienne" is "st etienne").
+    pub commune: Option<String>,
+    /// Department code.
+    pub department: Option<String>,
+    /// Contract code of essaim's vocabulary.
+    pub contract: Option<String>,
+    /// Distinct shingles and distinct content words of the description.
+    pub n_shingles: u32,
+    pub n_words: u32,
+    /// MinHash of the shingle set (NUM_HASHES values, each the low 16 bits of the minimum).
+    pub shingle_sig: Vec<u16>,
+    /// MinHash of the content-word set.
+    pub word_sig: Vec<u16>,
+    /// When the employer is unknown: hashes of the words of the description's beginning
+    /// (where partners name the employer), to check a candidate's employer against.
+    pub mentions: Vec<u32>,
+    /// When the employer is unknown: first letters of the words of the description's
+    /// beginning, to recognise a candidate's employer written as an acronym ("CAE").
+    pub head_initials: String,
+    /// The employer is known and named at the start of the description.
+    pub self_named: bool,
+    /// Hashes of the facts the description states in figures (dates, amounts, hours,
+    /// reference numbers), sorted: a rewording keeps them, another job rarely has the same.
+    pub facts: Vec<u32>,
+}
+
+/// At most this many facts are kept per posting.
+const MAX_FACTS: usize = 48;
+
+/// The figures of a text: dates ("08/10/2026") whole, other digit runs one by one.
+pub fn facts(text: &str) -> Vec<u32> {
+    let mut out = BTreeSet::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() && out.len() < MAX_FACTS {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // Digits, and '/' or '.' between digits (dates).
+        while i < chars.len()
+            && (chars[i].is_ascii_digit()
+                || (matches!(chars[i], '/' | '.')
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+        {
+            i += 1;
+        }
+        let token: String = chars[start..i].iter().collect();
+        out.insert((fnv(token.as_bytes()) & 0xffff_ffff) as u32);
+    }
+    out.into_iter().collect()
+}
+
+/// Exact Jaccard similarity of two sorted sets (0 when either is empty).
+fn set_jaccard(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+    inter as f64 / (a.len() + b.len() - inter) as f64
+}
+
+/// Function words and words of every job ad that say nothing about which job it is.
+const STOP_WORDS: &[&str] = &[
+    "a", "au", "aux", "avec", "ce", "ces", "cet", "cette", "d", "dans", "de", "des", "du", "elle",
+    "en", "et", "est", "il", "ils", "je", "l", "la", "le", "les", "leur", "leurs", "lui", "ma",
+    "mais", "me", "mes", "mon", "ne", "ni", "nos", "notre", "nous", "on", "ou", "par", "pas",
+    "pour", "qu", "que", "qui", "sa", "se", "ses", "si", "son", "sont", "sur", "ta", "te", "tes",
+    "ton", "tu", "un", "une", "vos", "votre", "vous", "y", "h", "f", "x", "e", "etre", "avoir",
+];
+
+/// Words that only say what kind of organisation an employer is.
+const EMPLOYER_NOISE: &[&str] = &[
+    "association",
+    "asso",
+    "federation",
+    "departementale",
+    "departemental",
+    "regionale",
+    "regional",
+    "nationale",
+    "national",
+    "delegation",
+    "etablissement",
+    "union",
+    "scop",
+    "scic",
+    "sa",
+    "sas",
+    "sarl",
+    "eurl",
+    "coop",
+    "cooperative",
+    "fondation",
+    "mutuelle",
+    "groupe",
+    "reseau",
+    "antenne",
+    "comite",
+    "francaise",
+    "francais",
+    "france",
+    "loi",
+    "1901",
+    "st",
+    "siege",
+];
+
+/// Fragments left by inclusive writing ("animateur·rice") and gender markers.
+const TITLE_NOISE: &[&str] = &[
+    "rice",
+    "trice",
+    "euse",
+    "ere",
+    "ne",
+    "ice",
+    "se",
+    "le",
+    "fe",
+    "ve",
+    "hf",
+    "fh",
+    "nouveau",
+    "poste",
+    "urgent",
+    "offre",
+    "emploi",
+    "recrutement",
+];
+
+/// Folded words of a text.
+fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Light French stemming so that gender and number variants meet: "animatrices",
+/// "animateur", "animateurs" are all "animateur"; "spécialisée" and "spécialisé" meet.
+pub fn stem(word: &str) -> String {
+    let mut w = word.to_string();
+    if w.len() > 3 && (w.ends_with('s') || w.ends_with('x')) && !w.ends_with("ss") {
+        w.pop();
+    }
+    for (from, to) in [
+        ("trice", "teur"),
+        ("euse", "eur"),
+        ("ienne", "ien"),
+        ("ive", "if"),
+        ("elle", "el"),
+        ("ere", "er"),
+    ] {
+        if w.len() > from.len() + 2 && w.ends_with(from) {
+            w.truncate(w.len() - from.len());
+            w.push_str(to);
+            break;
+        }
+    }
+    let mut n = 0;
+    while n < 2 && w.len() > 3 && w.ends_with('e') {
+        w.pop();
+        n += 1;
+    }
+    w
+}
+
+fn is_stop(w: &str) -> bool {
+    STOP_WORDS.contains(&w)
+}
+
+/// Employer tokens: folded words without function words and legal-form words.
+pub fn employer_tokens(name: &str) -> Vec<String> {
+    let set: BTreeSet<String> = words(name)
+        .into_iter()
+        .filter(|w| !is_stop(w) && !EMPLOYER_NOISE.contains(&w.as_str()))
+        .map(|w| stem(&w))
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Title tokens: stemmed content words, without gender and inclusive-writing fragments.
+pub fn title_tokens(title: &str) -> Vec<String> {
+    let set: BTreeSet<String> = words(title)
+        .into_iter()
+        .filter(|w| w.len() > 1 && !is_stop(w) && !TITLE_NOISE.contains(&w.as_str()))
+        .map(|w| stem(&w))
+        .collect();
+    set.into_iter().collect()
+}
+
+/// 64-bit FNV-1a: stable across runs, platforms and Rust versions.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// MinHash of a set of 64-bit element hashes: for each of NUM_HASHES hash functions (an
+/// element hash mixed with a per-function seed), the minimum, kept as its low 16 bits.
+/// An empty set gives an empty signature.
+pub fn minhash(elements: &BTreeSet<u64>) -> Vec<u16> {
+    if elements.is_empty() {
+        return Vec::new();
+    }
+    let mut mins = [u64::MAX; NUM_HASHES];
+    for &e in elements {
+        for (i, m) in mins.iter_mut().enumerate() {
+            let h = splitmix(e ^ (i as u64).wrapping_mul(0xd6e8_feb8_6659_fd93));
+            if h < *m {
+                *m = h;
+            }
+        }
+    }
+    mins.iter().map(|m| (*m & 0xffff) as u16).collect()
+}
+
+/// Estimated Jaccard similarity of the two sets behind two signatures (0 when either is empty).
+pub fn jaccard(a: &[u16], b: &[u16]) -> f64 {
+    if a.is_empty() || a.len() != b.len() {
+        return 0.0;
+    }
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f64 / a.len() as f64
+}
+
+/// Estimated containment of the smaller set in the larger one, from their Jaccard estimate
+/// and sizes: |A∩B| = J (|A| + |B|) / (1 + J).
+pub fn containment(j: f64, na: u32, nb: u32) -> f64 {
+    let small = na.min(nb);
+    if small == 0 {
+        return 0.0;
+    }
+    let inter = j * f64::from(na + nb) / (1.0 + j);
+    (inter / f64::from(small)).min(1.0)
+}
+
+/// The shingles and the content words of a description, hashed.
+fn text_sets(text: &str) -> (BTreeSet<u64>, BTreeSet<u64>) {
+    let ws = words(text);
+    let mut shingles = BTreeSet::new();
+    if ws.len() >= SHINGLE {
+        for win in ws.windows(SHINGLE) {
+            shingles.insert(fnv(win.join(" ").as_bytes()));
+        }
+    } else if !ws.is_empty() {
+        shingles.insert(fnv(ws.join(" ").as_bytes()));
+    }
+    let content: BTreeSet<u64> = ws
+        .iter()
+        .filter(|w| w.len() > 2 && !is_stop(w))
+        .map(|w| fnv(stem(w).as_bytes()))
+        .collect();
+    (shingles, content)
+}
+
+/// The features of an offer.
+pub fn features(offer: &Offer) -> Features {
+    let place = &offer.location.place;
+    let employer = offer
+        .employer
+        .as_deref()
+        .map(employer_tokens)
+        .unwrap_or_default();
+    let (shingles, content) = text_sets(&offer.description_text);
+    let head: String = offer.description_text.chars().take(400).collect();
+    let head_words = words(&head);
+    let head_initials: String = if employer.is_empty() {
+        head_words
+            .iter()
+            .filter(|w| !is_stop(w))
+            .filter_map(|w| w.chars().next())
+            .collect()
+    } else {
+        String::new()
+    };
+    let head: BTreeSet<u32> = head_words
+        .into_iter()
+        .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
+        .collect();
+    let self_named = employer
+        .iter()
+        .any(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
+    let mentions = if employer.is_empty() {
+        head.into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    let initials: String = offer
+        .employer
+        .as_deref()
+        .map(|e| {
+            words(e)
+                .iter()
+                .filter(|w| !is_stop(w))
+                .filter_map(|w| w.chars().next())
+                .collect()
+        })
+        .unwrap_or_default();
+    Features {
+        employer,
+        initials,
+        title: title_tokens(&offer.title),
+        commune: place.commune.as_deref().map(fold).filter(|c| !c.is_empty()),
+        department: place.department.clone(),
+        contract: offer.contract.map(|c| c.code().to_string()),
+        n_shingles: shingles.len() as u32,
+        n_words: content.len() as u32,
+        shingle_sig: minhash(&shingles),
+        word_sig: minhash(&content),
+        mentions,
+        head_initials,
+        self_named,
+        facts: facts(&offer.description_text),
+    }
+}
+
+/// Overlap of two token sets relative to the smaller one (0 when either is empty).
+fn overlap(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = a.iter().filter(|t| b.contains(t)).count();
+    inter as f64 / a.len().min(b.len()) as f64
+}
+
+fn token_jaccard(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = a.iter().filter(|t| b.contains(t)).count();
+    inter as f64 / (a.len() + b.len() - inter) as f64
+}
+
+/// The employers are known on both sides and are not the same organisation: each name has a
+/// word the other lacks ("IFAC Côte-d'Or" and "UNA Côte-d'Or"), or they share none. One name
+/// may be a shorter form of the other ("Restos du Cœur" and "Les Restos du Cœur de la
+/// Marne"), and a word may be the acronym of the other's words ("ASD Tarn" and "Aide et
+/// services à domicile du Tarn").
+fn employers_differ(a: &Features, b: &Features) -> bool {
+    if a.employer.is_empty() || b.employer.is_empty() {
+        return false;
+    }
+    let acronym = |t: &str, other: &Features| {
+        (2..=6).contains(&t.len()) && other.initials.len() > t.len() && other.initials.contains(t)
+    };
+    let extra = |x: &Features, y: &Features| {
+        x.employer
+            .iter()
+            .filter(|t| !y.employer.contains(t) && !acronym(t, y))
+            .count()
+    };
+    let (ea, eb) = (extra(a, b), extra(b, a));
+    let shared = a.employer.len() - ea;
+    (ea > 0 && eb > 0) || shared == 0
+}
+
+/// Two postings that cannot be the same job whatever their texts say: different employers,
+/// communes, departments or contract types (each only when known on both sides).
+pub fn conflict(a: &Features, b: &Features) -> bool {
+    let differ =
+        |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    employers_differ(a, b)
+        || employer_contradicted(a, b)
+        || employer_contradicted(b, a)
+        || differ(&a.commune, &b.commune)
+        || differ(&a.department, &b.department)
+        || differ(&a.contract, &b.contract)
+}
+
+/// `known` names its employer at the start of its text, and `unknown`, which gives no
+/// employer, has a text that does not name it: another organisation wrote it.
+fn employer_contradicted(known: &Features, unknown: &Features) -> bool {
+    known.self_named
+        && unknown.employer.is_empty()
+        && !unknown.mentions.is_empty()
+        && !mentioned(known, unknown)
+}
+
+/// Every word of `known`'s employer appears at the start of `unknown`'s text (a short word
+/// may appear as the initials of words there: "CAE" for "coopérative d'activité et d'emploi").
+fn mentioned(known: &Features, unknown: &Features) -> bool {
+    !known.employer.is_empty()
+        && unknown.employer.is_empty()
+        && known.employer.iter().all(|t| {
+            let h = (fnv(t.as_bytes()) & 0xffff_ffff) as u32;
+            unknown.mentions.binary_search(&h).is_ok()
+                || ((2..=6).contains(&t.len()) && unknown.head_initials.contains(t.as_str()))
+        })
+}
+
+/// How two postings compare: the figures [`same_job`] decides on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison {
+    /// Title token overlap (relative to the shorter title), and Jaccard similarity.
+    pub title: f64,
+    pub title_jaccard: f64,
+    /// Estimated Jaccard similarity of the shingle sets, and containment of the smaller.
+    pub shingles: f64,
+    pub shingle_containment: f64,
+    /// Estimated Jaccard similarity of the content-word sets.
+    pub words: f64,
+    /// Jaccard similarity of the stated figures, and the fewest figures of the two.
+    pub facts: f64,
+    pub min_facts: usize,
+    /// Both employers known and the same organisation.
+    pub employer_match: bool,
+    /// One employer unknown, and the other one's name appears at the start of its text.
+    pub employer_mentioned: bool,
+}
+
+/// Compares two postings (symmetric).
+pub fn compare(a: &Features, b: &Features) -> Comparison {
+    let shingles = jaccard(&a.shingle_sig, &b.shingle_sig);
+    Comparison {
+        title: overlap(&a.title, &b.title),
+        title_jaccard: token_jaccard(&a.title, &b.title),
+        shingles,
+        shingle_containment: containment(shingles, a.n_shingles, b.n_shingles),
+        words: jaccard(&a.word_sig, &b.word_sig),
+        facts: set_jaccard(&a.facts, &b.facts),
+        min_facts: a.facts.len().min(b.facts.len()),
+        employer_match: !a.employer.is_empty() && !b.employer.is_empty() && !employers_differ(a, b),
+        employer_mentioned: mentioned(a, b) || mentioned(b, a),
+    }
+}
+
+/// The same-job decision: `Some(score)` (higher is closer) when the two postings are the same
+/// job, `None` otherwise. Symmetric.
+///
+/// A conflict (employer, commune, department, contract) is never the same job, and neither
+/// are two texts that both state figures (dates, amounts, hours, references) and mostly
+/// different ones. Otherwise the evidence must be one of:
+/// - the same fields: employer, commune and contract known on both sides and equal, and
+///   titles that are alike (the same ad reworded, or rewritten from scratch);
+/// - a long shared passage: most of the shorter description is found in the other one
+///   (shingle containment) and the titles agree: a full copy, a shortened one, or one
+///   republished later;
+/// - the same words: the content words of the descriptions largely agree and so do the
+///   titles: the same ad reworded;
+/// - the same facts: the same employer states mostly the same figures (with the same fields,
+///   whatever the titles).
+///
+/// The fewer fields are known on both sides, the more text evidence is required; when the
+/// employer is unknown on a side, its text must name the other side's employer, else the
+/// bar is higher still. Thresholds were set on candidate pairs of the evaluation set
+/// (`tests/dedup_eval.rs`, `dump_candidate_pairs`).
+pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
+    if conflict(a, b) {
+        return None;
+    }
+    let c = compare(a, b);
+    // Both texts state figures, and most differ: other dates, amounts, references.
+    if c.min_facts >= 5 && c.facts < 0.4 {
+        return None;
+    }
+    let vouched = c.employer_match || c.employer_mentioned;
+    // Employer, commune and contract known on both sides and equal.
+    let fields = c.employer_match
+        && a.commune.is_some()
+        && b.commune.is_some()
+        && a.contract.is_some()
+        && b.contract.is_some();
+    let (passage, reworded) = if fields {
+        (0.55, 0.45)
+    } else if vouched {
+        (0.85, 0.5)
+    } else {
+        (0.9, 0.75)
+    };
+    let same = (c.shingle_containment >= passage && c.title_jaccard >= 0.5)
+        || (c.shingle_containment >= passage.max(0.8) && c.title >= 0.5 && c.words >= 0.5)
+        || (c.words >= reworded && c.title_jaccard >= 0.5)
+        || (vouched && c.min_facts >= 3 && c.facts >= 0.6 && c.title_jaccard >= 0.5)
+        || (fields && (c.title_jaccard >= 0.34 || c.title >= 0.67))
+        || (fields && c.min_facts >= 3 && c.facts >= 0.6)
+        || (vouched
+            && c.shingle_containment >= 0.85
+            && c.words >= 0.6
+            && c.min_facts >= 3
+            && c.facts >= 0.6);
+    same.then_some(c.title + c.shingle_containment + c.words + c.facts)
+}
+
+/// Groups postings into clusters from scratch, the way the store grows them: in order, each
+/// posting joins the groups holding a posting it matches, as [`plan_join`] allows. Returns,
+/// for each posting, the index of the first posting of its group.
+pub fn components(features: &[&Features]) -> Vec<usize> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let mut matches: Vec<(f64, Vec<&Features>)> = Vec::new();
+        let mut which: Vec<usize> = Vec::new();
+        for (g, members) in groups.iter().enumerate() {
+            let best = members
+                .iter()
+                .filter_map(|&m| same_job(f, features[m]))
+                .fold(None, |acc: Option<f64>, s| {
+                    Some(acc.map_or(s, |a| a.max(s)))
+                });
+            if let Some(best) = best {
+                matches.push((best, members.iter().map(|&m| features[m]).collect()));
+                which.push(g);
+            }
+        }
+        let chosen: Vec<usize> = plan_join(f, &matches)
+            .into_iter()
+            .map(|c| which[c])
+            .collect();
+        match chosen.iter().min() {
+            None => groups.push(vec![i]),
+            Some(&target) => {
+                for &g in &chosen {
+                    if g != target {
+                        let moved = std::mem::take(&mut groups[g]);
+                        groups[target].extend(moved);
+                    }
+                }
+                groups[target].push(i);
+            }
+        }
+    }
+    let mut labels = vec![0; features.len()];
+    for g in &groups {
+        let first = g.iter().copied().min().unwrap_or(0);
+        for &m in g {
+            labels[m] = first;
+        }
+    }
+    labels
+}
+
+/// Which existing clusters a posting joins. `matches` holds, for each cluster with at least
+/// one posting that [`same_job`] accepts, its best score and all its members' features.
+/// Clusters are taken best score first, and each is joined only if the posting is the same
+/// job as at least half of its members (so that one ambiguous link does not chain two jobs)
+/// and none of its members [`conflict`]s with the posting or with the members of the clusters
+/// already joined: a cluster never holds two postings known to be different jobs. Returns the
+/// indexes (into `matches`) of the clusters to merge with the posting.
+pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..matches.len()).collect();
+    order.sort_by(|&a, &b| matches[b].0.total_cmp(&matches[a].0).then(a.cmp(&b)));
+    let mut joined: Vec<&Features> = vec![posting];
+    let mut chosen = Vec::new();
+    for i in order {
+        let members = &matches[i].1;
+        let agreeing = members
+            .iter()
+            .filter(|m| same_job(posting, m).is_some())
+            .count();
+        if agreeing * 2 >= members.len()
+            && members
+                .iter()
+                .all(|m| joined.iter().all(|j| !conflict(m, j)))
+        {
+            joined.extend(members.iter().copied());
+            chosen.push(i);
+        }
+    }
+    chosen
+}
+
+/// How much an offer says: the richest posting of a cluster gives the merged item its fields.
+pub fn richness(o: &Offer) -> usize {
+    let known = [
+        o.employer.is_some(),
+        o.contract.is_some(),
+        o.location.place.commune.is_some(),
+        o.location.place.department.is_some(),
+        o.salary_raw.is_some(),
+        o.working_time.is_some(),
+        o.valid_through.is_some(),
+        o.start_date.is_some(),
+        o.apply_url.is_some(),
+        o.sector.is_some(),
+        o.url.is_some(),
+        o.published.is_some(),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    known * 100 + o.description_text.chars().count().min(5000) / 10
+}
+
+/// The blocking keys a posting is filed under (and its candidates are looked up by), as
+/// signed 64-bit integers for the store: LSH bands of the shingle signature, each employer
+/// token by department, and the title by department.
+pub fn keys(f: &Features) -> Vec<i64> {
+    let mut out = BTreeSet::new();
+    let tag = |parts: &[&[u8]]| -> i64 {
+        let mut buf = Vec::with_capacity(64);
+        for p in parts {
+            buf.extend_from_slice(p);
+            buf.push(0x1f);
+        }
+        fnv(&buf) as i64
+    };
+    if f.shingle_sig.len() >= BANDS * ROWS {
+        for band in 0..BANDS {
+            let mut buf = vec![b'b', band as u8];
+            for v in &f.shingle_sig[band * ROWS..(band + 1) * ROWS] {
+                buf.extend_from_slice(&v.to_le_bytes());
+            }
+            out.insert(tag(&[&buf]));
+        }
+    }
+    let dept = f.department.as_deref().unwrap_or("").as_bytes();
+    let mut emp: Vec<&String> = f.employer.iter().collect();
+    emp.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for t in emp.iter().take(2) {
+        out.insert(tag(&[b"e", t.as_bytes(), dept]));
+    }
+    if !f.title.is_empty() {
+        out.insert(tag(&[b"t", f.title.join(" ").as_bytes(), dept]));
+    }
+    // Employer and title words without the place, for postings that do not say where.
+    let mut title: Vec<&String> = f.title.iter().collect();
+    title.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for e in emp.iter().take(2) {
+        for t in title.iter().take(2) {
+            out.insert(tag(&[b"x", e.as_bytes(), t.as_bytes()]));
+        }
+    }
+    out.into_iter().collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary encoding of features for the store: compact and versioned.
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let n = b.len().min(255);
+    out.push(n as u8);
+    out.extend_from_slice(&b[..n]);
+}
+
+fn put_strs(out: &mut Vec<u8>, v: &[String]) {
+    out.push(v.len().min(255) as u8);
+    for s in v.iter().take(255) {
+        put_str(out, s);
+    }
+}
+
+fn put_opt(out: &mut Vec<u8>, s: &Option<String>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn put_u16s(out: &mut Vec<u8>, v: &[u16]) {
+    out.extend_from_slice(&(v.len() as u16).to_le_bytes());
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Encodes features for storage.
+pub fn encode(f: &Features) -> Vec<u8> {
+    let mut out = Vec::with_capacity(600);
+    out.push(FEATURES_VERSION);
+    put_strs(&mut out, &f.employer);
+    put_str(&mut out, &f.initials);
+    put_str(&mut out, &f.head_initials);
+    out.push(u8::from(f.self_named));
+    put_strs(&mut out, &f.title);
+    put_opt(&mut out, &f.commune);
+    put_opt(&mut out, &f.department);
+    put_opt(&mut out, &f.contract);
+    out.extend_from_slice(&f.n_shingles.to_le_bytes());
+    out.extend_from_slice(&f.n_words.to_le_bytes());
+    put_u16s(&mut out, &f.shingle_sig);
+    put_u16s(&mut out, &f.word_sig);
+    for set in [&f.mentions, &f.facts] {
+        out.extend_from_slice(&(set.len() as u16).to_le_bytes());
+        for m in set {
+            out.extend_from_slice(&m.to_le_bytes());
+        }
+    }
+    out
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.u8()? as usize;
+        self.take(n)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+    fn strs(&mut self) -> Option<Vec<String>> {
+        let n = self.u8()?;
+        (0..n).map(|_| self.str()).collect()
+    }
+    fn opt(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => self.str().map(Some),
+        }
+    }
+    fn u16s(&mut self) -> Option<Vec<u16>> {
+        let n = self.u16()?;
+        (0..n).map(|_| self.u16()).collect()
+    }
+}
+
+/// Decodes stored features; None when they are damaged or of another version.
+pub fn decode(bytes: &[u8]) -> Option<Features> {
+    let mut r = Reader(bytes);
+    if r.u8()? != FEATURES_VERSION {
+        return None;
+    }
+    let employer = r.strs()?;
+    let initials = r.str()?;
+    let head_initials = r.str()?;
+    let self_named = r.u8()? != 0;
+    let title = r.strs()?;
+    let commune = r.opt()?;
+    let department = r.opt()?;
+    let contract = r.opt()?;
+    let n_shingles = r.u32()?;
+    let n_words = r.u32()?;
+    let shingle_sig = r.u16s()?;
+    let word_sig = r.u16s()?;
+    let n = r.u16()?;
+    let mentions = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let n = r.u16()?;
+    let facts = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    Some(Features {
+        employer,
+        initials,
+        head_initials,
+        self_named,
+        title,
+        commune,
+        department,
+        contract,
+        n_shingles,
+        n_words,
+        shingle_sig,
+        word_sig,
+        mentions,
+        facts,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Contract, Location, Place};
+
+    fn offer(
+        employer: Option<&str>,
+        title: &str,
+        commune: &str,
+        dept: &str,
+        contract: Option<Contract>,
+        text: &str,
+    ) -> Offer {
+        Offer {
+            employer: employer.map(Into::into),
+            title: title.into(),
+            title_raw: title.into(),
+            location: Location {
+                place: Place {
+                    commune: Some(commune.into()),
+                    department: Some(dept.into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            contract,
+            description_text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    const TEXT: &str = "La Fédération Léo Lagrange Centre-Est recrute des animateurs pour ses accueils \
+        périscolaires de Villeurbanne. Vos missions : encadrer les enfants de 3 à 11 ans sur les temps \
+        du matin, du midi et du soir; concevoir et animer des activités ludiques, sportives et culturelles; \
+        veiller à la sécurité physique et affective des enfants. Profil : BAFA exigé. Contrat : CDD de \
+        10 mois, 24 heures par semaine. Envoyez CV et lettre de motivation avant le 30 novembre.";
+
+    fn base() -> Offer {
+        offer(
+            Some("Fédération Léo Lagrange Centre-Est"),
+            "Animateur périscolaire",
+            "Villeurbanne",
+            "69",
+            Some(Contract::Cdd),
+            TEXT,
+        )
+    }
+
+    #[test]
+    fn stems_meet_across_gender_and_number() {
+        for (a, b) in [
+            ("animatrices", "animateur"),
+            ("educatrice", "educateur"),
+            ("specialisee", "specialise"),
+            ("infirmiere", "infirmier"),
+            ("chargee", "charge"),
+            ("sociale", "social"),
+        ] {
+            assert_eq!(stem(a), stem(b), "{a} {b}");
+        }
+        assert_eq!(
+            title_tokens("Animateur·rice périscolaire H/F"),
+            title_tokens("Animatrice périscolaire")
+        );
+        assert_eq!(
+            employer_tokens("Association Les Restos du Cœur de la Marne"),
+            employer_tokens("RESTOS DU COEUR - Marne")
+        );
+    }
+
+    #[test]
+    fn full_copy_shortened_copy_and_rewording_are_the_same_job() {
+        let a = features(&base());
+        assert!(same_job(&a, &a).is_some());
+        let mut short = base();
+        short.description_text = TEXT.chars().take(200).collect();
+        short.contract = None;
+        assert!(
+            same_job(&a, &features(&short)).is_some(),
+            "{:?}",
+            compare(&a, &features(&short))
+        );
+        let mut reworded = base();
+        reworded.title = "Animatrice temps périscolaire".into();
+        reworded.description_text = "Léo Lagrange Centre-Est recherche des animateurs pour ses accueils \
+            périscolaires à Villeurbanne. Missions principales : prendre en charge les enfants de 3 à 11 ans \
+            le matin, le midi et le soir; animer des activités sportives, ludiques et culturelles; garantir \
+            la sécurité physique et affective des enfants. BAFA exigé. CDD de 10 mois, 24 h hebdomadaires. \
+            CV et lettre de motivation avant le 30 novembre."
+            .into();
+        let r = features(&reworded);
+        assert!(same_job(&a, &r).is_some(), "{:?}", compare(&a, &r));
+        assert_eq!(same_job(&a, &r), same_job(&r, &a));
+    }
+
+    #[test]
+    fn another_employer_commune_or_contract_is_another_job() {
+        let a = features(&base());
+        let mut other = base();
+        other.employer = Some("Les Francas du Rhône".into());
+        assert!(same_job(&a, &features(&other)).is_none());
+        let mut other = base();
+        other.location.place.commune = Some("Vénissieux".into());
+        assert!(same_job(&a, &features(&other)).is_none());
+        let mut other = base();
+        other.contract = Some(Contract::Cdi);
+        assert!(same_job(&a, &features(&other)).is_none());
+        let mut other = base();
+        other.title = "Directeur d'accueil de loisirs".into();
+        other.description_text =
+            "Léo Lagrange recrute un directeur pour son accueil de loisirs: piloter \
+            l'équipe, écrire le projet pédagogique, gérer le budget. BPJEPS exigé."
+                .into();
+        assert!(same_job(&a, &features(&other)).is_none());
+    }
+
+    #[test]
+    fn an_unknown_employer_must_be_named_in_the_text() {
+        let a = features(&base());
+        let mut anon = base();
+        anon.employer = None;
+        let f = features(&anon);
+        assert!(compare(&a, &f).employer_mentioned);
+        assert!(same_job(&a, &f).is_some());
+        let mut other = base();
+        other.employer = Some("IFAC Rhône".into());
+        assert!(!compare(&features(&other), &f).employer_mentioned);
+    }
+
+    #[test]
+    fn a_posting_never_joins_two_conflicting_clusters() {
+        let a = features(&base());
+        let mut o = base();
+        o.contract = Some(Contract::Cdi);
+        let b = features(&o);
+        let mut o = base();
+        o.contract = None;
+        let p = features(&o);
+        // p matches both; the better-scored cluster wins, the conflicting one is left alone.
+        let m = vec![(1.0, vec![&a]), (2.0, vec![&b])];
+        assert_eq!(plan_join(&p, &m), vec![1]);
+        let m = vec![(1.0, vec![&a]), (2.0, vec![&a])];
+        assert_eq!(plan_join(&p, &m), vec![1, 0]);
+    }
+
+    #[test]
+    fn components_group_transitively() {
+        let a = features(&base());
+        let mut o = base();
+        o.employer = Some("UFCV".into());
+        let b = features(&o);
+        assert_eq!(components(&[&a, &b, &a]), vec![0, 1, 0]);
+    }
+
+    #[test]
+    fn duplicates_share_a_key_and_features_round_trip() {
+        let a = features(&base());
+        let mut short = base();
+        short.description_text = TEXT.chars().take(200).collect();
+        let b = features(&short);
+        let (ka, kb) = (keys(&a), keys(&b));
+        assert!(ka.iter().any(|k| kb.contains(k)));
+        assert_eq!(decode(&encode(&a)), Some(a.clone()));
+        assert_eq!(decode(&encode(&b)), Some(b));
+        let bytes = encode(&a);
+        for n in 0..bytes.len() {
+            assert!(decode(&bytes[..n]).is_none());
+        }
+        assert!(decode(&[]).is_none());
+        assert!(features(&Offer::default()).shingle_sig.is_empty());
+        assert!(keys(&features(&Offer::default())).is_empty());
+    }
+}

@@ -1,0 +1,149 @@
+//! The life of a job across feeds, through the store: postings of one job on two feeds are
+//! one published item with both sources and the first posting's id; a posting that changes
+//! leaves the cluster (split) and comes back (merge); closing, expiry and purge.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use essaim::dedup;
+use essaim::model::{Contract, Location, Offer, Place};
+use essaim::store::{Attempt, Posting, Store};
+
+const TEXT: &str =
+    "La Fédération Léo Lagrange Centre-Est recrute des animateurs pour ses accueils \
+    périscolaires de Villeurbanne. Vos missions : encadrer les enfants de 3 à 11 ans sur les temps \
+    du matin, du midi et du soir; concevoir et animer des activités ludiques, sportives et \
+    culturelles; veiller à la sécurité physique et affective des enfants. Profil : BAFA exigé. \
+    Contrat : CDD de 10 mois, 24 heures par semaine. Candidatures avant le 30/11/2026.";
+
+fn offer(feed: &str, reference: &str, commune: &str, contract: Contract, text: &str) -> Offer {
+    Offer {
+        feed_id: feed.into(),
+        reference: Some(reference.into()),
+        url: Some(format!("https://{feed}.example.org/{reference}")),
+        title: "Animateur périscolaire".into(),
+        title_raw: "Animateur périscolaire H/F".into(),
+        employer: Some("Fédération Léo Lagrange Centre-Est".into()),
+        location: Location {
+            raw: Some(commune.into()),
+            place: Place {
+                commune: Some(commune.into()),
+                department: Some("69".into()),
+                ..Default::default()
+            },
+            remote: false,
+        },
+        contract: Some(contract),
+        description_text: text.into(),
+        ..Default::default()
+    }
+}
+
+fn posting(o: Offer) -> Posting {
+    let identity = dedup::identity(&o);
+    Posting {
+        public_id: dedup::public_id(&o.feed_id, &identity),
+        content_hash: dedup::content_hash(&o),
+        identity,
+        offer: o,
+        source: serde_json::Value::Null,
+    }
+}
+
+fn store() -> Store {
+    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"Réseau A\"\nurl = \"a.xml\"\n\n\
+                [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"Réseau B\"\nurl = \"b.xml\"\n";
+    let config = essaim::config::parse(toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
+    let store = Store::open_in_memory().unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    store
+}
+
+fn fetch(store: &Store, feed: &str, at: DateTime<Utc>, postings: &[Posting]) {
+    let attempt = Attempt {
+        started_at: at,
+        finished_at: at,
+        ..Default::default()
+    };
+    store.record_success(feed, &attempt, postings, 2).unwrap();
+}
+
+#[test]
+fn one_job_on_two_feeds_is_one_item_that_splits_and_merges() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let a = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
+    let short: String = TEXT.chars().take(220).collect();
+    let b = posting(offer("b", "x", "Villeurbanne", Contract::Cdd, &short));
+    fetch(&s, "a", t0, std::slice::from_ref(&a));
+    fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
+
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].id, a.public_id, "the first posting's id");
+    let feeds: Vec<&str> = items[0].sources.iter().map(|x| x.feed.as_str()).collect();
+    assert_eq!(feeds, ["a", "b"]);
+    assert_eq!(
+        items[0].sources[1].url.as_deref(),
+        Some("https://b.example.org/x")
+    );
+    assert_eq!(
+        items[0].offer.description_text, TEXT,
+        "the richest posting's fields"
+    );
+    let json = essaim::publish::job_object(&items[0]);
+    assert_eq!(json["sources"].as_array().unwrap().len(), 2);
+
+    // b's posting changes into another job (another commune): the cluster splits.
+    let b2 = posting(offer("b", "x", "Vénissieux", Contract::Cdd, &short));
+    fetch(&s, "b", t0 + Duration::hours(2), std::slice::from_ref(&b2));
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().any(|i| i.id == a.public_id));
+    assert!(items.iter().any(|i| i.id == b.public_id));
+    // ... and back: they merge again under the first posting's id.
+    fetch(&s, "b", t0 + Duration::hours(3), std::slice::from_ref(&b));
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].id, a.public_id);
+
+    // Another contract is another job.
+    let c = posting(offer("b", "y", "Villeurbanne", Contract::Cdi, TEXT));
+    fetch(&s, "b", t0 + Duration::hours(4), &[b.clone(), c]);
+    assert_eq!(s.open_offers(100).unwrap().len(), 2);
+
+    // Feed a drops its posting: closed after two successful fetches without it; the job stays
+    // published (b still carries it) under the same id, with b as its only source.
+    fetch(&s, "a", t0 + Duration::hours(5), &[]);
+    fetch(&s, "a", t0 + Duration::hours(6), &[]);
+    let items = s.open_offers(100).unwrap();
+    let job = items.iter().find(|i| i.id == a.public_id).unwrap();
+    assert_eq!(job.sources.len(), 1);
+    assert_eq!(job.sources[0].feed, "b");
+
+    // Everything closed: nothing published; purge deletes after the retention only.
+    fetch(&s, "b", t0 + Duration::hours(7), &[]);
+    fetch(&s, "b", t0 + Duration::hours(8), &[]);
+    assert!(s.open_offers(100).unwrap().is_empty());
+    assert_eq!(s.purge(t0 + Duration::days(30), 90).unwrap().deleted, 0);
+    assert_eq!(s.cluster_ids().unwrap().len(), 3);
+    assert_eq!(s.purge(t0 + Duration::days(91), 90).unwrap().deleted, 3);
+    assert!(s.cluster_ids().unwrap().is_empty());
+}
+
+#[test]
+fn offers_past_valid_through_are_expired() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let mut o = offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT);
+    o.valid_through = Some(t0 + Duration::days(1));
+    let p = posting(o);
+    fetch(&s, "a", t0, std::slice::from_ref(&p));
+    assert_eq!(s.open_offers(100).unwrap().len(), 1);
+    let stats = s.purge(t0 + Duration::days(2), 90).unwrap();
+    assert_eq!((stats.expired, stats.deleted), (1, 0));
+    assert!(s.open_offers(100).unwrap().is_empty());
+    // Still listed by its feed after the date: stays expired.
+    fetch(&s, "a", t0 + Duration::days(3), std::slice::from_ref(&p));
+    assert!(s.open_offers(100).unwrap().is_empty());
+    assert_eq!(s.purge(t0 + Duration::days(94), 90).unwrap().deleted, 1);
+}
