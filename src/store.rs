@@ -329,9 +329,11 @@ impl Store {
 
     /// SQLite's `data_version`: changes when another connection (another process, such as
     /// `essaim fetch` from cron while `essaim run` serves) committed to the database.
+    /// Always asked of the writer: the counter is per connection, so asking whichever reader
+    /// is free would see changes that are not there.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self
-            .reader()
+            .conn()
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 

@@ -141,6 +141,8 @@ pub struct AppState {
     /// `Cache-Control: max-age` of the outputs, in seconds.
     pub max_age: u32,
     cache: Arc<Mutex<Option<Arc<Cached>>>>,
+    /// Held while the unfiltered outputs are rendered.
+    rendering: Arc<tokio::sync::Mutex<()>>,
     /// SQLite's data_version, polled: changes when another process wrote the database.
     external: Arc<AtomicI64>,
 }
@@ -152,6 +154,7 @@ impl AppState {
             base_url,
             max_age: 300,
             cache: Arc::new(Mutex::new(None)),
+            rendering: Arc::new(tokio::sync::Mutex::new(())),
             external: Arc::new(AtomicI64::new(0)),
         }
     }
@@ -163,18 +166,24 @@ impl AppState {
         )
     }
 
+    fn current(&self, generation: (u64, i64)) -> Option<Arc<Cached>> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .as_ref()
+            .filter(|c| c.generation == generation)
+            .map(Arc::clone)
+    }
+
     /// The cached outputs of the current generation, rendering them when the data changed.
+    /// One request renders; the others wait for it instead of rendering the same bytes.
     async fn cached(&self) -> Result<Arc<Cached>, Response> {
         let generation = self.generation();
-        if let Some(c) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            if c.generation == generation {
-                return Ok(Arc::clone(c));
-            }
+        if let Some(c) = self.current(generation) {
+            return Ok(c);
+        }
+        let _rendering = self.rendering.lock().await;
+        if let Some(c) = self.current(generation) {
+            return Ok(c);
         }
         let store = Arc::clone(&self.store);
         let base_url = self.base_url.clone();
