@@ -24,9 +24,9 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_dedup.sql", include_str!("../schema/0003_dedup.sql")),
 ];
 
-/// SQLite page cache, in KiB when negative: 64 MiB, so that the blocking-key and offer
+/// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
 /// indexes touched by deduplication stay in memory.
-const PAGE_CACHE_KIB: i64 = -65_536;
+const PAGE_CACHE_KIB: i64 = -262_144;
 
 /// At most this many postings of a cluster are read to check a join (a guard: clusters are a
 /// handful of postings).

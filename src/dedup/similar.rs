@@ -39,10 +39,10 @@ pub const BANDS: usize = 16;
 pub const ROWS: usize = 3;
 /// At most this many candidates are read per blocking key (the most recent ones), so that a
 /// crowded key (a generic ad, a large employer) costs the same whatever the database holds.
-pub const CANDIDATES_PER_KEY: usize = 48;
+pub const CANDIDATES_PER_KEY: usize = 24;
 /// Of the candidates found through the keys, at most this many are read and compared: those
 /// sharing the most keys with the posting (duplicates share many: bands, employer, title).
-pub const CANDIDATES_READ: usize = 32;
+pub const CANDIDATES_READ: usize = 16;
 
 /// What the same-job decision looks at, for one posting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
