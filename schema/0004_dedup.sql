@@ -13,6 +13,9 @@ ALTER TABLE offers ADD COLUMN valid_through TEXT;
 UPDATE offers SET cluster_id = id;
 
 CREATE INDEX offers_cluster ON offers(cluster_id);
+-- A fetch marks and closes its own feed's open offers: without this index SQLite walks every
+-- open offer (offers_open_order) for each fetch, a cost that grows with the database.
+CREATE INDEX offers_feed_status ON offers(feed_id, status);
 CREATE INDEX offers_expiry ON offers(valid_through) WHERE status = 'open' AND valid_through IS NOT NULL;
 CREATE INDEX offers_retention ON offers(closed_at) WHERE status <> 'open';
 

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_dedup.sql", include_str!("../schema/0004_dedup.sql")),
 ];
 
+/// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
+/// indexes touched by deduplication stay in memory.
+const PAGE_CACHE_KIB: i64 = -262_144;
+
 /// At most this many postings of a cluster are read to check a join (a guard: clusters are a
 /// handful of postings).
 const CLUSTER_READ_LIMIT: i64 = 500;
@@ -281,6 +285,8 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", PAGE_CACHE_KIB)
             .map_err(open_err)?;
         migrate(&mut conn)?;
         Ok(Store {
@@ -717,9 +723,12 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let mut conn = self.conn();
+        // A large page cache while loading; back to the usual one after.
+        conn.pragma_update(None, "cache_size", -1_048_576)?;
         let tx = conn.transaction()?;
         let now = rfc3339(at);
         let mut loaded = 0;
+        let mut keys: Vec<(i64, i64)> = Vec::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO offers (public_id, feed_id, identity, content_hash, title,
@@ -730,9 +739,6 @@ impl Store {
             )?;
             let mut cluster =
                 tx.prepare_cached("UPDATE offers SET cluster_id = id WHERE id = ?1")?;
-            let mut key = tx.prepare_cached(
-                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
-            )?;
             for p in postings {
                 let o = &p.offer;
                 let f = similar::features(o);
@@ -756,13 +762,20 @@ impl Store {
                 }
                 let id = tx.last_insert_rowid();
                 cluster.execute([id])?;
-                for k in similar::keys(&f) {
-                    key.execute(params![k, id])?;
-                }
+                keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
                 loaded += 1;
+            }
+            // In key order: the index is written sequentially.
+            keys.sort_unstable();
+            let mut key = tx.prepare_cached(
+                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+            )?;
+            for (k, id) in &keys {
+                key.execute(params![k, id])?;
             }
         }
         tx.commit()?;
+        conn.pragma_update(None, "cache_size", PAGE_CACHE_KIB)?;
         Ok(loaded)
     }
 
@@ -901,7 +914,7 @@ fn insert_attempt(
 /// Expires the open offers past their validThrough; returns how many.
 fn expire(tx: &Transaction<'_>, now: &str) -> Result<usize, StoreError> {
     Ok(tx.execute(
-        "UPDATE offers SET status = 'expired', closed_at = ?1
+        "UPDATE offers INDEXED BY offers_expiry SET status = 'expired', closed_at = ?1
          WHERE status = 'open' AND valid_through IS NOT NULL AND valid_through < ?1",
         [now],
     )?)
@@ -1005,9 +1018,10 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
             regroup(tx, &rest)?;
         }
     }
-    // Candidates: postings sharing a key, newest first, a bounded number per key.
+    // Candidates: postings sharing a key, newest first, a bounded number per key (index
+    // reads only); then the ones sharing the most keys are read, a bounded number.
     let keys = similar::keys(features);
-    let mut candidates = BTreeSet::new();
+    let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
     {
         let mut lookup = tx.prepare_cached(
             "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT ?2",
@@ -1021,12 +1035,18 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
             for r in rows {
                 let other = r?;
                 if other != id {
-                    candidates.insert(other);
+                    *shared.entry(other).or_default() += 1;
                 }
             }
             insert.execute(params![k, id])?;
         }
     }
+    let mut ranked: Vec<(u32, i64)> = shared.into_iter().map(|(o, n)| (n, o)).collect();
+    ranked.sort_unstable_by(|a, b| b.cmp(a));
+    let candidates = ranked
+        .into_iter()
+        .take(similar::CANDIDATES_READ)
+        .map(|(_, o)| o);
     // The clusters of the candidates that are the same job, with their best score.
     let mut best: BTreeMap<i64, f64> = BTreeMap::new();
     {

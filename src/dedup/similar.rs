@@ -1,14 +1,23 @@
 //! Same job or not, across feeds: the pure decision logic of cross-feed deduplication.
 //!
 //! A posting is reduced to [`Features`]: its employer, title and place as folded tokens, its
-//! contract code, and two MinHash signatures of its description, one over word shingles
+//! contract code, two MinHash signatures of its description, one over word shingles
 //! ([`SHINGLE`] words: long verbatim passages, as in full, temporal and shortened copies) and
-//! one over the bag of content words (stemmed, stop words removed: the same job reworded).
-//! [`same_job`] decides on a pair of features: a different employer, commune, department or
-//! contract type is a different job (see [`conflict`]); otherwise the titles and the
-//! descriptions must be close enough. [`keys`] gives the blocking keys under which a posting
-//! is filed so that its candidates are found without scanning every stored posting: LSH band
-//! buckets of the shingle signature, plus employer and title keys by department.
+//! one over the bag of content words (stemmed, stop words removed: the same job reworded),
+//! and the figures it states (dates, amounts, references: kept by a rewording, rarely shared
+//! by another job). [`same_job`] decides on a pair of features: a different employer,
+//! commune, department or contract type is a different job (see [`conflict`]), and so are
+//! texts stating mostly different figures; otherwise fields, titles and descriptions must
+//! agree enough. [`plan_join`] says which clusters a posting joins. [`keys`] gives the
+//! blocking keys under which a posting is filed so that its candidates are found without
+//! scanning every stored posting: LSH band buckets of the shingle signature, plus employer
+//! and title keys with and without the department.
+//!
+//! Why these measures, in figures (`tests/dedup_eval.rs` on `fixtures/dedup-eval.jsonl`):
+//! shingles alone find full, temporal and shortened copies (99-100% of them) but few
+//! rewritten ones (under 5%); content words and stated figures bring rewritten ads to 91%;
+//! the figures veto removes more than half of the wrong candidate pairs at the cost of 3
+//! right ones in 2,300. The blocking keys hold 98% of the true pairs as candidates.
 //!
 //! Everything here is deterministic and stable across runs and machines (the store keeps
 //! signatures and keys): changing a constant or a hash changes [`FEATURES_VERSION`]. No I/O,
@@ -30,7 +39,10 @@ pub const BANDS: usize = 16;
 pub const ROWS: usize = 3;
 /// At most this many candidates are read per blocking key (the most recent ones), so that a
 /// crowded key (a generic ad, a large employer) costs the same whatever the database holds.
-pub const CANDIDATES_PER_KEY: usize = 48;
+pub const CANDIDATES_PER_KEY: usize = 24;
+/// Of the candidates found through the keys, at most this many are read and compared: those
+/// sharing the most keys with the posting (duplicates share many: bands, employer, title).
+pub const CANDIDATES_READ: usize = 16;
 
 /// What the same-job decision looks at, for one posting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
