@@ -646,11 +646,6 @@ impl Store {
         Ok(offers)
     }
 
-    /// Open jobs as [`Store::open_offers`] (the name the API uses for merged items).
-    pub fn open_clusters(&self, limit: usize) -> Result<Vec<PublishedOffer>, StoreError> {
-        self.open_offers(limit)
-    }
-
     /// Every stored posting's public id with the public id of its cluster (for evaluation
     /// and tests).
     pub fn cluster_ids(&self) -> Result<Vec<(String, String)>, StoreError> {
@@ -817,12 +812,11 @@ impl Store {
 
     /// Number of fetch attempts recorded for a feed, by outcome (for tests and status).
     pub fn attempts(&self, feed_id: &str) -> Result<Vec<(String, Option<String>)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT outcome, error FROM fetch_attempts WHERE feed_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(self
+            .attempt_log(feed_id)?
+            .into_iter()
+            .map(|a| (a.outcome, a.error))
+            .collect())
     }
 
     /// Every fetch attempt of a feed, oldest first.
