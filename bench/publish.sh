@@ -314,7 +314,11 @@ declare -A RPS P50 P99 NOTE
 measure() {
   local name=$1 url=$2 hdr=${3:-} out=$WORK/wrk-$1-$ROUND.txt
   local args=(-t"$THREADS" -c"$CONNECTIONS" --latency --timeout 10s)
-  [[ -n $hdr ]] && args+=(-H "$hdr")
+  if [[ $hdr == script:* ]]; then
+    args+=(-s "${hdr#script:}")
+  elif [[ -n $hdr ]]; then
+    args+=(-H "$hdr")
+  fi
   if ((WARMUP > 0)); then
     timeout $((WARMUP + 30)) wrk "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null 2>&1 ||
       die "wrk warm-up on $url failed"
@@ -354,7 +358,7 @@ COUNT_Q=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["coun
 ((COUNT_QR > 0 && COUNT_Q > 0)) || die "the API found nothing for q=$QUERY"
 say "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-NAMES=(nginx_feed essaim_feed nginx_304 essaim_304 api_q_region api_q)
+NAMES=(nginx_feed essaim_feed nginx_304 essaim_304 api_q_region api_q api_varied)
 for ROUND in $(seq 1 "$ROUNDS"); do
   measure nginx_feed "$NGINX_URL/feed.rss"
   measure essaim_feed "$ESSAIM_URL/feed.rss"
@@ -362,6 +366,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
   measure essaim_304 "$ESSAIM_URL/feed.rss" "If-None-Match: $ESSAIM_ETAG"
   measure api_q_region "$ESSAIM_URL$API_Q_REGION"
   measure api_q "$ESSAIM_URL$API_Q"
+  measure api_varied "$ESSAIM_URL/api/offers" "script:$REPO/bench/varied-queries.lua"
 done
 declare -A MRPS MP50 MP99
 for n in "${NAMES[@]}"; do
@@ -394,12 +399,14 @@ declare -A LABEL=(
   [essaim_304]="essaim /feed.rss If-None-Match -> 304"
   [api_q_region]="essaim /api/offers?q=$QUERY&region=84"
   [api_q]="essaim /api/offers?q=$QUERY"
+  [api_varied]="essaim /api/offers, a new query each time"
 )
 declare -A TARGET=(
   [essaim_feed]="essaim/nginx = $R_FEED (target >= 0.5: $V_FEED)"
   [essaim_304]="essaim/nginx = $R_304 (target >= 1.0: $V_304)"
   [api_q_region]="p99 < 20 ms: $V_QR ($COUNT_QR offers a page)"
   [api_q]="p99 < 20 ms: $V_Q ($COUNT_Q offers a page)"
+  [api_varied]="not cached: what a query costs to run and render (no target)"
 )
 {
   echo

@@ -267,11 +267,7 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
-        {
-            let mut state = web::AppState::new(store, base_url);
-            state.max_age = max_age;
-            state
-        },
+        web::AppState::new(store, base_url).with_max_age(max_age),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },

@@ -7,6 +7,7 @@
 
 pub mod filters;
 
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,8 +24,6 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
-use tower_http::compression::CompressionLayer;
-use tower_http::cors::{Any, CorsLayer};
 
 use crate::pipeline::blocking;
 use crate::publish::{self, Channel};
@@ -75,7 +74,22 @@ impl Output {
     }
 }
 
-/// One rendered body with what conditional requests and compression need.
+/// How hard a body is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packing {
+    /// Not compressed: small bodies.
+    None,
+    /// Quick levels, for the responses of filtered requests (rendered often).
+    Fast,
+    /// Best levels, for the unfiltered outputs (rendered once per change of the data).
+    Best,
+}
+
+/// Bodies smaller than this are sent as they are: compressing them saves nothing.
+const MIN_COMPRESSED: usize = 512;
+
+/// One rendered body with what conditional requests and compression need, its headers
+/// prepared once so that answering from memory formats nothing.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub body: Bytes,
@@ -84,52 +98,123 @@ pub struct Rendered {
     pub etag: String,
     pub last_modified: DateTime<Utc>,
     pub content_type: &'static str,
+    etag_header: HeaderValue,
+    last_modified_header: HeaderValue,
 }
 
 impl Rendered {
-    fn new(
+    pub fn new(
         body: String,
         last_modified: DateTime<Utc>,
         content_type: &'static str,
-        compress: bool,
+        packing: Packing,
     ) -> Rendered {
         let body = Bytes::from(body);
         let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
-        let (gzip, brotli) = if compress {
-            (gzip(&body).map(Bytes::from), brotli(&body).map(Bytes::from))
-        } else {
-            (None, None)
+        let (gzip, brotli) = match packing {
+            _ if body.len() < MIN_COMPRESSED => (None, None),
+            Packing::None => (None, None),
+            Packing::Fast => (gzip(&body, 1), brotli(&body, 4)),
+            Packing::Best => (gzip(&body, 6), brotli(&body, 9)),
         };
+        let etag_header = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
+        let last_modified_header =
+            HeaderValue::from_str(&httpdate::fmt_http_date(last_modified.into()))
+                .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
         Rendered {
             body,
-            gzip,
-            brotli,
+            gzip: gzip.map(Bytes::from),
+            brotli: brotli.map(Bytes::from),
             etag,
             last_modified,
             content_type,
+            etag_header,
+            last_modified_header,
         }
+    }
+
+    /// Bytes held in memory.
+    fn size(&self) -> usize {
+        self.body.len()
+            + self.gzip.as_ref().map_or(0, Bytes::len)
+            + self.brotli.as_ref().map_or(0, Bytes::len)
     }
 }
 
-fn gzip(data: &[u8]) -> Option<Vec<u8>> {
-    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+fn gzip(data: &[u8], level: u32) -> Option<Vec<u8>> {
+    let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     w.write_all(data).ok()?;
     w.finish().ok()
 }
 
-fn brotli(data: &[u8]) -> Option<Vec<u8>> {
+fn brotli(data: &[u8], quality: u32) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, quality, 22);
         w.write_all(data).ok()?;
     }
     Some(out)
 }
 
-/// The unfiltered outputs of one generation of the data.
-struct Cached {
+/// At most this many filtered responses are kept...
+const CACHED_RESPONSES: usize = 4096;
+/// ...holding at most this many bytes (bodies and their compressed forms).
+const CACHED_BYTES: usize = 64 << 20;
+
+/// A response being rendered or rendered: the first request renders it, the others asking
+/// the same question meanwhile wait for that instead of rendering it again.
+type Slot = Arc<tokio::sync::OnceCell<Arc<Rendered>>>;
+
+/// The rendered responses of one generation of the data, keyed by output and normalised
+/// query. The unfiltered outputs are pinned; filtered ones are dropped oldest first beyond
+/// [`CACHED_RESPONSES`] or [`CACHED_BYTES`]. A change of the data empties it.
+#[derive(Default)]
+struct Responses {
     generation: (u64, i64),
-    outputs: Vec<(Output, Rendered)>,
+    slots: HashMap<String, (Slot, bool)>,
+    /// Unpinned keys, oldest first.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+impl Responses {
+    /// The slot for `key` in `generation`, created empty when missing.
+    fn slot(&mut self, generation: (u64, i64), key: &str, pinned: bool) -> Slot {
+        if self.generation != generation {
+            *self = Responses {
+                generation,
+                ..Responses::default()
+            };
+        }
+        if let Some((slot, _)) = self.slots.get(key) {
+            return Arc::clone(slot);
+        }
+        let slot = Slot::default();
+        self.slots
+            .insert(key.to_string(), (Arc::clone(&slot), pinned));
+        if !pinned {
+            self.order.push_back(key.to_string());
+        }
+        slot
+    }
+
+    /// Counts a freshly rendered response and drops the oldest ones beyond the limits.
+    fn rendered(&mut self, generation: (u64, i64), key: &str, size: usize) {
+        if self.generation != generation || !self.slots.contains_key(key) {
+            return;
+        }
+        self.bytes += size;
+        while self.bytes > CACHED_BYTES || self.order.len() > CACHED_RESPONSES {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((slot, _)) = self.slots.remove(&old) {
+                self.bytes = self
+                    .bytes
+                    .saturating_sub(slot.get().map_or(0, |r| r.size()));
+            }
+        }
+    }
 }
 
 /// What the handlers share.
@@ -138,11 +223,9 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// Public base URL for self links (may be empty).
     pub base_url: String,
-    /// `Cache-Control: max-age` of the outputs, in seconds.
-    pub max_age: u32,
-    cache: Arc<Mutex<Option<Arc<Cached>>>>,
-    /// Held while the unfiltered outputs are rendered.
-    rendering: Arc<tokio::sync::Mutex<()>>,
+    /// `Cache-Control` of the outputs.
+    cache_control: HeaderValue,
+    responses: Arc<Mutex<Responses>>,
     /// SQLite's data_version, polled: changes when another process wrote the database.
     external: Arc<AtomicI64>,
 }
@@ -152,11 +235,17 @@ impl AppState {
         AppState {
             store,
             base_url,
-            max_age: 300,
-            cache: Arc::new(Mutex::new(None)),
-            rendering: Arc::new(tokio::sync::Mutex::new(())),
+            cache_control: HeaderValue::from_static("public, max-age=300"),
+            responses: Arc::new(Mutex::new(Responses::default())),
             external: Arc::new(AtomicI64::new(0)),
         }
+    }
+
+    /// Sets `Cache-Control: max-age` of the outputs, in seconds (300 by default).
+    pub fn with_max_age(mut self, seconds: u32) -> AppState {
+        self.cache_control = HeaderValue::from_str(&format!("public, max-age={seconds}"))
+            .unwrap_or(HeaderValue::from_static("public, max-age=300"));
+        self
     }
 
     fn generation(&self) -> (u64, i64) {
@@ -166,82 +255,114 @@ impl AppState {
         )
     }
 
-    fn current(&self, generation: (u64, i64)) -> Option<Arc<Cached>> {
-        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .as_ref()
-            .filter(|c| c.generation == generation)
-            .map(Arc::clone)
-    }
-
-    /// The cached outputs of the current generation, rendering them when the data changed.
-    /// One request renders; the others wait for it instead of rendering the same bytes.
-    async fn cached(&self) -> Result<Arc<Cached>, Response> {
+    /// The response for `key` in the current generation of the data, rendered by `render`
+    /// off the async threads when no request has rendered it yet.
+    async fn response(
+        &self,
+        key: &str,
+        pinned: bool,
+        render: impl FnOnce() -> Result<Rendered, crate::store::StoreError> + Send + 'static,
+    ) -> Result<Arc<Rendered>, Response> {
         let generation = self.generation();
-        if let Some(c) = self.current(generation) {
-            return Ok(c);
-        }
-        let _rendering = self.rendering.lock().await;
-        if let Some(c) = self.current(generation) {
-            return Ok(c);
-        }
-        let store = Arc::clone(&self.store);
-        let base_url = self.base_url.clone();
-        let cached =
-            tokio::task::spawn_blocking(move || -> Result<Cached, crate::store::StoreError> {
-                let offers = store.open_offers(FEED_ITEMS)?;
-                let channel = channel(&base_url, &offers);
-                let outputs = Output::ALL
-                    .iter()
-                    .map(|o| {
-                        let body = o.render(&channel, &offers);
-                        (
-                            *o,
-                            Rendered::new(body, channel.updated, o.content_type(), true),
-                        )
-                    })
-                    .collect();
-                Ok(Cached {
-                    generation,
-                    outputs,
-                })
+        let slot = self
+            .responses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .slot(generation, key, pinned);
+        let mut fresh = None;
+        let counted = &mut fresh;
+        let rendered = slot
+            .get_or_try_init(move || async move {
+                let r = match tokio::task::spawn_blocking(render).await {
+                    Ok(Ok(r)) => Arc::new(r),
+                    Ok(Err(e)) => return Err(server_error(e)),
+                    Err(e) => return Err(server_error(e)),
+                };
+                *counted = Some(r.size());
+                Ok(r)
             })
-            .await
-            .map_err(|e| server_error(e.to_string()))?
-            .map_err(|e| server_error(e.to_string()))?;
-        let cached = Arc::new(cached);
-        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&cached));
-        Ok(cached)
+            .await?;
+        if let Some(size) = fresh {
+            self.responses
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .rendered(generation, key, size);
+        }
+        Ok(Arc::clone(rendered))
     }
 }
 
-/// The routes.
+/// A GET route that also answers CORS preflight requests.
+fn get_route<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).options(preflight)
+}
+
+/// The routes. Compression and CORS are done by [`respond`] itself rather than by layers:
+/// the bodies come compressed from the cache, and a 304 then costs only a lookup.
 pub fn router(state: AppState) -> Router {
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD])
-        .expose_headers([header::ETAG, header::LAST_MODIFIED]);
     Router::new()
-        .route("/", get(index))
-        .route("/feed.rss", get(|s, q, h| output(s, q, h, Output::Rss)))
-        .route("/feed.atom", get(|s, q, h| output(s, q, h, Output::Atom)))
+        .route("/", get_route(index))
+        .route(
+            "/feed.rss",
+            get_route(|s, q, h| output(s, q, h, Output::Rss)),
+        )
+        .route(
+            "/feed.atom",
+            get_route(|s, q, h| output(s, q, h, Output::Atom)),
+        )
         .route(
             "/feed.json",
-            get(|s, q, h| output(s, q, h, Output::JsonFeed)),
+            get_route(|s, q, h| output(s, q, h, Output::JsonFeed)),
         )
         .route(
             "/jobs.jsonld",
-            get(|s, q, h| output(s, q, h, Output::JsonLd)),
+            get_route(|s, q, h| output(s, q, h, Output::JsonLd)),
         )
-        .route("/api/offers", get(api_offers))
-        .route("/api/offers/{id}", get(api_offer))
-        .route("/api/networks", get(api_networks))
-        .route("/api/stats", get(api_stats))
-        .route("/api/feeds", get(api_feeds))
-        .route("/healthz", get(|| async { "ok\n" }))
-        .layer(CompressionLayer::new())
-        .layer(cors)
+        .route("/api/offers", get_route(api_offers))
+        .route("/api/offers/{id}", get_route(api_offer))
+        .route("/api/networks", get_route(api_networks))
+        .route("/api/stats", get_route(api_stats))
+        .route("/api/feeds", get_route(api_feeds))
+        .route("/healthz", get_route(healthz))
+        .fallback(not_found)
         .with_state(state)
+}
+
+/// Any site may read the outputs from a browser: they are public, and no request carries
+/// credentials.
+fn add_cors(headers: &mut HeaderMap) {
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("etag, last-modified"),
+    );
+}
+
+/// Answers a CORS preflight: GET and HEAD, with the conditional headers.
+async fn preflight() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    add_cors(headers);
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("if-none-match, if-modified-since"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    response
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.
@@ -288,14 +409,28 @@ pub fn channel(base_url: &str, offers: &[PublishedOffer]) -> Channel {
     }
 }
 
-async fn index() -> impl IntoResponse {
-    (
+async fn index() -> Response {
+    let mut response = (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "essaim: /feed.rss /feed.atom /feed.json /jobs.jsonld /api/offers /api/offers/{id} \
          /api/networks /api/stats /api/feeds /healthz\n\
          Filters (on every output): q region department commune contract working_time sector \
          network employer since limit after\n",
     )
+        .into_response();
+    add_cors(response.headers_mut());
+    response
+}
+
+async fn healthz() -> Response {
+    let mut response = "ok\n".into_response();
+    add_cors(response.headers_mut());
+    response
+}
+
+/// Unknown paths, as JSON like the other errors.
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "no such output; see /".into())
 }
 
 fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
@@ -308,8 +443,20 @@ fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// An error as JSON `{"error": message}`, readable from a browser too.
+fn error(status: StatusCode, message: String) -> Response {
+    let mut response = (status, Json(json!({ "error": message }))).into_response();
+    add_cors(response.headers_mut());
+    response
+}
+
 fn bad_request(message: String) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+    error(StatusCode::BAD_REQUEST, message)
+}
+
+/// The request's filters, or what is wrong with them.
+fn request(raw: &Option<String>) -> Result<Request, String> {
+    filters::parse(&query_pairs(raw))
 }
 
 async fn output(
@@ -318,23 +465,30 @@ async fn output(
     headers: HeaderMap,
     which: Output,
 ) -> Response {
-    let request = match filters::parse(&query_pairs(&raw)) {
+    let request = match request(&raw) {
         Ok(r) => r,
         Err(e) => return bad_request(e),
     };
-    if request.is_default() {
-        let cached = match s.cached().await {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-        return match cached.outputs.iter().find(|(o, _)| *o == which) {
-            Some((_, rendered)) => respond(rendered, &headers, s.max_age),
-            None => server_error("output missing from the cache"),
-        };
-    }
+    // The unfiltered first page is what most consumers poll: its key is the bare name, and
+    // it is kept (pinned) and compressed at the best levels.
+    let default = request.is_default();
+    let key = if default {
+        which.file_name().to_string()
+    } else {
+        format!(
+            "{}?{}",
+            which.file_name(),
+            filters::query_string(&request, request.after.as_ref())
+        )
+    };
+    let packing = if default {
+        Packing::Best
+    } else {
+        Packing::Fast
+    };
     let store = Arc::clone(&s.store);
     let base_url = s.base_url.clone();
-    render_off_thread(&s, &headers, move || {
+    let rendered = s.response(&key, default, move || {
         let (offers, next) = store.query_offers(
             &request.filter,
             Order::Published,
@@ -348,22 +502,12 @@ async fn output(
             body,
             channel.updated,
             which.content_type(),
-            false,
+            packing,
         ))
-    })
-    .await
-}
-
-/// Renders off the async threads, then answers like every output (304, encodings).
-async fn render_off_thread(
-    s: &AppState,
-    headers: &HeaderMap,
-    render: impl FnOnce() -> Result<Rendered, crate::store::StoreError> + Send + 'static,
-) -> Response {
-    match tokio::task::spawn_blocking(render).await {
-        Ok(Ok(rendered)) => respond(&rendered, headers, s.max_age),
-        Ok(Err(e)) => server_error(e.to_string()),
-        Err(e) => server_error(e.to_string()),
+    });
+    match rendered.await {
+        Ok(r) => respond(&r, &headers, &s.cache_control),
+        Err(response) => response,
     }
 }
 
@@ -375,45 +519,58 @@ fn page_links(channel: &mut Channel, request: &Request, next: Option<&Cursor>) {
     channel.next_query = next.map(|c| filters::query_string(request, Some(c)));
 }
 
-/// Answers with a rendered body: 304 when the client has it, else the best encoding it accepts.
-fn respond(r: &Rendered, headers: &HeaderMap, max_age: u32) -> Response {
-    let last_modified = httpdate::fmt_http_date(r.last_modified.into());
-    let mut builder = Response::builder()
-        .header(header::ETAG, &r.etag)
-        .header(header::LAST_MODIFIED, &last_modified)
-        .header(header::CACHE_CONTROL, format!("public, max-age={max_age}"))
-        .header(header::VARY, "Accept-Encoding");
-    if not_modified(headers, &r.etag, r.last_modified) {
-        return builder
-            .status(StatusCode::NOT_MODIFIED)
-            .body(axum::body::Body::empty())
-            .unwrap_or_else(|_| StatusCode::NOT_MODIFIED.into_response());
+/// Answers with a rendered body: 304 when the client has it, else the best encoding it
+/// accepts. Every header value is prepared beforehand, so this only copies references.
+fn respond(r: &Rendered, request: &HeaderMap, cache_control: &HeaderValue) -> Response {
+    let current = not_modified(request, &r.etag, r.last_modified);
+    let (body, encoding) = if current {
+        (Bytes::new(), None)
+    } else {
+        match (&r.brotli, &r.gzip) {
+            (Some(b), _) if accepts(request, "br") => (b.clone(), Some("br")),
+            (_, Some(g)) if accepts(request, "gzip") => (g.clone(), Some("gzip")),
+            _ => (r.body.clone(), None),
+        }
+    };
+    let mut response = Response::new(axum::body::Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, r.etag_header.clone());
+    headers.insert(header::LAST_MODIFIED, r.last_modified_header.clone());
+    headers.insert(header::CACHE_CONTROL, cache_control.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    add_cors(headers);
+    if current {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
     }
-    builder = builder.header(header::CONTENT_TYPE, r.content_type);
-    let accepts = |enc: &str| {
-        headers
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',').any(|part| {
-                    let mut it = part.split(';');
-                    let name = it.next().unwrap_or("").trim();
-                    let refused = it.any(|p| p.trim().replace(' ', "") == "q=0");
-                    name.eq_ignore_ascii_case(enc) && !refused
-                })
-            })
-    };
-    let (body, encoding) = match (&r.brotli, &r.gzip) {
-        (Some(b), _) if accepts("br") => (b.clone(), Some("br")),
-        (_, Some(g)) if accepts("gzip") => (g.clone(), Some("gzip")),
-        _ => (r.body.clone(), None),
-    };
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(r.content_type),
+    );
     if let Some(e) = encoding {
-        builder = builder.header(header::CONTENT_ENCODING, e);
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
     }
-    builder
-        .body(axum::body::Body::from(body))
-        .unwrap_or_else(|e| server_error(e.to_string()))
+    response
+}
+
+/// True when `Accept-Encoding` names `encoding` without refusing it (`q=0`).
+fn accepts(request: &HeaderMap, encoding: &str) -> bool {
+    request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim();
+            let refused = it.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(encoding) && !refused
+        })
 }
 
 /// True when the request's validators say the client's copy is current.
@@ -444,13 +601,17 @@ async fn api_offers(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match filters::parse(&query_pairs(&raw)) {
+    let request = match request(&raw) {
         Ok(r) => r,
         Err(e) => return bad_request(e),
     };
+    let key = format!(
+        "api/offers?{}",
+        filters::query_string(&request, request.after.as_ref())
+    );
     let store = Arc::clone(&s.store);
     let base = s.base_url.trim_end_matches('/').to_string();
-    render_off_thread(&s, &headers, move || {
+    let rendered = s.response(&key, false, move || {
         let (offers, next) = store.query_offers(
             &request.filter,
             Order::Discovered,
@@ -478,10 +639,13 @@ async fn api_offers(
             body.to_string(),
             last,
             "application/json",
-            false,
+            Packing::Fast,
         ))
-    })
-    .await
+    });
+    match rendered.await {
+        Ok(r) => respond(&r, &headers, &s.cache_control),
+        Err(response) => response,
+    }
 }
 
 async fn api_offer(
@@ -497,78 +661,105 @@ async fn api_offer(
                 publish::api_offer(&p).to_string(),
                 p.changed,
                 "application/json",
-                false,
+                Packing::Fast,
             );
-            respond(&rendered, &headers, s.max_age)
+            respond(&rendered, &headers, &s.cache_control)
         }
-        Ok(None) => (
+        Ok(None) => error(
             StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no open offer with id {id:?}") })),
-        )
-            .into_response(),
-        Err(e) => server_error(e.to_string()),
+            format!("no open offer with id {id:?}"),
+        ),
+        Err(e) => server_error(e),
     }
 }
 
-async fn api_networks(State(s): State<AppState>) -> Response {
+/// A summary of the stored offers as JSON, cached like the outputs.
+async fn summary(
+    s: &AppState,
+    headers: &HeaderMap,
+    key: &str,
+    render: impl FnOnce(&Store) -> Result<serde_json::Value, crate::store::StoreError> + Send + 'static,
+) -> Response {
     let store = Arc::clone(&s.store);
-    match blocking(move || store.networks()).await {
-        Ok(n) => Json(json!({ "networks": n })).into_response(),
-        Err(e) => server_error(e.to_string()),
+    let rendered = s.response(key, true, move || {
+        let value = render(&store)?;
+        Ok(Rendered::new(
+            value.to_string(),
+            // Rendered once per change of the data: it changed at the latest now.
+            Utc::now(),
+            "application/json",
+            Packing::Fast,
+        ))
+    });
+    match rendered.await {
+        Ok(r) => respond(&r, headers, &s.cache_control),
+        Err(response) => response,
     }
 }
 
-async fn api_stats(State(s): State<AppState>) -> Response {
-    let store = Arc::clone(&s.store);
-    match blocking(move || store.stats()).await {
-        Ok(stats) => {
-            let by =
-                |rows: &[(Option<String>, usize)]| -> serde_json::Map<String, serde_json::Value> {
-                    rows.iter()
-                        .map(|(k, v)| (k.clone().unwrap_or_else(|| "unknown".into()), json!(v)))
-                        .collect()
-                };
-            let regions: serde_json::Map<String, serde_json::Value> = stats
-                .by_region
+async fn api_networks(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    summary(&s, &headers, "api/networks", |store| {
+        Ok(json!({ "networks": store.networks()? }))
+    })
+    .await
+}
+
+async fn api_stats(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    summary(&s, &headers, "api/stats", |store| {
+        let stats = store.stats()?;
+        let by = |rows: &[(Option<String>, usize)]| -> serde_json::Map<String, serde_json::Value> {
+            rows.iter()
+                .map(|(k, v)| (k.clone().unwrap_or_else(|| "unknown".into()), json!(v)))
+                .collect()
+        };
+        let regions: serde_json::Map<String, serde_json::Value> = stats
+            .by_region
+            .iter()
+            .map(|(code, n)| {
+                let name = code.as_deref().and_then(|c| {
+                    crate::normalise::geo::resolve_parts(None, None, None, None, Some(c))
+                        .and_then(|p| p.region_name)
+                });
+                (
+                    code.clone().unwrap_or_else(|| "unknown".into()),
+                    json!({ "name": name, "open_offers": n }),
+                )
+            })
+            .collect();
+        Ok(json!({
+            "open_offers": stats.open_offers,
+            "by_network": stats
+                .by_network
                 .iter()
-                .map(|(code, n)| {
-                    let name = code.as_deref().and_then(|c| {
-                        crate::normalise::geo::resolve_parts(None, None, None, None, Some(c))
-                            .and_then(|p| p.region_name)
-                    });
-                    (
-                        code.clone().unwrap_or_else(|| "unknown".into()),
-                        json!({ "name": name, "open_offers": n }),
-                    )
-                })
-                .collect();
-            Json(json!({
-                "open_offers": stats.open_offers,
-                "by_network": stats.by_network.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-                "by_region": regions,
-                "by_contract": by(&stats.by_contract),
-            }))
-            .into_response()
-        }
-        Err(e) => server_error(e.to_string()),
-    }
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect::<serde_json::Map<_, _>>(),
+            "by_region": regions,
+            "by_contract": by(&stats.by_contract),
+        }))
+    })
+    .await
 }
 
+/// The feeds' status: read afresh on every request (fetch attempts change it without
+/// changing the published data).
 async fn api_feeds(State(s): State<AppState>) -> Response {
     let store = Arc::clone(&s.store);
     match blocking(move || store.feed_statuses()).await {
-        Ok(feeds) => Json(feeds).into_response(),
+        Ok(feeds) => {
+            let mut response = Json(feeds).into_response();
+            add_cors(response.headers_mut());
+            response
+        }
         Err(e) => server_error(e),
     }
 }
 
 fn server_error(e: impl std::fmt::Display) -> Response {
     tracing::error!(message = "Request failed.", error = %e);
-    (
+    error(
         StatusCode::INTERNAL_SERVER_ERROR,
-        Json(json!({ "error": "internal error; see the server log" })),
+        "internal error; see the server log".into(),
     )
-        .into_response()
 }
 
 #[cfg(test)]
@@ -576,6 +767,60 @@ fn server_error(e: impl std::fmt::Display) -> Response {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn response_cache_is_bounded_keeps_pinned_outputs_and_follows_the_data() {
+        let t: DateTime<Utc> = "2026-11-22T10:00:00Z".parse().unwrap();
+        let mut cache = Responses::default();
+        let fill = |cache: &mut Responses, generation, key: &str, pinned| {
+            let slot = cache.slot(generation, key, pinned);
+            let r = Rendered::new(format!("<rss>{key}</rss>"), t, "text/xml", Packing::None);
+            let size = r.size();
+            slot.set(Arc::new(r)).unwrap();
+            cache.rendered(generation, key, size);
+        };
+        fill(&mut cache, (1, 0), "feed.rss", true);
+        for i in 0..CACHED_RESPONSES + 10 {
+            fill(&mut cache, (1, 0), &format!("api/offers?region={i}"), false);
+        }
+        assert_eq!(cache.order.len(), CACHED_RESPONSES);
+        assert!(
+            cache.slots.contains_key("feed.rss"),
+            "pinned output evicted"
+        );
+        assert!(
+            !cache.slots.contains_key("api/offers?region=0"),
+            "oldest kept"
+        );
+        assert!(cache
+            .slots
+            .contains_key(&format!("api/offers?region={}", CACHED_RESPONSES + 9)));
+        let held: usize = cache
+            .slots
+            .values()
+            .filter_map(|(s, _)| s.get().map(|r| r.size()))
+            .sum();
+        assert_eq!(cache.bytes, held, "byte count drifted");
+        // A change of the data starts afresh, pinned outputs included.
+        let slot = cache.slot((2, 0), "feed.rss", true);
+        assert!(slot.get().is_none());
+        assert_eq!(cache.slots.len(), 1);
+        assert_eq!(cache.bytes, 0);
+    }
+
+    #[test]
+    fn accept_encoding() {
+        let mut h = HeaderMap::new();
+        assert!(!accepts(&h, "gzip"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip;q=0.8, br;q=0.0, deflate"),
+        );
+        assert!(accepts(&h, "gzip"));
+        assert!(!accepts(&h, "br"), "q=0.0 refuses");
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("BR"));
+        assert!(accepts(&h, "br"));
+    }
 
     #[test]
     fn validators() {

@@ -238,6 +238,28 @@ async fn filters_on_feeds_and_api() {
     assert!(titles.contains(&"Moniteur éducateur"), "{titles:?}");
     let q = site.json("/api/offers?q=b%C3%A9n%C3%A9voles+reims").await;
     assert_eq!(q["count"], 1, "{q}");
+    // Words found in most offers are read newest first from the full-text index; paging
+    // through them in small pages gives the same offers in the same order as one big page.
+    let all = site.json("/api/offers?q=de&limit=500").await;
+    let all = ids(all["offers"].as_array().unwrap());
+    assert!(all.len() >= 10, "{all:?}");
+    let mut paged = Vec::new();
+    let mut next = Some("/api/offers?q=de&limit=3".to_string());
+    while let Some(path) = next {
+        let page = site.json(&path).await;
+        paged.extend(ids(page["offers"].as_array().unwrap()));
+        next = page["next"].as_str().map(|n| {
+            n.trim_start_matches(&format!("http://{}", site.addr))
+                .to_string()
+        });
+    }
+    assert_eq!(paged, all);
+    let unfiltered = site.json("/api/offers?limit=500").await;
+    let newest_first: Vec<String> = ids(unfiltered["offers"].as_array().unwrap())
+        .into_iter()
+        .filter(|id| all.contains(id))
+        .collect();
+    assert_eq!(all, newest_first, "matches not in the API's order");
     let employer = site.json("/api/offers?employer=restos").await;
     assert_eq!(employer["count"], 3);
     let dept = site.json("/api/offers?department=51&limit=500").await;
@@ -313,6 +335,12 @@ async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
         arrivals.display().to_string()
     );
     let site = Site::start(&later).await;
+    // Filtered answers are cached too; the cache must follow the new data.
+    let nantes = "/api/offers?department=44&limit=500";
+    let before = site.json(nantes).await["count"].as_u64().unwrap();
+    let rss_before = site.get("/feed.rss?contract=CDI&limit=500").await;
+    let rss_etag = rss_before.headers()["etag"].clone();
+    let rss_before = feed_rs::parser::parse(&rss_before.bytes().await.unwrap()[..]).unwrap();
     let mut seen = Vec::new();
     let mut next = Some("/api/offers?limit=6".to_string());
     let mut pages = 0;
@@ -338,6 +366,24 @@ async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
         "every offer present at the start is seen once"
     );
     assert_eq!(site.json("/api/offers?limit=500").await["count"], 31);
+    assert_eq!(
+        site.json(nantes).await["count"].as_u64().unwrap(),
+        before + 1,
+        "the cached filtered answer was not renewed"
+    );
+    let rss_after = site
+        .client
+        .get(format!(
+            "http://{}/feed.rss?contract=CDI&limit=500",
+            site.addr
+        ))
+        .header("If-None-Match", &rss_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rss_after.status(), 200, "a stale ETag must not get a 304");
+    let rss_after = feed_rs::parser::parse(&rss_after.bytes().await.unwrap()[..]).unwrap();
+    assert_eq!(rss_after.entries.len(), rss_before.entries.len() + 3);
 
     // Feeds page the same way, with RFC 5005 links.
     let body = site.get("/feed.atom?limit=10").await.text().await.unwrap();
@@ -461,6 +507,52 @@ async fn conditional_requests_compression_head_and_cors() {
         .await
         .unwrap();
     assert_eq!(cors.headers()["access-control-allow-origin"], "*");
+    let exposed = cors.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("etag") && exposed.contains("last-modified"));
+    // A 304 and an error are readable from a browser too.
+    let etag = site.get("/feed.json").await.headers()["etag"].clone();
+    let current = site
+        .client
+        .get(format!("http://{}/feed.json", site.addr))
+        .header("Origin", "https://portail.example")
+        .header("If-None-Match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(current.status(), 304);
+    assert_eq!(current.headers()["access-control-allow-origin"], "*");
+    let bad = site.get("/api/offers?region=Atlantide").await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.headers()["access-control-allow-origin"], "*");
+    let missing = site.get("/feed.xml").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["access-control-allow-origin"], "*");
+    // Preflight: a site sending If-None-Match from a browser asks first.
+    let preflight = site
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{}/api/offers", site.addr),
+        )
+        .header("Origin", "https://portail.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "if-none-match")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let methods = preflight.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap();
+    assert!(methods.contains("GET"), "{methods}");
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap();
+    assert!(allowed.contains("if-none-match"), "{allowed}");
     for (path, ct) in [
         ("/feed.rss", "application/rss+xml"),
         ("/feed.atom", "application/atom+xml"),

@@ -111,6 +111,13 @@ pub struct Stats {
 const SELECT: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at,
        o.data, o.sort_at, o.id, coalesce(o.cluster_id, o.id)
      FROM offers o JOIN feeds f ON f.id = o.feed_id";
+/// The same columns, of the offers whose text matches, read newest first straight from the full-text
+/// index (`CROSS JOIN` keeps the index as the outer loop): a query stops after one page even
+/// when its words are in most offers.
+const SELECT_MATCHING: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at,
+       o.changed_at, o.data, o.sort_at, o.id, coalesce(o.cluster_id, o.id)
+     FROM offers_fts CROSS JOIN offers o ON o.id = offers_fts.rowid
+       JOIN feeds f ON f.id = o.feed_id";
 
 /// One row of [`SELECT`].
 struct Row {
@@ -239,7 +246,6 @@ impl Store {
             args.push(v);
             format!("?{}", args.len())
         };
-        let mut sql = format!("{SELECT} WHERE {VISIBLE}");
         let mut fts = Vec::new();
         if let Some(q) = filter.q.as_deref().and_then(fts_query) {
             fts.push(format!("({q})"));
@@ -247,11 +253,24 @@ impl Store {
         if let Some(e) = filter.employer.as_deref().and_then(fts_query) {
             fts.push(format!("employer : ({e})"));
         }
+        // Newest discovered first with words to match: walk the full-text index backwards and
+        // stop after a page. In the other order every match is needed before the first row
+        // (SQLite then walks the order's index and checks each offer against the matches).
+        let from_index = !fts.is_empty() && order == Order::Discovered;
+        let mut sql = if from_index {
+            format!("{SELECT_MATCHING} WHERE {VISIBLE}")
+        } else {
+            format!("{SELECT} WHERE {VISIBLE}")
+        };
         if !fts.is_empty() {
             let m = bind(SqlValue::Text(fts.join(" AND ")));
-            sql.push_str(&format!(
-                " AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH {m})"
-            ));
+            if from_index {
+                sql.push_str(&format!(" AND offers_fts MATCH {m}"));
+            } else {
+                sql.push_str(&format!(
+                    " AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH {m})"
+                ));
+            }
         }
         for (column, value) in [
             ("o.region", &filter.region),
@@ -298,12 +317,18 @@ impl Store {
             }
             (Order::Discovered, Some(c)) => {
                 let b = bind(SqlValue::Integer(c.row));
-                sql.push_str(&format!(" AND o.id < {b}"));
+                let id = if from_index {
+                    "offers_fts.rowid"
+                } else {
+                    "o.id"
+                };
+                sql.push_str(&format!(" AND {id} < {b}"));
             }
             (_, None) => {}
         }
         sql.push_str(match order {
             Order::Published => " ORDER BY o.sort_at DESC, o.id DESC",
+            Order::Discovered if from_index => " ORDER BY offers_fts.rowid DESC",
             Order::Discovered => " ORDER BY o.id DESC",
         });
         // One row more than asked says whether there is a next page.
