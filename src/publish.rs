@@ -6,10 +6,12 @@
 //! (most control characters) are dropped, so hostile partner text cannot break an output.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::model::{ContractDuration, EmployerFamily, Salary, WorkingTimeKind};
 use crate::parse::rfc3339;
-use crate::store::PublishedOffer;
+use crate::store::{PublishedOffer, Source};
 
 /// Namespace of essaim's job elements in RSS and Atom.
 pub const JOB_NS: &str = "https://essaim.org/ns/job/1.0";
@@ -220,43 +222,92 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
 /// every open posting of the job: `{id, feed, feed_name, network, reference, url}` ("also
 /// published on").
 pub fn job_object(p: &PublishedOffer) -> Value {
-    let o = &p.offer;
-    let place = &o.location.place;
-    json!({
-        "network": p.network,
-        "feed": o.feed_id,
-        "feed_name": p.feed_name,
-        "reference": o.reference,
-        "title_raw": o.title_raw,
-        "apply_url": o.apply_url,
-        "employer": o.employer,
-        "employer_family": o.employer_family,
-        "location": {
-            "raw": o.location.raw,
-            "commune": place.commune,
-            "insee": place.insee,
-            "postcode": place.postcode,
-            "department": place.department,
-            "department_name": place.department_name,
-            "region": place.region,
-            "region_name": place.region_name,
-            "remote": o.location.remote,
-        },
-        "contract": o.contract.map(|c| c.code()),
-        "contract_label": o.contract.map(|c| c.label()),
-        "contract_raw": o.contract_raw,
-        "contract_duration": o.contract_duration,
-        "employment_types": o.employment_types,
-        "working_time": o.working_time.and_then(|w| w.kind),
-        "hours_per_week": o.working_time.and_then(|w| w.hours_per_week),
-        "working_time_raw": o.working_time_raw,
-        "salary": o.salary,
-        "salary_raw": o.salary_raw,
-        "sector": o.sector,
-        "valid_through": o.valid_through.map(rfc3339),
-        "start_date": o.start_date.map(rfc3339),
-        "sources": p.sources,
-    })
+    // Serialising borrowed strings and numbers cannot fail.
+    serde_json::to_value(JobFields::of(p)).unwrap_or(Value::Null)
+}
+
+/// The fields of [`job_object`], borrowed from the offer, so that the API writes them as
+/// text without building a JSON tree first.
+#[derive(Serialize)]
+struct JobFields<'a> {
+    network: &'a str,
+    feed: &'a str,
+    feed_name: &'a str,
+    reference: &'a Option<String>,
+    title_raw: &'a str,
+    apply_url: &'a Option<String>,
+    employer: &'a Option<String>,
+    employer_family: &'a Option<EmployerFamily>,
+    location: LocationFields<'a>,
+    contract: Option<&'static str>,
+    contract_label: Option<&'static str>,
+    contract_raw: &'a Option<String>,
+    contract_duration: &'a Option<ContractDuration>,
+    employment_types: &'a [String],
+    working_time: Option<WorkingTimeKind>,
+    hours_per_week: Option<f32>,
+    working_time_raw: &'a Option<String>,
+    salary: &'a Option<Salary>,
+    salary_raw: &'a Option<String>,
+    sector: &'a Option<String>,
+    valid_through: Option<String>,
+    start_date: Option<String>,
+    sources: &'a [Source],
+}
+
+#[derive(Serialize)]
+struct LocationFields<'a> {
+    raw: &'a Option<String>,
+    commune: &'a Option<String>,
+    insee: &'a Option<String>,
+    postcode: &'a Option<String>,
+    department: &'a Option<String>,
+    department_name: &'a Option<String>,
+    region: &'a Option<String>,
+    region_name: &'a Option<String>,
+    remote: bool,
+}
+
+impl<'a> JobFields<'a> {
+    fn of(p: &'a PublishedOffer) -> JobFields<'a> {
+        let o = &p.offer;
+        let place = &o.location.place;
+        JobFields {
+            network: &p.network,
+            feed: &o.feed_id,
+            feed_name: &p.feed_name,
+            reference: &o.reference,
+            title_raw: &o.title_raw,
+            apply_url: &o.apply_url,
+            employer: &o.employer,
+            employer_family: &o.employer_family,
+            location: LocationFields {
+                raw: &o.location.raw,
+                commune: &place.commune,
+                insee: &place.insee,
+                postcode: &place.postcode,
+                department: &place.department,
+                department_name: &place.department_name,
+                region: &place.region,
+                region_name: &place.region_name,
+                remote: o.location.remote,
+            },
+            contract: o.contract.map(|c| c.code()),
+            contract_label: o.contract.map(|c| c.label()),
+            contract_raw: &o.contract_raw,
+            contract_duration: &o.contract_duration,
+            employment_types: &o.employment_types,
+            working_time: o.working_time.and_then(|w| w.kind),
+            hours_per_week: o.working_time.and_then(|w| w.hours_per_week),
+            working_time_raw: &o.working_time_raw,
+            salary: &o.salary,
+            salary_raw: &o.salary_raw,
+            sector: &o.sector,
+            valid_through: o.valid_through.map(rfc3339),
+            start_date: o.start_date.map(rfc3339),
+            sources: &p.sources,
+        }
+    }
 }
 
 fn job_elements(out: &mut String, p: &PublishedOffer) {
@@ -409,22 +460,65 @@ pub fn script_safe(json: &str) -> String {
 
 /// An offer as the JSON API shows it: the feed item's fields plus the job fields.
 pub fn api_offer(p: &PublishedOffer) -> Value {
-    let o = &p.offer;
-    let mut v = json!({
-        "id": p.id,
-        "url": o.url,
-        "title": o.title,
-        "date_published": rfc3339(o.published.unwrap_or(p.first_seen)),
-        "date_modified": rfc3339(o.updated.unwrap_or(p.changed)),
-        "first_seen": rfc3339(p.first_seen),
-        "description_html": o.description_html,
-        "description_text": o.description_text,
-        "categories": o.categories,
-    });
-    if let (Value::Object(map), Value::Object(job)) = (&mut v, job_object(p)) {
-        map.extend(job);
+    // Serialising borrowed strings and numbers cannot fail.
+    serde_json::to_value(ApiOffer::of(p)).unwrap_or(Value::Null)
+}
+
+/// A page of the API, `{offers, count, next, next_cursor}`, written as JSON text.
+pub fn api_page(
+    offers: &[PublishedOffer],
+    next: Option<&str>,
+    next_cursor: Option<&str>,
+) -> String {
+    #[derive(Serialize)]
+    struct Page<'a> {
+        offers: Vec<ApiOffer<'a>>,
+        count: usize,
+        next: Option<&'a str>,
+        next_cursor: Option<&'a str>,
     }
-    v
+    let page = Page {
+        offers: offers.iter().map(ApiOffer::of).collect(),
+        count: offers.len(),
+        next,
+        next_cursor,
+    };
+    // Serialising borrowed strings and numbers cannot fail; "{}" keeps the output valid JSON.
+    serde_json::to_string(&page).unwrap_or_else(|_| "{}".into())
+}
+
+/// The fields of [`api_offer`], borrowed.
+#[derive(Serialize)]
+struct ApiOffer<'a> {
+    id: &'a str,
+    url: &'a Option<String>,
+    title: &'a str,
+    date_published: String,
+    date_modified: String,
+    first_seen: String,
+    description_html: &'a str,
+    description_text: &'a str,
+    categories: &'a [String],
+    #[serde(flatten)]
+    job: JobFields<'a>,
+}
+
+impl<'a> ApiOffer<'a> {
+    fn of(p: &'a PublishedOffer) -> ApiOffer<'a> {
+        let o = &p.offer;
+        ApiOffer {
+            id: &p.id,
+            url: &o.url,
+            title: &o.title,
+            date_published: rfc3339(o.published.unwrap_or(p.first_seen)),
+            date_modified: rfc3339(o.updated.unwrap_or(p.changed)),
+            first_seen: rfc3339(p.first_seen),
+            description_html: &o.description_html,
+            description_text: &o.description_text,
+            categories: &o.categories,
+            job: JobFields::of(p),
+        }
+    }
 }
 
 fn generator() -> String {
@@ -533,6 +627,89 @@ mod tests {
             );
             assert!(!text.contains('\u{1}'), "{kind}");
         }
+    }
+
+    #[test]
+    fn api_offers_carry_every_documented_field_in_order() {
+        let (_, mut offers) = sample();
+        let p = &mut offers[0];
+        p.offer.contract = Some(crate::model::Contract::Cdi);
+        p.offer.location.place.region = Some("53".into());
+        p.offer.valid_through = Some("2026-12-31T22:59:59Z".parse().unwrap());
+        p.sources.push(Source {
+            id: p.id.clone(),
+            feed: "cress-bzh".into(),
+            feed_name: "CRESS Bretagne".into(),
+            network: "CRESS".into(),
+            reference: Some("42".into()),
+            url: p.offer.url.clone(),
+        });
+        let page: Value = serde_json::from_str(&api_page(
+            &offers,
+            Some("https://e.example/next"),
+            Some("c1"),
+        ))
+        .unwrap();
+        let offer = &page["offers"][0];
+        let keys: Vec<&str> = offer
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "url",
+                "title",
+                "date_published",
+                "date_modified",
+                "first_seen",
+                "description_html",
+                "description_text",
+                "categories",
+                "network",
+                "feed",
+                "feed_name",
+                "reference",
+                "title_raw",
+                "apply_url",
+                "employer",
+                "employer_family",
+                "location",
+                "contract",
+                "contract_label",
+                "contract_raw",
+                "contract_duration",
+                "employment_types",
+                "working_time",
+                "hours_per_week",
+                "working_time_raw",
+                "salary",
+                "salary_raw",
+                "sector",
+                "valid_through",
+                "start_date",
+                "sources"
+            ]
+        );
+        assert_eq!(offer, &api_offer(&offers[0]));
+        assert_eq!(page["count"], 1);
+        assert_eq!(page["next"], "https://e.example/next");
+        assert_eq!(page["next_cursor"], "c1");
+        assert_eq!(offer["date_published"], "2026-11-20T09:00:00Z");
+        assert_eq!(offer["date_modified"], "2026-11-20T10:00:00Z");
+        assert_eq!(offer["contract"], "cdi");
+        assert_eq!(offer["valid_through"], "2026-12-31T22:59:59Z");
+        assert_eq!(offer["location"]["region"], "53");
+        assert_eq!(offer["location"]["remote"], false);
+        assert!(offer["location"]["commune"].is_null());
+        assert_eq!(offer["sources"][0]["feed_name"], "CRESS Bretagne");
+        assert_eq!(offer["title"], "Chargé·e de mission <ESS> ]]>\u{1} fin");
+        let job = job_object(&offers[0]);
+        assert_eq!(job["employer"], "Coop & Co");
+        assert_eq!(job.as_object().unwrap().len(), 23);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -88,16 +88,34 @@ pub enum Packing {
 /// Bodies smaller than this are sent as they are: compressing them saves nothing.
 const MIN_COMPRESSED: usize = 512;
 
+/// A content coding of the bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+}
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+        }
+    }
+}
+
 /// One rendered body with what conditional requests and compression need, its headers
-/// prepared once so that answering from memory formats nothing.
+/// prepared once so that answering from memory formats nothing. Compressed forms are made
+/// once, when first asked for (at once for [`Packing::Best`]).
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub body: Bytes,
-    pub gzip: Option<Bytes>,
-    pub brotli: Option<Bytes>,
     pub etag: String,
     pub last_modified: DateTime<Utc>,
     pub content_type: &'static str,
+    packing: Packing,
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
     etag_header: HeaderValue,
     last_modified_header: HeaderValue,
 }
@@ -111,33 +129,80 @@ impl Rendered {
     ) -> Rendered {
         let body = Bytes::from(body);
         let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..12]));
-        let (gzip, brotli) = match packing {
-            _ if body.len() < MIN_COMPRESSED => (None, None),
-            Packing::None => (None, None),
-            Packing::Fast => (gzip(&body, 1), brotli(&body, 4)),
-            Packing::Best => (gzip(&body, 6), brotli(&body, 9)),
-        };
         let etag_header = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
         let last_modified_header =
             HeaderValue::from_str(&httpdate::fmt_http_date(last_modified.into()))
                 .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
-        Rendered {
+        let rendered = Rendered {
             body,
-            gzip: gzip.map(Bytes::from),
-            brotli: brotli.map(Bytes::from),
             etag,
             last_modified,
             content_type,
+            packing,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
             etag_header,
             last_modified_header,
+        };
+        if packing == Packing::Best {
+            rendered.packed(Encoding::Brotli);
+            rendered.packed(Encoding::Gzip);
+        }
+        rendered
+    }
+
+    /// Whether this body is sent compressed at all.
+    fn compressible(&self) -> bool {
+        self.packing != Packing::None && self.body.len() >= MIN_COMPRESSED
+    }
+
+    /// The encoding to answer `request` with: brotli, else gzip, when accepted.
+    fn encoding_for(&self, request: &HeaderMap) -> Option<Encoding> {
+        if !self.compressible() {
+            None
+        } else if accepts(request, "br") {
+            Some(Encoding::Brotli)
+        } else if accepts(request, "gzip") {
+            Some(Encoding::Gzip)
+        } else {
+            None
         }
     }
 
-    /// Bytes held in memory.
-    fn size(&self) -> usize {
-        self.body.len()
-            + self.gzip.as_ref().map_or(0, Bytes::len)
-            + self.brotli.as_ref().map_or(0, Bytes::len)
+    fn slot(&self, encoding: Encoding) -> &OnceLock<Option<Bytes>> {
+        match encoding {
+            Encoding::Brotli => &self.brotli,
+            Encoding::Gzip => &self.gzip,
+        }
+    }
+
+    /// True when the body in `encoding` is ready (or will never be made).
+    fn is_packed(&self, encoding: Encoding) -> bool {
+        !self.compressible() || self.slot(encoding).get().is_some()
+    }
+
+    /// The body in `encoding`, compressed the first time it is asked for.
+    fn packed(&self, encoding: Encoding) -> Option<&Bytes> {
+        if !self.compressible() {
+            return None;
+        }
+        let best = self.packing == Packing::Best;
+        self.slot(encoding)
+            .get_or_init(|| {
+                match encoding {
+                    Encoding::Gzip => gzip(&self.body, if best { 6 } else { 1 }),
+                    Encoding::Brotli => brotli(&self.body, if best { 9 } else { 4 }),
+                }
+                .map(Bytes::from)
+            })
+            .as_ref()
+    }
+
+    /// What the response cache counts for this body: the body, and half as much again for
+    /// the compressed forms it may be given later (JSON and XML shrink to well under a
+    /// quarter each).
+    fn budget(&self) -> usize {
+        self.body.len() + self.body.len() / 2
     }
 }
 
@@ -211,7 +276,7 @@ impl Responses {
             if let Some((slot, _)) = self.slots.remove(&old) {
                 self.bytes = self
                     .bytes
-                    .saturating_sub(slot.get().map_or(0, |r| r.size()));
+                    .saturating_sub(slot.get().map_or(0, |r| r.budget()));
             }
         }
     }
@@ -278,7 +343,7 @@ impl AppState {
                     Ok(Err(e)) => return Err(server_error(e)),
                     Err(e) => return Err(server_error(e)),
                 };
-                *counted = Some(r.size());
+                *counted = Some(r.budget());
                 Ok(r)
             })
             .await?;
@@ -506,7 +571,7 @@ async fn output(
         ))
     });
     match rendered.await {
-        Ok(r) => respond(&r, &headers, &s.cache_control),
+        Ok(r) => respond(r, &headers, &s.cache_control).await,
         Err(response) => response,
     }
 }
@@ -520,16 +585,31 @@ fn page_links(channel: &mut Channel, request: &Request, next: Option<&Cursor>) {
 }
 
 /// Answers with a rendered body: 304 when the client has it, else the best encoding it
-/// accepts. Every header value is prepared beforehand, so this only copies references.
-fn respond(r: &Rendered, request: &HeaderMap, cache_control: &HeaderValue) -> Response {
+/// accepts (compressed off the async threads the first time). Every header value is
+/// prepared beforehand, so this only copies references.
+async fn respond(r: Arc<Rendered>, request: &HeaderMap, cache_control: &HeaderValue) -> Response {
     let current = not_modified(request, &r.etag, r.last_modified);
+    let encoding = if current {
+        None
+    } else {
+        r.encoding_for(request)
+    };
+    if let Some(e) = encoding.filter(|e| !r.is_packed(*e)) {
+        let r = Arc::clone(&r);
+        if let Err(err) = tokio::task::spawn_blocking(move || {
+            r.packed(e);
+        })
+        .await
+        {
+            return server_error(err);
+        }
+    }
     let (body, encoding) = if current {
         (Bytes::new(), None)
     } else {
-        match (&r.brotli, &r.gzip) {
-            (Some(b), _) if accepts(request, "br") => (b.clone(), Some("br")),
-            (_, Some(g)) if accepts(request, "gzip") => (g.clone(), Some("gzip")),
-            _ => (r.body.clone(), None),
+        match encoding.and_then(|e| r.packed(e).map(|b| (b.clone(), e))) {
+            Some((b, e)) => (b, Some(e)),
+            None => (r.body.clone(), None),
         }
     };
     let mut response = Response::new(axum::body::Body::from(body));
@@ -548,7 +628,7 @@ fn respond(r: &Rendered, request: &HeaderMap, cache_control: &HeaderValue) -> Re
         HeaderValue::from_static(r.content_type),
     );
     if let Some(e) = encoding {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e.name()));
     }
     response
 }
@@ -624,26 +704,17 @@ async fn api_offers(
                 filters::query_string(&request, Some(c))
             )
         });
-        let body = json!({
-            "offers": offers.iter().map(publish::api_offer).collect::<Vec<_>>(),
-            "count": offers.len(),
-            "next": next_link,
-            "next_cursor": next.map(|c| c.token()),
-        });
+        let cursor = next.map(|c| c.token());
+        let body = publish::api_page(&offers, next_link.as_deref(), cursor.as_deref());
         let last = offers
             .iter()
             .map(|p| p.changed)
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH);
-        Ok(Rendered::new(
-            body.to_string(),
-            last,
-            "application/json",
-            Packing::Fast,
-        ))
+        Ok(Rendered::new(body, last, "application/json", Packing::Fast))
     });
     match rendered.await {
-        Ok(r) => respond(&r, &headers, &s.cache_control),
+        Ok(r) => respond(r, &headers, &s.cache_control).await,
         Err(response) => response,
     }
 }
@@ -663,7 +734,7 @@ async fn api_offer(
                 "application/json",
                 Packing::Fast,
             );
-            respond(&rendered, &headers, &s.cache_control)
+            respond(Arc::new(rendered), &headers, &s.cache_control).await
         }
         Ok(None) => error(
             StatusCode::NOT_FOUND,
@@ -692,7 +763,7 @@ async fn summary(
         ))
     });
     match rendered.await {
-        Ok(r) => respond(&r, headers, &s.cache_control),
+        Ok(r) => respond(r, headers, &s.cache_control).await,
         Err(response) => response,
     }
 }
@@ -775,7 +846,7 @@ mod tests {
         let fill = |cache: &mut Responses, generation, key: &str, pinned| {
             let slot = cache.slot(generation, key, pinned);
             let r = Rendered::new(format!("<rss>{key}</rss>"), t, "text/xml", Packing::None);
-            let size = r.size();
+            let size = r.budget();
             slot.set(Arc::new(r)).unwrap();
             cache.rendered(generation, key, size);
         };
@@ -798,7 +869,7 @@ mod tests {
         let held: usize = cache
             .slots
             .values()
-            .filter_map(|(s, _)| s.get().map(|r| r.size()))
+            .filter_map(|(s, _)| s.get().map(|r| r.budget()))
             .sum();
         assert_eq!(cache.bytes, held, "byte count drifted");
         // A change of the data starts afresh, pinned outputs included.
