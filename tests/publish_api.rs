@@ -85,6 +85,14 @@ impl Site {
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
     }
 
+    /// The path of an API page's `next` link, when there is one.
+    fn next_page(&self, page: &Value) -> Option<String> {
+        page["next"].as_str().map(|n| {
+            n.trim_start_matches(&format!("http://{}", self.addr))
+                .to_string()
+        })
+    }
+
     /// Items of a JSON Feed page.
     async fn feed_items(&self, path: &str) -> Vec<Value> {
         self.json(path).await["items"].as_array().unwrap().clone()
@@ -248,10 +256,7 @@ async fn filters_on_feeds_and_api() {
     while let Some(path) = next {
         let page = site.json(&path).await;
         paged.extend(ids(page["offers"].as_array().unwrap()));
-        next = page["next"].as_str().map(|n| {
-            n.trim_start_matches(&format!("http://{}", site.addr))
-                .to_string()
-        });
+        next = site.next_page(&page);
     }
     assert_eq!(paged, all);
     let unfiltered = site.json("/api/offers?limit=500").await;
@@ -347,10 +352,7 @@ async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
     while let Some(path) = next {
         let page = site.json(&path).await;
         seen.extend(ids(page["offers"].as_array().unwrap()));
-        next = page["next"].as_str().map(|n| {
-            n.trim_start_matches(&format!("http://{}", site.addr))
-                .to_string()
-        });
+        next = site.next_page(&page);
         pages += 1;
         if pages == 2 {
             site.pipeline
