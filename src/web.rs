@@ -7,6 +7,7 @@
 
 pub mod filters;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::io::Write;
@@ -287,7 +288,7 @@ impl Responses {
 pub struct AppState {
     pub store: Arc<Store>,
     /// Public base URL for self links (may be empty).
-    pub base_url: String,
+    pub base_url: Arc<str>,
     /// `Cache-Control` of the outputs.
     cache_control: HeaderValue,
     responses: Arc<Mutex<Responses>>,
@@ -299,7 +300,7 @@ impl AppState {
     pub fn new(store: Arc<Store>, base_url: String) -> AppState {
         AppState {
             store,
-            base_url,
+            base_url: base_url.into(),
             cache_control: HeaderValue::from_static("public, max-age=300"),
             responses: Arc::new(Mutex::new(Responses::default())),
             external: Arc::new(AtomicI64::new(0)),
@@ -371,21 +372,15 @@ where
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get_route(index))
-        .route(
-            "/feed.rss",
-            get_route(|s, q, h| output(s, q, h, Output::Rss)),
-        )
-        .route(
-            "/feed.atom",
-            get_route(|s, q, h| output(s, q, h, Output::Atom)),
-        )
+        .route("/feed.rss", get_route(|s, r| output(s, r, Output::Rss)))
+        .route("/feed.atom", get_route(|s, r| output(s, r, Output::Atom)))
         .route(
             "/feed.json",
-            get_route(|s, q, h| output(s, q, h, Output::JsonFeed)),
+            get_route(|s, r| output(s, r, Output::JsonFeed)),
         )
         .route(
             "/jobs.jsonld",
-            get_route(|s, q, h| output(s, q, h, Output::JsonLd)),
+            get_route(|s, r| output(s, r, Output::JsonLd)),
         )
         .route("/api/offers", get_route(api_offers))
         .route("/api/offers/{id}", get_route(api_offer))
@@ -498,14 +493,13 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "no such output; see /".into())
 }
 
-fn query_pairs(raw: &Option<String>) -> Vec<(String, String)> {
-    raw.as_deref()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        })
-        .unwrap_or_default()
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// An error as JSON `{"error": message}`, readable from a browser too.
@@ -521,16 +515,15 @@ fn bad_request(message: String) -> Response {
 
 /// The request's filters, or what is wrong with them.
 fn request(raw: &Option<String>) -> Result<Request, String> {
-    filters::parse(&query_pairs(raw))
+    filters::parse(&query_pairs(raw.as_deref()))
 }
 
-async fn output(
-    State(s): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    which: Output,
-) -> Response {
-    let request = match request(&raw) {
+async fn output(State(s): State<AppState>, req: axum::extract::Request, which: Output) -> Response {
+    // The request's parts are read in place: the hot path (a poll of an unchanged output)
+    // copies no header.
+    let (parts, _) = req.into_parts();
+    let headers = parts.headers;
+    let request = match filters::parse(&query_pairs(parts.uri.query())) {
         Ok(r) => r,
         Err(e) => return bad_request(e),
     };
@@ -538,13 +531,13 @@ async fn output(
     // it is kept (pinned) and compressed at the best levels.
     let default = request.is_default();
     let key = if default {
-        which.file_name().to_string()
+        Cow::Borrowed(which.file_name())
     } else {
-        format!(
+        Cow::Owned(format!(
             "{}?{}",
             which.file_name(),
             filters::query_string(&request, request.after.as_ref())
-        )
+        ))
     };
     let packing = if default {
         Packing::Best
