@@ -331,9 +331,9 @@ impl Store {
             Order::Discovered if from_index => " ORDER BY offers_fts.rowid DESC",
             Order::Discovered => " ORDER BY o.id DESC",
         });
-        // One row more than asked says whether there is a next page.
-        let lim = bind(SqlValue::Integer(limit as i64 + 1));
-        sql.push_str(&format!(" LIMIT {lim}"));
+        // One row more than asked says whether there is a next page. A literal, not a bound
+        // parameter: SQLite prepares a statement again on every run when its LIMIT is bound.
+        sql.push_str(&format!(" LIMIT {}", limit.saturating_add(1)));
 
         let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
