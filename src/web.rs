@@ -444,11 +444,65 @@ pub async fn serve(
             }
         }
     });
-    let result = axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    // One single-threaded runtime per core, all accepting on the same socket (nginx's model:
+    // a worker per core): a request is parsed, answered and written on one thread, with no
+    // hand-over between threads. Queries still run off these threads (`spawn_blocking`).
+    let listener = listener.into_std()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut servers = Vec::new();
+    for i in 0..web_threads() {
+        let listener = listener.try_clone()?;
+        let state = state.clone();
+        let mut stopped = stopped.clone();
+        let (done, finished) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name(format!("essaim-web-{i}"))
+            .spawn(move || {
+                let serve = || -> std::io::Result<()> {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    runtime.block_on(async move {
+                        let listener = TcpListener::from_std(listener)?;
+                        axum::serve(listener, router(state))
+                            .with_graceful_shutdown(async move {
+                                let _ = stopped.wait_for(|stop| *stop).await;
+                            })
+                            .await
+                    })
+                };
+                let _ = done.send(serve());
+            })?;
+        servers.push(finished);
+    }
+    drop(listener);
+    // Until the shutdown signal, or until a server stops by itself (an error).
+    let first = tokio::select! {
+        _ = shutdown => None,
+        (result, index, _) = futures_util::future::select_all(servers.iter_mut()) => {
+            Some((index, result))
+        }
+    };
+    let _ = stop.send(true);
+    let stopped_thread = || std::io::Error::other("a web server thread stopped");
+    let mut result = Ok(());
+    if let Some((index, r)) = first {
+        servers.remove(index);
+        result = r.unwrap_or_else(|_| Err(stopped_thread()));
+    }
+    for finished in servers {
+        let r = finished.await.unwrap_or_else(|_| Err(stopped_thread()));
+        if result.is_ok() {
+            result = r;
+        }
+    }
     poller.abort();
     result
+}
+
+/// Web server threads: one per core, at most 8.
+fn web_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
 }
 
 /// The channel description shared by every output.
