@@ -124,8 +124,8 @@ pub fn is_remote(raw: &str) -> bool {
 /// "letravail", "létravail", "lÉtravail", "le-travail", "lé-travail", "lÉ-travail", "tele
 /// travail", "télé travail", "tÉlÉ travail", "remote", "distanc" (also in "distanciel"),
 /// "telework" (also in "teleworking"), "home office", "home-office". One pass over the bytes,
-/// without a lowercase copy: each core is looked for where its first letter, or the "t" of
-/// its "travail", stands.
+/// without a lowercase copy: each core is looked for around its first "t" (or the "h" of
+/// "home").
 fn mentions_remote_core(text: &str) -> bool {
     const TRAVAIL_PREFIXES: [&str; 9] = [
         "le", "lé", "lÉ", "le-", "lé-", "lÉ-", "tele ", "télé ", "tÉlÉ ",
@@ -137,21 +137,21 @@ fn mentions_remote_core(text: &str) -> bool {
         b.get(i..i + word.len())
             .is_some_and(|s| s.eq_ignore_ascii_case(word.as_bytes()))
     };
-    b.iter()
-        .enumerate()
-        .any(|(i, &c)| match c.to_ascii_lowercase() {
-            b't' => {
-                (at(i, "travail")
-                    && TRAVAIL_PREFIXES
-                        .iter()
-                        .any(|p| i.checked_sub(p.len()).is_some_and(|j| at(j, p))))
-                    || at(i, "telework")
-            }
-            b'r' => at(i, "remote"),
-            b'd' => at(i, "distanc"),
-            b'h' => at(i, "home office") || at(i, "home-office"),
-            _ => false,
-        })
+    // Every core holds a "t" ("travail", "remote", "distanc", "telework") or starts with "h"
+    // ("home"): only those letters are looked at (`| 0x20` lowercases exactly "T" and "H").
+    b.iter().enumerate().any(|(i, &c)| match c | 0x20 {
+        b't' => {
+            (at(i, "travail")
+                && TRAVAIL_PREFIXES
+                    .iter()
+                    .any(|p| i.checked_sub(p.len()).is_some_and(|j| at(j, p))))
+                || at(i, "telework")
+                || i.checked_sub(4).is_some_and(|j| at(j, "remote"))
+                || i.checked_sub(3).is_some_and(|j| at(j, "distanc"))
+        }
+        b'h' => at(i, "home office") || at(i, "home-office"),
+        _ => false,
+    })
 }
 
 /// Case- and accent-insensitive folding used for matching: lowercase, accents removed, œ->oe, æ->ae, "saint"/"st"/"ste" unified, punctuation and hyphens to single spaces, trimmed.
@@ -210,6 +210,7 @@ impl Folder<'_> {
         }
     }
 
+    #[inline]
     fn letter(&mut self, c: char) {
         if !self.in_tok {
             if !self.out.is_empty() {

@@ -352,8 +352,7 @@ pub fn sanitised_to_text(html: &str) -> String {
                 .map_or(end, |e| n + e);
             let name = html.get(n..name_end).unwrap_or("");
             let mut buf = [0u8; 10];
-            let lower = ascii_lowercase_in(name, &mut buf).unwrap_or_default();
-            if BLOCKS.iter().any(|t| t.as_bytes() == lower) {
+            if ascii_lowercase_in(name, &mut buf).is_some_and(is_block) {
                 pending = 2;
             }
             i = end;
@@ -451,6 +450,29 @@ fn text_run_end(html: &str, mut i: usize) -> usize {
         }
         i += n;
     }
+}
+
+/// Whether a lowercase tag name is one of [`BLOCKS`] (a `match`: no comparison loop).
+fn is_block(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"br"
+            | b"p"
+            | b"div"
+            | b"li"
+            | b"ul"
+            | b"ol"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"tr"
+            | b"table"
+            | b"section"
+            | b"blockquote"
+    )
 }
 
 const BLOCKS: [&str; 16] = [
@@ -643,6 +665,26 @@ mod tests {
                 i = run;
             }
             out
+        }
+    }
+
+    #[test]
+    fn block_names_match_the_list() {
+        for name in BLOCKS {
+            assert!(is_block(name.as_bytes()), "{name}");
+        }
+        for name in [
+            "",
+            "b",
+            "a",
+            "span",
+            "h7",
+            "blockquot",
+            "tbody",
+            "td",
+            "pre",
+        ] {
+            assert!(!is_block(name.as_bytes()), "{name}");
         }
     }
 

@@ -134,15 +134,16 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             contract = Some(c);
         }
     }
+    let (duration_field, duration_label) = (field(&item.duration), label(Label::Duration));
     let contract_duration = [
-        field(&item.duration),
-        label(Label::Duration),
-        contract_raw.clone(),
-        Some(title_text.clone()),
+        duration_field.as_deref(),
+        duration_label.as_deref(),
+        contract_raw.as_deref(),
+        Some(title_text.as_str()),
     ]
-    .iter()
+    .into_iter()
     .flatten()
-    .find_map(|t| vocab::contract_duration(t));
+    .find_map(vocab::contract_duration);
 
     // Working time.
     let working_time_raw = field(&item.working_time).or_else(|| label(Label::WorkingTime));

@@ -424,6 +424,7 @@ fn normalise_sym(c: char) -> char {
 }
 
 /// Lower-cases `c` and strips Latin diacritics, pushing the result.
+#[inline]
 fn push_folded(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
