@@ -138,20 +138,39 @@ fn mentions_remote_core(text: &str) -> bool {
             .is_some_and(|s| s.eq_ignore_ascii_case(word.as_bytes()))
     };
     // Every core holds a "t" ("travail", "remote", "distanc", "telework") or starts with "h"
-    // ("home"): only those letters are looked at (`| 0x20` lowercases exactly "T" and "H").
-    b.iter().enumerate().any(|(i, &c)| match c | 0x20 {
-        b't' => {
-            (at(i, "travail")
-                && TRAVAIL_PREFIXES
-                    .iter()
-                    .any(|p| i.checked_sub(p.len()).is_some_and(|j| at(j, p))))
-                || at(i, "telework")
-                || i.checked_sub(4).is_some_and(|j| at(j, "remote"))
-                || i.checked_sub(3).is_some_and(|j| at(j, "distanc"))
+    // ("home"): only those letters are looked at, found with a table lookup per byte.
+    const ANCHORS: [bool; 256] = {
+        let mut table = [false; 256];
+        table[b't' as usize] = true;
+        table[b'T' as usize] = true;
+        table[b'h' as usize] = true;
+        table[b'H' as usize] = true;
+        table
+    };
+    let mut from = 0;
+    while let Some(found) = b
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&c| ANCHORS[usize::from(c)]))
+    {
+        let i = from + found;
+        from = i + 1;
+        let hit = match b[i] | 0x20 {
+            b't' => {
+                (at(i, "travail")
+                    && TRAVAIL_PREFIXES
+                        .iter()
+                        .any(|p| i.checked_sub(p.len()).is_some_and(|j| at(j, p))))
+                    || at(i, "telework")
+                    || i.checked_sub(4).is_some_and(|j| at(j, "remote"))
+                    || i.checked_sub(3).is_some_and(|j| at(j, "distanc"))
+            }
+            _ => at(i, "home office") || at(i, "home-office"),
+        };
+        if hit {
+            return true;
         }
-        b'h' => at(i, "home office") || at(i, "home-office"),
-        _ => false,
-    })
+    }
+    false
 }
 
 /// Case- and accent-insensitive folding used for matching: lowercase, accents removed, œ->oe, æ->ae, "saint"/"st"/"ste" unified, punctuation and hyphens to single spaces, trimmed.

@@ -138,7 +138,7 @@ pub fn simple_clean(html: &str, base: Option<&str>) -> Option<String> {
                 // Skip the run of ordinary text up to the next byte that needs a decision.
                 i += bytes[i..]
                     .iter()
-                    .position(|&b| matches!(b, b'<' | b'&' | b'>' | 0 | b'\r'))
+                    .position(|&b| SIMPLE_STOP[usize::from(b)])
                     .unwrap_or(bytes.len() - i);
             }
         }
@@ -146,6 +146,17 @@ pub fn simple_clean(html: &str, base: Option<&str>) -> Option<String> {
     out.push_str(&html[text_start..]);
     open.is_empty().then_some(out)
 }
+
+/// The bytes [`simple_clean`] stops at in text: `<`, `&`, `>`, NUL and CR.
+const SIMPLE_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'<' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'>' as usize] = true;
+    table[0] = true;
+    table[b'\r' as usize] = true;
+    table
+};
 
 /// The entry of [`SIMPLE_TAGS`] named `name`, in any case.
 fn simple_tag(name: &str) -> Option<(&'static str, bool)> {
@@ -426,15 +437,26 @@ fn word_char_len(html: &str, i: usize) -> usize {
     }
 }
 
+/// The bytes [`text_run_end`] copies without a second look: ASCII that is not `<`, `&`, white
+/// space or a control character.
+const PLAIN_ASCII: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        let c = b as u8;
+        table[b] = c != b'<' && c != b'&' && !c.is_ascii_whitespace() && !c.is_ascii_control();
+        b += 1;
+    }
+    table
+};
+
 /// End of the text run that goes on at `i`: ordinary characters, and single ASCII spaces
 /// followed by one (they come out as the one space the slow path would write).
 fn text_run_end(html: &str, mut i: usize) -> usize {
     let bytes = html.as_bytes();
     loop {
-        // ASCII letters and punctuation first, byte by byte.
-        while bytes.get(i).is_some_and(|&b| {
-            b < 0x80 && b != b'<' && b != b'&' && !b.is_ascii_whitespace() && !b.is_ascii_control()
-        }) {
+        // ASCII letters and punctuation first, byte by byte (one table lookup each).
+        while bytes.get(i).is_some_and(|&b| PLAIN_ASCII[usize::from(b)]) {
             i += 1;
         }
         let n = match bytes.get(i) {
