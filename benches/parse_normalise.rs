@@ -1,7 +1,9 @@
 //! Parse + normalise throughput on a generated corpus of mixed formats (RSS with labelled
 //! lines, WP Job Manager RSS, Atom, JSON Feed, Indeed XML, France Travail JSON, JSON-LD),
 //! on one thread. Run: `cargo bench --bench parse_normalise` (optionally `-- 200000` offers).
-//! As a reference measured in the same run it also times feed-rs alone on the RSS part.
+//! As a reference measured in the same run it also times feed-rs alone on the RSS part. Where
+//! /proc is there, each figure is also given per second of CPU time, which a shared machine's
+//! load does not lower as much as the wall-clock one.
 
 use std::time::Instant;
 
@@ -48,6 +50,28 @@ const SALARIES: &[&str] = &[
     "11,88 € brut de l'heure",
     "Mensuel de 1600,00 Euros à 1800,00 Euros",
 ];
+
+/// CPU time this process has used so far (user + system, from /proc/self/stat), in seconds;
+/// None where there is no procfs. On a shared machine it does not count the time spent
+/// waiting for a core, which the wall-clock figures do.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks as f64 / 100.0)
+}
+
+/// "N per CPU-second" for `count` items done between two [`cpu_seconds`] readings.
+fn per_cpu_second(count: usize, from: Option<f64>, to: Option<f64>) -> String {
+    match (from, to) {
+        (Some(a), Some(b)) if b > a => format!(", {:.0}/s of CPU time", count as f64 / (b - a)),
+        _ => String::new(),
+    }
+}
 
 fn pick<'a>(list: &'a [&'a str], i: usize) -> &'a str {
     list[i % list.len()]
@@ -144,6 +168,7 @@ fn main() {
     // Warm the lazily built geography tables so the figure is the steady state.
     let _ = normalise::geo::resolve("Lyon");
 
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     let mut offers = 0usize;
     let mut warnings = 0usize;
@@ -174,6 +199,7 @@ fn main() {
         all_items.extend(parsed.items);
     }
     let ours = start.elapsed();
+    let cpu_ours = per_cpu_second(offers, cpu_start, cpu_seconds());
     // Where the time goes, stage by stage, on the same items (skipped with `-- quick`).
     let quick = std::env::args().any(|a| a == "quick");
     let stage = |name: &str, f: &dyn Fn(&parse::RawItem)| {
@@ -258,6 +284,7 @@ fn main() {
         parsing.as_nanos() as f64 / offers as f64
     );
 
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     let mut rss_items = 0usize;
     for (format, body) in feeds.iter().filter(|(f, _)| *f == Format::Rss) {
@@ -267,6 +294,7 @@ fn main() {
         }
     }
     let reference = start.elapsed();
+    let cpu_reference = per_cpu_second(rss_items, cpu_start, cpu_seconds());
     let rss_bytes: usize = feeds
         .iter()
         .filter(|(f, _)| *f == Format::Rss)
@@ -279,13 +307,13 @@ fn main() {
         bytes as f64 / 1e6
     );
     println!(
-        "essaim parse + normalise: {:.2} s, {:.0} offers/s on one thread ({} warnings)",
+        "essaim parse + normalise: {:.2} s, {:.0} offers/s on one thread ({} warnings){cpu_ours}",
         ours.as_secs_f64(),
         offers as f64 / ours.as_secs_f64(),
         warnings
     );
     println!(
-        "reference, feed-rs parse alone on the RSS part: {rss_items} items, {:.2} s, {:.0} items/s, {:.1} MB/s",
+        "reference, feed-rs parse alone on the RSS part: {rss_items} items, {:.2} s, {:.0} items/s, {:.1} MB/s{cpu_reference}",
         reference.as_secs_f64(),
         rss_items as f64 / reference.as_secs_f64(),
         rss_bytes as f64 / 1e6 / reference.as_secs_f64()

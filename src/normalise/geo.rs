@@ -51,6 +51,13 @@ pub fn resolve(raw: &str) -> Option<Place> {
     decide(geo, &hints)
 }
 
+/// True when `folded` (a [`fold`]ed text) is the folded name of a commune, department or
+/// region: the names [`resolve`] can put in a [`Place`]. A cheap test that rules out texts
+/// that cannot be exactly a place's name.
+pub fn is_place_name(folded: &str) -> bool {
+    geo().place_names.contains_key(folded)
+}
+
 /// Resolves structured fields from feeds that give them separately (Indeed's city/postalcode/state, France Travail's commune INSEE code + codePostal + libelle, api-engagement's city/postalCode/departmentCode/region). Any may be None. The most precise trustworthy field wins (INSEE code, then postcode+name, then name+department, then postcode alone when it covers one commune, then department, then region).
 pub fn resolve_parts(
     city: Option<&str>,
@@ -83,26 +90,7 @@ pub fn resolve_parts(
 pub fn is_remote(raw: &str) -> bool {
     // Most texts (whole descriptions included) say nothing of remote work: a cheap scan for
     // the words' cores avoids folding them.
-    const CORES: [&str; 16] = [
-        "letravail",
-        "létravail",
-        "lÉtravail",
-        "le-travail",
-        "lé-travail",
-        "lÉ-travail",
-        "tele travail",
-        "télé travail",
-        "tÉlÉ travail",
-        "remote",
-        "distanc",
-        "telework",
-        "home office",
-        "home-office",
-        "teleworking",
-        "distanciel",
-    ];
-    let lower = clip(raw, 4096).to_ascii_lowercase();
-    if !CORES.iter().any(|c| lower.contains(c)) {
+    if !mentions_remote_core(clip(raw, 4096)) {
         return false;
     }
     let folded = fold(clip(raw, 4096));
@@ -126,6 +114,59 @@ pub fn is_remote(raw: &str) -> bool {
         let after = toks.get(i + len).copied().unwrap_or("");
         let negated_after = matches!(after, "non" | "impossible" | "exclu" | "interdit");
         if !negated_before && !negated_after {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `text`, ASCII-lowercased, contains one of the cores of the remote-work words:
+/// "letravail", "létravail", "lÉtravail", "le-travail", "lé-travail", "lÉ-travail", "tele
+/// travail", "télé travail", "tÉlÉ travail", "remote", "distanc" (also in "distanciel"),
+/// "telework" (also in "teleworking"), "home office", "home-office". One pass over the bytes,
+/// without a lowercase copy: each core is looked for around its first "t" (or the "h" of
+/// "home").
+fn mentions_remote_core(text: &str) -> bool {
+    const TRAVAIL_PREFIXES: [&str; 9] = [
+        "le", "lé", "lÉ", "le-", "lé-", "lÉ-", "tele ", "télé ", "tÉlÉ ",
+    ];
+    let b = text.as_bytes();
+    // `word` is ASCII-lowercase or non-ASCII: comparing it ignoring ASCII case is comparing it
+    // with the ASCII-lowercased text.
+    let at = |i: usize, word: &str| {
+        b.get(i..i + word.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    // Every core holds a "t" ("travail", "remote", "distanc", "telework") or starts with "h"
+    // ("home"): only those letters are looked at, found with a table lookup per byte.
+    const ANCHORS: [bool; 256] = {
+        let mut table = [false; 256];
+        table[b't' as usize] = true;
+        table[b'T' as usize] = true;
+        table[b'h' as usize] = true;
+        table[b'H' as usize] = true;
+        table
+    };
+    let mut from = 0;
+    while let Some(found) = b
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|&c| ANCHORS[usize::from(c)]))
+    {
+        let i = from + found;
+        from = i + 1;
+        let hit = match b[i] | 0x20 {
+            b't' => {
+                (at(i, "travail")
+                    && TRAVAIL_PREFIXES
+                        .iter()
+                        .any(|p| i.checked_sub(p.len()).is_some_and(|j| at(j, p))))
+                    || at(i, "telework")
+                    || i.checked_sub(4).is_some_and(|j| at(j, "remote"))
+                    || i.checked_sub(3).is_some_and(|j| at(j, "distanc"))
+            }
+            _ => at(i, "home office") || at(i, "home-office"),
+        };
+        if hit {
             return true;
         }
     }
@@ -188,6 +229,7 @@ impl Folder<'_> {
         }
     }
 
+    #[inline]
     fn letter(&mut self, c: char) {
         if !self.in_tok {
             if !self.out.is_empty() {
@@ -344,6 +386,9 @@ struct Geo {
     postcodes: Vec<(u32, u32)>,
     /// Most words in an indexed name.
     max_words: usize,
+    /// Folded name of every commune (arrondissements included), department and region: the
+    /// names a resolved [`Place`] can carry.
+    place_names: FxMap<Box<str>, ()>,
 }
 
 /// Cities with municipal arrondissements: (folded name, INSEE code, arrondissements, department).
@@ -593,6 +638,17 @@ impl Geo {
                 e.region = None;
             }
         }
+        let mut place_names: FxMap<Box<str>, ()> = FxMap::default();
+        for c in &communes {
+            place_names.insert(c.folded.clone(), ());
+        }
+        for name in depts
+            .iter()
+            .map(|d| d.name)
+            .chain(regions.iter().map(|r| r.name))
+        {
+            place_names.insert(fold(name).into_boxed_str(), ());
+        }
         let max_words = names
             .keys()
             .map(|k| k.split(' ').count())
@@ -608,6 +664,7 @@ impl Geo {
             region_names,
             postcodes,
             max_words,
+            place_names,
         }
     }
 
@@ -1202,6 +1259,96 @@ fn decide(geo: &Geo, h: &Hints) -> Option<Place> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_core_scan_agrees_with_the_lowercase_search() {
+        const CORES: [&str; 16] = [
+            "letravail",
+            "létravail",
+            "lÉtravail",
+            "le-travail",
+            "lé-travail",
+            "lÉ-travail",
+            "tele travail",
+            "télé travail",
+            "tÉlÉ travail",
+            "remote",
+            "distanc",
+            "telework",
+            "home office",
+            "home-office",
+            "teleworking",
+            "distanciel",
+        ];
+        let slow = |t: &str| {
+            let lower = t.to_ascii_lowercase();
+            CORES.iter().any(|c| lower.contains(c))
+        };
+        const PIECES: [&str; 24] = [
+            "Télétravail",
+            "TELETRAVAIL",
+            "télé travail",
+            "TÉLÉ TRAVAIL",
+            "tÉlÉ travail",
+            "Temps de travail",
+            "le-travail",
+            "LÉ-TRAVAIL",
+            "Remote",
+            "REMOTE",
+            "à distance",
+            "DISTANCIEL",
+            "Home Office",
+            "home-office",
+            "homeoffice",
+            "Telework",
+            "tele",
+            "travail",
+            " ",
+            "é",
+            "le",
+            "t",
+            "remot",
+            "distan",
+        ];
+        for t in crate::normalise::glued_pieces(&PIECES, 6, 20_000, 0x1234_5678_9abc_def1) {
+            assert_eq!(mentions_remote_core(&t), slow(&t), "{t:?}");
+        }
+        let long = format!("{}télétravail", "x".repeat(4090));
+        assert_eq!(is_remote(&long), slow(clip(&long, 4096)));
+    }
+
+    #[test]
+    fn every_resolved_name_is_a_place_name() {
+        for raw in [
+            "Lyon",
+            "Lyon 3e (69)",
+            "69003 Lyon",
+            "Saint-Denis (974)",
+            "Saint-Denis (93)",
+            "Bretagne",
+            "Rhône",
+            "Île-de-France",
+            "Paris 15e",
+            "Marseille 13001",
+            "Ajaccio (2A)",
+            "51 - REIMS",
+            "St-Étienne (42)",
+            "Saint-Martin",
+            "Paris",
+        ] {
+            let Some(place) = resolve(raw) else {
+                continue;
+            };
+            for name in [place.commune, place.department_name, place.region_name]
+                .into_iter()
+                .flatten()
+            {
+                assert!(is_place_name(&fold(&name)), "{raw:?}: {name:?}");
+            }
+        }
+        assert!(!is_place_name("educateur specialise"));
+        assert!(!is_place_name("cdi"));
+    }
 
     /// (input, commune, insee, postcode, department, region); "" means None.
     type Row = (

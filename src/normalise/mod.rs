@@ -134,15 +134,16 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             contract = Some(c);
         }
     }
+    let (duration_field, duration_label) = (field(&item.duration), label(Label::Duration));
     let contract_duration = [
-        field(&item.duration),
-        label(Label::Duration),
-        contract_raw.clone(),
-        Some(title_text.clone()),
+        duration_field.as_deref(),
+        duration_label.as_deref(),
+        contract_raw.as_deref(),
+        Some(title_text.as_str()),
     ]
-    .iter()
+    .into_iter()
     .flatten()
-    .find_map(|t| vocab::contract_duration(t));
+    .find_map(vocab::contract_duration);
 
     // Working time.
     let working_time_raw = field(&item.working_time).or_else(|| label(Label::WorkingTime));
@@ -255,15 +256,20 @@ fn is_place_segment(segment: &str) -> bool {
     if segment.len() > 64 || segment.split_whitespace().count() > 5 {
         return false;
     }
-    let Some(place) = geo::resolve(segment) else {
-        return false;
-    };
     let folded = geo::fold(segment);
     let words: Vec<&str> = folded
         .split(' ')
         .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
         .collect();
     let words = words.join(" ");
+    // The words must be some place's whole name: most segments ("Éducateur spécialisé",
+    // "CDI") are not one, and need no resolving.
+    if !geo::is_place_name(&words) {
+        return false;
+    }
+    let Some(place) = geo::resolve(segment) else {
+        return false;
+    };
     let names = [place.commune, place.department_name, place.region_name];
     names.iter().flatten().any(|name| geo::fold(name) == words)
 }
@@ -369,10 +375,81 @@ pub fn collapse_ws(s: &str) -> String {
     out
 }
 
+/// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
+/// random (xorshift from `seed`, so runs repeat).
+#[cfg(test)]
+pub(crate) fn glued_pieces(pieces: &[&str], max: usize, count: usize, seed: u64) -> Vec<String> {
+    let mut seed = seed.max(1);
+    (0..count)
+        .map(|_| {
+            let mut text = String::new();
+            for _ in 0..1 + (seed % max as u64) as usize {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            text
+        })
+        .collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// `is_place_segment` before its name precheck: resolve first, then compare names.
+    fn is_place_segment_slow(segment: &str) -> bool {
+        if segment.len() > 64 || segment.split_whitespace().count() > 5 {
+            return false;
+        }
+        let Some(place) = geo::resolve(segment) else {
+            return false;
+        };
+        let folded = geo::fold(segment);
+        let words: Vec<&str> = folded
+            .split(' ')
+            .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
+            .collect();
+        let words = words.join(" ");
+        let names = [place.commune, place.department_name, place.region_name];
+        names.iter().flatten().any(|name| geo::fold(name) == words)
+    }
+
+    #[test]
+    fn place_segment_precheck_changes_no_answer() {
+        let titles = [
+            "Animateur H/F - Lyon 3e",
+            "Chargé(e) de mission (F/H) – 69003 Lyon",
+            "Éducateur spécialisé - CDI - Saint-Denis (974)",
+            "Comptable (H/F) – CDD 6 mois - Paris 15e",
+            "Aide à domicile - Marseille 13001 | Ajaccio (2A)",
+            "Conseiller·ère - Saint-Martin - Paris - Rhône - Bretagne - Île-de-France",
+            "Directeur - 51 - REIMS - St-Étienne (42) - ST ETIENNE - Lyon, Auvergne-Rhône-Alpes",
+            "Infirmier - Pôle ESS du Pays de Morlaix - Télétravail possible - Nantes",
+            "Y - Ville - Mer - Saint-Denis (93) - (69) - 2A - Corse-du-Sud - Réunion",
+        ];
+        let mut n = 0;
+        for t in titles {
+            for seg in t
+                .split([' ', '-', '–', '|', '(', ')'])
+                .chain(t.split(" - "))
+            {
+                for s in [seg, seg.trim(), t] {
+                    assert_eq!(is_place_segment(s), is_place_segment_slow(s), "{s:?}");
+                    n += 1;
+                }
+            }
+            let cleaned = |f: &dyn Fn(&str) -> bool| vocab::clean_title(t, f);
+            assert_eq!(
+                cleaned(&is_place_segment),
+                cleaned(&is_place_segment_slow),
+                "{t}"
+            );
+        }
+        assert!(n > 100);
+    }
     use crate::model::{SalaryPeriod, WorkingTimeKind};
 
     fn ctx() -> Context<'static> {

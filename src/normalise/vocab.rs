@@ -424,6 +424,7 @@ fn normalise_sym(c: char) -> char {
 }
 
 /// Lower-cases `c` and strips Latin diacritics, pushing the result.
+#[inline]
 fn push_folded(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -1687,17 +1688,25 @@ fn is_noise(seg: &str, is_place: &dyn Fn(&str) -> bool) -> bool {
     is_contract_segment(seg)
 }
 
+const SEGMENT_SEPARATORS: [&str; 5] = [" - ", " – ", " — ", " | ", " -- "];
+
+/// Splits at the last segment separator ([`SEGMENT_SEPARATORS`]): (head, tail). Every
+/// separator starts with a space and no two can start at the same byte, so the spaces are
+/// tried from the right and the first that starts a separator is the last separator.
 fn split_last_segment(s: &str) -> Option<(&str, &str)> {
-    let mut best: Option<(usize, usize)> = None;
-    for sep in [" - ", " – ", " — ", " | ", " -- "] {
-        if let Some(p) = s.rfind(sep) {
-            if best.is_none_or(|(b, _)| p > b) {
-                best = Some((p, sep.len()));
-            }
+    let bytes = s.as_bytes();
+    let mut end = bytes.len();
+    while let Some(p) = bytes.get(..end)?.iter().rposition(|&b| b == b' ') {
+        let rest = s.get(p..)?;
+        if let Some(sep) = SEGMENT_SEPARATORS
+            .iter()
+            .find(|sep| rest.starts_with(**sep))
+        {
+            return Some((s.get(..p)?, s.get(p + sep.len()..)?));
         }
+        end = p;
     }
-    let (p, l) = best?;
-    Some((s.get(..p)?, s.get(p + l..)?))
+    None
 }
 
 /// Drops a trailing "(...)" whose content is noise; returns the rest.
@@ -1943,11 +1952,21 @@ pub fn employer_family(name: &str, stated: Option<&str>) -> Option<EmployerFamil
 /// Position of the separator after a label (":", "：", "–", "—", or " - "), as (end of the
 /// label, start of the value). Labels are at most 60 chars long.
 fn find_label_sep(line: &str) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
     let mut prev_space = false;
-    for (n, (i, c)) in line.char_indices().enumerate() {
+    let mut i = 0;
+    // `n` counts characters, as `char_indices().enumerate()` would; ASCII is read byte by byte.
+    let mut n = 0usize;
+    while let Some(&b) = bytes.get(i) {
         if n > 60 {
             return None;
         }
+        n += 1;
+        let c = if b < 0x80 {
+            char::from(b)
+        } else {
+            line.get(i..)?.chars().next()?
+        };
         match c {
             ':' | '：' | '–' | '—' => return Some((i, i + c.len_utf8())),
             '-' if prev_space
@@ -1960,6 +1979,7 @@ fn find_label_sep(line: &str) -> Option<(usize, usize)> {
             _ => {}
         }
         prev_space = c.is_whitespace();
+        i += c.len_utf8();
     }
     None
 }
@@ -1967,6 +1987,105 @@ fn find_label_sep(line: &str) -> Option<(usize, usize)> {
 fn starts_word(s: &str, prefix: &str) -> bool {
     s == prefix || (s.starts_with(prefix) && s.as_bytes().get(prefix.len()) == Some(&b' '))
 }
+
+/// The labels [`match_label`] knows, in order of precedence (the first that matches wins):
+/// (folded text, whether the whole label must be it rather than start with it as words, label).
+const LABEL_PATTERNS: &[(&str, bool, Label)] = &[
+    ("date limite", false, Label::Deadline),
+    ("date de cloture", false, Label::Deadline),
+    ("cloture des candidatures", false, Label::Deadline),
+    ("date d expiration", false, Label::Deadline),
+    ("deadline", false, Label::Deadline),
+    ("date de prise de poste", false, Label::StartDate),
+    ("prise de poste", false, Label::StartDate),
+    ("date de prise de fonction", false, Label::StartDate),
+    ("date de prise de fonctions", false, Label::StartDate),
+    ("prise de fonction", false, Label::StartDate),
+    ("prise de fonctions", false, Label::StartDate),
+    ("date de debut", false, Label::StartDate),
+    ("debut", false, Label::StartDate),
+    ("date d embauche", false, Label::StartDate),
+    ("embauche", false, Label::StartDate),
+    ("date de demarrage", false, Label::StartDate),
+    ("demarrage", false, Label::StartDate),
+    ("date d entree en fonction", false, Label::StartDate),
+    ("entree en fonction", false, Label::StartDate),
+    ("date d entree", false, Label::StartDate),
+    ("poste a pourvoir", false, Label::StartDate),
+    ("a pourvoir", false, Label::StartDate),
+    ("date de commencement", false, Label::StartDate),
+    ("start date", false, Label::StartDate),
+    ("temps de travail", false, Label::WorkingTime),
+    ("duree hebdomadaire", false, Label::WorkingTime),
+    ("duree du travail", false, Label::WorkingTime),
+    ("duree de travail", false, Label::WorkingTime),
+    ("duree hebdo", false, Label::WorkingTime),
+    ("horaires", false, Label::WorkingTime),
+    ("horaire", false, Label::WorkingTime),
+    ("volume horaire", false, Label::WorkingTime),
+    ("quotite", false, Label::WorkingTime),
+    ("nombre d heures", false, Label::WorkingTime),
+    ("rythme de travail", false, Label::WorkingTime),
+    ("working time", false, Label::WorkingTime),
+    ("working hours", false, Label::WorkingTime),
+    ("duree", false, Label::Duration),
+    ("contrat", true, Label::Contract),
+    ("contrats", true, Label::Contract),
+    ("contract", true, Label::Contract),
+    ("type de contrat", false, Label::Contract),
+    ("types de contrat", false, Label::Contract),
+    ("nature du contrat", false, Label::Contract),
+    ("nature de contrat", false, Label::Contract),
+    ("contrat propose", false, Label::Contract),
+    ("contrat de travail", false, Label::Contract),
+    ("type d emploi", false, Label::Contract),
+    ("type de poste", false, Label::Contract),
+    ("contract type", false, Label::Contract),
+    ("salaire", false, Label::Salary),
+    ("remuneration", false, Label::Salary),
+    ("gratification", false, Label::Salary),
+    ("salary", false, Label::Salary),
+    ("retribution", false, Label::Salary),
+    ("indemnite", true, Label::Salary),
+    ("indemnite mensuelle", true, Label::Salary),
+    ("traitement", true, Label::Salary),
+    ("lieu", false, Label::Place),
+    ("lieux", false, Label::Place),
+    ("localisation", false, Label::Place),
+    ("secteur geographique", false, Label::Place),
+    ("zone geographique", false, Label::Place),
+    ("zone d intervention", false, Label::Place),
+    ("location", false, Label::Place),
+    ("adresse", true, Label::Place),
+    ("adresse du poste", true, Label::Place),
+    ("ville", true, Label::Place),
+    ("commune", true, Label::Place),
+    ("departement", true, Label::Place),
+    ("region", true, Label::Place),
+    ("employeur", true, Label::Employer),
+    ("structure", true, Label::Employer),
+    ("organisme", true, Label::Employer),
+    ("entreprise", true, Label::Employer),
+    ("association", true, Label::Employer),
+    ("recruteur", true, Label::Employer),
+    ("etablissement", true, Label::Employer),
+    ("organisation", true, Label::Employer),
+    ("employer", true, Label::Employer),
+    ("company", true, Label::Employer),
+    ("structure employeuse", true, Label::Employer),
+    ("nom de la structure", false, Label::Employer),
+    ("nom de l employeur", false, Label::Employer),
+    ("nom de l organisme", false, Label::Employer),
+    ("nom de l association", false, Label::Employer),
+    ("nom de l entreprise", false, Label::Employer),
+    ("structure d accueil", false, Label::Employer),
+    ("organisme d accueil", false, Label::Employer),
+    ("secteur", false, Label::Sector),
+    ("domaine", false, Label::Sector),
+    ("thematique", false, Label::Sector),
+    ("sector", false, Label::Sector),
+    ("filiere", false, Label::Sector),
+];
 
 fn match_label(label: &str) -> Option<Label> {
     let mut s = String::with_capacity(label.len());
@@ -1994,127 +2113,17 @@ fn match_label(label: &str) -> Option<Label> {
         s = rest.trim_end();
         words = words.saturating_sub(1);
     }
-    if s.is_empty() || words > 7 || s.contains("experience") {
+    // (A window search: `str::contains` would first build a searcher for the needle.)
+    if s.is_empty() || words > 7 || s.as_bytes().windows(10).any(|w| w == b"experience") {
         return None;
     }
-    let any = |prefixes: &[&str]| prefixes.iter().any(|p| starts_word(s, p));
-    let exact = |names: &[&str]| names.contains(&s);
-    let label = if any(&[
-        "date limite",
-        "date de cloture",
-        "cloture des candidatures",
-        "date d expiration",
-        "deadline",
-    ]) {
-        Label::Deadline
-    } else if any(&[
-        "date de prise de poste",
-        "prise de poste",
-        "date de prise de fonction",
-        "date de prise de fonctions",
-        "prise de fonction",
-        "prise de fonctions",
-        "date de debut",
-        "debut",
-        "date d embauche",
-        "embauche",
-        "date de demarrage",
-        "demarrage",
-        "date d entree en fonction",
-        "entree en fonction",
-        "date d entree",
-        "poste a pourvoir",
-        "a pourvoir",
-        "date de commencement",
-        "start date",
-    ]) {
-        Label::StartDate
-    } else if any(&[
-        "temps de travail",
-        "duree hebdomadaire",
-        "duree du travail",
-        "duree de travail",
-        "duree hebdo",
-        "horaires",
-        "horaire",
-        "volume horaire",
-        "quotite",
-        "nombre d heures",
-        "rythme de travail",
-        "working time",
-        "working hours",
-    ]) {
-        Label::WorkingTime
-    } else if any(&["duree"]) {
-        Label::Duration
-    } else if exact(&["contrat", "contrats", "contract"])
-        || any(&[
-            "type de contrat",
-            "types de contrat",
-            "nature du contrat",
-            "nature de contrat",
-            "contrat propose",
-            "contrat de travail",
-            "type d emploi",
-            "type de poste",
-            "contract type",
-        ])
-    {
-        Label::Contract
-    } else if any(&[
-        "salaire",
-        "remuneration",
-        "gratification",
-        "salary",
-        "retribution",
-    ]) || exact(&["indemnite", "indemnite mensuelle", "traitement"])
-    {
-        Label::Salary
-    } else if any(&[
-        "lieu",
-        "lieux",
-        "localisation",
-        "secteur geographique",
-        "zone geographique",
-        "zone d intervention",
-        "location",
-    ]) || exact(&[
-        "adresse",
-        "adresse du poste",
-        "ville",
-        "commune",
-        "departement",
-        "region",
-    ]) {
-        Label::Place
-    } else if exact(&[
-        "employeur",
-        "structure",
-        "organisme",
-        "entreprise",
-        "association",
-        "recruteur",
-        "etablissement",
-        "organisation",
-        "employer",
-        "company",
-        "structure employeuse",
-    ]) || any(&[
-        "nom de la structure",
-        "nom de l employeur",
-        "nom de l organisme",
-        "nom de l association",
-        "nom de l entreprise",
-        "structure d accueil",
-        "organisme d accueil",
-    ]) {
-        Label::Employer
-    } else if any(&["secteur", "domaine", "thematique", "sector", "filiere"]) {
-        Label::Sector
-    } else {
-        return None;
-    };
-    Some(label)
+    // Both ways of matching need the first byte: only the patterns that share it are tried.
+    let first = s.as_bytes().first().copied();
+    LABEL_PATTERNS
+        .iter()
+        .filter(|(p, _, _)| p.as_bytes().first().copied() == first)
+        .find(|(p, exact, _)| if *exact { s == *p } else { starts_word(s, p) })
+        .map(|&(_, _, label)| label)
 }
 
 const BULLETS: &[char] = &[
@@ -2162,6 +2171,21 @@ fn label_line(line: &str) -> Option<(Label, &str, Option<&str>)> {
     Some((label, value, next))
 }
 
+/// The lines of `text`, split at "\n", "\r", U+2028 and U+2029: by "\n" first (a fast search),
+/// then, in the rare lines that may hold one of the others (a "\r", or the lead byte 0xE2
+/// of U+2028 and U+2029, shared by dashes and quotes), by all four.
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').flat_map(|line| {
+        let rare = line.as_bytes().contains(&b'\r') || line.as_bytes().contains(&0xE2);
+        let (whole, parts) = if rare {
+            (None, Some(line.split(['\n', '\r', '\u{2028}', '\u{2029}'])))
+        } else {
+            (Some(line), None)
+        };
+        whole.into_iter().chain(parts.into_iter().flatten())
+    })
+}
+
 /// Labelled lines of a description turned into plain text: "Lieu : Lyon (69)", "Lieu de
 /// travail: ...", "Localisation :", "Contrat : CDI", "Type de contrat :", "Salaire : ...",
 /// "Rémunération :", "Date limite : 15/12/2026", "Date limite de candidature :", "Date de prise
@@ -2171,7 +2195,7 @@ fn label_line(line: &str) -> Option<(Label, &str, Option<&str>)> {
 /// CDI"). Returns (label, trimmed value) in order of appearance; empty values are skipped.
 pub fn labelled_fields(text: &str) -> Vec<(Label, String)> {
     let mut out = Vec::new();
-    for line in text.split(['\n', '\r', '\u{2028}', '\u{2029}']) {
+    for line in text_lines(text) {
         let mut rest = line;
         for _ in 0..32 {
             let Some((label, value, next)) = label_line(rest) else {
@@ -2194,6 +2218,296 @@ pub fn labelled_fields(text: &str) -> Vec<(Label, String)> {
 mod tests {
     use super::*;
     use Contract as C;
+
+    /// The implementations the fast paths replaced, kept as oracles.
+    mod reference {
+        pub fn split_last_segment(s: &str) -> Option<(&str, &str)> {
+            let mut best: Option<(usize, usize)> = None;
+            for sep in [" - ", " – ", " — ", " | ", " -- "] {
+                if let Some(p) = s.rfind(sep) {
+                    if best.is_none_or(|(b, _)| p > b) {
+                        best = Some((p, sep.len()));
+                    }
+                }
+            }
+            let (p, l) = best?;
+            Some((s.get(..p)?, s.get(p + l..)?))
+        }
+
+        pub fn find_label_sep(line: &str) -> Option<(usize, usize)> {
+            let mut prev_space = false;
+            for (n, (i, c)) in line.char_indices().enumerate() {
+                if n > 60 {
+                    return None;
+                }
+                match c {
+                    ':' | '：' | '–' | '—' => return Some((i, i + c.len_utf8())),
+                    '-' if prev_space
+                        && line
+                            .get(i + 1..)
+                            .is_some_and(|r| r.starts_with(char::is_whitespace)) =>
+                    {
+                        return Some((i, i + 1))
+                    }
+                    _ => {}
+                }
+                prev_space = c.is_whitespace();
+            }
+            None
+        }
+        pub fn match_label(label: &str) -> Option<super::super::Label> {
+            let mut s = String::with_capacity(label.len());
+            let mut words: usize = 0;
+            for c in label.chars() {
+                if c.is_alphanumeric() {
+                    if s.is_empty() || s.ends_with(' ') {
+                        words += 1;
+                    }
+                    super::super::push_folded(&mut s, c);
+                } else if !s.is_empty() && !s.ends_with(' ') {
+                    s.push(' ');
+                }
+                if s.len() > 60 {
+                    return None;
+                }
+            }
+            // "Lieu(x)", "Employeur(s)"
+            let mut s = s.trim_end();
+            while let Some(rest) = s
+                .strip_suffix(" s")
+                .or_else(|| s.strip_suffix(" x"))
+                .or_else(|| s.strip_suffix(" e"))
+            {
+                s = rest.trim_end();
+                words = words.saturating_sub(1);
+            }
+            if s.is_empty() || words > 7 || s.contains("experience") {
+                return None;
+            }
+            let any = |prefixes: &[&str]| prefixes.iter().any(|p| super::super::starts_word(s, p));
+            let exact = |names: &[&str]| names.contains(&s);
+            let label = if any(&[
+                "date limite",
+                "date de cloture",
+                "cloture des candidatures",
+                "date d expiration",
+                "deadline",
+            ]) {
+                super::super::Label::Deadline
+            } else if any(&[
+                "date de prise de poste",
+                "prise de poste",
+                "date de prise de fonction",
+                "date de prise de fonctions",
+                "prise de fonction",
+                "prise de fonctions",
+                "date de debut",
+                "debut",
+                "date d embauche",
+                "embauche",
+                "date de demarrage",
+                "demarrage",
+                "date d entree en fonction",
+                "entree en fonction",
+                "date d entree",
+                "poste a pourvoir",
+                "a pourvoir",
+                "date de commencement",
+                "start date",
+            ]) {
+                super::super::Label::StartDate
+            } else if any(&[
+                "temps de travail",
+                "duree hebdomadaire",
+                "duree du travail",
+                "duree de travail",
+                "duree hebdo",
+                "horaires",
+                "horaire",
+                "volume horaire",
+                "quotite",
+                "nombre d heures",
+                "rythme de travail",
+                "working time",
+                "working hours",
+            ]) {
+                super::super::Label::WorkingTime
+            } else if any(&["duree"]) {
+                super::super::Label::Duration
+            } else if exact(&["contrat", "contrats", "contract"])
+                || any(&[
+                    "type de contrat",
+                    "types de contrat",
+                    "nature du contrat",
+                    "nature de contrat",
+                    "contrat propose",
+                    "contrat de travail",
+                    "type d emploi",
+                    "type de poste",
+                    "contract type",
+                ])
+            {
+                super::super::Label::Contract
+            } else if any(&[
+                "salaire",
+                "remuneration",
+                "gratification",
+                "salary",
+                "retribution",
+            ]) || exact(&["indemnite", "indemnite mensuelle", "traitement"])
+            {
+                super::super::Label::Salary
+            } else if any(&[
+                "lieu",
+                "lieux",
+                "localisation",
+                "secteur geographique",
+                "zone geographique",
+                "zone d intervention",
+                "location",
+            ]) || exact(&[
+                "adresse",
+                "adresse du poste",
+                "ville",
+                "commune",
+                "departement",
+                "region",
+            ]) {
+                super::super::Label::Place
+            } else if exact(&[
+                "employeur",
+                "structure",
+                "organisme",
+                "entreprise",
+                "association",
+                "recruteur",
+                "etablissement",
+                "organisation",
+                "employer",
+                "company",
+                "structure employeuse",
+            ]) || any(&[
+                "nom de la structure",
+                "nom de l employeur",
+                "nom de l organisme",
+                "nom de l association",
+                "nom de l entreprise",
+                "structure d accueil",
+                "organisme d accueil",
+            ]) {
+                super::super::Label::Employer
+            } else if any(&["secteur", "domaine", "thematique", "sector", "filiere"]) {
+                super::super::Label::Sector
+            } else {
+                return None;
+            };
+            Some(label)
+        }
+    }
+
+    /// Awkward French title and description pieces, glued at random.
+    fn generated_texts(count: usize) -> Vec<String> {
+        const PIECES: [&str; 44] = [
+            "Animateur H/F",
+            " - ",
+            "Lyon 3e",
+            "Chargé(e) de mission (F/H)",
+            " – ",
+            "69003 Lyon",
+            "Éducateur spécialisé",
+            " - CDI - ",
+            "Saint-Denis (974)",
+            " — ",
+            " | ",
+            " -- ",
+            "-",
+            " ",
+            "\u{a0}",
+            "\u{202f}",
+            ":",
+            " : ",
+            "：",
+            "Lieu",
+            "Date limite",
+            "Contrat",
+            "Type de contrat",
+            "Rémunération",
+            "Lieu(x)",
+            "Employeur(s)",
+            "Expérience",
+            "\n",
+            "\r\n",
+            "\u{2028}",
+            "\u{2029}",
+            "•",
+            "– ",
+            "Temps de travail",
+            "Secteur",
+            "Durée",
+            "CDD 6 mois",
+            "Paris 15e",
+            "Marseille 13001",
+            "Ajaccio (2A)",
+            "l'équipe",
+            "—Début",
+            "\t",
+            "Salaire : 1 900 € | Lieu : Reims",
+        ];
+        crate::normalise::glued_pieces(&PIECES, 12, count, 0x9e37_79b9_7f4a_7c15)
+    }
+
+    #[test]
+    fn fast_title_and_label_scans_agree_with_the_slow_ones() {
+        let mut texts: Vec<String> = [
+            "Animateur H/F - Lyon 3e",
+            "Chargé(e) de mission (F/H) – 69003 Lyon",
+            "Éducateur spécialisé - CDI - Saint-Denis (974)",
+            "Comptable (H/F) – CDD 6 mois",
+            "a - - b",
+            " -- x",
+            "x -- ",
+            "Lieu\u{a0}- Lyon",
+            "Date limite\u{202f}: 15/12/2026",
+            "Expérience : 2 ans",
+            "Lieux : Lyon",
+            "Employeur(s) — ADMR",
+            "",
+            " - ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        texts.extend(generated_texts(20_000));
+        for t in &texts {
+            assert_eq!(
+                split_last_segment(t),
+                reference::split_last_segment(t),
+                "{t:?}"
+            );
+            assert_eq!(find_label_sep(t), reference::find_label_sep(t), "{t:?}");
+            assert_eq!(match_label(t), reference::match_label(t), "{t:?}");
+            let fast: Vec<&str> = text_lines(t).collect();
+            let slow: Vec<&str> = t.split(['\n', '\r', '\u{2028}', '\u{2029}']).collect();
+            assert_eq!(fast, slow, "{t:?}");
+        }
+        for (p, _, _) in LABEL_PATTERNS {
+            for label in [
+                p.to_string(),
+                p.to_uppercase(),
+                format!("{p} de travail"),
+                format!("{p}(s)"),
+                format!("{p}x"),
+                format!("  {p} : "),
+                format!("Votre {p}"),
+            ] {
+                assert_eq!(
+                    match_label(&label),
+                    reference::match_label(&label),
+                    "{label:?}"
+                );
+            }
+        }
+    }
 
     fn no_place(_: &str) -> bool {
         false

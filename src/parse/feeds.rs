@@ -208,8 +208,11 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                 }
             }
             Event::Text(t) => {
-                if let (Some((_, _, _, buf)), Ok(s)) = (child.as_mut(), t.decode()) {
-                    buf.push_str(&s);
+                // Only the text of a mapped child is wanted: the rest is not decoded.
+                if let Some((_, _, _, buf)) = child.as_mut() {
+                    if let Ok(s) = t.decode() {
+                        buf.push_str(&s);
+                    }
                 }
             }
             Event::GeneralRef(r) => {

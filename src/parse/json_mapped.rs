@@ -96,7 +96,38 @@ fn evaluate(item: &Value, expr: &str) -> Option<String> {
         return Some(constant.to_string()).filter(|c| !c.is_empty());
     }
     expr.split('|')
-        .find_map(|pointer| item.pointer(pointer.trim()).and_then(scalar_text))
+        .find_map(|pointer| json_pointer(item, pointer.trim()).and_then(scalar_text))
+}
+
+/// `Value::pointer` (RFC 6901) without its two allocations per token: a token is unescaped
+/// only when it holds a `~`.
+fn json_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    if !pointer.starts_with('/') {
+        return None;
+    }
+    pointer.split('/').skip(1).try_fold(value, |target, raw| {
+        let token: std::borrow::Cow<'_, str> = if raw.contains('~') {
+            raw.replace("~1", "/").replace("~0", "~").into()
+        } else {
+            raw.into()
+        };
+        match target {
+            Value::Object(map) => map.get(token.as_ref()),
+            Value::Array(list) => array_index(&token).and_then(|x| list.get(x)),
+            _ => None,
+        }
+    })
+}
+
+/// An array index as serde_json reads one in a pointer: no sign, no leading zero.
+fn array_index(s: &str) -> Option<usize> {
+    if s.starts_with('+') || (s.starts_with('0') && s.len() != 1) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// Text of a scalar (or of an array of scalars, joined), None for objects and nulls.
@@ -144,6 +175,43 @@ mod tests {
         );
         assert_eq!(items[1].reference.as_deref(), Some("7"));
         assert_eq!(w, vec!["item 2 (7): no title".to_string()]);
+    }
+
+    #[test]
+    fn pointers_agree_with_serde_json() {
+        let doc: Value = serde_json::from_str(
+            r#"{"a":{"b/c":1,"d~e":[10,{"f":"x"}],"":{"":2}},"0":3,"g":[4,5],"~1":6,"~0":7}"#,
+        )
+        .unwrap();
+        for p in [
+            "",
+            "/",
+            "//",
+            "/a",
+            "/a/b~1c",
+            "/a/d~0e",
+            "/a/d~0e/1/f",
+            "/a/d~0e/01",
+            "/a/d~0e/+1",
+            "/a/d~0e/2",
+            "/0",
+            "/g/0",
+            "/g/1",
+            "/g/-1",
+            "/g/00",
+            "/~01",
+            "/~00",
+            "/~1",
+            "/a/b",
+            "a",
+            "/a/",
+            "/a//",
+            "/g/1/x",
+            "/~",
+            "/a/d~0e/1/f/",
+        ] {
+            assert_eq!(json_pointer(&doc, p), doc.pointer(p), "{p:?}");
+        }
     }
 
     #[test]
