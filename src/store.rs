@@ -418,10 +418,13 @@ impl Store {
         let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
         let now = rfc3339(attempt.finished_at);
         let mut stats = ApplyStats::default();
+        // Features of another version are filed again (see `similar::FEATURES_VERSION`).
+        let version = [similar::FEATURES_VERSION];
         {
             let mut existing = tx.prepare_cached(
-                "SELECT id, content_hash, dedup_features IS NULL FROM offers
-                 WHERE feed_id = ?1 AND identity = ?2",
+                "SELECT id, content_hash,
+                   dedup_features IS NULL OR substr(dedup_features, 1, 1) <> ?3
+                 FROM offers WHERE feed_id = ?1 AND identity = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
@@ -446,7 +449,7 @@ impl Store {
                 let updated = o.updated.map(rfc3339);
                 let valid_through = o.valid_through.map(rfc3339);
                 let before: Option<(i64, String, bool)> = existing
-                    .query_row(params![feed_id, p.identity], |r| {
+                    .query_row(params![feed_id, p.identity, version], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                     .optional()?;
@@ -473,7 +476,7 @@ impl Store {
                         file_posting(&tx, id, &similar::features(o))?;
                         stats.new += 1;
                     }
-                    Some((id, hash, no_features)) => {
+                    Some((id, hash, stale_features)) => {
                         update.execute(params![
                             feed_id,
                             p.identity,
@@ -489,7 +492,7 @@ impl Store {
                             source,
                             valid_through
                         ])?;
-                        if hash != p.content_hash || no_features {
+                        if hash != p.content_hash || stale_features {
                             file_posting(&tx, id, &similar::features(o))?;
                         }
                         if hash == p.content_hash {
@@ -1072,7 +1075,30 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
         .iter()
         .map(|(_, s, m)| (*s, m.iter().map(|(_, f)| f).collect()))
         .collect();
-    let chosen = similar::plan_join(features, &matches);
+    let plan = similar::plan_join(features, &matches);
+    // Postings shown to be ambiguous stand alone; the rest of their cluster is regrouped.
+    for (i, (_, _, members)) in loaded.iter().enumerate() {
+        let gone: Vec<i64> = plan
+            .detach
+            .iter()
+            .filter(|(c, _)| *c == i)
+            .filter_map(|&(_, k)| members.get(k).map(|m| m.0))
+            .collect();
+        if gone.is_empty() {
+            continue;
+        }
+        let mut alone = tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE id = ?1")?;
+        for g in &gone {
+            alone.execute([g])?;
+        }
+        let rest: Members = members
+            .iter()
+            .filter(|m| !gone.contains(&m.0))
+            .cloned()
+            .collect();
+        regroup(tx, &rest)?;
+    }
+    let chosen = plan.join;
     let anchor = chosen
         .iter()
         .map(|&i| loaded[i].0)

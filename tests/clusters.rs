@@ -147,3 +147,51 @@ fn offers_past_valid_through_are_expired() {
     assert!(s.open_offers(100).unwrap().is_empty());
     assert_eq!(s.purge(t0 + Duration::days(94), 90).unwrap().deleted, 1);
 }
+
+#[test]
+fn a_shortened_posting_that_could_be_either_of_two_jobs_stands_alone() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let cdd = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
+    let short: String = TEXT.chars().take(220).collect();
+    let mut o = offer("b", "2", "Villeurbanne", Contract::Cdd, &short);
+    o.contract = None;
+    let shortened = posting(o);
+    fetch(&s, "a", t0, std::slice::from_ref(&cdd));
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(1),
+        std::slice::from_ref(&shortened),
+    );
+    // The only job it can be: one item.
+    assert_eq!(s.open_offers(100).unwrap().len(), 1);
+
+    // The employer also posts the job as a CDI: the shortened posting (no contract) could be
+    // either, and leaves the CDD's item, which keeps its id.
+    let cdi = posting(offer("a", "3", "Villeurbanne", Contract::Cdi, TEXT));
+    fetch(
+        &s,
+        "a",
+        t0 + Duration::hours(2),
+        &[cdd.clone(), cdi.clone()],
+    );
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 3);
+    for p in [&cdd, &cdi, &shortened] {
+        let item = items.iter().find(|i| i.id == p.public_id).unwrap();
+        assert_eq!(item.sources.len(), 1, "{}", p.public_id);
+    }
+
+    // Another shortened copy, seen now that both jobs are known, joins neither.
+    let mut o = offer("b", "4", "Villeurbanne", Contract::Cdd, &short);
+    o.contract = None;
+    o.title = "Animateur périscolaire (H/F)".into();
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(3),
+        &[shortened.clone(), posting(o)],
+    );
+    assert_eq!(s.open_offers(100).unwrap().len(), 4);
+}
