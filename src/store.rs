@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// indexes touched by deduplication stay in memory.
 const PAGE_CACHE_KIB: i64 = -262_144;
 
+/// A purge keeps at least this many of each feed's latest fetch attempts, however old, so that
+/// a feed fetched rarely (or no longer) still shows its recent history.
+pub const ATTEMPTS_KEPT: usize = 20;
+
 /// At most this many postings of a cluster are read to check a join (a guard: clusters are a
 /// handful of postings).
 const CLUSTER_READ_LIMIT: i64 = 500;
@@ -118,6 +122,8 @@ pub struct PurgeStats {
     pub expired: usize,
     /// Closed and expired offers deleted after the retention period.
     pub deleted: usize,
+    /// Fetch attempts deleted after the retention period.
+    pub attempts: usize,
 }
 
 /// What the fetcher needs to remember between fetches of a feed.
@@ -674,7 +680,8 @@ impl Store {
     }
 
     /// Expires open offers past their validThrough, then deletes closed and expired offers
-    /// whose closing is older than `retention_days`, in one transaction. Clusters that lose a
+    /// whose closing is older than `retention_days`, and fetch attempts started before then
+    /// but the latest [`ATTEMPTS_KEPT`] of each feed, in one transaction. Clusters that lose a
     /// posting are regrouped.
     pub fn purge(&self, now: DateTime<Utc>, retention_days: u32) -> Result<PurgeStats, StoreError> {
         let mut conn = self.conn();
@@ -703,10 +710,23 @@ impl Store {
             let members = cluster_members(&tx, c, None)?;
             regroup(&tx, &members)?;
         }
+        // No row refers to an attempt by key (offers.last_seen_attempt is only compared with
+        // the attempt being applied), and each feed's latest attempts stay, so ids are not
+        // reused.
+        let attempts = tx.execute(
+            "DELETE FROM fetch_attempts WHERE id IN (
+               SELECT id FROM (
+                 SELECT id, started_at, row_number() OVER (
+                   PARTITION BY feed_id ORDER BY started_at DESC, id DESC) AS latest
+                 FROM fetch_attempts)
+               WHERE latest > ?2 AND started_at < ?1)",
+            params![cutoff, ATTEMPTS_KEPT as i64],
+        )?;
         tx.commit()?;
         Ok(PurgeStats {
             expired,
             deleted: doomed.len(),
+            attempts,
         })
     }
 

@@ -195,3 +195,55 @@ fn a_shortened_posting_that_could_be_either_of_two_jobs_stands_alone() {
     );
     assert_eq!(s.open_offers(100).unwrap().len(), 4);
 }
+
+#[test]
+fn purge_deletes_old_fetch_attempts_but_each_feeds_latest() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-01-01T06:00:00Z".parse().unwrap();
+    let attempt = |at: DateTime<Utc>| Attempt {
+        started_at: at,
+        finished_at: at + Duration::seconds(2),
+        http_status: Some(304),
+        ..Default::default()
+    };
+    // Feed a: fetched daily for 30 days, then nothing for months, then daily for 5 days.
+    let old: Vec<DateTime<Utc>> = (0..30).map(|d| t0 + Duration::days(d)).collect();
+    let recent: Vec<DateTime<Utc>> = (100..105).map(|d| t0 + Duration::days(d)).collect();
+    for at in old.iter().chain(&recent) {
+        s.record_not_modified("a", &attempt(*at)).unwrap();
+    }
+    // Feed b: 5 fetches long ago, then none (a feed that stopped being fetched).
+    for d in 0..5 {
+        s.record_not_modified("b", &attempt(t0 + Duration::days(d)))
+            .unwrap();
+    }
+    assert_eq!(s.attempt_log("a").unwrap().len(), 35);
+
+    // Within the retention (90 days) nothing goes.
+    let stats = s.purge(t0 + Duration::days(89), 90).unwrap();
+    assert_eq!(stats.attempts, 0);
+    assert_eq!(s.attempt_log("a").unwrap().len(), 35);
+
+    // 150 days on, the cutoff is day 60: a keeps its 5 recent attempts and the latest of the
+    // old ones up to 20 in all; b keeps its 5.
+    let stats = s.purge(t0 + Duration::days(150), 90).unwrap();
+    assert_eq!(stats.attempts, 15);
+    let log: Vec<DateTime<Utc>> = s
+        .attempt_log("a")
+        .unwrap()
+        .into_iter()
+        .map(|a| a.started_at)
+        .collect();
+    let mut kept = old[15..].to_vec();
+    kept.extend(&recent);
+    assert_eq!(log, kept);
+    assert_eq!(s.attempt_log("b").unwrap().len(), 5);
+    assert_eq!(s.feed_statuses().unwrap().len(), 2);
+
+    // A later fetch is recorded and listed last, under a new id.
+    s.record_not_modified("a", &attempt(t0 + Duration::days(151)))
+        .unwrap();
+    let log = s.attempt_log("a").unwrap();
+    assert_eq!(log.len(), 21);
+    assert_eq!(log[20].started_at, t0 + Duration::days(151));
+}
