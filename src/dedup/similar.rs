@@ -641,7 +641,10 @@ fn contained(a: &[u32], b: &[u32]) -> f64 {
 ///   whatever the titles);
 /// - the same dates: the same employer, a title in common and the same two whole dates (a
 ///   start date and a deadline are kept by any rewording, and another job of the employer
-///   rarely has both).
+///   rarely has both);
+/// - a shortened copy: the same employer, alike titles, every figure of the one found in the
+///   other and most of its passages too (0.75: the containment of a short text in a long one,
+///   estimated from signatures, is off by 0.1 either way).
 ///
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
@@ -676,7 +679,11 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
             && c.words >= 0.6
             && c.min_facts >= 3
             && c.facts >= 0.6)
-        || (vouched && c.shared_dates >= 2 && c.title >= 0.5);
+        || (vouched && c.shared_dates >= 2 && c.title >= 0.5)
+        || (vouched
+            && c.shingle_containment >= 0.75
+            && c.title_jaccard >= 0.5
+            && c.facts_contained >= 1.0);
     same.then_some(c.title + c.shingle_containment + c.words + c.facts)
 }
 
