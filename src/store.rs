@@ -45,6 +45,21 @@ const READER_CACHE_KIB: i64 = -65_536;
 /// themselves are the kernel's page cache, shared by every reader).
 const READER_MMAP_BYTES: i64 = 1 << 30;
 
+/// Pages of the database file are read through a memory map of up to this size (the rest
+/// through the page cache): a page the cache no longer holds costs no system call and no copy
+/// (the operating system keeps the file in memory). 16 GiB: virtual address space only.
+const MMAP_BYTES: i64 = 16 << 30;
+
+/// The write-ahead log is copied into the database (and both synced) once it holds this many
+/// pages (SQLite's default is 1,000): a fetch of a hundred new offers dirties a couple of
+/// thousand scattered index pages, and with the default every fetch paid a checkpoint; the
+/// pages that several fetches touch are now written once. 64 MiB of log at the most.
+const WAL_CHECKPOINT_PAGES: i64 = 16_000;
+
+/// A purge keeps at least this many of each feed's latest fetch attempts, however old, so that
+/// a feed fetched rarely (or no longer) still shows its recent history.
+pub const ATTEMPTS_KEPT: usize = 20;
+
 /// At most this many postings of a cluster are read to check a join (a guard: clusters are a
 /// handful of postings). A literal in the SQL rather than a bound parameter: SQLite prepares
 /// a statement again on every run when its LIMIT is bound, which profiling showed costing a
@@ -129,6 +144,8 @@ pub struct PurgeStats {
     pub expired: usize,
     /// Closed and expired offers deleted after the retention period.
     pub deleted: usize,
+    /// Fetch attempts deleted after the retention period.
+    pub attempts: usize,
 }
 
 /// What the fetcher needs to remember between fetches of a feed.
@@ -303,6 +320,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "cache_size", PAGE_CACHE_KIB)
             .map_err(open_err)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+            .map_err(open_err)?;
         migrate(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
@@ -433,10 +454,13 @@ impl Store {
         let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
         let now = rfc3339(attempt.finished_at);
         let mut stats = ApplyStats::default();
+        // Features of another version are filed again (see `similar::FEATURES_VERSION`).
+        let version = [similar::FEATURES_VERSION];
         {
             let mut existing = tx.prepare_cached(
-                "SELECT id, content_hash, dedup_features IS NULL FROM offers
-                 WHERE feed_id = ?1 AND identity = ?2",
+                "SELECT id, content_hash,
+                   dedup_features IS NULL OR substr(dedup_features, 1, 1) <> ?3
+                 FROM offers WHERE feed_id = ?1 AND identity = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
@@ -461,7 +485,7 @@ impl Store {
                 let updated = o.updated.map(rfc3339);
                 let valid_through = o.valid_through.map(rfc3339);
                 let before: Option<(i64, String, bool)> = existing
-                    .query_row(params![feed_id, p.identity], |r| {
+                    .query_row(params![feed_id, p.identity, version], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                     })
                     .optional()?;
@@ -488,7 +512,7 @@ impl Store {
                         file_posting(&tx, id, &similar::features(o))?;
                         stats.new += 1;
                     }
-                    Some((id, hash, no_features)) => {
+                    Some((id, hash, stale_features)) => {
                         update.execute(params![
                             feed_id,
                             p.identity,
@@ -504,7 +528,7 @@ impl Store {
                             source,
                             valid_through
                         ])?;
-                        if hash != p.content_hash || no_features {
+                        if hash != p.content_hash || stale_features {
                             file_posting(&tx, id, &similar::features(o))?;
                         }
                         if hash == p.content_hash {
@@ -686,7 +710,8 @@ impl Store {
     }
 
     /// Expires open offers past their validThrough, then deletes closed and expired offers
-    /// whose closing is older than `retention_days`, in one transaction. Clusters that lose a
+    /// whose closing is older than `retention_days`, and fetch attempts started before then
+    /// but the latest [`ATTEMPTS_KEPT`] of each feed, in one transaction. Clusters that lose a
     /// posting are regrouped.
     pub fn purge(&self, now: DateTime<Utc>, retention_days: u32) -> Result<PurgeStats, StoreError> {
         let mut conn = self.conn();
@@ -715,10 +740,23 @@ impl Store {
             let members = cluster_members(&tx, c, None)?;
             regroup(&tx, &members)?;
         }
+        // No row refers to an attempt by key (offers.last_seen_attempt is only compared with
+        // the attempt being applied), and each feed's latest attempts stay, so ids are not
+        // reused.
+        let attempts = tx.execute(
+            "DELETE FROM fetch_attempts WHERE id IN (
+               SELECT id FROM (
+                 SELECT id, started_at, row_number() OVER (
+                   PARTITION BY feed_id ORDER BY started_at DESC, id DESC) AS latest
+                 FROM fetch_attempts)
+               WHERE latest > ?2 AND started_at < ?1)",
+            params![cutoff, ATTEMPTS_KEPT as i64],
+        )?;
         tx.commit()?;
         Ok(PurgeStats {
             expired,
             deleted: doomed.len(),
+            attempts,
         })
     }
 
@@ -775,8 +813,13 @@ impl Store {
                 keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
                 loaded += 1;
             }
-            // In key order: the index is written sequentially.
-            keys.sort_unstable();
+            // In a scattered (but deterministic) order, as postings filed one by one write
+            // them: sorted keys would leave every index page full, and the first postings
+            // filed afterwards would split a page each, which a database grown by fetches
+            // does not do.
+            keys.sort_unstable_by_key(|&(k, id)| {
+                (k ^ id.rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as i64)
+            });
             let mut key = tx.prepare_cached(
                 "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
             )?;
@@ -1088,7 +1131,30 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
         .iter()
         .map(|(_, s, m)| (*s, m.iter().map(|(_, f)| f).collect()))
         .collect();
-    let chosen = similar::plan_join(features, &matches);
+    let plan = similar::plan_join(features, &matches);
+    // Postings shown to be ambiguous stand alone; the rest of their cluster is regrouped.
+    for (i, (_, _, members)) in loaded.iter().enumerate() {
+        let gone: Vec<i64> = plan
+            .detach
+            .iter()
+            .filter(|(c, _)| *c == i)
+            .filter_map(|&(_, k)| members.get(k).map(|m| m.0))
+            .collect();
+        if gone.is_empty() {
+            continue;
+        }
+        let mut alone = tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE id = ?1")?;
+        for g in &gone {
+            alone.execute([g])?;
+        }
+        let rest: Members = members
+            .iter()
+            .filter(|m| !gone.contains(&m.0))
+            .cloned()
+            .collect();
+        regroup(tx, &rest)?;
+    }
+    let chosen = plan.join;
     let anchor = chosen
         .iter()
         .map(|&i| loaded[i].0)

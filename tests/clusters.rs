@@ -147,3 +147,103 @@ fn offers_past_valid_through_are_expired() {
     assert!(s.open_offers(100).unwrap().is_empty());
     assert_eq!(s.purge(t0 + Duration::days(94), 90).unwrap().deleted, 1);
 }
+
+#[test]
+fn a_shortened_posting_that_could_be_either_of_two_jobs_stands_alone() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let cdd = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
+    let short: String = TEXT.chars().take(220).collect();
+    let mut o = offer("b", "2", "Villeurbanne", Contract::Cdd, &short);
+    o.contract = None;
+    let shortened = posting(o);
+    fetch(&s, "a", t0, std::slice::from_ref(&cdd));
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(1),
+        std::slice::from_ref(&shortened),
+    );
+    // The only job it can be: one item.
+    assert_eq!(s.open_offers(100).unwrap().len(), 1);
+
+    // The employer also posts the job as a CDI: the shortened posting (no contract) could be
+    // either, and leaves the CDD's item, which keeps its id.
+    let cdi = posting(offer("a", "3", "Villeurbanne", Contract::Cdi, TEXT));
+    fetch(
+        &s,
+        "a",
+        t0 + Duration::hours(2),
+        &[cdd.clone(), cdi.clone()],
+    );
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 3);
+    for p in [&cdd, &cdi, &shortened] {
+        let item = items.iter().find(|i| i.id == p.public_id).unwrap();
+        assert_eq!(item.sources.len(), 1, "{}", p.public_id);
+    }
+
+    // Another shortened copy, seen now that both jobs are known, joins neither.
+    let mut o = offer("b", "4", "Villeurbanne", Contract::Cdd, &short);
+    o.contract = None;
+    o.title = "Animateur périscolaire (H/F)".into();
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(3),
+        &[shortened.clone(), posting(o)],
+    );
+    assert_eq!(s.open_offers(100).unwrap().len(), 4);
+}
+
+#[test]
+fn purge_deletes_old_fetch_attempts_but_each_feeds_latest() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-01-01T06:00:00Z".parse().unwrap();
+    let attempt = |at: DateTime<Utc>| Attempt {
+        started_at: at,
+        finished_at: at + Duration::seconds(2),
+        http_status: Some(304),
+        ..Default::default()
+    };
+    // Feed a: fetched daily for 30 days, then nothing for months, then daily for 5 days.
+    let old: Vec<DateTime<Utc>> = (0..30).map(|d| t0 + Duration::days(d)).collect();
+    let recent: Vec<DateTime<Utc>> = (100..105).map(|d| t0 + Duration::days(d)).collect();
+    for at in old.iter().chain(&recent) {
+        s.record_not_modified("a", &attempt(*at)).unwrap();
+    }
+    // Feed b: 5 fetches long ago, then none (a feed that stopped being fetched).
+    for d in 0..5 {
+        s.record_not_modified("b", &attempt(t0 + Duration::days(d)))
+            .unwrap();
+    }
+    assert_eq!(s.attempt_log("a").unwrap().len(), 35);
+
+    // Within the retention (90 days) nothing goes.
+    let stats = s.purge(t0 + Duration::days(89), 90).unwrap();
+    assert_eq!(stats.attempts, 0);
+    assert_eq!(s.attempt_log("a").unwrap().len(), 35);
+
+    // 150 days on, the cutoff is day 60: a keeps its 5 recent attempts and the latest of the
+    // old ones up to 20 in all; b keeps its 5.
+    let stats = s.purge(t0 + Duration::days(150), 90).unwrap();
+    assert_eq!(stats.attempts, 15);
+    let log: Vec<DateTime<Utc>> = s
+        .attempt_log("a")
+        .unwrap()
+        .into_iter()
+        .map(|a| a.started_at)
+        .collect();
+    let mut kept = old[15..].to_vec();
+    kept.extend(&recent);
+    assert_eq!(log, kept);
+    assert_eq!(s.attempt_log("b").unwrap().len(), 5);
+    assert_eq!(s.feed_statuses().unwrap().len(), 2);
+
+    // A later fetch is recorded and listed last, under a new id.
+    s.record_not_modified("a", &attempt(t0 + Duration::days(151)))
+        .unwrap();
+    let log = s.attempt_log("a").unwrap();
+    assert_eq!(log.len(), 21);
+    assert_eq!(log[20].started_at, t0 + Duration::days(151));
+}

@@ -29,7 +29,7 @@ use crate::model::Offer;
 use crate::normalise::geo::fold;
 
 /// Bumped whenever features, signatures or keys are computed differently.
-pub const FEATURES_VERSION: u8 = 1;
+pub const FEATURES_VERSION: u8 = 2;
 /// Length of each MinHash signature.
 pub const NUM_HASHES: usize = 128;
 /// Words per shingle.
@@ -78,14 +78,68 @@ pub struct Features {
     /// Hashes of the facts the description states in figures (dates, amounts, hours,
     /// reference numbers), sorted: a rewording keeps them, another job rarely has the same.
     pub facts: Vec<u32>,
+    /// Hashes of the whole dates the description states ("08/10/2026"), sorted: a start
+    /// date, a deadline.
+    pub dates: Vec<u32>,
+    /// When the commune is known: the position (in words) where the description first names
+    /// it, within its first [`PLACE_HEAD`] words ([`NOT_NAMED`] when it does not).
+    pub place_at: u16,
+    /// When the commune is unknown: 16-bit hashes of the phrases of one to [`PLACE_GRAM`]
+    /// words of the place as written, the title and the description's first [`PLACE_HEAD`]
+    /// words, sorted, to check a candidate's commune against; and how many description words
+    /// were read.
+    pub place_grams: Vec<u16>,
+    pub head_words: u16,
 }
 
 /// At most this many facts are kept per posting.
 const MAX_FACTS: usize = 48;
+/// Words of the description's beginning in which a place is looked for.
+pub const PLACE_HEAD: usize = 80;
+/// Longest commune name looked for, in folded words ("st germain en laye").
+pub const PLACE_GRAM: usize = 4;
+/// `place_at` of a posting whose description does not name its commune.
+pub const NOT_NAMED: u16 = u16::MAX;
+
+/// 16-bit hash of a phrase of folded words.
+fn phrase_hash(words: &[String]) -> u16 {
+    (fnv(words.join(" ").as_bytes()) & 0xffff) as u16
+}
+
+/// Where the first `PLACE_HEAD` words of `text` name `commune` (folded), if they do.
+fn place_position(commune: &str, text: &[String]) -> u16 {
+    let target: Vec<&str> = commune.split(' ').filter(|w| !w.is_empty()).collect();
+    if target.is_empty() {
+        return NOT_NAMED;
+    }
+    let head = &text[..text.len().min(PLACE_HEAD)];
+    head.windows(target.len())
+        .position(|w| w.iter().zip(&target).all(|(a, b)| a == b))
+        .map_or(NOT_NAMED, |p| p as u16)
+}
+
+/// The phrases (one to `PLACE_GRAM` words) of the texts that may name a place, hashed.
+fn place_phrases(texts: &[&[String]]) -> Vec<u16> {
+    let mut out = BTreeSet::new();
+    for t in texts {
+        for i in 0..t.len() {
+            for n in 1..=PLACE_GRAM.min(t.len() - i) {
+                out.insert(phrase_hash(&t[i..i + n]));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
 
 /// The figures of a text: dates ("08/10/2026") whole, other digit runs one by one.
 pub fn facts(text: &str) -> Vec<u32> {
+    figures(text).0
+}
+
+/// The figures of a text, and those of them that are whole dates (two separators).
+fn figures(text: &str) -> (Vec<u32>, Vec<u32>) {
     let mut out = BTreeSet::new();
+    let mut dates = BTreeSet::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() && out.len() < MAX_FACTS {
@@ -103,9 +157,13 @@ pub fn facts(text: &str) -> Vec<u32> {
             i += 1;
         }
         let token: String = chars[start..i].iter().collect();
-        out.insert((fnv(token.as_bytes()) & 0xffff_ffff) as u32);
+        let h = (fnv(token.as_bytes()) & 0xffff_ffff) as u32;
+        out.insert(h);
+        if token.matches(['/', '.']).count() == 2 {
+            dates.insert(h);
+        }
     }
-    out.into_iter().collect()
+    (out.into_iter().collect(), dates.into_iter().collect())
 }
 
 /// Exact Jaccard similarity of two sorted sets (0 when either is empty).
@@ -365,11 +423,26 @@ pub fn features(offer: &Offer) -> Features {
                 .collect()
         })
         .unwrap_or_default();
+    let (facts, dates) = figures(&offer.description_text);
+    let commune = place.commune.as_deref().map(fold).filter(|c| !c.is_empty());
+    let text_words = words(&offer.description_text);
+    let head_words = text_words.len().min(PLACE_HEAD);
+    let (place_at, place_grams) = match &commune {
+        Some(c) => (place_position(c, &text_words), Vec::new()),
+        None => {
+            let raw = words(offer.location.raw.as_deref().unwrap_or(""));
+            let title = words(&offer.title_raw);
+            (
+                NOT_NAMED,
+                place_phrases(&[&raw, &title, &text_words[..head_words]]),
+            )
+        }
+    };
     Features {
         employer,
         initials,
         title: title_tokens(&offer.title),
-        commune: place.commune.as_deref().map(fold).filter(|c| !c.is_empty()),
+        commune,
         department: place.department.clone(),
         contract: offer.contract.map(|c| c.code().to_string()),
         n_shingles: shingles.len() as u32,
@@ -379,7 +452,11 @@ pub fn features(offer: &Offer) -> Features {
         mentions,
         head_initials,
         self_named,
-        facts: facts(&offer.description_text),
+        facts,
+        dates,
+        place_at,
+        place_grams,
+        head_words: head_words as u16,
     }
 }
 
@@ -434,6 +511,26 @@ pub fn conflict(a: &Features, b: &Features) -> bool {
         || differ(&a.commune, &b.commune)
         || differ(&a.department, &b.department)
         || differ(&a.contract, &b.contract)
+        || place_contradicted(a, b)
+        || place_contradicted(b, a)
+}
+
+/// `known` names its commune early in its text, and `unknown`, which gives no commune, has a
+/// text that goes at least as far without naming it (nor does its place or title): it speaks
+/// of another place ("... autour de Nantes" against a job at Rezé).
+fn place_contradicted(known: &Features, unknown: &Features) -> bool {
+    let Some(commune) = known.commune.as_deref() else {
+        return false;
+    };
+    if unknown.commune.is_some() || known.place_at == NOT_NAMED {
+        return false;
+    }
+    let target: Vec<String> = commune.split(' ').map(String::from).collect();
+    known.place_at < unknown.head_words
+        && unknown
+            .place_grams
+            .binary_search(&phrase_hash(&target))
+            .is_err()
 }
 
 /// `known` names its employer at the start of its text, and `unknown`, which gives no
@@ -475,11 +572,22 @@ pub struct Comparison {
     pub employer_match: bool,
     /// One employer unknown, and the other one's name appears at the start of its text.
     pub employer_mentioned: bool,
+    /// Employer, commune and contract known on both sides and equal.
+    pub fields: bool,
+    /// Stated figures in common, relative to the fewer.
+    pub facts_contained: f64,
+    /// Whole dates in common, and the fewest dates of the two.
+    pub shared_dates: usize,
+    pub min_dates: usize,
+    /// Distinct shingles of the shorter description.
+    pub min_shingles: u32,
 }
 
 /// Compares two postings (symmetric).
 pub fn compare(a: &Features, b: &Features) -> Comparison {
     let shingles = jaccard(&a.shingle_sig, &b.shingle_sig);
+    let employer_match =
+        !a.employer.is_empty() && !b.employer.is_empty() && !employers_differ(a, b);
     Comparison {
         title: overlap(&a.title, &b.title),
         title_jaccard: token_jaccard(&a.title, &b.title),
@@ -488,9 +596,32 @@ pub fn compare(a: &Features, b: &Features) -> Comparison {
         words: jaccard(&a.word_sig, &b.word_sig),
         facts: set_jaccard(&a.facts, &b.facts),
         min_facts: a.facts.len().min(b.facts.len()),
-        employer_match: !a.employer.is_empty() && !b.employer.is_empty() && !employers_differ(a, b),
+        employer_match,
         employer_mentioned: mentioned(a, b) || mentioned(b, a),
+        fields: employer_match
+            && a.commune.is_some()
+            && b.commune.is_some()
+            && a.contract.is_some()
+            && b.contract.is_some(),
+        facts_contained: contained(&a.facts, &b.facts),
+        shared_dates: shared(&a.dates, &b.dates),
+        min_dates: a.dates.len().min(b.dates.len()),
+        min_shingles: a.n_shingles.min(b.n_shingles),
     }
+}
+
+/// Elements two sorted sets have in common.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    a.iter().filter(|x| b.binary_search(x).is_ok()).count()
+}
+
+/// Elements in common relative to the smaller set (0 when either is empty).
+fn contained(a: &[u32], b: &[u32]) -> f64 {
+    let small = a.len().min(b.len());
+    if small == 0 {
+        return 0.0;
+    }
+    shared(a, b) as f64 / small as f64
 }
 
 /// The same-job decision: `Some(score)` (higher is closer) when the two postings are the same
@@ -507,7 +638,13 @@ pub fn compare(a: &Features, b: &Features) -> Comparison {
 /// - the same words: the content words of the descriptions largely agree and so do the
 ///   titles: the same ad reworded;
 /// - the same facts: the same employer states mostly the same figures (with the same fields,
-///   whatever the titles).
+///   whatever the titles);
+/// - the same dates: the same employer, a title in common and the same two whole dates (a
+///   start date and a deadline are kept by any rewording, and another job of the employer
+///   rarely has both);
+/// - a shortened copy: the same employer, alike titles, every figure of the one found in the
+///   other and most of its passages too (0.75: the containment of a short text in a long one,
+///   estimated from signatures, is off by 0.1 either way).
 ///
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
@@ -523,12 +660,7 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
         return None;
     }
     let vouched = c.employer_match || c.employer_mentioned;
-    // Employer, commune and contract known on both sides and equal.
-    let fields = c.employer_match
-        && a.commune.is_some()
-        && b.commune.is_some()
-        && a.contract.is_some()
-        && b.contract.is_some();
+    let fields = c.fields;
     let (passage, reworded) = if fields {
         (0.55, 0.45)
     } else if vouched {
@@ -546,13 +678,19 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
             && c.shingle_containment >= 0.85
             && c.words >= 0.6
             && c.min_facts >= 3
-            && c.facts >= 0.6);
+            && c.facts >= 0.6)
+        || (vouched && c.shared_dates >= 2 && c.title >= 0.5)
+        || (vouched
+            && c.shingle_containment >= 0.75
+            && c.title_jaccard >= 0.5
+            && c.facts_contained >= 1.0);
     same.then_some(c.title + c.shingle_containment + c.words + c.facts)
 }
 
 /// Groups postings into clusters from scratch, the way the store grows them: in order, each
-/// posting joins the groups holding a posting it matches, as [`plan_join`] allows. Returns,
-/// for each posting, the index of the first posting of its group.
+/// posting joins the groups holding a posting it matches, as [`plan_join`] allows (and the
+/// postings it shows to be ambiguous leave their group). Returns, for each posting, the index
+/// of the first posting of its group.
 pub fn components(features: &[&Features]) -> Vec<usize> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, f) in features.iter().enumerate() {
@@ -570,10 +708,19 @@ pub fn components(features: &[&Features]) -> Vec<usize> {
                 which.push(g);
             }
         }
-        let chosen: Vec<usize> = plan_join(f, &matches)
-            .into_iter()
-            .map(|c| which[c])
-            .collect();
+        let plan = plan_join(f, &matches);
+        // Ambiguous members leave their group first (each becomes its own).
+        let mut detached = Vec::new();
+        for &(c, k) in &plan.detach {
+            if let Some(&m) = groups[which[c]].get(k) {
+                detached.push((which[c], m));
+            }
+        }
+        for (g, m) in detached {
+            groups[g].retain(|&x| x != m);
+            groups.push(vec![m]);
+        }
+        let chosen: Vec<usize> = plan.join.into_iter().map(|c| which[c]).collect();
         match chosen.iter().min() {
             None => groups.push(vec![i]),
             Some(&target) => {
@@ -597,34 +744,66 @@ pub fn components(features: &[&Features]) -> Vec<usize> {
     labels
 }
 
+/// What a posting does to the clusters it matches (see [`plan_join`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JoinPlan {
+    /// Indexes (into `matches`) of the clusters merged with the posting.
+    pub join: Vec<usize>,
+    /// Members (cluster index into `matches`, member index) that the posting shows to be
+    /// ambiguous: each leaves its cluster and stands alone.
+    pub detach: Vec<(usize, usize)>,
+}
+
 /// Which existing clusters a posting joins. `matches` holds, for each cluster with at least
 /// one posting that [`same_job`] accepts, its best score and all its members' features.
+///
 /// Clusters are taken best score first, and each is joined only if the posting is the same
 /// job as at least half of its members (so that one ambiguous link does not chain two jobs)
 /// and none of its members [`conflict`]s with the posting or with the members of the clusters
-/// already joined: a cluster never holds two postings known to be different jobs. Returns the
-/// indexes (into `matches`) of the clusters to merge with the posting.
-pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> Vec<usize> {
+/// already joined: a cluster never holds two postings known to be different jobs.
+///
+/// A posting that is also the same job as a cluster known to be another job (one of its
+/// members conflicts with a cluster joined) could be either: a shortened ad that lacks the one
+/// detail telling two jobs of an employer apart. It joins nothing: its text says no more of
+/// one job than of the other (scores do not help: two shortened ads of different jobs match
+/// each other better than either matches its own full ad). In the same way, when the posting
+/// conflicts with some members of a cluster but is the same job as others, those others are
+/// the same job as two different jobs (the posting's and their cluster's): they leave their
+/// cluster and stand alone ([`JoinPlan::detach`]).
+pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinPlan {
     let mut order: Vec<usize> = (0..matches.len()).collect();
     order.sort_by(|&a, &b| matches[b].0.total_cmp(&matches[a].0).then(a.cmp(&b)));
     let mut joined: Vec<&Features> = vec![posting];
-    let mut chosen = Vec::new();
+    let mut plan = JoinPlan::default();
+    let mut ambiguous = false;
     for i in order {
         let members = &matches[i].1;
         let agreeing = members
             .iter()
             .filter(|m| same_job(posting, m).is_some())
             .count();
-        if agreeing * 2 >= members.len()
-            && members
-                .iter()
-                .all(|m| joined.iter().all(|j| !conflict(m, j)))
-        {
+        let direct = members.iter().any(|m| conflict(posting, m));
+        let clash = members
+            .iter()
+            .any(|m| joined.iter().any(|j| conflict(m, j)));
+        if agreeing * 2 >= members.len() && !clash {
             joined.extend(members.iter().copied());
-            chosen.push(i);
+            plan.join.push(i);
+        } else if !direct && clash {
+            // The same job as this cluster too, which is another job than one joined.
+            ambiguous = true;
+        } else if direct {
+            for (k, m) in members.iter().enumerate() {
+                if same_job(posting, m).is_some() {
+                    plan.detach.push((i, k));
+                }
+            }
         }
     }
-    chosen
+    if ambiguous {
+        plan.join.clear();
+    }
+    plan
 }
 
 /// How much an offer says: the richest posting of a cluster gives the merged item its fields.
@@ -741,12 +920,15 @@ pub fn encode(f: &Features) -> Vec<u8> {
     out.extend_from_slice(&f.n_words.to_le_bytes());
     put_u16s(&mut out, &f.shingle_sig);
     put_u16s(&mut out, &f.word_sig);
-    for set in [&f.mentions, &f.facts] {
+    for set in [&f.mentions, &f.facts, &f.dates] {
         out.extend_from_slice(&(set.len() as u16).to_le_bytes());
         for m in set {
             out.extend_from_slice(&m.to_le_bytes());
         }
     }
+    out.extend_from_slice(&f.place_at.to_le_bytes());
+    out.extend_from_slice(&f.head_words.to_le_bytes());
+    put_u16s(&mut out, &f.place_grams);
     out
 }
 
@@ -814,6 +996,11 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mentions = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
     let n = r.u16()?;
     let facts = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let n = r.u16()?;
+    let dates = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let place_at = r.u16()?;
+    let head_words = r.u16()?;
+    let place_grams = r.u16s()?;
     Some(Features {
         employer,
         initials,
@@ -829,6 +1016,10 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
         word_sig,
         mentions,
         facts,
+        dates,
+        place_at,
+        place_grams,
+        head_words,
     })
 }
 
@@ -963,6 +1154,57 @@ mod tests {
     }
 
     #[test]
+    fn a_posting_that_gives_no_commune_is_placed_by_its_text() {
+        let a = features(&base());
+        let mut o = base();
+        o.location.place.commune = None;
+        // Its text names Villeurbanne, where `a` is.
+        assert!(same_job(&a, &features(&o)).is_some());
+        // Its text speaks of another town where `a` names its own: another job.
+        o.description_text = TEXT.replace("Villeurbanne", "Vénissieux");
+        assert!(conflict(&a, &features(&o)));
+        assert!(conflict(&features(&o), &a));
+        // A text cut before the place says nothing of it.
+        o.description_text = TEXT.chars().take(60).collect();
+        assert!(!conflict(&a, &features(&o)));
+        // The place as written counts too.
+        o.description_text = TEXT.replace("Villeurbanne", "la ville");
+        o.location.raw = Some("Villeurbanne".into());
+        assert!(!conflict(&a, &features(&o)));
+    }
+
+    #[test]
+    fn the_same_employer_and_the_same_dates_make_a_rewritten_ad_the_same_job() {
+        let text_a = "Habitat et Humanisme Rhône recrute son comptable. Vous tiendrez la \
+            comptabilité générale jusqu'au bilan, préparerez la paie de 40 salariés et suivrez \
+            la trésorerie. Poste à pourvoir le 14/10/2026. Candidatures avant le 03/10/2026.";
+        let text_b = "Rejoignez notre équipe : saisie et révision des comptes jusqu'à la \
+            clôture, bulletins de salaire, rapprochements bancaires. Prise de poste : \
+            14/10/2026. Réponse attendue au plus tard le 03/10/2026.";
+        let ad = |title: &str, text: &str| {
+            features(&offer(
+                Some("Habitat et Humanisme Rhône"),
+                title,
+                "Villeurbanne",
+                "69",
+                Some(Contract::Cdi),
+                text,
+            ))
+        };
+        let a = ad("Comptable - Gestionnaire paie", text_a);
+        let b = ad("Assistant comptable", text_b);
+        let c = compare(&a, &b);
+        assert_eq!(c.shared_dates, 2);
+        assert!(same_job(&a, &b).is_some(), "{c:?}");
+        // Another start date: nothing else says it is the same job.
+        let b = ad(
+            "Assistant comptable",
+            &text_b.replace("14/10/2026", "02/11/2026"),
+        );
+        assert!(same_job(&a, &b).is_none(), "{:?}", compare(&a, &b));
+    }
+
+    #[test]
     fn a_posting_never_joins_two_conflicting_clusters() {
         let a = features(&base());
         let mut o = base();
@@ -971,11 +1213,23 @@ mod tests {
         let mut o = base();
         o.contract = None;
         let p = features(&o);
-        // p matches both; the better-scored cluster wins, the conflicting one is left alone.
+        // p (no contract) is the same job as a CDD and as a CDI: it could be either, and
+        // joins neither, whatever the scores.
         let m = vec![(1.0, vec![&a]), (2.0, vec![&b])];
-        assert_eq!(plan_join(&p, &m), vec![1]);
+        assert_eq!(plan_join(&p, &m), JoinPlan::default());
+        // Two clusters of the same job: both joined, best first.
         let m = vec![(1.0, vec![&a]), (2.0, vec![&a])];
-        assert_eq!(plan_join(&p, &m), vec![1, 0]);
+        assert_eq!(plan_join(&p, &m).join, vec![1, 0]);
+        // A posting that conflicts with part of a cluster and matches the rest: the rest is
+        // the same job as two different ones and leaves its cluster.
+        let m = vec![(2.0, vec![&b, &p])];
+        assert_eq!(
+            plan_join(&a, &m),
+            JoinPlan {
+                join: vec![],
+                detach: vec![(0, 1)]
+            }
+        );
     }
 
     #[test]
