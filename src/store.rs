@@ -41,9 +41,6 @@ const MIGRATIONS: &[(&str, &str)] = &[
 const PAGE_CACHE_KIB: i64 = -262_144;
 /// Page cache of each reader connection (negative: KiB), 64 MiB.
 const READER_CACHE_KIB: i64 = -65_536;
-/// How much of the database file each reader maps into memory (address space; the pages
-/// themselves are the kernel's page cache, shared by every reader).
-const READER_MMAP_BYTES: i64 = 1 << 30;
 
 /// Pages of the database file are read through a memory map of up to this size (the rest
 /// through the page cache): a page the cache no longer holds costs no system call and no copy
@@ -281,10 +278,11 @@ impl Store {
             )
             .and_then(|r| {
                 r.busy_timeout(std::time::Duration::from_secs(10))?;
-                // Each reader keeps its own page cache; pages beyond it are read through a
-                // memory map rather than one system call each.
+                // Each reader keeps its own page cache; pages beyond it are read through the
+                // memory map (address space: the pages are the kernel's, shared by all)
+                // rather than one system call each.
                 r.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-                r.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+                r.pragma_update(None, "mmap_size", MMAP_BYTES)?;
                 Ok(r)
             })
             .map_err(|source| StoreError::Open {
@@ -1076,15 +1074,15 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
     let keys = similar::keys(features);
     let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
     {
-        let mut lookup = tx.prepare_cached(
-            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT ?2",
-        )?;
+        // The LIMIT is written into the SQL (see `cluster_read_limit`).
+        let mut lookup = tx.prepare_cached(&format!(
+            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {}",
+            similar::CANDIDATES_PER_KEY
+        ))?;
         let mut insert =
             tx.prepare_cached("INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)")?;
         for k in &keys {
-            let rows = lookup.query_map(params![k, similar::CANDIDATES_PER_KEY as i64], |r| {
-                r.get::<_, i64>(0)
-            })?;
+            let rows = lookup.query_map(params![k], |r| r.get::<_, i64>(0))?;
             for r in rows {
                 let other = r?;
                 if other != id {
