@@ -232,8 +232,9 @@ async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> 
             let days = config.settings.retention_days;
             let s = blocking(move || store.purge(chrono::Utc::now(), days)).await?;
             println!(
-                "{} offers expired, {} closed or expired offers older than {days} days deleted",
-                s.expired, s.deleted
+                "{} offers expired, {} closed or expired offers older than {days} days deleted, \
+                 {} fetch attempts older than {days} days deleted",
+                s.expired, s.deleted, s.attempts
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -297,7 +298,8 @@ async fn purge_daily(store: Arc<Store>, retention_days: u32, mut stop: watch::Re
             Ok(p) => tracing::info!(
                 message = "Purged old offers.",
                 expired = p.expired,
-                deleted = p.deleted
+                deleted = p.deleted,
+                attempts = p.attempts
             ),
             Err(e) => tracing::warn!(message = "Purge failed.", error = %e),
         }

@@ -106,6 +106,20 @@ fn fetch_then_export_writes_the_outputs() {
         .collect();
     names.sort();
     assert_eq!(names, ["feed.atom", "feed.json", "feed.rss", "jobs.jsonld"]);
+
+    // Nothing is old enough to purge yet; the report says what each kind would be.
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .arg("purge")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("0 offers expired, 0 closed or expired offers older than 90 days deleted, 0 fetch attempts older than 90 days deleted"),
+        "{stdout}"
+    );
 }
 
 #[test]
