@@ -567,11 +567,6 @@ fn bad_request(message: String) -> Response {
     error(StatusCode::BAD_REQUEST, message)
 }
 
-/// The request's filters, or what is wrong with them.
-fn request(raw: &Option<String>) -> Result<Request, String> {
-    filters::parse(&query_pairs(raw.as_deref()))
-}
-
 async fn output(State(s): State<AppState>, req: axum::extract::Request, which: Output) -> Response {
     // The request's parts are read in place: the hot path (a poll of an unchanged output)
     // copies no header.
@@ -728,7 +723,7 @@ async fn api_offers(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match request(&raw) {
+    let request = match filters::parse(&query_pairs(raw.as_deref())) {
         Ok(r) => r,
         Err(e) => return bad_request(e),
     };

@@ -108,16 +108,25 @@ pub struct Stats {
 }
 
 /// The columns every listing reads, in [`Row`]'s order.
-const SELECT: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at,
-       o.data, o.sort_at, o.id, coalesce(o.cluster_id, o.id)
-     FROM offers o JOIN feeds f ON f.id = o.feed_id";
-/// The same columns, of the offers whose text matches, read newest first straight from the full-text
-/// index (`CROSS JOIN` keeps the index as the outer loop): a query stops after one page even
-/// when its words are in most offers.
-const SELECT_MATCHING: &str = "SELECT o.public_id, f.network, f.name, o.first_seen_at,
-       o.changed_at, o.data, o.sort_at, o.id, coalesce(o.cluster_id, o.id)
-     FROM offers_fts CROSS JOIN offers o ON o.id = offers_fts.rowid
-       JOIN feeds f ON f.id = o.feed_id";
+macro_rules! listing_columns {
+    () => {
+        "SELECT o.public_id, f.network, f.name, o.first_seen_at, o.changed_at, o.data, o.sort_at,
+           o.id, coalesce(o.cluster_id, o.id)"
+    };
+}
+/// The listing columns of offers with their feed.
+const SELECT: &str = concat!(
+    listing_columns!(),
+    " FROM offers o JOIN feeds f ON f.id = o.feed_id"
+);
+/// The same columns, of the offers whose text matches, read newest first straight from the
+/// full-text index (`CROSS JOIN` keeps the index as the outer loop): a query stops after one
+/// page even when its words are in most offers.
+const SELECT_MATCHING: &str = concat!(
+    listing_columns!(),
+    " FROM offers_fts CROSS JOIN offers o ON o.id = offers_fts.rowid
+       JOIN feeds f ON f.id = o.feed_id"
+);
 
 /// One row of [`SELECT`].
 struct Row {
