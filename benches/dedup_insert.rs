@@ -8,7 +8,8 @@
 //! the waits for a core), but it leaves out the waits for the disk.
 //!
 //! `cargo bench --bench dedup_insert` (a few minutes; `DEDUP_BENCH_PRELOAD=200000` for a
-//! quicker run). The database files go to a temporary directory (`TMPDIR`).
+//! quicker run). The database files go to a temporary directory (`TMPDIR`);
+//! `DEDUP_BENCH_CACHE=dir` keeps the preloaded database for the next runs.
 #![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
@@ -21,6 +22,8 @@ use essaim::store::{Attempt, Posting, Store};
 const FEEDS: usize = 20;
 const NEW: usize = 10_000;
 const PER_FETCH: usize = 100;
+/// Rounds of NEW offers at most (each on feeds of its own).
+const MAX_ROUNDS: usize = 20;
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -178,7 +181,10 @@ fn posting(feed: &str, o: Offer) -> Posting {
 
 fn open(dir: &std::path::Path, name: &str) -> Store {
     let mut toml = String::new();
-    for prefix in ["feed", "old"] {
+    let prefixes = (0..MAX_ROUNDS)
+        .map(|r| format!("r{r}"))
+        .chain(["old".to_string()]);
+    for prefix in prefixes {
         for i in 0..FEEDS {
             toml.push_str(&format!(
                 "[[feed]]\nid = \"{prefix}-{i}\"\nname = \"{prefix} {i}\"\nnetwork = \"Net {i}\"\nurl = \"{prefix}{i}.xml\"\n\n"
@@ -208,17 +214,18 @@ fn cpu_time() -> Duration {
     Duration::from_millis(f.iter().sum::<u64>() * 10)
 }
 
-/// Adds NEW offers (seed distinct from the preload), PER_FETCH per fetch, round-robin over
-/// the feeds; returns the wall time and the CPU time spent in record_success.
-fn add_new(store: &Store, now: DateTime<Utc>) -> (Duration, Duration) {
-    let mut rng = Rng(0x5eed_0000_0000_0001);
+/// Adds NEW offers (distinct from the preload and from other rounds), PER_FETCH per fetch,
+/// round-robin over the round's own feeds (so that no round finds open offers of an earlier
+/// one on its feeds); returns the wall time and the CPU time spent in record_success.
+fn add_new(store: &Store, round: usize, now: DateTime<Utc>) -> (Duration, Duration) {
+    let mut rng = Rng(0x5eed_0000_0000_0001 + round as u64);
     let mut spent = Duration::ZERO;
     let mut cpu = Duration::ZERO;
     for batch in 0..NEW / PER_FETCH {
-        let feed = format!("feed-{}", batch % FEEDS);
+        let feed = format!("r{round}-{}", batch % FEEDS);
         let postings: Vec<Posting> = (0..PER_FETCH)
             .map(|i| {
-                let n = 10_000_000 + (batch * PER_FETCH + i) as u64;
+                let n = 10_000_000 + (round * NEW + batch * PER_FETCH + i) as u64;
                 posting(&feed, offer(&mut rng, n))
             })
             .collect();
@@ -238,20 +245,16 @@ fn add_new(store: &Store, now: DateTime<Utc>) -> (Duration, Duration) {
     (spent, cpu)
 }
 
-fn main() {
-    let preload: usize = std::env::var("DEDUP_BENCH_PRELOAD")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+/// Folds the keys still held in memory into dedup_keys; returns the postings folded, the wall
+/// time and the CPU time.
+fn fold(store: &Store) -> (usize, Duration, Duration) {
+    let (t, c) = (Instant::now(), cpu_time());
+    let n = store.fold_dedup_keys().unwrap();
+    (n, t.elapsed(), cpu_time().saturating_sub(c))
+}
 
-    let empty = open(dir.path(), "empty.db");
-    let (t_empty, c_empty) = add_new(&empty, now);
-    drop(empty);
-
-    let full = open(dir.path(), "full.db");
-    let t = Instant::now();
+/// Loads `preload` offers in bulk on the "old-*" feeds.
+fn preload_offers(store: &Store, preload: usize, now: DateTime<Utc>) {
     let mut rng = Rng(0x0123_4567_89ab_cdef);
     let chunk = 50_000;
     let mut loaded = 0;
@@ -261,16 +264,121 @@ fn main() {
         let postings: Vec<Posting> = (0..n)
             .map(|i| posting(&feed, offer(&mut rng, (loaded + i) as u64)))
             .collect();
-        full.bulk_load(&feed, &postings, now).unwrap();
+        store.bulk_load(&feed, &postings, now).unwrap();
         loaded += n;
     }
-    println!("preloaded {preload} offers in {:.1?}", t.elapsed());
-    let (t_full, c_full) = add_new(&full, now);
+}
 
-    let ratio = t_full.as_secs_f64() / t_empty.as_secs_f64();
-    let cpu_ratio = c_full.as_secs_f64() / c_empty.as_secs_f64().max(f64::MIN_POSITIVE);
-    println!("adding {NEW} new offers ({PER_FETCH} per fetch, with deduplication):");
-    println!("  empty database:              {t_empty:.2?} (CPU {c_empty:.2?})");
-    println!("  database with {preload} offers: {t_full:.2?} (CPU {c_full:.2?})");
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The database with `preload` offers, at `path`: built, or copied from the cache.
+fn full_database(dir: &std::path::Path, preload: usize, now: DateTime<Utc>) -> Store {
+    // DEDUP_BENCH_CACHE=dir keeps the preloaded database there (one file per preload size
+    // and schema version) and copies it for later runs, which then skip the preload.
+    let cache = std::env::var_os("DEDUP_BENCH_CACHE").map(std::path::PathBuf::from);
+    let cached = cache.as_ref().map(|c| {
+        let version = Store::open_in_memory().unwrap().schema_version().unwrap();
+        c.join(format!("preload-{preload}-v{version}.db"))
+    });
+    let full_path = dir.join("full.db");
+    if let Some(c) = cached.as_ref().filter(|c| c.exists()) {
+        std::fs::copy(c, &full_path).unwrap();
+        // Written out before measuring, so that the copy's writeback does not compete.
+        std::fs::File::open(&full_path).unwrap().sync_all().unwrap();
+        println!("preloaded database copied from {}", c.display());
+    } else {
+        let full = open(dir, "full.db");
+        let t = Instant::now();
+        preload_offers(&full, preload, now);
+        println!("preloaded {preload} offers in {:.1?}", t.elapsed());
+        drop(full);
+        if let Some(c) = &cached {
+            std::fs::create_dir_all(c.parent().unwrap()).unwrap();
+            std::fs::copy(&full_path, c).unwrap();
+        }
+    }
+    let full = open(dir, "full.db");
+    // At its first write the store reads the filter of the stored keys (a start-up cost).
+    let t = Instant::now();
+    full.dedup_keys_pending().unwrap();
+    println!("key filter read in {:.2?} (once, at start-up)", t.elapsed());
+    full
+}
+
+/// One round on a fresh empty database: adding NEW offers, then folding their keys (the store
+/// would fold them later, with more; counted in here). Returns wall and CPU time.
+fn empty_round(dir: &std::path::Path, round: usize, now: DateTime<Utc>) -> (Duration, Duration) {
+    let name = format!("empty-{round}.db");
+    let empty = open(dir, &name);
+    let (t, c) = add_new(&empty, round, now);
+    let (n, tf, cf) = fold(&empty);
+    println!(
+        "  empty database: adding {t:.2?} (CPU {c:.2?}) + folding {n} postings' keys {tf:.2?} (CPU {cf:.2?})"
+    );
+    drop(empty);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("{name}{suffix}")));
+    }
+    (t + tf, c + cf)
+}
+
+fn main() {
+    let preload = env_usize("DEDUP_BENCH_PRELOAD", 1_000_000);
+    let max_rounds = env_usize("DEDUP_BENCH_ROUNDS", MAX_ROUNDS).clamp(1, MAX_ROUNDS);
+    let dir = tempfile::tempdir().unwrap();
+    let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
+    let full = full_database(dir.path(), preload, now);
+
+    // Rounds in pairs, one on a fresh empty database and one on the full database, so that a
+    // slow spell of the machine weighs on both sides alike. The full database gets round
+    // after round (each adds 1% to it) until the store has folded the keys held in memory
+    // into dedup_keys by itself, so that the totals count that fold as it falls in a real run.
+    let (mut empty_wall, mut empty_cpu) = (Duration::ZERO, Duration::ZERO);
+    let (mut full_wall, mut full_cpu) = (Duration::ZERO, Duration::ZERO);
+    let mut rounds = 0;
+    let mut folded = false;
+    while rounds < max_rounds && !folded {
+        println!("round {}:", rounds + 1);
+        let (w, c) = empty_round(dir.path(), rounds, now);
+        empty_wall += w;
+        empty_cpu += c;
+        let before = full.dedup_keys_pending().unwrap();
+        let (w, c) = add_new(&full, rounds, now);
+        let after = full.dedup_keys_pending().unwrap();
+        folded = after < before + NEW;
+        println!(
+            "  {preload} offers: adding {w:.2?} (CPU {c:.2?}), {after} postings' keys in memory{}",
+            if folded {
+                " (folded in this round)"
+            } else {
+                ""
+            }
+        );
+        full_wall += w;
+        full_cpu += c;
+        rounds += 1;
+    }
+    if !folded {
+        println!("(no fold within {rounds} rounds: the full database's figure leaves it out)");
+    }
+    let per = |d: Duration| d / rounds as u32;
+    let ratio = full_wall.as_secs_f64() / empty_wall.as_secs_f64();
+    let cpu_ratio = full_cpu.as_secs_f64() / empty_cpu.as_secs_f64().max(f64::MIN_POSITIVE);
+    println!("adding {NEW} new offers ({PER_FETCH} per fetch, with deduplication), mean of {rounds} rounds:");
+    println!(
+        "  empty database:               {:.2?} (CPU {:.2?}), folding included",
+        per(empty_wall),
+        per(empty_cpu)
+    );
+    println!(
+        "  database with {preload} offers: {:.2?} (CPU {:.2?}), folding included",
+        per(full_wall),
+        per(full_cpu)
+    );
     println!("  ratio {ratio:.2} (goal: at most 1.5); CPU time ratio {cpu_ratio:.2}");
 }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+mod keys;
 mod search;
 
 pub use search::{Cursor, NetworkStats, OfferFilter, Order, Stats};
@@ -34,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0003_search.sql", include_str!("../schema/0003_search.sql")),
     ("0004_dedup.sql", include_str!("../schema/0004_dedup.sql")),
+    (
+        "0005_dedup_pending.sql",
+        include_str!("../schema/0005_dedup_pending.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -255,6 +260,8 @@ pub struct Store {
     next_reader: std::sync::atomic::AtomicUsize,
     /// Bumped by every write that changes what the outputs show (see [`Store::generation`]).
     writes: std::sync::atomic::AtomicU64,
+    /// Blocking keys not yet written into `dedup_keys`. Locked only while holding `conn`.
+    recent: Mutex<keys::RecentKeys>,
 }
 
 impl Store {
@@ -328,6 +335,7 @@ impl Store {
             readers: Vec::new(),
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             writes: std::sync::atomic::AtomicU64::new(0),
+            recent: Mutex::new(keys::RecentKeys::default()),
         })
     }
 
@@ -353,6 +361,38 @@ impl Store {
         // A panic while holding the lock cannot leave a transaction half-applied (SQLite rolls
         // back an unfinished transaction when it is dropped), so the connection stays usable.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The recent blocking keys; to be locked after [`Store::conn`]. A panic while they were
+    /// being changed leaves them marked as changing, so they are rebuilt before the next use.
+    fn recent(&self) -> MutexGuard<'_, keys::RecentKeys> {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the blocking keys of the postings filed since the last fold into `dedup_keys`
+    /// (the store does it by itself once enough have gathered; see `store/keys.rs`). Returns
+    /// how many postings were folded.
+    pub fn fold_dedup_keys(&self) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        let mut recent = self.recent();
+        recent.fold(&mut conn)
+    }
+
+    /// Sets how many filed postings trigger a fold of their keys, instead of the threshold
+    /// computed from the database's size. For tests, which check that folding at any moment
+    /// changes no decision.
+    #[doc(hidden)]
+    pub fn set_key_fold_threshold(&self, postings: usize) {
+        let _conn = self.conn();
+        self.recent().fold_at(postings);
+    }
+
+    /// How many filed postings have their keys in memory, not yet in `dedup_keys`.
+    pub fn dedup_keys_pending(&self) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        let mut recent = self.recent();
+        recent.ready(&conn)?;
+        Ok(recent.listed())
     }
 
     /// Notes a write that changed what the outputs show.
@@ -448,7 +488,11 @@ impl Store {
         close_after: u32,
     ) -> Result<ApplyStats, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut recent = self.recent();
+        // Immediate: the write lock is taken first, so the recent keys checked next are those
+        // of the latest commit, whoever made it.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        recent.ready(&tx)?;
         let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
         let now = rfc3339(attempt.finished_at);
         let mut stats = ApplyStats::default();
@@ -507,7 +551,7 @@ impl Store {
                         ])?;
                         let id = tx.last_insert_rowid();
                         search::index_offer(&tx, id, o, false)?;
-                        file_posting(&tx, id, &similar::features(o))?;
+                        file_posting(&tx, &mut recent, id, &similar::features(o))?;
                         stats.new += 1;
                     }
                     Some((id, hash, stale_features)) => {
@@ -527,7 +571,7 @@ impl Store {
                             valid_through
                         ])?;
                         if hash != p.content_hash || stale_features {
-                            file_posting(&tx, id, &similar::features(o))?;
+                            file_posting(&tx, &mut recent, id, &similar::features(o))?;
                         }
                         if hash == p.content_hash {
                             stats.unchanged += 1;
@@ -574,8 +618,21 @@ impl Store {
         )?;
         set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
+        recent.committed();
         if stats.new + stats.updated + stats.closed > 0 {
             self.changed();
+        }
+        if recent.fold_due() {
+            // The fetch is stored whatever happens here; keys not folded stay listed.
+            let started = std::time::Instant::now();
+            match recent.fold(&mut conn) {
+                Ok(n) => tracing::info!(
+                    postings = n,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "blocking keys folded into dedup_keys"
+                ),
+                Err(e) => tracing::warn!(error = %e, "folding blocking keys failed; will retry"),
+            }
         }
         Ok(stats)
     }
@@ -713,7 +770,9 @@ impl Store {
     /// posting are regrouped.
     pub fn purge(&self, now: DateTime<Utc>, retention_days: u32) -> Result<PurgeStats, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let mut recent = self.recent();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        recent.ready(&tx)?;
         let expired = expire(&tx, &rfc3339(now))?;
         let cutoff = rfc3339(now - chrono::Duration::days(i64::from(retention_days)));
         let doomed: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = {
@@ -727,7 +786,7 @@ impl Store {
         let mut touched = BTreeSet::new();
         for (id, cluster, features) in &doomed {
             if let Some(f) = features.as_deref().and_then(similar::decode) {
-                delete_keys(&tx, *id, &f)?;
+                recent.remove(&tx, *id, &similar::keys(&f))?;
             }
             tx.execute("DELETE FROM offers WHERE id = ?1", [id])?;
             if let Some(c) = cluster {
@@ -751,6 +810,7 @@ impl Store {
             params![cutoff, ATTEMPTS_KEPT as i64],
         )?;
         tx.commit()?;
+        recent.committed();
         Ok(PurgeStats {
             expired,
             deleted: doomed.len(),
@@ -759,9 +819,9 @@ impl Store {
     }
 
     /// Loads postings in bulk, as new open offers of `feed_id` seen at `at`: the same rows,
-    /// features and blocking keys as [`Store::record_success`], in one transaction, but each
-    /// posting is its own cluster (no candidate lookup). For benchmarks and imports; a
-    /// posting whose identity is already stored is skipped.
+    /// search index, features and blocking keys as [`Store::record_success`], in one
+    /// transaction, but each posting is its own cluster (no candidate lookup). For benchmarks
+    /// and imports; a posting whose identity is already stored is skipped.
     pub fn bulk_load(
         &self,
         feed_id: &str,
@@ -808,6 +868,7 @@ impl Store {
                 }
                 let id = tx.last_insert_rowid();
                 cluster.execute([id])?;
+                search::index_offer(&tx, id, o, false)?;
                 keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
                 loaded += 1;
             }
@@ -825,7 +886,10 @@ impl Store {
                 key.execute(params![k, id])?;
             }
         }
+        // Other connections read their key filter again.
+        tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
         tx.commit()?;
+        self.recent().table_written();
         conn.pragma_update(None, "cache_size", PAGE_CACHE_KIB)?;
         Ok(loaded)
     }
@@ -1044,7 +1108,12 @@ fn published_cluster(
 /// old ones), takes it out of its cluster (which splits if it held it together), then joins
 /// it to the clusters of the candidates it matches (see `similar::plan_join`). Does nothing
 /// when its features are unchanged.
-fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<(), StoreError> {
+fn file_posting(
+    tx: &Transaction<'_>,
+    recent: &mut keys::RecentKeys,
+    id: i64,
+    features: &Features,
+) -> Result<(), StoreError> {
     let bytes = similar::encode(features);
     let old: Option<Option<Vec<u8>>> = tx
         .prepare_cached("SELECT dedup_features FROM offers WHERE id = ?1")?
@@ -1055,7 +1124,7 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
         return Ok(());
     }
     if let Some(f) = old.as_deref().and_then(similar::decode) {
-        delete_keys(tx, id, &f)?;
+        recent.remove(tx, id, &similar::keys(&f))?;
     }
     // Leave the current cluster; what remains is regrouped.
     let cluster: Option<i64> = tx
@@ -1069,8 +1138,9 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
             regroup(tx, &rest)?;
         }
     }
-    // Candidates: postings sharing a key, newest first, a bounded number per key (index
-    // reads only); then the ones sharing the most keys are read, a bounded number.
+    // Candidates: postings sharing a key, newest first, a bounded number per key (from
+    // dedup_keys, index reads only, and from the keys not yet folded into it); then the ones
+    // sharing the most keys are read, a bounded number.
     let keys = similar::keys(features);
     let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
     {
@@ -1079,19 +1149,26 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
             "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {}",
             similar::CANDIDATES_PER_KEY
         ))?;
-        let mut insert =
-            tx.prepare_cached("INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)")?;
+        let mut sharing: Vec<i64> = Vec::with_capacity(2 * similar::CANDIDATES_PER_KEY);
         for k in &keys {
-            let rows = lookup.query_map(params![k], |r| r.get::<_, i64>(0))?;
-            for r in rows {
-                let other = r?;
+            sharing.clear();
+            if recent.may_be_stored(*k) {
+                for r in lookup.query_map(params![k], |r| r.get::<_, i64>(0))? {
+                    sharing.push(r?);
+                }
+            }
+            sharing.extend(recent.newest(*k, similar::CANDIDATES_PER_KEY));
+            // The newest of both, as if they were one table.
+            sharing.sort_unstable_by(|a, b| b.cmp(a));
+            sharing.dedup();
+            for &other in sharing.iter().take(similar::CANDIDATES_PER_KEY) {
                 if other != id {
                     *shared.entry(other).or_default() += 1;
                 }
             }
-            insert.execute(params![k, id])?;
         }
     }
+    recent.add(tx, id, &keys)?;
     let mut ranked: Vec<(u32, i64)> = shared.into_iter().map(|(o, n)| (n, o)).collect();
     ranked.sort_unstable_by(|a, b| b.cmp(a));
     let candidates = ranked
@@ -1102,7 +1179,8 @@ fn file_posting(tx: &Transaction<'_>, id: i64, features: &Features) -> Result<()
     let mut best: BTreeMap<i64, f64> = BTreeMap::new();
     {
         let mut read = tx.prepare_cached(
-            "SELECT coalesce(cluster_id, id), dedup_features FROM offers WHERE id = ?1",
+            "SELECT coalesce(cluster_id, id), dedup_features FROM offers INDEXED BY offers_dedup
+             WHERE id = ?1",
         )?;
         for other in candidates {
             let row: Option<(i64, Option<Vec<u8>>)> = read
@@ -1210,14 +1288,6 @@ fn regroup(tx: &Transaction<'_>, members: &[(i64, Features)]) -> Result<(), Stor
     Ok(())
 }
 
-fn delete_keys(tx: &Transaction<'_>, id: i64, f: &Features) -> Result<(), StoreError> {
-    let mut del = tx.prepare_cached("DELETE FROM dedup_keys WHERE key = ?1 AND offer_id = ?2")?;
-    for k in similar::keys(f) {
-        del.execute(params![k, id])?;
-    }
-    Ok(())
-}
-
 fn instant(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
@@ -1268,6 +1338,87 @@ mod tests {
         assert_eq!(states[0].1.not_before, None);
         let memory = store.fetch_memory("a").unwrap();
         assert_eq!(memory.consecutive_errors, 3);
+    }
+
+    /// A database of version 4 kept its keys in dedup_keys, 16 bands' worth: version 5 drops
+    /// them and lists every posting, whose keys are then derived afresh; a new posting of the
+    /// same job still joins the stored one.
+    #[test]
+    fn version_5_lists_every_stored_posting_for_its_keys() {
+        use crate::model::{Contract, Location, Offer, Place};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("essaim.db");
+        let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n\n\
+                    [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"M\"\nurl = \"b.xml\"\n";
+        let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+        let offer = |feed: &str| Offer {
+            feed_id: feed.into(),
+            reference: Some("1".into()),
+            title: "Chargée de mission économie sociale et solidaire".into(),
+            employer: Some("Chambre régionale de l'ESS Bretagne".into()),
+            location: Location {
+                place: Place {
+                    commune: Some("Rennes".into()),
+                    department: Some("35".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            contract: Some(Contract::Cdi),
+            description_text: "La CRESS Bretagne recrute une chargée de mission pour animer le \
+                réseau des acteurs de l'économie sociale et solidaire, accompagner les porteurs \
+                de projets et organiser le mois de l'ESS sur le territoire breton."
+                .into(),
+            ..Default::default()
+        };
+        let posting = |o: Offer| {
+            let identity = crate::dedup::identity(&o);
+            Posting {
+                public_id: crate::dedup::public_id(&o.feed_id, &identity),
+                content_hash: crate::dedup::content_hash(&o),
+                identity,
+                offer: o,
+                source: serde_json::Value::Null,
+            }
+        };
+        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        let attempt = Attempt {
+            started_at: at,
+            finished_at: at,
+            ..Default::default()
+        };
+        {
+            let store = Store::open(&path).unwrap();
+            store.sync_feeds(&config.feeds).unwrap();
+            store
+                .record_success("a", &attempt, &[posting(offer("a"))], 2)
+                .unwrap();
+            assert_eq!(store.fold_dedup_keys().unwrap(), 1);
+        }
+        // Back to version 4: keys in the table (and one of another scheme), nothing listed.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE dedup_pending; DROP TABLE dedup_folds; DROP INDEX offers_dedup;
+             INSERT INTO dedup_keys (key, offer_id) VALUES (42, 1);
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+        drop(conn);
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let stale: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM dedup_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stale, 0);
+        assert_eq!(store.dedup_keys_pending().unwrap(), 1);
+        store
+            .record_success("b", &attempt, &[posting(offer("b"))], 2)
+            .unwrap();
+        let items = store.open_offers(10).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].sources.len(), 2);
     }
 
     #[test]

@@ -69,13 +69,28 @@ fn fetch(store: &Store, feed: &str, at: DateTime<Utc>, postings: &[Posting]) {
 
 #[test]
 fn one_job_on_two_feeds_is_one_item_that_splits_and_merges() {
-    let s = store();
+    split_and_merge(&store());
+}
+
+/// The same story with the blocking keys written into `dedup_keys` after every fetch, and
+/// after every other one: where a posting's keys are (in memory or in the table) changes no
+/// decision.
+#[test]
+fn folding_the_keys_at_any_moment_changes_nothing() {
+    for every in [1, 2] {
+        let s = store();
+        s.set_key_fold_threshold(every);
+        split_and_merge(&s);
+    }
+}
+
+fn split_and_merge(s: &Store) {
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
     let a = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
     let short: String = TEXT.chars().take(220).collect();
     let b = posting(offer("b", "x", "Villeurbanne", Contract::Cdd, &short));
-    fetch(&s, "a", t0, std::slice::from_ref(&a));
-    fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
+    fetch(s, "a", t0, std::slice::from_ref(&a));
+    fetch(s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
 
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 1);
@@ -95,39 +110,44 @@ fn one_job_on_two_feeds_is_one_item_that_splits_and_merges() {
 
     // b's posting changes into another job (another commune): the cluster splits.
     let b2 = posting(offer("b", "x", "Vénissieux", Contract::Cdd, &short));
-    fetch(&s, "b", t0 + Duration::hours(2), std::slice::from_ref(&b2));
+    fetch(s, "b", t0 + Duration::hours(2), std::slice::from_ref(&b2));
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 2);
     assert!(items.iter().any(|i| i.id == a.public_id));
     assert!(items.iter().any(|i| i.id == b.public_id));
     // ... and back: they merge again under the first posting's id.
-    fetch(&s, "b", t0 + Duration::hours(3), std::slice::from_ref(&b));
+    fetch(s, "b", t0 + Duration::hours(3), std::slice::from_ref(&b));
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].id, a.public_id);
 
     // Another contract is another job.
     let c = posting(offer("b", "y", "Villeurbanne", Contract::Cdi, TEXT));
-    fetch(&s, "b", t0 + Duration::hours(4), &[b.clone(), c]);
+    fetch(s, "b", t0 + Duration::hours(4), &[b.clone(), c]);
     assert_eq!(s.open_offers(100).unwrap().len(), 2);
 
     // Feed a drops its posting: closed after two successful fetches without it; the job stays
     // published (b still carries it) under the same id, with b as its only source.
-    fetch(&s, "a", t0 + Duration::hours(5), &[]);
-    fetch(&s, "a", t0 + Duration::hours(6), &[]);
+    fetch(s, "a", t0 + Duration::hours(5), &[]);
+    fetch(s, "a", t0 + Duration::hours(6), &[]);
     let items = s.open_offers(100).unwrap();
     let job = items.iter().find(|i| i.id == a.public_id).unwrap();
     assert_eq!(job.sources.len(), 1);
     assert_eq!(job.sources[0].feed, "b");
 
     // Everything closed: nothing published; purge deletes after the retention only.
-    fetch(&s, "b", t0 + Duration::hours(7), &[]);
-    fetch(&s, "b", t0 + Duration::hours(8), &[]);
+    fetch(s, "b", t0 + Duration::hours(7), &[]);
+    fetch(s, "b", t0 + Duration::hours(8), &[]);
     assert!(s.open_offers(100).unwrap().is_empty());
     assert_eq!(s.purge(t0 + Duration::days(30), 90).unwrap().deleted, 0);
     assert_eq!(s.cluster_ids().unwrap().len(), 3);
     assert_eq!(s.purge(t0 + Duration::days(91), 90).unwrap().deleted, 3);
     assert!(s.cluster_ids().unwrap().is_empty());
+    assert_eq!(
+        s.dedup_keys_pending().unwrap(),
+        0,
+        "purged postings' keys go too"
+    );
 }
 
 #[test]
@@ -246,4 +266,118 @@ fn purge_deletes_old_fetch_attempts_but_each_feeds_latest() {
     let log = s.attempt_log("a").unwrap();
     assert_eq!(log.len(), 21);
     assert_eq!(log[20].started_at, t0 + Duration::days(151));
+}
+
+fn three_feeds(path: &std::path::Path) -> Store {
+    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"Réseau A\"\nurl = \"a.xml\"\n\n\
+                [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"Réseau B\"\nurl = \"b.xml\"\n\n\
+                [[feed]]\nid = \"c\"\nname = \"C\"\nnetwork = \"Réseau C\"\nurl = \"c.xml\"\n";
+    let config = essaim::config::parse(toml, &path.with_file_name("feeds.toml")).unwrap();
+    let store = Store::open(path).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    store
+}
+
+/// Two processes on one database (the daemon, and a command run beside it): each finds the
+/// postings the other filed, whether their keys are still listed or already folded.
+#[test]
+fn postings_filed_by_another_process_are_candidates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let first = three_feeds(&path);
+    let second = three_feeds(&path);
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let short: String = TEXT.chars().take(220).collect();
+
+    fetch(
+        &first,
+        "a",
+        t0,
+        &[posting(offer(
+            "a",
+            "1",
+            "Villeurbanne",
+            Contract::Cdd,
+            TEXT,
+        ))],
+    );
+    // The second process files the same job: it reads the first one's listed posting.
+    fetch(
+        &second,
+        "b",
+        t0 + Duration::hours(1),
+        &[posting(offer(
+            "b",
+            "x",
+            "Villeurbanne",
+            Contract::Cdd,
+            &short,
+        ))],
+    );
+    assert_eq!(second.open_offers(100).unwrap().len(), 1);
+    assert_eq!(second.dedup_keys_pending().unwrap(), 2);
+    // It folds both postings' keys into the table; the first process, whose memory still
+    // lists them, notices and reads them from the table.
+    assert_eq!(second.fold_dedup_keys().unwrap(), 2);
+    fetch(
+        &first,
+        "c",
+        t0 + Duration::hours(2),
+        &[posting(offer(
+            "c",
+            "k",
+            "Villeurbanne",
+            Contract::Cdd,
+            TEXT,
+        ))],
+    );
+    assert_eq!(first.dedup_keys_pending().unwrap(), 1);
+    let items = first.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1);
+    let feeds: Vec<&str> = items[0].sources.iter().map(|x| x.feed.as_str()).collect();
+    assert_eq!(feeds, ["a", "b", "c"]);
+}
+
+/// A fetch that fails half-way (here: a posting whose public id another feed already has)
+/// stores nothing, and leaves no key behind for the postings it had filed before failing.
+#[test]
+fn a_failed_fetch_leaves_no_keys_behind() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let a = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "a", t0, std::slice::from_ref(&a));
+    assert_eq!(s.dedup_keys_pending().unwrap(), 1);
+
+    let other = posting(offer("b", "2", "Lyon", Contract::Cdi, "Comptable à Lyon."));
+    let mut clash = posting(offer(
+        "b",
+        "3",
+        "Bron",
+        Contract::Cdi,
+        "Agent d'accueil à Bron.",
+    ));
+    clash.public_id = a.public_id.clone();
+    let attempt = Attempt {
+        started_at: t0,
+        finished_at: t0,
+        ..Default::default()
+    };
+    assert!(s.record_success("b", &attempt, &[other, clash], 2).is_err());
+    assert_eq!(
+        s.dedup_keys_pending().unwrap(),
+        1,
+        "the rolled-back posting is not listed"
+    );
+    assert_eq!(s.open_offers(100).unwrap().len(), 1);
+
+    // The same job on b, fetched properly, joins a's item; a fold afterwards keeps it so.
+    let b = posting(offer("b", "x", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
+    assert_eq!(s.fold_dedup_keys().unwrap(), 2);
+    assert_eq!(s.dedup_keys_pending().unwrap(), 0);
+    let c = posting(offer("b", "y", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "b", t0 + Duration::hours(2), &[b, c]);
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].sources.len(), 3);
 }

@@ -6,7 +6,9 @@
 //! `cargo test --release --test dedup_eval -- --nocapture` prints the figures;
 //! `DEDUP_EVAL_FILE=path` evaluates another draw of the generator (`fixtures/dedup-eval-holdout.jsonl`
 //! is one, `--seed 11`, never used for tuning), `DEDUP_EVAL_ERRORS=1` prints the mistakes and
-//! `DEDUP_EVAL_PAIRS=path` writes every candidate pair with its comparison and label.
+//! `DEDUP_EVAL_PAIRS=path` writes every candidate pair with its comparison and label;
+//! `DEDUP_EVAL_FOLD_AT=n` has the store write the blocking keys held in memory into its table
+//! whenever n postings have gathered (1: after every fetch), which must change no figure.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -74,6 +76,12 @@ fn clustering_precision_and_recall_on_the_labelled_set() {
     let config = essaim::config::parse(&toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
     let store = Store::open_in_memory().unwrap();
     store.sync_feeds(&config.feeds).unwrap();
+    if let Some(n) = std::env::var("DEDUP_EVAL_FOLD_AT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        store.set_key_fold_threshold(n);
+    }
 
     // One fetch per feed and day, in publication order.
     let now: DateTime<Utc> = "2026-12-15T00:00:00Z".parse().unwrap();

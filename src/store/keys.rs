@@ -1,0 +1,320 @@
+//! Blocking keys of the postings filed since the last fold (see `schema/0005_dedup_pending.sql`).
+//!
+//! A blocking key is a random 64-bit hash, so writing each one into `dedup_keys` (a B-tree in
+//! key order) as its posting is filed dirties one page per key once the table is large. Here
+//! a filed posting is listed in `dedup_pending` instead, and its keys are kept in memory, where
+//! candidate lookups read them together with the table. When enough postings are listed,
+//! [`RecentKeys::fold`] writes their keys into `dedup_keys` in key order, in one transaction
+//! that writes each page it touches once, and empties the list.
+//!
+//! Most keys looked up are in no stored posting (the text bands of an ad seen nowhere else),
+//! and in a large table a lookup that finds nothing costs as much as one that finds
+//! something. A Bloom filter of the keys in `dedup_keys` ([`Filter`]) lets those lookups be
+//! skipped; it is read from the table at the first write and kept up to date by the folds.
+//!
+//! What is in memory is derived from what is committed: the listed postings' features
+//! (`offers.dedup_features`). It is rebuilt from them when the store opens, after a
+//! transaction that changed it failed, and when another connection has written to the
+//! database (`PRAGMA data_version`). So a crash, a rollback or a second process never leaves
+//! a key lost or a candidate invented for long: at worst one lookup misses the keys of
+//! postings another process filed a moment before.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Connection};
+
+use super::StoreError;
+use crate::dedup::similar;
+
+/// Fewest listed postings before a fold: a fold rewrites the pages of `dedup_keys` its keys
+/// fall on, so it pays to gather many keys per page.
+const FOLD_MIN: usize = 20_000;
+/// Beyond [`FOLD_MIN`], a fold waits for this fraction of the stored postings (1/8), so that
+/// the amortised cost of a fold per posting stays the same as the database grows…
+const FOLD_FRACTION: usize = 8;
+/// …up to this many, which bounds the memory held: about 23 keys of 16 bytes each (plus the
+/// tree's own) per posting, some 60 MiB at the most.
+const FOLD_MAX: usize = 100_000;
+
+/// Bits of the Bloom filter per key it is sized for (with [`PROBES`] probes: about 1% of the
+/// keys absent from the table are looked up all the same).
+const FILTER_BITS_PER_KEY: usize = 10;
+const PROBES: u32 = 4;
+/// Keys the filter is sized for, per stored posting (a posting has up to 15 keys; the rest is
+/// room to grow before the filter is read again).
+const FILTER_KEYS_PER_POSTING: usize = 20;
+
+/// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
+/// deleted from the table stay set (they only cost a lookup).
+#[derive(Debug)]
+struct Filter {
+    bits: Vec<u64>,
+    /// Number of bits - 1 (a power of two - 1).
+    mask: u64,
+    /// Keys inserted, and how many it is sized for.
+    keys: usize,
+    capacity: usize,
+}
+
+impl Filter {
+    fn new(capacity: usize) -> Filter {
+        let bits = (capacity.max(1 << 16) * FILTER_BITS_PER_KEY).next_power_of_two();
+        Filter {
+            bits: vec![0; bits / 64],
+            mask: bits as u64 - 1,
+            keys: 0,
+            capacity,
+        }
+    }
+
+    /// The bit positions of a key: double hashing over a mix of it (keys are FNV hashes,
+    /// whose low bits alone are not spread well enough).
+    fn positions(&self, key: i64) -> impl Iterator<Item = u64> + '_ {
+        let mut z = (key as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let (h1, h2) = (z, (z >> 32) | 1);
+        (0..u64::from(PROBES)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & self.mask)
+    }
+
+    fn insert(&mut self, key: i64) {
+        let positions: Vec<u64> = self.positions(key).collect();
+        for p in positions {
+            self.bits[(p / 64) as usize] |= 1 << (p % 64);
+        }
+        self.keys += 1;
+    }
+
+    fn may_contain(&self, key: i64) -> bool {
+        self.positions(key)
+            .all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+    }
+}
+
+/// The keys of the postings listed in `dedup_pending`, as of the last commit.
+#[derive(Debug, Default)]
+pub(super) struct RecentKeys {
+    /// (key, offer id), in key order.
+    entries: BTreeSet<(i64, i64)>,
+    /// The offer ids listed.
+    pending: BTreeSet<i64>,
+    /// The writer connection's `data_version` when `entries` matched the database; `None`
+    /// before the first read.
+    version: Option<i64>,
+    /// Set while a transaction changes `entries`, cleared when it commits: still set at the
+    /// next [`RecentKeys::ready`] means the transaction failed and `entries` must be rebuilt.
+    changing: bool,
+    /// Listed postings that trigger a fold.
+    fold_at: usize,
+    /// A fixed fold threshold (tests), instead of the one computed from the database's size.
+    fold_at_fixed: Option<usize>,
+    /// The filter of the keys in `dedup_keys`, with the `dedup_folds` count it reflects;
+    /// `None` until read (and when it must be read again).
+    filter: Option<(Filter, i64)>,
+}
+
+impl RecentKeys {
+    /// Makes sure `entries` match the database, rebuilding them if needed. To be called in
+    /// the writing transaction (which holds SQLite's write lock, so that nothing changes
+    /// between this check and the transaction's writes), before any lookup.
+    pub(super) fn ready(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if self.version == Some(version) && !self.changing {
+            return Ok(());
+        }
+        self.entries.clear();
+        self.pending.clear();
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.offer_id, o.dedup_features FROM dedup_pending p
+             LEFT JOIN offers o ON o.id = p.offer_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+        })?;
+        for row in rows {
+            let (id, features) = row?;
+            self.pending.insert(id);
+            // A posting without readable features has no keys (it matches nothing).
+            if let Some(f) = features.as_deref().and_then(similar::decode) {
+                self.entries
+                    .extend(similar::keys(&f).into_iter().map(|k| (k, id)));
+            }
+        }
+        let stored: i64 = conn.query_row("SELECT count(*) FROM offers", [], |r| r.get(0))?;
+        let stored = usize::try_from(stored).unwrap_or(0);
+        self.fold_at = self
+            .fold_at_fixed
+            .unwrap_or_else(|| (stored / FOLD_FRACTION).clamp(FOLD_MIN, FOLD_MAX));
+        // Keys written into the table by another connection (or a bulk load): read it again.
+        let folds: i64 = conn.query_row("SELECT folds FROM dedup_folds", [], |r| r.get(0))?;
+        if self.filter.as_ref().is_none_or(|(_, seen)| *seen != folds) {
+            let mut filter = Filter::new(stored.saturating_mul(FILTER_KEYS_PER_POSTING));
+            let mut keys = conn.prepare_cached("SELECT key FROM dedup_keys")?;
+            for key in keys.query_map([], |r| r.get::<_, i64>(0))? {
+                filter.insert(key?);
+            }
+            self.filter = Some((filter, folds));
+        }
+        self.version = Some(version);
+        self.changing = false;
+        Ok(())
+    }
+
+    /// Whether `dedup_keys` may hold `key` (false: it holds no row with it).
+    pub(super) fn may_be_stored(&self, key: i64) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|(filter, _)| filter.may_contain(key))
+    }
+
+    /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
+    /// filter is read again before the next lookup.
+    pub(super) fn table_written(&mut self) {
+        self.filter = None;
+        self.version = None;
+    }
+
+    /// The newest `limit` postings listed under `key`, newest first.
+    pub(super) fn newest(&self, key: i64, limit: usize) -> impl Iterator<Item = i64> + '_ {
+        self.entries
+            .range((key, i64::MIN)..=(key, i64::MAX))
+            .rev()
+            .take(limit)
+            .map(|&(_, id)| id)
+    }
+
+    /// Lists a posting with its keys (in the caller's transaction).
+    pub(super) fn add(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+        keys: &[i64],
+    ) -> Result<(), StoreError> {
+        self.changing = true;
+        conn.prepare_cached("INSERT OR IGNORE INTO dedup_pending (offer_id) VALUES (?1)")?
+            .execute([id])?;
+        self.pending.insert(id);
+        self.entries.extend(keys.iter().map(|&k| (k, id)));
+        Ok(())
+    }
+
+    /// Removes a posting's keys, listed or folded (in the caller's transaction).
+    pub(super) fn remove(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+        keys: &[i64],
+    ) -> Result<(), StoreError> {
+        self.changing = true;
+        if self.pending.remove(&id) {
+            conn.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?
+                .execute([id])?;
+            for &k in keys {
+                self.entries.remove(&(k, id));
+            }
+        } else {
+            let mut del =
+                conn.prepare_cached("DELETE FROM dedup_keys WHERE key = ?1 AND offer_id = ?2")?;
+            for &k in keys {
+                del.execute(params![k, id])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The transaction that changed `entries` committed.
+    pub(super) fn committed(&mut self) {
+        self.changing = false;
+    }
+
+    /// Whether enough postings are listed for a fold.
+    pub(super) fn fold_due(&self) -> bool {
+        self.pending.len() >= self.fold_at.max(1)
+    }
+
+    /// Sets a fixed fold threshold (for tests); takes effect at once.
+    pub(super) fn fold_at(&mut self, postings: usize) {
+        self.fold_at_fixed = Some(postings);
+        self.fold_at = postings;
+    }
+
+    /// Writes the listed postings' keys into `dedup_keys`, in key order, and empties the list,
+    /// in one transaction. Returns how many postings were folded.
+    pub(super) fn fold(&mut self, conn: &mut Connection) -> Result<usize, StoreError> {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        self.ready(&tx)?;
+        self.changing = true;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+            )?;
+            for (k, id) in &self.entries {
+                insert.execute(params![k, id])?;
+            }
+            // Only the postings folded: the list is read in this transaction, so it is all of
+            // them, but a narrower delete could never drop a posting whose keys were not
+            // written.
+            let mut unlist = tx.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?;
+            for id in &self.pending {
+                unlist.execute([id])?;
+            }
+        }
+        let folds: i64 = tx.query_row(
+            "UPDATE dedup_folds SET folds = folds + 1 RETURNING folds",
+            [],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        // The filter learns the keys folded, unless they outgrow it (then it is read again).
+        let grown = self
+            .filter
+            .as_ref()
+            .is_some_and(|(f, _)| f.keys + self.entries.len() > f.capacity);
+        if grown {
+            self.filter = None;
+        }
+        if let Some((filter, seen)) = self.filter.as_mut() {
+            for (k, _) in &self.entries {
+                filter.insert(*k);
+            }
+            *seen = folds;
+        }
+        let folded = self.pending.len();
+        self.entries.clear();
+        self.pending.clear();
+        self.changing = false;
+        // The database grew: the next threshold is computed again.
+        self.version = None;
+        Ok(folded)
+    }
+
+    /// Postings listed (for tests and the benchmark's report).
+    pub(super) fn listed(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No key inserted is ever denied; about 1% of the others get through.
+    #[test]
+    fn the_filter_never_denies_a_stored_key_and_rarely_admits_another() {
+        let mut filter = Filter::new(100_000);
+        // FNV-like keys: consecutive inputs, multiplied as the key function's hash does.
+        let key = |i: u64| (i.wrapping_mul(0x0100_0000_01b3) ^ 0xcbf2_9ce4_8422_2325) as i64;
+        for i in 0..100_000 {
+            filter.insert(key(i));
+        }
+        assert!((0..100_000).all(|i| filter.may_contain(key(i))));
+        let admitted = (100_000..200_000)
+            .filter(|&i| filter.may_contain(key(i)))
+            .count();
+        assert!(
+            admitted < 2_500,
+            "{admitted} of 100,000 absent keys admitted"
+        );
+    }
+}
