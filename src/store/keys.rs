@@ -32,8 +32,8 @@ const FOLD_MIN: usize = 20_000;
 /// Beyond [`FOLD_MIN`], a fold waits for this fraction of the stored postings (1/8), so that
 /// the amortised cost of a fold per posting stays the same as the database grows…
 const FOLD_FRACTION: usize = 8;
-/// …up to this many, which bounds the memory held: about 23 keys of 16 bytes each (plus the
-/// tree's own) per posting, some 60 MiB at the most.
+/// …up to this many, which bounds the memory held: up to 15 keys of 16 bytes each (plus the
+/// tree's own, about 25 bytes a key in all) per posting, some 40 MiB at the most.
 const FOLD_MAX: usize = 100_000;
 
 /// Bits of the Bloom filter per key it is sized for (with [`PROBES`] probes: about 1% of the
@@ -45,7 +45,8 @@ const PROBES: u32 = 4;
 const FILTER_KEYS_PER_POSTING: usize = 20;
 
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
-/// deleted from the table stay set (they only cost a lookup).
+/// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
+/// posting at 10 bits a key, rounded up to a power of two: 32 MiB for a million postings.
 #[derive(Debug)]
 struct Filter {
     bits: Vec<u64>,
