@@ -1200,7 +1200,10 @@ fn decide(geo: &Geo, h: &Hints) -> Option<Place> {
             };
             let soft: Vec<u32> = cands.iter().copied().filter(soft_ok).collect();
             let is_admin = s.entry.dept.is_some() || s.entry.region.is_some();
-            if is_admin && !hard_context && soft.is_empty() {
+            // "Doubs (25)": a department's name with its own code is the department, not its
+            // commune of that name.
+            let with_own_code = s.entry.dept.is_some_and(|d| h.depts.contains(&d));
+            if is_admin && ((!hard_context && soft.is_empty()) || with_own_code) {
                 // "Bretagne", "Vienne": the region or department, not the small commune.
                 continue;
             }
@@ -1519,6 +1522,9 @@ mod tests {
         ("Vienne (38)", "Vienne", "38544", "38200", "38", "84"),
         ("Vienne, Isère", "Vienne", "38544", "38200", "38", "84"),
         ("Vienne (86)", "", "", "", "86", "75"),
+        ("Doubs (25)", "", "", "", "25", "27"),
+        ("Doubs, 25", "", "", "", "25", "27"),
+        ("Doubs 25300", "Doubs", "25204", "25300", "25", "27"),
         // Former regions.
         ("Rhône-Alpes", "", "", "", "", "84"),
         ("PACA", "", "", "", "", "93"),
