@@ -19,6 +19,10 @@
 //! `DEDUP_BENCH_CACHE=dir` keeps the preloaded database for the next runs.
 #![allow(clippy::unwrap_used)]
 
+/// The daemon's allocator (src/main.rs), so that the figures are the daemon's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};

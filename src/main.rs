@@ -16,6 +16,13 @@ use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
 use essaim::store::{FeedStatus, Store};
 use essaim::web;
 
+/// mimalloc rather than the system allocator: the store keeps the blocking keys of recent
+/// postings in memory (many small, long-lived tree nodes) while fetches allocate and free
+/// short-lived values around them, and glibc's allocator slowed down as its heap fragmented
+/// (malloc's own time grew from 0.2 s to 0.5 s per 10,000 offers filed, found with perf).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "essaim",
