@@ -631,7 +631,13 @@ impl Store {
                     elapsed_ms = started.elapsed().as_millis() as u64,
                     "blocking keys folded into dedup_keys"
                 ),
-                Err(e) => tracing::warn!(error = %e, "folding blocking keys failed; will retry"),
+                Err(e) => {
+                    recent.fold_failed();
+                    tracing::warn!(
+                        error = %e,
+                        "writing the blocking keys held in memory into dedup_keys failed; they stay listed, and the store tries again after a few more fetches"
+                    );
+                }
             }
         }
         Ok(stats)

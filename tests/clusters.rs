@@ -381,3 +381,86 @@ fn a_failed_fetch_leaves_no_keys_behind() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].sources.len(), 3);
 }
+
+/// A fold that fails (here a trigger refuses the keys, as a full disk would) costs no fetch:
+/// the fetch is stored, the postings stay listed and are still found, and the keys are
+/// written by a later fold once the cause is gone.
+#[test]
+fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let s = three_feeds(&path);
+    s.set_key_fold_threshold(2);
+    let refuse = rusqlite::Connection::open(&path).unwrap();
+    refuse
+        .execute_batch(
+            "CREATE TRIGGER refuse_keys BEFORE INSERT ON dedup_keys
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let short: String = TEXT.chars().take(220).collect();
+    fetch(
+        &s,
+        "a",
+        t0,
+        &[posting(offer(
+            "a",
+            "1",
+            "Villeurbanne",
+            Contract::Cdd,
+            TEXT,
+        ))],
+    );
+    // The second posting makes a fold due; it fails, the fetch is stored all the same.
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(1),
+        &[posting(offer(
+            "b",
+            "x",
+            "Villeurbanne",
+            Contract::Cdd,
+            &short,
+        ))],
+    );
+    assert_eq!(s.dedup_keys_pending().unwrap(), 2);
+    assert_eq!(s.open_offers(100).unwrap().len(), 1);
+    // Still failing: the third posting is listed too, and found.
+    fetch(
+        &s,
+        "c",
+        t0 + Duration::hours(2),
+        &[posting(offer(
+            "c",
+            "k",
+            "Villeurbanne",
+            Contract::Cdd,
+            TEXT,
+        ))],
+    );
+    assert_eq!(s.dedup_keys_pending().unwrap(), 3);
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].sources.len(), 3);
+    // The cause gone, a later fetch folds everything.
+    refuse.execute_batch("DROP TRIGGER refuse_keys").unwrap();
+    fetch(
+        &s,
+        "a",
+        t0 + Duration::hours(3),
+        &[
+            posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT)),
+            posting(offer(
+                "a",
+                "2",
+                "Lyon",
+                Contract::Cdi,
+                "Comptable à Lyon, CDI.",
+            )),
+        ],
+    );
+    assert_eq!(s.dedup_keys_pending().unwrap(), 0);
+    assert_eq!(s.open_offers(100).unwrap().len(), 2);
+}

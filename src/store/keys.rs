@@ -110,6 +110,9 @@ pub(super) struct RecentKeys {
     fold_at: usize,
     /// A fixed fold threshold (tests), instead of the one computed from the database's size.
     fold_at_fixed: Option<usize>,
+    /// After a failed fold, the next waits until this many postings are listed, so that a
+    /// lasting failure (a full disk) is not retried at every fetch.
+    fold_not_before: usize,
     /// The filter of the keys in `dedup_keys`, with the `dedup_folds` count it reflects;
     /// `None` until read (and when it must be read again).
     filter: Option<(Filter, i64)>,
@@ -231,7 +234,13 @@ impl RecentKeys {
 
     /// Whether enough postings are listed for a fold.
     pub(super) fn fold_due(&self) -> bool {
-        self.pending.len() >= self.fold_at.max(1)
+        self.pending.len() >= self.fold_at.max(self.fold_not_before).max(1)
+    }
+
+    /// A fold failed (its transaction rolled back, the postings stay listed): the next one
+    /// waits for a few more postings.
+    pub(super) fn fold_failed(&mut self) {
+        self.fold_not_before = self.pending.len() + (self.fold_at / 10).max(1);
     }
 
     /// Sets a fixed fold threshold (for tests); takes effect at once.
@@ -284,6 +293,7 @@ impl RecentKeys {
         let folded = self.pending.len();
         self.entries.clear();
         self.pending.clear();
+        self.fold_not_before = 0;
         self.changing = false;
         // The database grew: the next threshold is computed again.
         self.version = None;
