@@ -268,6 +268,11 @@ fn purge_deletes_old_fetch_attempts_but_each_feeds_latest() {
     assert_eq!(log[20].started_at, t0 + Duration::days(151));
 }
 
+/// A posting of the Villeurbanne CDD job of `TEXT` (or of a shortened text).
+fn villeurbanne(feed: &str, reference: &str, text: &str) -> Posting {
+    posting(offer(feed, reference, "Villeurbanne", Contract::Cdd, text))
+}
+
 fn three_feeds(path: &std::path::Path) -> Store {
     let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"Réseau A\"\nurl = \"a.xml\"\n\n\
                 [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"Réseau B\"\nurl = \"b.xml\"\n\n\
@@ -289,30 +294,13 @@ fn postings_filed_by_another_process_are_candidates() {
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
     let short: String = TEXT.chars().take(220).collect();
 
-    fetch(
-        &first,
-        "a",
-        t0,
-        &[posting(offer(
-            "a",
-            "1",
-            "Villeurbanne",
-            Contract::Cdd,
-            TEXT,
-        ))],
-    );
+    fetch(&first, "a", t0, &[villeurbanne("a", "1", TEXT)]);
     // The second process files the same job: it reads the first one's listed posting.
     fetch(
         &second,
         "b",
         t0 + Duration::hours(1),
-        &[posting(offer(
-            "b",
-            "x",
-            "Villeurbanne",
-            Contract::Cdd,
-            &short,
-        ))],
+        &[villeurbanne("b", "x", &short)],
     );
     assert_eq!(second.open_offers(100).unwrap().len(), 1);
     assert_eq!(second.dedup_keys_pending().unwrap(), 2);
@@ -323,13 +311,7 @@ fn postings_filed_by_another_process_are_candidates() {
         &first,
         "c",
         t0 + Duration::hours(2),
-        &[posting(offer(
-            "c",
-            "k",
-            "Villeurbanne",
-            Contract::Cdd,
-            TEXT,
-        ))],
+        &[villeurbanne("c", "k", TEXT)],
     );
     assert_eq!(first.dedup_keys_pending().unwrap(), 1);
     let items = first.open_offers(100).unwrap();
@@ -344,7 +326,7 @@ fn postings_filed_by_another_process_are_candidates() {
 fn a_failed_fetch_leaves_no_keys_behind() {
     let s = store();
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-    let a = posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT));
+    let a = villeurbanne("a", "1", TEXT);
     fetch(&s, "a", t0, std::slice::from_ref(&a));
     assert_eq!(s.dedup_keys_pending().unwrap(), 1);
 
@@ -371,11 +353,11 @@ fn a_failed_fetch_leaves_no_keys_behind() {
     assert_eq!(s.open_offers(100).unwrap().len(), 1);
 
     // The same job on b, fetched properly, joins a's item; a fold afterwards keeps it so.
-    let b = posting(offer("b", "x", "Villeurbanne", Contract::Cdd, TEXT));
+    let b = villeurbanne("b", "x", TEXT);
     fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
     assert_eq!(s.fold_dedup_keys().unwrap(), 2);
     assert_eq!(s.dedup_keys_pending().unwrap(), 0);
-    let c = posting(offer("b", "y", "Villeurbanne", Contract::Cdd, TEXT));
+    let c = villeurbanne("b", "y", TEXT);
     fetch(&s, "b", t0 + Duration::hours(2), &[b, c]);
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 1);
@@ -400,30 +382,13 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
         .unwrap();
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
     let short: String = TEXT.chars().take(220).collect();
-    fetch(
-        &s,
-        "a",
-        t0,
-        &[posting(offer(
-            "a",
-            "1",
-            "Villeurbanne",
-            Contract::Cdd,
-            TEXT,
-        ))],
-    );
+    fetch(&s, "a", t0, &[villeurbanne("a", "1", TEXT)]);
     // The second posting makes a fold due; it fails, the fetch is stored all the same.
     fetch(
         &s,
         "b",
         t0 + Duration::hours(1),
-        &[posting(offer(
-            "b",
-            "x",
-            "Villeurbanne",
-            Contract::Cdd,
-            &short,
-        ))],
+        &[villeurbanne("b", "x", &short)],
     );
     assert_eq!(s.dedup_keys_pending().unwrap(), 2);
     assert_eq!(s.open_offers(100).unwrap().len(), 1);
@@ -432,13 +397,7 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
         &s,
         "c",
         t0 + Duration::hours(2),
-        &[posting(offer(
-            "c",
-            "k",
-            "Villeurbanne",
-            Contract::Cdd,
-            TEXT,
-        ))],
+        &[villeurbanne("c", "k", TEXT)],
     );
     assert_eq!(s.dedup_keys_pending().unwrap(), 3);
     let items = s.open_offers(100).unwrap();
@@ -451,7 +410,7 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
         "a",
         t0 + Duration::hours(3),
         &[
-            posting(offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT)),
+            villeurbanne("a", "1", TEXT),
             posting(offer(
                 "a",
                 "2",
