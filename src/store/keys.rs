@@ -69,27 +69,27 @@ impl Filter {
     }
 
     /// The bit positions of a key: double hashing over a mix of it (keys are FNV hashes,
-    /// whose low bits alone are not spread well enough).
-    fn positions(&self, key: i64) -> impl Iterator<Item = u64> + '_ {
+    /// whose low bits alone are not spread well enough). Takes the mask rather than `self`,
+    /// so that `insert` sets bits while iterating (no allocation per key: the filter is
+    /// built from millions of keys).
+    fn positions(mask: u64, key: i64) -> impl Iterator<Item = u64> {
         let mut z = (key as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
         let (h1, h2) = (z, (z >> 32) | 1);
-        (0..u64::from(PROBES)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & self.mask)
+        (0..u64::from(PROBES)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & mask)
     }
 
     fn insert(&mut self, key: i64) {
-        let positions: Vec<u64> = self.positions(key).collect();
-        for p in positions {
+        for p in Self::positions(self.mask, key) {
             self.bits[(p / 64) as usize] |= 1 << (p % 64);
         }
         self.keys += 1;
     }
 
     fn may_contain(&self, key: i64) -> bool {
-        self.positions(key)
-            .all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+        Self::positions(self.mask, key).all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
     }
 }
 
