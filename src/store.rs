@@ -1149,28 +1149,12 @@ fn file_posting(
     // sharing the most keys are read, a bounded number.
     let keys = similar::keys(features);
     let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
-    {
-        // The LIMIT is written into the SQL (see `cluster_read_limit`).
-        let mut lookup = tx.prepare_cached(&format!(
-            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {}",
-            similar::CANDIDATES_PER_KEY
-        ))?;
-        let mut sharing: Vec<i64> = Vec::with_capacity(2 * similar::CANDIDATES_PER_KEY);
-        for k in &keys {
-            sharing.clear();
-            if recent.may_be_stored(*k) {
-                for r in lookup.query_map(params![k], |r| r.get::<_, i64>(0))? {
-                    sharing.push(r?);
-                }
-            }
-            sharing.extend(recent.newest(*k, similar::CANDIDATES_PER_KEY));
-            // The newest of both, as if they were one table.
-            sharing.sort_unstable_by(|a, b| b.cmp(a));
-            sharing.dedup();
-            for &other in sharing.iter().take(similar::CANDIDATES_PER_KEY) {
-                if other != id {
-                    *shared.entry(other).or_default() += 1;
-                }
+    let mut sharing: Vec<i64> = Vec::with_capacity(2 * similar::CANDIDATES_PER_KEY);
+    for k in &keys {
+        recent.newest(tx, *k, similar::CANDIDATES_PER_KEY, &mut sharing)?;
+        for &other in &sharing {
+            if other != id {
+                *shared.entry(other).or_default() += 1;
             }
         }
     }

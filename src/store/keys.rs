@@ -116,6 +116,11 @@ pub(super) struct RecentKeys {
     /// The filter of the keys in `dedup_keys`, with the `dedup_folds` count it reflects;
     /// `None` until read (and when it must be read again).
     filter: Option<(Filter, i64)>,
+    /// No posting in `dedup_keys` has a greater id (the greatest offer id when `entries` were
+    /// last read: the table changes only by folds, after which they are read again, and by
+    /// deletions). When a key's newest postings in memory all have greater ids, the table
+    /// cannot add to them and is not looked up.
+    stored_below: i64,
 }
 
 impl RecentKeys {
@@ -145,8 +150,13 @@ impl RecentKeys {
                     .extend(similar::keys(&f).into_iter().map(|k| (k, id)));
             }
         }
-        let stored: i64 = conn.query_row("SELECT count(*) FROM offers", [], |r| r.get(0))?;
+        let (stored, greatest): (i64, i64) = conn.query_row(
+            "SELECT count(*), coalesce(max(id), 0) FROM offers",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let stored = usize::try_from(stored).unwrap_or(0);
+        self.stored_below = greatest;
         self.fold_at = self
             .fold_at_fixed
             .unwrap_or_else(|| (stored / FOLD_FRACTION).clamp(FOLD_MIN, FOLD_MAX));
@@ -165,11 +175,45 @@ impl RecentKeys {
         Ok(())
     }
 
-    /// Whether `dedup_keys` may hold `key` (false: it holds no row with it).
-    pub(super) fn may_be_stored(&self, key: i64) -> bool {
-        self.filter
+    /// The newest `limit` postings filed under `key`, newest first, into `out` (cleared
+    /// first): those held in memory and those in `dedup_keys` together, as if they were one
+    /// table. The table is looked up only when it may change the answer: when the filter
+    /// says it may hold the key, and the postings in memory do not already fill `out` with
+    /// ids greater than any it holds.
+    pub(super) fn newest(
+        &self,
+        conn: &Connection,
+        key: i64,
+        limit: usize,
+        out: &mut Vec<i64>,
+    ) -> Result<(), StoreError> {
+        out.clear();
+        out.extend(
+            self.entries
+                .range((key, i64::MIN)..=(key, i64::MAX))
+                .rev()
+                .take(limit)
+                .map(|&(_, id)| id),
+        );
+        let outranked = out.len() >= limit && out.last().is_some_and(|&id| id > self.stored_below);
+        let may_be_stored = self
+            .filter
             .as_ref()
-            .is_none_or(|(filter, _)| filter.may_contain(key))
+            .is_none_or(|(filter, _)| filter.may_contain(key));
+        if outranked || !may_be_stored {
+            return Ok(());
+        }
+        // The LIMIT is written into the SQL, so that SQLite stops the index scan there.
+        let mut lookup = conn.prepare_cached(&format!(
+            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {limit}"
+        ))?;
+        for r in lookup.query_map(params![key], |r| r.get::<_, i64>(0))? {
+            out.push(r?);
+        }
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out.dedup();
+        out.truncate(limit);
+        Ok(())
     }
 
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
@@ -177,15 +221,6 @@ impl RecentKeys {
     pub(super) fn table_written(&mut self) {
         self.filter = None;
         self.version = None;
-    }
-
-    /// The newest `limit` postings listed under `key`, newest first.
-    pub(super) fn newest(&self, key: i64, limit: usize) -> impl Iterator<Item = i64> + '_ {
-        self.entries
-            .range((key, i64::MIN)..=(key, i64::MAX))
-            .rev()
-            .take(limit)
-            .map(|&(_, id)| id)
     }
 
     /// Lists a posting with its keys (in the caller's transaction).
