@@ -1151,7 +1151,7 @@ fn file_posting(
     let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
     let mut sharing: Vec<i64> = Vec::with_capacity(2 * similar::CANDIDATES_PER_KEY);
     for k in &keys {
-        recent.newest(tx, *k, similar::CANDIDATES_PER_KEY, &mut sharing)?;
+        recent.newest(tx, *k, &mut sharing)?;
         for &other in &sharing {
             if other != id {
                 *shared.entry(other).or_default() += 1;

@@ -11,6 +11,11 @@
 //! and in a large table a lookup that finds nothing costs as much as one that finds
 //! something. A Bloom filter of the keys in `dedup_keys` ([`Filter`]) lets those lookups be
 //! skipped; it is read from the table at the first write and kept up to date by the folds.
+//! Between folds the table only loses rows, so the answers of lookups are remembered (a
+//! crowded key, such as a common title in a department, is looked up posting after posting)
+//! until the next fold, and forgotten for the keys of a posting whose rows are deleted. And a
+//! key whose newest postings in memory are all newer than anything in the table is not looked
+//! up at all.
 //!
 //! What is in memory is derived from what is committed: the listed postings' features
 //! (`offers.dedup_features`). It is rebuilt from them when the store opens, after a
@@ -19,7 +24,7 @@
 //! a key lost or a candidate invented for long: at worst one lookup misses the keys of
 //! postings another process filed a moment before.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::{params, Connection};
 
@@ -43,6 +48,10 @@ const PROBES: u32 = 4;
 /// Keys the filter is sized for, per stored posting (a posting has up to 15 keys; the rest is
 /// room to grow before the filter is read again).
 const FILTER_KEYS_PER_POSTING: usize = 20;
+
+/// Keys whose table lookups are remembered (up to [`similar::CANDIDATES_PER_KEY`] ids each:
+/// some 16 MiB at the most); when full, the memory is emptied and fills again.
+const REMEMBERED_KEYS: usize = 1 << 16;
 
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
 /// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
@@ -121,6 +130,10 @@ pub(super) struct RecentKeys {
     /// deletions). When a key's newest postings in memory all have greater ids, the table
     /// cannot add to them and is not looked up.
     stored_below: i64,
+    /// What `dedup_keys` answered for keys looked up since it last changed. A crowded key (a
+    /// common title in a department, a large employer) is looked up for posting after
+    /// posting, and its newest stored postings only change with a fold.
+    remembered: HashMap<i64, Box<[i64]>>,
 }
 
 impl RecentKeys {
@@ -134,6 +147,7 @@ impl RecentKeys {
         }
         self.entries.clear();
         self.pending.clear();
+        self.remembered.clear();
         let mut stmt = conn.prepare_cached(
             "SELECT p.offer_id, o.dedup_features FROM dedup_pending p
              LEFT JOIN offers o ON o.id = p.offer_id",
@@ -175,18 +189,18 @@ impl RecentKeys {
         Ok(())
     }
 
-    /// The newest `limit` postings filed under `key`, newest first, into `out` (cleared
-    /// first): those held in memory and those in `dedup_keys` together, as if they were one
+    /// The newest [`similar::CANDIDATES_PER_KEY`] postings filed under `key`, newest first,
+    /// into `out` (cleared first): those held in memory and those in `dedup_keys` together, as if they were one
     /// table. The table is looked up only when it may change the answer: when the filter
     /// says it may hold the key, and the postings in memory do not already fill `out` with
     /// ids greater than any it holds.
     pub(super) fn newest(
-        &self,
+        &mut self,
         conn: &Connection,
         key: i64,
-        limit: usize,
         out: &mut Vec<i64>,
     ) -> Result<(), StoreError> {
+        let limit = similar::CANDIDATES_PER_KEY;
         out.clear();
         out.extend(
             self.entries
@@ -203,12 +217,21 @@ impl RecentKeys {
         if outranked || !may_be_stored {
             return Ok(());
         }
-        // The LIMIT is written into the SQL, so that SQLite stops the index scan there.
-        let mut lookup = conn.prepare_cached(&format!(
-            "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {limit}"
-        ))?;
-        for r in lookup.query_map(params![key], |r| r.get::<_, i64>(0))? {
-            out.push(r?);
+        if let Some(ids) = self.remembered.get(&key) {
+            out.extend_from_slice(ids);
+        } else {
+            // The LIMIT is written into the SQL, so that SQLite stops the index scan there.
+            let mut lookup = conn.prepare_cached(&format!(
+                "SELECT offer_id FROM dedup_keys WHERE key = ?1 ORDER BY offer_id DESC LIMIT {limit}"
+            ))?;
+            let from = out.len();
+            for r in lookup.query_map(params![key], |r| r.get::<_, i64>(0))? {
+                out.push(r?);
+            }
+            if self.remembered.len() >= REMEMBERED_KEYS {
+                self.remembered.clear();
+            }
+            self.remembered.insert(key, out[from..].into());
         }
         out.sort_unstable_by(|a, b| b.cmp(a));
         out.dedup();
@@ -220,6 +243,7 @@ impl RecentKeys {
     /// filter is read again before the next lookup.
     pub(super) fn table_written(&mut self) {
         self.filter = None;
+        self.remembered.clear();
         self.version = None;
     }
 
@@ -257,6 +281,7 @@ impl RecentKeys {
                 conn.prepare_cached("DELETE FROM dedup_keys WHERE key = ?1 AND offer_id = ?2")?;
             for &k in keys {
                 del.execute(params![k, id])?;
+                self.remembered.remove(&k);
             }
         }
         Ok(())
@@ -326,6 +351,7 @@ impl RecentKeys {
             *seen = folds;
         }
         let folded = self.pending.len();
+        self.remembered.clear();
         self.entries.clear();
         self.pending.clear();
         self.fold_not_before = 0;
@@ -342,8 +368,58 @@ impl RecentKeys {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+
+    fn newest(recent: &mut RecentKeys, conn: &Connection, key: i64) -> Vec<i64> {
+        let mut out = Vec::new();
+        recent.newest(conn, key, &mut out).unwrap();
+        out
+    }
+
+    /// Lookups of a crowded key are remembered; a posting deleted from the table, a rollback
+    /// and a fold are all seen by the next lookup.
+    #[test]
+    fn remembered_lookups_follow_the_table() {
+        let store = Store::open_in_memory().unwrap();
+        let mut conn = store.conn();
+        let mut recent = store.recent();
+        let limit = similar::CANDIDATES_PER_KEY as i64;
+        // Key 7 is crowded: 30 postings in the table.
+        for id in 1..=30 {
+            conn.execute(
+                "INSERT INTO dedup_keys (key, offer_id) VALUES (7, ?1)",
+                [id],
+            )
+            .unwrap();
+        }
+        let top = |from: i64| (from - limit + 1..=from).rev().collect::<Vec<i64>>();
+
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), top(30));
+        assert_eq!(newest(&mut recent, &tx, 7), top(30), "remembered");
+        // Posting 30's keys change: the next lookup does without it.
+        recent.remove(&tx, 30, &[7]).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), top(29));
+        drop(tx); // rolled back: posting 30 is filed under key 7 again
+
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), top(30));
+        recent.add(&tx, 31, &[7]).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), top(31));
+        tx.commit().unwrap();
+        recent.committed();
+
+        // After the fold, posting 31 is found in the table.
+        assert_eq!(recent.fold(&mut conn).unwrap(), 1);
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), top(31));
+    }
 
     /// No key inserted is ever denied; about 1% of the others get through.
     #[test]
