@@ -1165,25 +1165,25 @@ fn file_posting(
         .into_iter()
         .take(similar::CANDIDATES_READ)
         .map(|(_, o)| o);
-    // The clusters of the candidates that are the same job, with their best score.
+    // The clusters of the candidates that are the same job, with their best score (the
+    // cluster is read only for those: most candidates are not).
     let mut best: BTreeMap<i64, f64> = BTreeMap::new();
-    {
-        let mut read = tx.prepare_cached(
-            "SELECT coalesce(cluster_id, id), dedup_features FROM offers INDEXED BY offers_dedup
-             WHERE id = ?1",
-        )?;
-        for other in candidates {
-            let row: Option<(i64, Option<Vec<u8>>)> = read
-                .query_row([other], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let Some((c, Some(b))) = row else { continue };
-            let Some(f) = similar::decode(&b) else {
-                continue;
-            };
-            if let Some(score) = similar::same_job(features, &f) {
-                let e = best.entry(c).or_insert(score);
-                *e = e.max(score);
-            }
+    for other in candidates {
+        let Some(f) = recent.candidate(tx, other)? else {
+            continue;
+        };
+        let Some(score) = similar::same_job(features, f) else {
+            continue;
+        };
+        let cluster: Option<i64> = tx
+            .prepare_cached(
+                "SELECT coalesce(cluster_id, id) FROM offers INDEXED BY offers_dedup WHERE id = ?1",
+            )?
+            .query_row([other], |r| r.get(0))
+            .optional()?;
+        if let Some(c) = cluster {
+            let e = best.entry(c).or_insert(score);
+            *e = e.max(score);
         }
     }
     if best.is_empty() {

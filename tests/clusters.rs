@@ -423,3 +423,34 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
     assert_eq!(s.dedup_keys_pending().unwrap(), 0);
     assert_eq!(s.open_offers(100).unwrap().len(), 2);
 }
+
+/// A posting read as a candidate and changed afterwards is compared as it is now: the store
+/// remembers the features of the candidates it reads, and must forget a posting's when it
+/// changes.
+#[test]
+fn a_changed_posting_is_compared_as_it_now_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = three_feeds(&dir.path().join("essaim.db"));
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    fetch(&s, "a", t0, &[villeurbanne("a", "1", TEXT)]);
+    // The same ad in Vénissieux is another job; the Villeurbanne posting was read to see so.
+    let elsewhere = posting(offer("b", "x", "Vénissieux", Contract::Cdd, TEXT));
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(1),
+        std::slice::from_ref(&elsewhere),
+    );
+    assert_eq!(s.open_offers(100).unwrap().len(), 2);
+    // The Villeurbanne posting becomes a CDI; a CDI posting of it on feed c joins it.
+    let cdi = |feed: &str, reference: &str| {
+        posting(offer(feed, reference, "Villeurbanne", Contract::Cdi, TEXT))
+    };
+    fetch(&s, "a", t0 + Duration::hours(2), &[cdi("a", "1")]);
+    fetch(&s, "c", t0 + Duration::hours(3), &[cdi("c", "k")]);
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 2);
+    let job = items.iter().find(|i| i.sources.len() == 2).unwrap();
+    let feeds: Vec<&str> = job.sources.iter().map(|x| x.feed.as_str()).collect();
+    assert_eq!(feeds, ["a", "c"]);
+}

@@ -15,7 +15,9 @@
 //! crowded key, such as a common title in a department, is looked up posting after posting)
 //! until the next fold, and forgotten for the keys of a posting whose rows are deleted. And a
 //! key whose newest postings in memory are all newer than anything in the table is not looked
-//! up at all.
+//! up at all. Likewise the features of the postings read as candidates are remembered until
+//! the posting is filed again or deleted: the newest postings under a crowded key are the
+//! candidates of posting after posting.
 //!
 //! What is in memory is derived from what is committed: the listed postings' features
 //! (`offers.dedup_features`). It is rebuilt from them when the store opens, after a
@@ -26,10 +28,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StoreError;
-use crate::dedup::similar;
+use crate::dedup::similar::{self, Features};
 
 /// Fewest listed postings before a fold: a fold rewrites the pages of `dedup_keys` its keys
 /// fall on, so it pays to gather many keys per page.
@@ -52,6 +54,10 @@ const FILTER_KEYS_PER_POSTING: usize = 20;
 /// Keys whose table lookups are remembered (up to [`similar::CANDIDATES_PER_KEY`] ids each:
 /// some 16 MiB at the most); when full, the memory is emptied and fills again.
 const REMEMBERED_KEYS: usize = 1 << 16;
+
+/// Candidates whose features are remembered (about 1 KiB each: some 16 MiB at the most);
+/// when full, the memory is emptied and fills again.
+const REMEMBERED_FEATURES: usize = 1 << 14;
 
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
 /// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
@@ -134,6 +140,12 @@ pub(super) struct RecentKeys {
     /// common title in a department, a large employer) is looked up for posting after
     /// posting, and its newest stored postings only change with a fold.
     remembered: HashMap<i64, Box<[i64]>>,
+    /// Features of postings read as candidates, by offer id. The newest postings under a
+    /// crowded key are candidates of posting after posting. A posting's features change
+    /// only when it is filed again or deleted, and both first remove its keys
+    /// ([`RecentKeys::remove`]), which forgets them here (a posting whose features could not
+    /// be read has no keys to remove, but nothing of it is remembered either).
+    features: HashMap<i64, Features>,
 }
 
 impl RecentKeys {
@@ -148,6 +160,7 @@ impl RecentKeys {
         self.entries.clear();
         self.pending.clear();
         self.remembered.clear();
+        self.features.clear();
         let mut stmt = conn.prepare_cached(
             "SELECT p.offer_id, o.dedup_features FROM dedup_pending p
              LEFT JOIN offers o ON o.id = p.offer_id",
@@ -239,11 +252,38 @@ impl RecentKeys {
         Ok(())
     }
 
+    /// The features of posting `id` as a candidate: remembered, or read from `offers` (`None`
+    /// when it has none that can be read, or is gone).
+    pub(super) fn candidate(
+        &mut self,
+        conn: &Connection,
+        id: i64,
+    ) -> Result<Option<&Features>, StoreError> {
+        if !self.features.contains_key(&id) {
+            // Through the covering index: in `offers`, the features sit behind the JSON.
+            let bytes: Option<Option<Vec<u8>>> = conn
+                .prepare_cached(
+                    "SELECT dedup_features FROM offers INDEXED BY offers_dedup WHERE id = ?1",
+                )?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            let Some(f) = bytes.flatten().as_deref().and_then(similar::decode) else {
+                return Ok(None);
+            };
+            if self.features.len() >= REMEMBERED_FEATURES {
+                self.features.clear();
+            }
+            self.features.insert(id, f);
+        }
+        Ok(self.features.get(&id))
+    }
+
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
     /// filter is read again before the next lookup.
     pub(super) fn table_written(&mut self) {
         self.filter = None;
         self.remembered.clear();
+        self.features.clear();
         self.version = None;
     }
 
@@ -270,6 +310,7 @@ impl RecentKeys {
         keys: &[i64],
     ) -> Result<(), StoreError> {
         self.changing = true;
+        self.features.remove(&id);
         if self.pending.remove(&id) {
             conn.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?
                 .execute([id])?;
