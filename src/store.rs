@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
+mod checkpoint;
 mod keys;
 mod search;
 
@@ -52,10 +53,11 @@ const READER_CACHE_KIB: i64 = -65_536;
 /// (the operating system keeps the file in memory). 16 GiB: virtual address space only.
 const MMAP_BYTES: i64 = 16 << 30;
 
-/// The write-ahead log is copied into the database (and both synced) once it holds this many
-/// pages (SQLite's default is 1,000): a fetch of a hundred new offers dirties a couple of
-/// thousand scattered index pages, and with the default every fetch paid a checkpoint; the
-/// pages that several fetches touch are now written once. 64 MiB of log at the most.
+/// The writer copies the write-ahead log into the database (and syncs both) itself once it
+/// holds this many pages (SQLite's default is 1,000): a fetch of a hundred new offers dirties
+/// hundreds of scattered index pages, and with the default every fetch paid a checkpoint.
+/// Normally the checkpointing thread (`store::checkpoint`) has copied most of them by then;
+/// this bounds the log (64 MiB) should it fall behind.
 const WAL_CHECKPOINT_PAGES: i64 = 16_000;
 
 /// A purge keeps at least this many of each feed's latest fetch attempts, however old, so that
@@ -262,6 +264,9 @@ pub struct Store {
     writes: std::sync::atomic::AtomicU64,
     /// Blocking keys not yet written into `dedup_keys`. Locked only while holding `conn`.
     recent: Mutex<keys::RecentKeys>,
+    /// Copies the write-ahead log into the database file off the writer's path (a file
+    /// database, when its thread could start).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl Store {
@@ -298,6 +303,8 @@ impl Store {
             })?;
             store.readers.push(Mutex::new(reader));
         }
+        let checkpointer = checkpoint::Checkpointer::start(path, &store.conn());
+        store.checkpointer = checkpointer;
         Ok(store)
     }
 
@@ -336,6 +343,7 @@ impl Store {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             writes: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::new(keys::RecentKeys::default()),
+            checkpointer: None,
         })
     }
 
@@ -385,6 +393,15 @@ impl Store {
     pub fn set_key_fold_threshold(&self, postings: usize) {
         let _conn = self.conn();
         self.recent().fold_at(postings);
+    }
+
+    /// Waits until the checkpointing thread has copied the write-ahead log as it stands into
+    /// the database file (at once when there is no such thread). For tests.
+    #[doc(hidden)]
+    pub fn wait_for_checkpoint(&self) {
+        if let Some(c) = &self.checkpointer {
+            c.wait();
+        }
     }
 
     /// How many filed postings have their keys in memory, not yet in `dedup_keys`.
@@ -1328,6 +1345,30 @@ mod tests {
         assert_eq!(states[0].1.not_before, None);
         let memory = store.fetch_memory("a").unwrap();
         assert_eq!(memory.consecutive_errors, 3);
+    }
+
+    /// The checkpointing thread copies what the writer commits into the database file: once
+    /// it has run, the file alone (without its write-ahead log, as a backup tool that ignores
+    /// the log would copy it) holds the commits. Closing the store stops the thread.
+    #[test]
+    fn the_checkpointing_thread_copies_commits_into_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("essaim.db");
+        let toml = "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\n\
+                    network = \"CRESS\"\nurl = \"a.xml\"\n";
+        let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert!(store.checkpointer.is_some());
+        store.sync_feeds(&config.feeds).unwrap();
+        store.wait_for_checkpoint();
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        let feeds: i64 = Connection::open(&copy)
+            .unwrap()
+            .query_row("SELECT count(*) FROM feeds", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(feeds, 1);
+        drop(store);
     }
 
     /// A database of version 4 kept its keys in dedup_keys, 16 bands' worth: version 5 drops
