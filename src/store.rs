@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_dedup_pending.sql",
         include_str!("../schema/0005_dedup_pending.sql"),
     ),
+    (
+        "0006_dedup_features.sql",
+        include_str!("../schema/0006_dedup_features.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -254,9 +258,11 @@ pub struct Source {
 }
 
 /// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
+///
+/// Fields are dropped in order: the writer goes last, so that the connection closing last is
+/// one that has opened the write-ahead log, which SQLite then copies into the database file
+/// and deletes (a connection that never read leaves it behind).
 pub struct Store {
-    /// The one writer (and the reader of the commands).
-    conn: Mutex<Connection>,
     /// Read-only connections for the web server's queries.
     readers: Vec<Mutex<Connection>>,
     next_reader: std::sync::atomic::AtomicUsize,
@@ -267,6 +273,8 @@ pub struct Store {
     /// Copies the write-ahead log into the database file off the writer's path (a file
     /// database, when its thread could start).
     checkpointer: Option<checkpoint::Checkpointer>,
+    /// The one writer (and the reader of the commands).
+    conn: Mutex<Connection>,
 }
 
 impl Store {
@@ -324,6 +332,9 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
+        // The write path uses a dozen cached statements per posting, a purge or a fold a few
+        // more: room for all of them (rusqlite keeps 16 by default, evicting the oldest).
+        conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -517,9 +528,9 @@ impl Store {
         let version = [similar::FEATURES_VERSION];
         {
             let mut existing = tx.prepare_cached(
-                "SELECT id, content_hash,
-                   dedup_features IS NULL OR substr(dedup_features, 1, 1) <> ?3
-                 FROM offers WHERE feed_id = ?1 AND identity = ?2",
+                "SELECT o.id, o.content_hash, f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+                 FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+                 WHERE o.feed_id = ?1 AND o.identity = ?2",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
@@ -800,8 +811,9 @@ impl Store {
         let cutoff = rfc3339(now - chrono::Duration::days(i64::from(retention_days)));
         let doomed: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = {
             let mut stmt = tx.prepare_cached(
-                "SELECT id, cluster_id, dedup_features FROM offers
-                 WHERE status <> 'open' AND closed_at < ?1",
+                "SELECT o.id, o.cluster_id, f.features
+                 FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+                 WHERE o.status <> 'open' AND o.closed_at < ?1",
             )?;
             let rows = stmt.query_map([&cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<Result<_, _>>()?
@@ -862,12 +874,15 @@ impl Store {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO offers (public_id, feed_id, identity, content_hash, title,
                    url, employer, published_at, sort_at, first_seen_at, last_seen_at, changed_at,
-                   data, source, valid_through, dedup_features)
+                   data, source, valid_through)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?8, ?9), ?9, ?9, ?9, ?10, ?11,
-                   ?12, ?13)",
+                   ?12)",
             )?;
             let mut cluster =
                 tx.prepare_cached("UPDATE offers SET cluster_id = id WHERE id = ?1")?;
+            let mut features = tx.prepare_cached(
+                "INSERT INTO dedup_features (offer_id, features) VALUES (?1, ?2)",
+            )?;
             for p in postings {
                 let o = &p.offer;
                 let f = similar::features(o);
@@ -883,14 +898,14 @@ impl Store {
                     now,
                     serde_json::to_string(o).unwrap_or_default(),
                     p.source.to_string(),
-                    o.valid_through.map(rfc3339),
-                    similar::encode(&f)
+                    o.valid_through.map(rfc3339)
                 ])?;
                 if n == 0 {
                     continue;
                 }
                 let id = tx.last_insert_rowid();
                 cluster.execute([id])?;
+                features.execute(params![id, similar::encode(&f)])?;
                 search::index_offer(&tx, id, o, false)?;
                 keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
                 loaded += 1;
@@ -1139,7 +1154,7 @@ fn file_posting(
 ) -> Result<(), StoreError> {
     let bytes = similar::encode(features);
     let old: Option<Option<Vec<u8>>> = tx
-        .prepare_cached("SELECT dedup_features FROM offers WHERE id = ?1")?
+        .prepare_cached("SELECT features FROM dedup_features WHERE offer_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
     let old = old.flatten();
@@ -1153,8 +1168,13 @@ fn file_posting(
     let cluster: Option<i64> = tx
         .prepare_cached("SELECT cluster_id FROM offers WHERE id = ?1")?
         .query_row([id], |r| r.get(0))?;
-    tx.prepare_cached("UPDATE offers SET cluster_id = ?1, dedup_features = ?2 WHERE id = ?1")?
-        .execute(params![id, bytes])?;
+    tx.prepare_cached("UPDATE offers SET cluster_id = ?1 WHERE id = ?1")?
+        .execute([id])?;
+    tx.prepare_cached(
+        "INSERT INTO dedup_features (offer_id, features) VALUES (?1, ?2)
+         ON CONFLICT (offer_id) DO UPDATE SET features = excluded.features",
+    )?
+    .execute(params![id, bytes])?;
     if let Some(c) = cluster {
         let rest = cluster_members(tx, c, Some(id))?;
         if !rest.is_empty() {
@@ -1264,8 +1284,8 @@ fn cluster_members(
     except: Option<i64>,
 ) -> Result<Members, StoreError> {
     let mut stmt = tx.prepare_cached(concat!(
-        "SELECT id, dedup_features FROM offers WHERE cluster_id = ?1 AND id IS NOT ?2
-         ORDER BY id LIMIT ",
+        "SELECT o.id, f.features FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+         WHERE o.cluster_id = ?1 AND o.id IS NOT ?2 ORDER BY o.id LIMIT ",
         cluster_read_limit!()
     ))?;
     let rows = stmt.query_map(params![cluster, except], |r| {
@@ -1368,7 +1388,29 @@ mod tests {
             .query_row("SELECT count(*) FROM feeds", [], |r| r.get(0))
             .unwrap();
         assert_eq!(feeds, 1);
+        // Closed, the store leaves the database file alone: the log is copied and deleted.
         drop(store);
+        assert!(path.exists());
+        assert!(!dir.path().join("essaim.db-wal").exists());
+    }
+
+    /// A store that only read (a command such as `essaim feeds`) leaves the database file
+    /// alone when closed, as one that wrote does: the log of its migrations is copied into
+    /// the file and deleted.
+    #[test]
+    fn a_closed_store_leaves_no_log_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("essaim.db");
+        let store = Store::open(&path).unwrap();
+        assert!(store.feed_statuses().unwrap().is_empty());
+        assert!(dir.path().join("essaim.db-wal").exists());
+        drop(store);
+        assert!(!dir.path().join("essaim.db-wal").exists());
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
     }
 
     /// A database of version 4 kept its keys in dedup_keys, 16 bands' worth: version 5 drops
@@ -1376,6 +1418,19 @@ mod tests {
     /// same job still joins the stored one.
     #[test]
     fn version_5_lists_every_stored_posting_for_its_keys() {
+        upgrade_from(4);
+    }
+
+    /// A database of version 5 kept the features in offers: version 6 moves them into a
+    /// table of their own, where a new posting of the same job finds them.
+    #[test]
+    fn version_6_moves_the_features_into_their_table() {
+        upgrade_from(5);
+    }
+
+    /// Files a posting, folds its keys, takes the database back to `version` (as that version
+    /// of essaim left it) and opens it again.
+    fn upgrade_from(version: i64) {
         use crate::model::{Contract, Location, Offer, Place};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("essaim.db");
@@ -1426,24 +1481,45 @@ mod tests {
                 .unwrap();
             assert_eq!(store.fold_dedup_keys().unwrap(), 1);
         }
-        // Back to version 4: keys in the table (and one of another scheme), nothing listed.
+        // Back to version 5: the features in offers, read through an index.
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE dedup_pending; DROP TABLE dedup_folds; DROP INDEX offers_dedup;
-             INSERT INTO dedup_keys (key, offer_id) VALUES (42, 1);
-             PRAGMA user_version = 4;",
+            "DROP INDEX offers_dedup;
+             ALTER TABLE offers ADD COLUMN dedup_features BLOB;
+             UPDATE offers SET dedup_features =
+               (SELECT features FROM dedup_features WHERE offer_id = offers.id);
+             DROP TABLE dedup_features;
+             CREATE INDEX offers_dedup ON offers(id, cluster_id, dedup_features);
+             PRAGMA user_version = 5;",
         )
         .unwrap();
+        if version == 4 {
+            // Keys in the table (and one of another scheme), nothing listed.
+            conn.execute_batch(
+                "DROP TABLE dedup_pending; DROP TABLE dedup_folds; DROP INDEX offers_dedup;
+                 INSERT INTO dedup_keys (key, offer_id) VALUES (42, 1);
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+        }
         drop(conn);
 
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
-        let stale: i64 = store
-            .conn()
-            .query_row("SELECT count(*) FROM dedup_keys", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(stale, 0);
-        assert_eq!(store.dedup_keys_pending().unwrap(), 1);
+        let count = |table: &str| -> i64 {
+            store
+                .conn()
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count("dedup_features"), 1);
+        if version == 4 {
+            assert_eq!(count("dedup_keys"), 0, "keys of the old scheme dropped");
+            assert_eq!(store.dedup_keys_pending().unwrap(), 1);
+        } else {
+            assert!(count("dedup_keys") > 0, "folded keys kept");
+            assert_eq!(store.dedup_keys_pending().unwrap(), 0);
+        }
         store
             .record_success("b", &attempt, &[posting(offer("b"))], 2)
             .unwrap();

@@ -20,7 +20,7 @@
 //! candidates of posting after posting.
 //!
 //! What is in memory is derived from what is committed: the listed postings' features
-//! (`offers.dedup_features`). It is rebuilt from them when the store opens, after a
+//! (`dedup_features`). It is rebuilt from them when the store opens, after a
 //! transaction that changed it failed, and when another connection has written to the
 //! database (`PRAGMA data_version`). So a crash, a rollback or a second process never leaves
 //! a key lost or a candidate invented for long: at worst one lookup misses the keys of
@@ -162,8 +162,8 @@ impl RecentKeys {
         self.remembered.clear();
         self.features.clear();
         let mut stmt = conn.prepare_cached(
-            "SELECT p.offer_id, o.dedup_features FROM dedup_pending p
-             LEFT JOIN offers o ON o.id = p.offer_id",
+            "SELECT p.offer_id, f.features FROM dedup_pending p
+             LEFT JOIN dedup_features f ON f.offer_id = p.offer_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
@@ -260,11 +260,8 @@ impl RecentKeys {
         id: i64,
     ) -> Result<Option<&Features>, StoreError> {
         if !self.features.contains_key(&id) {
-            // Through the covering index: in `offers`, the features sit behind the JSON.
             let bytes: Option<Option<Vec<u8>>> = conn
-                .prepare_cached(
-                    "SELECT dedup_features FROM offers INDEXED BY offers_dedup WHERE id = ?1",
-                )?
+                .prepare_cached("SELECT features FROM dedup_features WHERE offer_id = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
             let Some(f) = bytes.flatten().as_deref().and_then(similar::decode) else {
