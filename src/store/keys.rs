@@ -55,7 +55,7 @@ const FILTER_KEYS_PER_POSTING: usize = 20;
 /// some 16 MiB at the most); when full, the memory is emptied and fills again.
 const REMEMBERED_KEYS: usize = 1 << 16;
 
-/// Candidates whose features are remembered (about 1 KiB each: some 16 MiB at the most);
+/// Candidates whose features are remembered (1 to 1.5 KiB each: 16 to 24 MiB at the most);
 /// when full, the memory is emptied and fills again.
 const REMEMBERED_FEATURES: usize = 1 << 14;
 
