@@ -360,12 +360,20 @@ impl RecentKeys {
             for (k, id) in &self.entries {
                 insert.execute(params![k, id])?;
             }
-            // Only the postings folded: the list is read in this transaction, so it is all of
-            // them, but a narrower delete could never drop a posting whose keys were not
-            // written.
-            let mut unlist = tx.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?;
-            for id in &self.pending {
-                unlist.execute([id])?;
+            // Only the postings folded. The list was read in this transaction, so it holds
+            // them all and the table is emptied at once (SQLite then frees its pages without
+            // visiting rows); should the counts ever differ, they are deleted one by one, so
+            // that no posting whose keys were not written is unlisted.
+            let listed: i64 =
+                tx.query_row("SELECT count(*) FROM dedup_pending", [], |r| r.get(0))?;
+            if usize::try_from(listed).ok() == Some(self.pending.len()) {
+                tx.execute("DELETE FROM dedup_pending", [])?;
+            } else {
+                let mut unlist =
+                    tx.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?;
+                for id in &self.pending {
+                    unlist.execute([id])?;
+                }
             }
         }
         let folds: i64 = tx.query_row(
