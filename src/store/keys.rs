@@ -203,10 +203,10 @@ impl RecentKeys {
     }
 
     /// The newest [`similar::CANDIDATES_PER_KEY`] postings filed under `key`, newest first,
-    /// into `out` (cleared first): those held in memory and those in `dedup_keys` together, as if they were one
-    /// table. The table is looked up only when it may change the answer: when the filter
-    /// says it may hold the key, and the postings in memory do not already fill `out` with
-    /// ids greater than any it holds.
+    /// into `out` (cleared first): those held in memory and those in `dedup_keys` together,
+    /// as if they were one table. The table is looked up only when it may change the answer:
+    /// when the filter says it may hold the key, and the postings in memory do not already
+    /// fill `out` with ids greater than any it holds.
     pub(super) fn newest(
         &mut self,
         conn: &Connection,
@@ -252,8 +252,8 @@ impl RecentKeys {
         Ok(())
     }
 
-    /// The features of posting `id` as a candidate: remembered, or read from `offers` (`None`
-    /// when it has none that can be read, or is gone).
+    /// The features of posting `id` as a candidate: remembered, or read from `dedup_features`
+    /// (`None` when it has none that can be read, or is gone).
     pub(super) fn candidate(
         &mut self,
         conn: &Connection,
