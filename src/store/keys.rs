@@ -467,6 +467,43 @@ mod tests {
         assert_eq!(newest(&mut recent, &tx, 7), top(31));
     }
 
+    /// The table is skipped only when the postings in memory outrank all it holds: a key
+    /// whose postings in memory include an older one (filed again) is still looked up.
+    #[test]
+    fn the_table_is_skipped_only_when_outranked() {
+        let store = Store::open_in_memory().unwrap();
+        let mut conn = store.conn();
+        let mut recent = store.recent();
+        for id in 1..=30 {
+            for key in [8, 9] {
+                conn.execute(
+                    "INSERT INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+                    [key, id],
+                )
+                .unwrap();
+            }
+        }
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        // As if the table's postings were offers 1 to 30 (this test stores no offer).
+        recent.stored_below = 30;
+        // Key 8: 24 new postings in memory, all newer than the table's.
+        for id in 31..=54 {
+            recent.add(&tx, id, &[8]).unwrap();
+        }
+        assert_eq!(
+            newest(&mut recent, &tx, 8),
+            (31..=54).rev().collect::<Vec<i64>>()
+        );
+        // Key 9: posting 10, filed again, and 23 new ones: the table's 30 is among the newest.
+        for id in [10].into_iter().chain(31..=53) {
+            recent.add(&tx, id, &[9]).unwrap();
+        }
+        let mut expected: Vec<i64> = (31..=53).rev().collect();
+        expected.push(30);
+        assert_eq!(newest(&mut recent, &tx, 9), expected);
+    }
+
     /// No key inserted is ever denied; about 1% of the others get through.
     #[test]
     fn the_filter_never_denies_a_stored_key_and_rarely_admits_another() {
