@@ -120,6 +120,8 @@ impl Drop for Checkpointer {
 }
 
 fn run(conn: &Connection, shared: &Shared) {
+    // A lasting failure (a full disk) is logged once, not at every commit, and its end too.
+    let mut failing = false;
     loop {
         {
             let mut state = shared.lock();
@@ -141,12 +143,19 @@ fn run(conn: &Connection, shared: &Shared) {
             state.started += 1;
         }
         // Busy (another connection checkpointing) is not an error: the next one copies.
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0))
-        {
-            tracing::warn!(
-                error = %e,
-                "copying the write-ahead log into the database file failed; the writer's own checkpoints still bound the log"
-            );
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0)) {
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(
+                    error = %e,
+                    "copying the write-ahead log into the database file failed; the writer's own checkpoints still bound the log"
+                );
+            }
+            Ok(_) if failing => {
+                failing = false;
+                tracing::info!("copying the write-ahead log into the database file works again");
+            }
+            _ => {}
         }
         shared.lock().done += 1;
         shared.wake.notify_all();
