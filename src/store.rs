@@ -1212,6 +1212,8 @@ fn file_posting(
         let Some(score) = similar::same_job(features, f) else {
             continue;
         };
+        // Through the index (id, cluster_id): in the row, cluster_id sits behind the JSON,
+        // on overflow pages.
         let cluster: Option<i64> = tx
             .prepare_cached(
                 "SELECT coalesce(cluster_id, id) FROM offers INDEXED BY offers_dedup WHERE id = ?1",
