@@ -26,6 +26,8 @@ const GATHER: Duration = Duration::from_millis(250);
 struct State {
     /// A commit happened since the last checkpoint began.
     wrote: bool,
+    /// The next checkpoint begins without waiting for more commits.
+    now: bool,
     stop: bool,
     /// Checkpoints begun, and ended.
     started: u64,
@@ -93,6 +95,16 @@ impl Checkpointer {
         })
     }
 
+    /// Has the thread checkpoint at once, without waiting for more commits to gather: the
+    /// writer has just committed a large transaction (a fold of the blocking keys) and left
+    /// its pages to the thread.
+    pub(super) fn now(&self) {
+        let mut state = self.shared.lock();
+        state.wrote = true;
+        state.now = true;
+        self.shared.wake.notify_all();
+    }
+
     /// Waits until a checkpoint that begins after this call has ended (for tests).
     pub(super) fn wait(&self) {
         let mut state = self.shared.lock();
@@ -131,15 +143,17 @@ fn run(conn: &Connection, shared: &Shared) {
             if state.stop {
                 return;
             }
-            // Let the commits of the moment gather (a stop ends the wait).
+            // Let the commits of the moment gather (a stop ends the wait, and so does a call
+            // for a checkpoint now).
             let (mut state, _) = shared
                 .wake
-                .wait_timeout_while(state, GATHER, |s| !s.stop)
+                .wait_timeout_while(state, GATHER, |s| !s.stop && !s.now)
                 .unwrap_or_else(|e| e.into_inner());
             if state.stop {
                 return;
             }
             state.wrote = false;
+            state.now = false;
             state.started += 1;
         }
         // Busy (another connection checkpointing) is not an error: the next one copies.
