@@ -52,12 +52,13 @@ const PROBES: u32 = 4;
 const FILTER_KEYS_PER_POSTING: usize = 20;
 
 /// Keys whose table lookups are remembered (up to [`similar::CANDIDATES_PER_KEY`] ids each:
-/// some 16 MiB at the most); when full, the memory is emptied and fills again.
+/// some 16 MiB at the most); see [`Memo`] for what is forgotten first.
 const REMEMBERED_KEYS: usize = 1 << 16;
 
-/// Candidates whose features are remembered (1 to 1.5 KiB each: 16 to 24 MiB at the most);
-/// when full, the memory is emptied and fills again.
-const REMEMBERED_FEATURES: usize = 1 << 14;
+/// Candidates whose features are remembered (1 to 1.5 KiB each: 32 to 48 MiB at the most).
+/// At a million offers, the postings of the last few fetches are candidates again and again:
+/// half this bound missed five times as often.
+const REMEMBERED_FEATURES: usize = 1 << 15;
 
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
 /// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
@@ -108,11 +109,150 @@ impl Filter {
     }
 }
 
+/// A memory of at most `BOUND` answers by id, in two generations: entries go into the young
+/// one, and when it holds half the bound, the old one is dropped and the young one becomes
+/// old. An entry found in the old generation moves back into the young one: what is in use
+/// stays, and a full memory never starts again from nothing.
+#[derive(Debug)]
+struct Memo<V, const BOUND: usize> {
+    young: HashMap<i64, V>,
+    old: HashMap<i64, V>,
+}
+
+impl<V, const BOUND: usize> Default for Memo<V, BOUND> {
+    fn default() -> Self {
+        Memo {
+            young: HashMap::new(),
+            old: HashMap::new(),
+        }
+    }
+}
+
+impl<V, const BOUND: usize> Memo<V, BOUND> {
+    fn get(&mut self, id: i64) -> Option<&V> {
+        if !self.young.contains_key(&id) {
+            let v = self.old.remove(&id)?;
+            self.insert(id, v);
+        }
+        self.young.get(&id)
+    }
+
+    fn insert(&mut self, id: i64, v: V) {
+        if self.young.len() >= BOUND / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(id, v);
+    }
+
+    fn remove(&mut self, id: i64) {
+        self.young.remove(&id);
+        self.old.remove(&id);
+    }
+
+    fn clear(&mut self) {
+        self.young.clear();
+        self.old.clear();
+    }
+}
+
+/// The offer ids filed under one key in memory: most keys (the text bands of an ad) have one.
+#[derive(Debug)]
+enum Ids {
+    One(i64),
+    /// In increasing order.
+    Many(Vec<i64>),
+}
+
+/// The keys held in memory, each with its offer ids. A hash map: a lookup costs one probe,
+/// where a tree of a million and a half (key, id) pairs cost seven or eight levels, each a
+/// cache miss; the fold, which needs key order, sorts them once.
+#[derive(Debug, Default)]
+struct Held {
+    by_key: HashMap<i64, Ids>,
+    /// (key, id) pairs held.
+    len: usize,
+}
+
+impl Held {
+    fn insert(&mut self, key: i64, id: i64) {
+        use std::collections::hash_map::Entry;
+        match self.by_key.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(Ids::One(id));
+            }
+            Entry::Occupied(mut o) => {
+                let ids = o.get_mut();
+                match ids {
+                    Ids::One(one) if *one == id => return,
+                    Ids::One(one) => {
+                        let other = *one;
+                        *ids = Ids::Many(vec![other.min(id), other.max(id)]);
+                    }
+                    Ids::Many(v) => match v.binary_search(&id) {
+                        Ok(_) => return,
+                        Err(at) => v.insert(at, id),
+                    },
+                }
+            }
+        }
+        self.len += 1;
+    }
+
+    fn remove(&mut self, key: i64, id: i64) {
+        let Some(ids) = self.by_key.get_mut(&key) else {
+            return;
+        };
+        match ids {
+            Ids::One(one) if *one == id => {
+                self.by_key.remove(&key);
+            }
+            Ids::One(_) => return,
+            Ids::Many(v) => match v.binary_search(&id) {
+                Ok(at) => {
+                    v.remove(at);
+                    if let [last] = v[..] {
+                        *ids = Ids::One(last);
+                    }
+                }
+                Err(_) => return,
+            },
+        }
+        self.len -= 1;
+    }
+
+    /// The newest `limit` ids under `key`, newest first, appended to `out`.
+    fn newest(&self, key: i64, limit: usize, out: &mut Vec<i64>) {
+        match self.by_key.get(&key) {
+            None => {}
+            Some(Ids::One(id)) => out.push(*id),
+            Some(Ids::Many(v)) => out.extend(v.iter().rev().take(limit)),
+        }
+    }
+
+    /// Every (key, id) pair, in order.
+    fn sorted(&self) -> Vec<(i64, i64)> {
+        let mut pairs = Vec::with_capacity(self.len);
+        for (&k, ids) in &self.by_key {
+            match ids {
+                Ids::One(id) => pairs.push((k, *id)),
+                Ids::Many(v) => pairs.extend(v.iter().map(|&id| (k, id))),
+            }
+        }
+        pairs.sort_unstable();
+        pairs
+    }
+
+    fn clear(&mut self) {
+        self.by_key.clear();
+        self.len = 0;
+    }
+}
+
 /// The keys of the postings listed in `dedup_pending`, as of the last commit.
 #[derive(Debug, Default)]
 pub(super) struct RecentKeys {
-    /// (key, offer id), in key order.
-    entries: BTreeSet<(i64, i64)>,
+    /// The keys of the postings listed, with their ids.
+    entries: Held,
     /// The offer ids listed.
     pending: BTreeSet<i64>,
     /// The writer connection's `data_version` when `entries` matched the database; `None`
@@ -139,13 +279,13 @@ pub(super) struct RecentKeys {
     /// What `dedup_keys` answered for keys looked up since it last changed. A crowded key (a
     /// common title in a department, a large employer) is looked up for posting after
     /// posting, and its newest stored postings only change with a fold.
-    remembered: HashMap<i64, Box<[i64]>>,
+    remembered: Memo<Box<[i64]>, REMEMBERED_KEYS>,
     /// Features of postings read as candidates, by offer id. The newest postings under a
     /// crowded key are candidates of posting after posting. A posting's features change
     /// only when it is filed again or deleted, and both first remove its keys
     /// ([`RecentKeys::remove`]), which forgets them here (a posting whose features could not
     /// be read has no keys to remove, but nothing of it is remembered either).
-    features: HashMap<i64, Features>,
+    features: Memo<Features, REMEMBERED_FEATURES>,
 }
 
 impl RecentKeys {
@@ -173,8 +313,9 @@ impl RecentKeys {
             self.pending.insert(id);
             // A posting without readable features has no keys (it matches nothing).
             if let Some(f) = features.as_deref().and_then(similar::decode) {
-                self.entries
-                    .extend(similar::keys(&f).into_iter().map(|k| (k, id)));
+                for k in similar::keys(&f) {
+                    self.entries.insert(k, id);
+                }
             }
         }
         let (stored, greatest): (i64, i64) = conn.query_row(
@@ -215,13 +356,7 @@ impl RecentKeys {
     ) -> Result<(), StoreError> {
         let limit = similar::CANDIDATES_PER_KEY;
         out.clear();
-        out.extend(
-            self.entries
-                .range((key, i64::MIN)..=(key, i64::MAX))
-                .rev()
-                .take(limit)
-                .map(|&(_, id)| id),
-        );
+        self.entries.newest(key, limit, out);
         let outranked = out.len() >= limit && out.last().is_some_and(|&id| id > self.stored_below);
         let may_be_stored = self
             .filter
@@ -230,7 +365,7 @@ impl RecentKeys {
         if outranked || !may_be_stored {
             return Ok(());
         }
-        if let Some(ids) = self.remembered.get(&key) {
+        if let Some(ids) = self.remembered.get(key) {
             out.extend_from_slice(ids);
         } else {
             // The LIMIT is written into the SQL, so that SQLite stops the index scan there.
@@ -240,9 +375,6 @@ impl RecentKeys {
             let from = out.len();
             for r in lookup.query_map(params![key], |r| r.get::<_, i64>(0))? {
                 out.push(r?);
-            }
-            if self.remembered.len() >= REMEMBERED_KEYS {
-                self.remembered.clear();
             }
             self.remembered.insert(key, out[from..].into());
         }
@@ -259,7 +391,7 @@ impl RecentKeys {
         conn: &Connection,
         id: i64,
     ) -> Result<Option<&Features>, StoreError> {
-        if !self.features.contains_key(&id) {
+        if self.features.get(id).is_none() {
             let bytes: Option<Option<Vec<u8>>> = conn
                 .prepare_cached("SELECT features FROM dedup_features WHERE offer_id = ?1")?
                 .query_row([id], |r| r.get(0))
@@ -267,12 +399,9 @@ impl RecentKeys {
             let Some(f) = bytes.flatten().as_deref().and_then(similar::decode) else {
                 return Ok(None);
             };
-            if self.features.len() >= REMEMBERED_FEATURES {
-                self.features.clear();
-            }
             self.features.insert(id, f);
         }
-        Ok(self.features.get(&id))
+        Ok(self.features.get(id))
     }
 
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
@@ -295,7 +424,9 @@ impl RecentKeys {
         conn.prepare_cached("INSERT OR IGNORE INTO dedup_pending (offer_id) VALUES (?1)")?
             .execute([id])?;
         self.pending.insert(id);
-        self.entries.extend(keys.iter().map(|&k| (k, id)));
+        for &k in keys {
+            self.entries.insert(k, id);
+        }
         Ok(())
     }
 
@@ -307,19 +438,19 @@ impl RecentKeys {
         keys: &[i64],
     ) -> Result<(), StoreError> {
         self.changing = true;
-        self.features.remove(&id);
+        self.features.remove(id);
         if self.pending.remove(&id) {
             conn.prepare_cached("DELETE FROM dedup_pending WHERE offer_id = ?1")?
                 .execute([id])?;
             for &k in keys {
-                self.entries.remove(&(k, id));
+                self.entries.remove(k, id);
             }
         } else {
             let mut del =
                 conn.prepare_cached("DELETE FROM dedup_keys WHERE key = ?1 AND offer_id = ?2")?;
             for &k in keys {
                 del.execute(params![k, id])?;
-                self.remembered.remove(&k);
+                self.remembered.remove(k);
             }
         }
         Ok(())
@@ -353,11 +484,13 @@ impl RecentKeys {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         self.ready(&tx)?;
         self.changing = true;
+        // In key order, so that each page of the table is written once.
+        let folding = self.entries.sorted();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
             )?;
-            for (k, id) in &self.entries {
+            for (k, id) in &folding {
                 insert.execute(params![k, id])?;
             }
             // Only the postings folded. The list was read in this transaction, so it holds
@@ -386,12 +519,12 @@ impl RecentKeys {
         let grown = self
             .filter
             .as_ref()
-            .is_some_and(|(f, _)| f.keys + self.entries.len() > f.capacity);
+            .is_some_and(|(f, _)| f.keys + folding.len() > f.capacity);
         if grown {
             self.filter = None;
         }
         if let Some((filter, seen)) = self.filter.as_mut() {
-            for (k, _) in &self.entries {
+            for (k, _) in &folding {
                 filter.insert(*k);
             }
             *seen = folds;
@@ -502,6 +635,63 @@ mod tests {
         let mut expected: Vec<i64> = (31..=53).rev().collect();
         expected.push(30);
         assert_eq!(newest(&mut recent, &tx, 9), expected);
+    }
+
+    /// The keys in memory answer as a table in (key, id) order would: the newest ids first,
+    /// each pair once, and all pairs in order for the fold.
+    #[test]
+    fn held_keys_answer_in_order() {
+        let mut held = Held::default();
+        for (k, id) in [(5, 12), (5, 3), (5, 40), (5, 12), (-9, 7), (5, 25)] {
+            held.insert(k, id);
+        }
+        assert_eq!(held.len, 5, "(5, 12) is held once");
+        let newest = |held: &Held, k: i64, limit: usize| {
+            let mut out = Vec::new();
+            held.newest(k, limit, &mut out);
+            out
+        };
+        assert_eq!(newest(&held, 5, 24), [40, 25, 12, 3]);
+        assert_eq!(newest(&held, 5, 2), [40, 25]);
+        assert_eq!(newest(&held, -9, 24), [7]);
+        assert!(newest(&held, 6, 24).is_empty());
+        assert_eq!(held.sorted(), [(-9, 7), (5, 3), (5, 12), (5, 25), (5, 40)]);
+        held.remove(5, 25);
+        held.remove(5, 99);
+        held.remove(-9, 7);
+        held.remove(-9, 7);
+        assert_eq!(held.len, 3);
+        assert_eq!(held.sorted(), [(5, 3), (5, 12), (5, 40)]);
+        held.remove(5, 3);
+        held.remove(5, 40);
+        assert_eq!(newest(&held, 5, 24), [12]);
+        held.insert(5, 1);
+        assert_eq!(newest(&held, 5, 24), [12, 1]);
+    }
+
+    /// What is used stays remembered as new entries come; the rest goes, within the bound.
+    #[test]
+    fn the_memory_keeps_what_is_used_within_its_bound() {
+        let mut memo: Memo<i64, 8> = Memo::default();
+        for id in 0..4 {
+            memo.insert(id, id * 10);
+        }
+        // The young generation is full: 0-3 turn old as 4 comes in.
+        memo.insert(4, 40);
+        assert_eq!(memo.get(1), Some(&10), "found in the old generation");
+        for id in 5..7 {
+            memo.insert(id, id * 10);
+        }
+        // 4, 1, 5 and 6 are young: 7 sends them to the old generation, and 0, 2 and 3 go.
+        memo.insert(7, 70);
+        assert_eq!(memo.young.len() + memo.old.len(), 5);
+        assert!(memo.young.len() + memo.old.len() <= 8);
+        assert_eq!(memo.get(1), Some(&10), "used, so kept");
+        assert_eq!(memo.get(0), None);
+        assert_eq!(memo.get(3), None);
+        memo.remove(1);
+        assert_eq!(memo.get(1), None);
+        assert_eq!(memo.get(6), Some(&60));
     }
 
     /// No key inserted is ever denied; about 1% of the others get through.
