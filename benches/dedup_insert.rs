@@ -15,7 +15,8 @@
 //!
 //! `cargo bench --bench dedup_insert` (about 10 minutes, most of it the preload;
 //! `DEDUP_BENCH_PRELOAD=200000` for a quicker run, `DEDUP_BENCH_ROUNDS=n` to stop after n
-//! rounds). The database files go to a temporary directory (`TMPDIR`);
+//! rounds, `DEDUP_BENCH_ONLY=empty` or `full` for one side's rounds only, to profile it). The
+//! database files go to a temporary directory (`TMPDIR`);
 //! `DEDUP_BENCH_CACHE=dir` keeps the preloaded database for the next runs.
 #![allow(clippy::unwrap_used)]
 
@@ -341,6 +342,8 @@ fn empty_round(dir: &std::path::Path, round: usize, now: DateTime<Utc>) -> (Dura
 fn main() {
     let preload = env_usize("DEDUP_BENCH_PRELOAD", 1_000_000);
     let max_rounds = env_usize("DEDUP_BENCH_ROUNDS", MAX_ROUNDS).clamp(1, MAX_ROUNDS);
+    // "empty" or "full": only that side's rounds (to profile one side; no ratio then).
+    let only = std::env::var("DEDUP_BENCH_ONLY").unwrap_or_default();
     let dir = tempfile::tempdir().unwrap();
     let now: DateTime<Utc> = "2026-12-01T10:00:00Z".parse().unwrap();
     let full = full_database(dir.path(), preload, now);
@@ -355,9 +358,17 @@ fn main() {
     let mut folded = false;
     while rounds < max_rounds && !folded {
         println!("round {}:", rounds + 1);
-        let (w, c) = empty_round(dir.path(), rounds, now);
+        let (w, c) = if only == "full" {
+            (Duration::ZERO, Duration::ZERO)
+        } else {
+            empty_round(dir.path(), rounds, now)
+        };
         empty_wall += w;
         empty_cpu += c;
+        if only == "empty" {
+            rounds += 1;
+            continue;
+        }
         let before = full.dedup_keys_pending().unwrap();
         let (w, c) = add_new(&full, rounds, now);
         let after = full.dedup_keys_pending().unwrap();
@@ -391,5 +402,9 @@ fn main() {
         per(full_wall),
         per(full_cpu)
     );
-    println!("  ratio {ratio:.2} (goal: at most 1.5); CPU time ratio {cpu_ratio:.2}");
+    if only.is_empty() {
+        println!("  ratio {ratio:.2} (goal: at most 1.5); CPU time ratio {cpu_ratio:.2}");
+    } else {
+        println!("  (DEDUP_BENCH_ONLY={only}: one side only, no ratio)");
+    }
 }
