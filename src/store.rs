@@ -1451,8 +1451,6 @@ mod tests {
         upgrade_from(5);
     }
 
-    /// Files a posting, folds its keys, takes the database back to `version` (as that version
-    /// of essaim left it) and opens it again.
     /// A posting of the CRESS Bretagne's job offer on feed `feed`.
     fn cress_posting(feed: &str) -> Posting {
         use crate::model::{Contract, Location, Offer, Place};
@@ -1525,6 +1523,8 @@ mod tests {
         assert_eq!(keys(&Connection::open(&copy).unwrap()), folded);
     }
 
+    /// Files a posting, folds its keys, takes the database back to `version` (as that version
+    /// of essaim left it) and opens it again.
     fn upgrade_from(version: i64) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("essaim.db");
