@@ -348,6 +348,22 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
             .map_err(open_err)?;
         migrate(&mut conn)?;
+        // After an upgrade that listed every posting for its keys, fold them in bounded
+        // chunks now, rather than hold all their keys in memory at the first write. Should
+        // that fail, the store still works (the first write holds them all, as before).
+        match keys::catch_up(&mut conn, keys::FOLD_MAX) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                postings = n,
+                path,
+                "blocking keys of postings listed by an upgrade folded into dedup_keys"
+            ),
+            Err(error) => tracing::warn!(
+                %error,
+                path,
+                "folding the blocking keys of postings listed by an upgrade failed; they stay listed"
+            ),
+        }
         Ok(Store {
             conn: Mutex::new(conn),
             readers: Vec::new(),
@@ -1521,6 +1537,67 @@ mod tests {
         let folded = keys(&store.conn());
         assert!(folded > 0);
         assert_eq!(keys(&Connection::open(&copy).unwrap()), folded);
+    }
+
+    /// Postings listed beyond a fold's worth (an upgrade to version 5 lists them all) are
+    /// folded in chunks, lowest ids first, until at most a chunk stays listed; lookups then
+    /// find every posting, from the table or from memory. (The store does this when it opens,
+    /// with chunks of `keys::FOLD_MAX`.)
+    #[test]
+    fn postings_listed_beyond_a_fold_are_folded_in_chunks() {
+        let mut toml = String::new();
+        for feed in ["a", "b", "c", "d", "e"] {
+            toml.push_str(&format!(
+                "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
+            ));
+        }
+        let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
+        let store = Store::open_in_memory().unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        store.set_key_fold_threshold(1000);
+        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        let attempt = Attempt {
+            started_at: at,
+            finished_at: at,
+            ..Default::default()
+        };
+        for feed in ["a", "b", "c", "d", "e"] {
+            store
+                .record_success(feed, &attempt, &[cress_posting(feed)], 2)
+                .unwrap();
+        }
+        assert_eq!(store.dedup_keys_pending().unwrap(), 5);
+        let mut conn = store.conn();
+        assert_eq!(keys::catch_up(&mut conn, 2).unwrap(), 4);
+        let column = |sql: &str| -> Vec<i64> {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let in_table = column("SELECT DISTINCT offer_id FROM dedup_keys ORDER BY offer_id");
+        let ids = column("SELECT id FROM offers ORDER BY id");
+        assert_eq!(in_table, ids[..4]);
+        let features: Vec<u8> = conn
+            .query_row(
+                "SELECT features FROM dedup_features WHERE offer_id = ?1",
+                [ids[0]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let key = similar::keys(&similar::decode(&features).unwrap())[0];
+        let mut recent = store.recent();
+        // As at opening, where nothing is held yet: what is in memory is read afresh.
+        recent.table_written();
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(recent.listed(), 1);
+        let mut found = Vec::new();
+        recent.newest(&tx, key, &mut found).unwrap();
+        found.sort_unstable();
+        assert_eq!(found, ids);
     }
 
     /// Files a posting, folds its keys, takes the database back to `version` (as that version

@@ -41,7 +41,7 @@ const FOLD_MIN: usize = 20_000;
 const FOLD_FRACTION: usize = 8;
 /// …up to this many, which bounds the memory held: up to 15 keys of 16 bytes each (plus the
 /// hash map's own: 49 bytes a key in all, measured) per posting, some 73 MiB at the most.
-const FOLD_MAX: usize = 100_000;
+pub(super) const FOLD_MAX: usize = 100_000;
 
 /// Rows of `dedup_keys` a fold inserts per statement (two parameters each, within SQLite's
 /// limit of 32,766).
@@ -57,6 +57,73 @@ fn fold_insert_sql(rows: usize) -> String {
         sql.push_str(&format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2));
     }
     sql
+}
+
+/// Inserts (key, offer id) pairs, in key order, into `dedup_keys`. Many rows per statement:
+/// at a million offers, one execution per pair made a fold's inserts a quarter slower (1.25 s
+/// against 0.99 s for 1.5 million pairs).
+fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
+    let mut chunks = pairs.chunks_exact(FOLD_ROWS_PER_INSERT);
+    let mut insert = conn.prepare_cached(&fold_insert_sql(FOLD_ROWS_PER_INSERT))?;
+    for chunk in &mut chunks {
+        for (i, (k, id)) in chunk.iter().enumerate() {
+            insert.raw_bind_parameter(2 * i + 1, k)?;
+            insert.raw_bind_parameter(2 * i + 2, id)?;
+        }
+        insert.raw_execute()?;
+    }
+    let mut insert = conn.prepare_cached(&fold_insert_sql(1))?;
+    for (k, id) in chunks.remainder() {
+        insert.execute(params![k, id])?;
+    }
+    Ok(())
+}
+
+/// Folds listed postings, lowest ids first, in transactions of at most `chunk` postings, until
+/// no more than `chunk` are listed; returns how many were folded. In normal running the list
+/// holds at most a fold's worth, but an upgrade may list every stored posting (version 5
+/// did), and [`RecentKeys::ready`] would then hold all their keys in memory at once (some
+/// 700 MiB for a million). Called when the store opens, before any lookup.
+pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, StoreError> {
+    let chunk = chunk.max(1);
+    let mut folded = 0;
+    loop {
+        let listed: i64 = conn.query_row("SELECT count(*) FROM dedup_pending", [], |r| r.get(0))?;
+        if usize::try_from(listed).unwrap_or(0) <= chunk {
+            return Ok(folded);
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut pairs = Vec::new();
+        let (mut last, mut n) = (None, 0);
+        {
+            let mut stmt = tx.prepare(
+                "SELECT p.offer_id, f.features FROM dedup_pending p
+                 LEFT JOIN dedup_features f ON f.offer_id = p.offer_id
+                 ORDER BY p.offer_id LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([i64::try_from(chunk).unwrap_or(i64::MAX)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+            })?;
+            for row in rows {
+                let (id, features) = row?;
+                last = Some(id);
+                n += 1;
+                // A posting without readable features has no keys (it matches nothing).
+                if let Some(f) = features.as_deref().and_then(similar::decode) {
+                    pairs.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
+                }
+            }
+        }
+        let Some(last) = last else {
+            return Ok(folded);
+        };
+        pairs.sort_unstable();
+        insert_keys(&tx, &pairs)?;
+        tx.execute("DELETE FROM dedup_pending WHERE offer_id <= ?1", [last])?;
+        tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
+        tx.commit()?;
+        folded += n;
+    }
 }
 
 /// Bits of the Bloom filter per key it is sized for (with [`PROBES`] probes: about 1% of the
@@ -503,21 +570,7 @@ impl RecentKeys {
         // In key order, so that each page of the table is written once.
         let folding = self.entries.sorted();
         {
-            // Many rows per statement: at a million offers, one execution per pair made the
-            // inserts a quarter slower (1.25 s against 0.99 s for 1.5 million pairs).
-            let mut chunks = folding.chunks_exact(FOLD_ROWS_PER_INSERT);
-            let mut insert = tx.prepare_cached(&fold_insert_sql(FOLD_ROWS_PER_INSERT))?;
-            for chunk in &mut chunks {
-                for (i, (k, id)) in chunk.iter().enumerate() {
-                    insert.raw_bind_parameter(2 * i + 1, k)?;
-                    insert.raw_bind_parameter(2 * i + 2, id)?;
-                }
-                insert.raw_execute()?;
-            }
-            let mut insert = tx.prepare_cached(&fold_insert_sql(1))?;
-            for (k, id) in chunks.remainder() {
-                insert.execute(params![k, id])?;
-            }
+            insert_keys(&tx, &folding)?;
             // Only the postings folded. The list was read in this transaction, so it holds
             // them all and the table is emptied at once (SQLite then frees its pages without
             // visiting rows); should the counts ever differ, they are deleted one by one, so
