@@ -222,7 +222,9 @@ impl<V, const BOUND: usize> Memo<V, BOUND> {
 
     fn insert(&mut self, id: i64, v: V) {
         if self.young.len() >= BOUND / 2 {
-            self.old = std::mem::take(&mut self.young);
+            // The new young generation is sized for what it will hold: it fills up again
+            // without growing (each growth moves every entry).
+            self.old = std::mem::replace(&mut self.young, HashMap::with_capacity(BOUND / 2));
         }
         self.young.insert(id, v);
     }
@@ -368,7 +370,9 @@ pub(super) struct RecentKeys {
     /// only when it is filed again or deleted, and both first remove its keys
     /// ([`RecentKeys::remove`]), which forgets them here (a posting whose features could not
     /// be read has no keys to remove, but nothing of it is remembered either).
-    features: Memo<Features, REMEMBERED_FEATURES>,
+    /// (Boxed: a `Features` is 328 bytes, moved whenever the map grows or an entry changes
+    /// generation.)
+    features: Memo<Box<Features>, REMEMBERED_FEATURES>,
 }
 
 impl RecentKeys {
@@ -482,9 +486,9 @@ impl RecentKeys {
             let Some(f) = bytes.flatten().as_deref().and_then(similar::decode) else {
                 return Ok(None);
             };
-            self.features.insert(id, f);
+            self.features.insert(id, Box::new(f));
         }
-        Ok(self.features.get(id))
+        Ok(self.features.get(id).map(|f| &**f))
     }
 
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
