@@ -146,49 +146,63 @@ const REMEMBERED_FEATURES: usize = 1 << 15;
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
 /// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
 /// posting at 10 bits a key, rounded up to a power of two: 32 MiB for a million postings.
+/// Blocked: a key's bits all fall in one 64-byte block, so a probe costs one cache miss
+/// where four scattered bits cost four (in a filter of 32 MiB); the false positives go from
+/// 1.00% to 1.06% (measured on the test's 100,000 keys).
 #[derive(Debug)]
 struct Filter {
-    bits: Vec<u64>,
-    /// Number of bits - 1 (a power of two - 1).
+    blocks: Vec<Block>,
+    /// Number of blocks - 1 (a power of two - 1).
     mask: u64,
     /// Keys inserted, and how many it is sized for.
     keys: usize,
     capacity: usize,
 }
 
+/// 512 bits, on a cache line of their own.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Block([u64; 8]);
+
 impl Filter {
     fn new(capacity: usize) -> Filter {
         let bits = (capacity.max(1 << 16) * FILTER_BITS_PER_KEY).next_power_of_two();
+        let blocks = (bits / 512).max(1);
         Filter {
-            bits: vec![0; bits / 64],
-            mask: bits as u64 - 1,
+            blocks: vec![Block::default(); blocks],
+            mask: blocks as u64 - 1,
             keys: 0,
             capacity,
         }
     }
 
-    /// The bit positions of a key: double hashing over a mix of it (keys are FNV hashes,
-    /// whose low bits alone are not spread well enough). Takes the mask rather than `self`,
-    /// so that `insert` sets bits while iterating (no allocation per key: the filter is
-    /// built from millions of keys).
-    fn positions(mask: u64, key: i64) -> impl Iterator<Item = u64> {
+    /// The block of a key and its bits there: a mix of the key (keys are FNV hashes, whose
+    /// low bits alone are not spread well enough), whose high bits choose the block and whose
+    /// low bits, nine at a time, the bits.
+    fn positions(&self, key: i64) -> (usize, [u32; PROBES as usize]) {
         let mut z = (key as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
-        let (h1, h2) = (z, (z >> 32) | 1);
-        (0..u64::from(PROBES)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & mask)
+        let block = ((z >> 36) & self.mask) as usize;
+        let bits = std::array::from_fn(|i| ((z >> (9 * i)) & 511) as u32);
+        (block, bits)
     }
 
     fn insert(&mut self, key: i64) {
-        for p in Self::positions(self.mask, key) {
-            self.bits[(p / 64) as usize] |= 1 << (p % 64);
+        let (block, bits) = self.positions(key);
+        let words = &mut self.blocks[block].0;
+        for b in bits {
+            words[(b / 64) as usize] |= 1 << (b % 64);
         }
         self.keys += 1;
     }
 
     fn may_contain(&self, key: i64) -> bool {
-        Self::positions(self.mask, key).all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+        let (block, bits) = self.positions(key);
+        let words = &self.blocks[block].0;
+        bits.iter()
+            .all(|b| words[(b / 64) as usize] & (1 << (b % 64)) != 0)
     }
 }
 
