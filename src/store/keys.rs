@@ -79,6 +79,15 @@ fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError
     Ok(())
 }
 
+/// The keys of a posting from its stored features: none when they cannot be read (it then
+/// matches nothing).
+fn stored_keys(features: Option<&[u8]>) -> Vec<i64> {
+    features
+        .and_then(similar::decode)
+        .map(|f| similar::keys(&f))
+        .unwrap_or_default()
+}
+
 /// Folds listed postings, lowest ids first, in transactions of at most `chunk` postings, until
 /// no more than `chunk` are listed; returns how many were folded. In normal running the list
 /// holds at most a fold's worth, but an upgrade may list every stored posting (version 5
@@ -108,10 +117,11 @@ pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, Sto
                 let (id, features) = row?;
                 last = Some(id);
                 n += 1;
-                // A posting without readable features has no keys (it matches nothing).
-                if let Some(f) = features.as_deref().and_then(similar::decode) {
-                    pairs.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
-                }
+                pairs.extend(
+                    stored_keys(features.as_deref())
+                        .into_iter()
+                        .map(|k| (k, id)),
+                );
             }
         }
         let Some(last) = last else {
@@ -412,11 +422,8 @@ impl RecentKeys {
         for row in rows {
             let (id, features) = row?;
             self.pending.insert(id);
-            // A posting without readable features has no keys (it matches nothing).
-            if let Some(f) = features.as_deref().and_then(similar::decode) {
-                for k in similar::keys(&f) {
-                    self.entries.insert(k, id);
-                }
+            for k in stored_keys(features.as_deref()) {
+                self.entries.insert(k, id);
             }
         }
         let (stored, greatest): (i64, i64) = conn.query_row(
