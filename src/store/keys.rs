@@ -12,8 +12,9 @@
 //! something. A Bloom filter of the keys in `dedup_keys` ([`Filter`]) lets those lookups be
 //! skipped; it is read from the table at the first write and kept up to date by the folds.
 //! Between folds the table only loses rows, so the answers of lookups are remembered (a
-//! crowded key, such as a common title in a department, is looked up posting after posting)
-//! until the next fold, and forgotten for the keys of a posting whose rows are deleted. And a
+//! crowded key, such as a common title in a department, is looked up posting after posting),
+//! forgotten for the keys of a posting whose rows are deleted, and brought up to date by a
+//! fold with the postings it writes (what it adds is known: the keys held). And a
 //! key whose newest postings in memory are all newer than anything in the table is not looked
 //! up at all. Likewise the features of the postings read as candidates are remembered until
 //! the posting is filed again or deleted: the newest postings under a crowded key are the
@@ -176,7 +177,10 @@ struct Block([u64; 8]);
 
 impl Filter {
     fn new(capacity: usize) -> Filter {
-        let bits = (capacity.max(1 << 16) * FILTER_BITS_PER_KEY).next_power_of_two();
+        // At least 65,536 keys' worth (128 KiB), so that a small database's filter is not read
+        // again at every fold.
+        let capacity = capacity.max(1 << 16);
+        let bits = (capacity * FILTER_BITS_PER_KEY).next_power_of_two();
         let blocks = (bits / 512).max(1);
         Filter {
             blocks: vec![Block::default(); blocks],
@@ -256,6 +260,13 @@ impl<V, const BOUND: usize> Memo<V, BOUND> {
     fn remove(&mut self, id: i64) {
         self.young.remove(&id);
         self.old.remove(&id);
+    }
+
+    /// Changes every entry in place.
+    fn update(&mut self, mut f: impl FnMut(i64, &mut V)) {
+        for (&id, v) in self.young.iter_mut().chain(self.old.iter_mut()) {
+            f(id, v);
+        }
     }
 
     fn clear(&mut self) {
@@ -426,16 +437,7 @@ impl RecentKeys {
                 self.entries.insert(k, id);
             }
         }
-        let (stored, greatest): (i64, i64) = conn.query_row(
-            "SELECT count(*), coalesce(max(id), 0) FROM offers",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let stored = usize::try_from(stored).unwrap_or(0);
-        self.stored_below = greatest;
-        self.fold_at = self
-            .fold_at_fixed
-            .unwrap_or_else(|| (stored / FOLD_FRACTION).clamp(FOLD_MIN, FOLD_MAX));
+        let stored = self.measure(conn)?;
         // Keys written into the table by another connection (or a bulk load): read it again.
         let folds: i64 = conn.query_row("SELECT folds FROM dedup_folds", [], |r| r.get(0))?;
         if self.filter.as_ref().is_none_or(|(_, seen)| *seen != folds) {
@@ -449,6 +451,22 @@ impl RecentKeys {
         self.version = Some(version);
         self.changing = false;
         Ok(())
+    }
+
+    /// Reads how many offers are stored and the greatest id: sets the fold threshold and
+    /// `stored_below`; returns the count.
+    fn measure(&mut self, conn: &Connection) -> Result<usize, StoreError> {
+        let (stored, greatest): (i64, i64) = conn.query_row(
+            "SELECT count(*), coalesce(max(id), 0) FROM offers",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let stored = usize::try_from(stored).unwrap_or(0);
+        self.stored_below = greatest;
+        self.fold_at = self
+            .fold_at_fixed
+            .unwrap_or_else(|| (stored / FOLD_FRACTION).clamp(FOLD_MIN, FOLD_MAX));
+        Ok(stored)
     }
 
     /// The newest [`similar::CANDIDATES_PER_KEY`] postings filed under `key`, newest first,
@@ -617,6 +635,9 @@ impl RecentKeys {
             [],
             |r| r.get(0),
         )?;
+        // The database grew since the last measure: the next threshold, and the greatest id
+        // now in the table.
+        self.measure(&tx)?;
         tx.commit()?;
         // The filter learns the keys folded, unless they outgrow it (then it is read again).
         let grown = self
@@ -624,7 +645,9 @@ impl RecentKeys {
             .as_ref()
             .is_some_and(|(f, _)| f.keys + folding.len() > f.capacity);
         if grown {
+            // Read again (with the rest) before the next lookup.
             self.filter = None;
+            self.version = None;
         }
         if let Some((filter, seen)) = self.filter.as_mut() {
             for (k, _) in &folding {
@@ -632,14 +655,30 @@ impl RecentKeys {
             }
             *seen = folds;
         }
+        // What the table answered for a key is now that and the key's postings just folded:
+        // the remembered answers are brought up to date rather than forgotten, and so are the
+        // remembered features (a fold changes none), so that the fetches after a fold do not
+        // start cold.
+        let held = &self.entries;
+        let limit = similar::CANDIDATES_PER_KEY;
+        let mut merged = Vec::with_capacity(2 * limit);
+        self.remembered.update(|key, ids| {
+            merged.clear();
+            held.newest(key, limit, &mut merged);
+            if merged.is_empty() {
+                return;
+            }
+            merged.extend_from_slice(ids);
+            merged.sort_unstable_by(|a, b| b.cmp(a));
+            merged.dedup();
+            merged.truncate(limit);
+            *ids = merged.as_slice().into();
+        });
         let folded = self.pending.len();
-        self.remembered.clear();
         self.entries.clear();
         self.pending.clear();
         self.fold_not_before = 0;
         self.changing = false;
-        // The database grew: the next threshold is computed again.
-        self.version = None;
         Ok(folded)
     }
 
@@ -701,6 +740,37 @@ mod tests {
         let tx = conn.transaction().unwrap();
         recent.ready(&tx).unwrap();
         assert_eq!(newest(&mut recent, &tx, 7), top(31));
+    }
+
+    /// A fold brings the remembered answers up to date with the postings it wrote into the
+    /// table, rather than forgetting them: the next lookups need not read the table again.
+    #[test]
+    fn a_fold_updates_the_remembered_answers() {
+        let store = Store::open_in_memory().unwrap();
+        let mut conn = store.conn();
+        let mut recent = store.recent();
+        for id in 1..=3 {
+            conn.execute(
+                "INSERT INTO dedup_keys (key, offer_id) VALUES (7, ?1)",
+                [id],
+            )
+            .unwrap();
+        }
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), [3, 2, 1]);
+        recent.add(&tx, 40, &[7, 8]).unwrap();
+        tx.commit().unwrap();
+        recent.committed();
+        assert_eq!(recent.fold(&mut conn).unwrap(), 1);
+        // The table is emptied behind the store's back: what it answers now comes from the
+        // remembered answers, brought up to date by the fold.
+        conn.execute("DELETE FROM dedup_keys", []).unwrap();
+        let tx = conn.transaction().unwrap();
+        recent.ready(&tx).unwrap();
+        assert_eq!(newest(&mut recent, &tx, 7), [40, 3, 2, 1]);
+        // Key 8 was never looked up: it is read from the table.
+        assert!(newest(&mut recent, &tx, 8).is_empty());
     }
 
     /// The table is skipped only when the postings in memory outrank all it holds: a key
