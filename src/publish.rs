@@ -21,7 +21,7 @@ pub const JOB_NS: &str = "https://essaim.org/ns/job/1.0";
 pub struct Channel {
     pub title: String,
     pub description: String,
-    /// Public base URL ("https://emplois.example.org"), for self links; empty when unknown.
+    /// Public base URL (`https://emplois.example.org`), for self links; empty when unknown.
     pub base_url: String,
     /// When the data last changed; the feed's own updated date.
     pub updated: DateTime<Utc>,

@@ -367,7 +367,7 @@ where
     get(handler).options(preflight)
 }
 
-/// The routes. Compression and CORS are done by [`respond`] itself rather than by layers:
+/// The routes. Compression and CORS are done by `respond` itself rather than by layers:
 /// the bodies come compressed from the cache, and a 304 then costs only a lookup.
 pub fn router(state: AppState) -> Router {
     Router::new()

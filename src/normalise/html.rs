@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 ///
 /// HTML made only of a few attribute-less formatting tags, properly nested, is already what
 /// the sanitiser would produce and is kept as it is (fast path, recognised by
-/// [`is_plain_markup`]); anything else goes through ammonia.
+/// [`simple_clean`]); anything else goes through ammonia.
 pub fn sanitise(input: &str, base: Option<&str>) -> String {
     let input = input.trim();
     if input.is_empty() {
@@ -58,7 +58,7 @@ fn droppable_attribute(tag: &str, name: &str) -> bool {
         || (tag == "a" && matches!(name, "target" | "rel"))
 }
 
-/// The fast path of [`sanitise`]: markup made only of [`SIMPLE_TAGS`], well nested the way an
+/// The fast path of [`sanitise`]: markup made only of `SIMPLE_TAGS`, well nested the way an
 /// HTML parser would keep it, with attributes that are dropped (style, class...) or a link's
 /// `href`, is rewritten here with exactly ammonia's result (a test checks it against ammonia on
 /// generated markup). Anything else returns None and goes to ammonia. Every tag of the output
