@@ -80,6 +80,14 @@ fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError
     Ok(())
 }
 
+/// Ids gathered from memory and from the table, as one table would answer: the `limit`
+/// greatest (the newest), each once, greatest first.
+fn newest_first(ids: &mut Vec<i64>, limit: usize) {
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids.truncate(limit);
+}
+
 /// The keys of a posting from its stored features: none when they cannot be read (it then
 /// matches nothing).
 fn stored_keys(features: Option<&[u8]>) -> Vec<i64> {
@@ -504,9 +512,7 @@ impl RecentKeys {
             }
             self.remembered.insert(key, out[from..].into());
         }
-        out.sort_unstable_by(|a, b| b.cmp(a));
-        out.dedup();
-        out.truncate(limit);
+        newest_first(out, limit);
         Ok(())
     }
 
@@ -669,9 +675,7 @@ impl RecentKeys {
                 return;
             }
             merged.extend_from_slice(ids);
-            merged.sort_unstable_by(|a, b| b.cmp(a));
-            merged.dedup();
-            merged.truncate(limit);
+            newest_first(&mut merged, limit);
             *ids = merged.as_slice().into();
         });
         let folded = self.pending.len();
