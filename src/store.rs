@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_dedup_features.sql",
         include_str!("../schema/0006_dedup_features.sql"),
     ),
+    (
+        "0007_public_id_buckets.sql",
+        include_str!("../schema/0007_public_id_buckets.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -95,6 +99,11 @@ pub enum StoreError {
         name: &'static str,
         source: rusqlite::Error,
     },
+    #[error(
+        "migration {name} would leave rows of table {table} pointing to rows that do not exist; \
+         the database was left as it was"
+    )]
+    MigrationForeignKeys { name: &'static str, table: String },
     #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database task stopped: {0}")]
@@ -1361,21 +1370,75 @@ fn instant(text: &str) -> DateTime<Utc> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let known = MIGRATIONS.len() as i64;
+    migrate_with(conn, MIGRATIONS)
+}
+
+/// Brings the database to the last of `migrations` (the schema's, but for tests).
+fn migrate_with(
+    conn: &mut Connection,
+    migrations: &[(&'static str, &str)],
+) -> Result<(), StoreError> {
+    let known = migrations.len() as i64;
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(StoreError::Sql)?;
     if found > known {
         return Err(StoreError::TooNew { found, known });
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn
-            .transaction()
-            .map_err(|source| StoreError::Migration { name, source })?;
+    if found == known {
+        return Ok(());
+    }
+    // Foreign keys are off while migrations run, as SQLite advises for a migration that
+    // rebuilds a table (dropping the old one would otherwise run the ON DELETE CASCADE of
+    // the rows pointing to it), and each migration checks them before it commits. The
+    // setting cannot change inside a transaction, hence here.
+    if found > 0 {
+        tracing::info!(
+            from = found,
+            to = known,
+            "upgrading the database schema; a large database may take minutes \
+             (about 80 s for a million offers)"
+        );
+    }
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let applied = apply_migrations(conn, migrations, found as usize);
+    if enforced {
+        conn.pragma_update(None, "foreign_keys", true)?;
+    }
+    applied
+}
+
+/// Applies `migrations` from the `from`th on, each in a transaction of its own that leaves
+/// the database as it was should the migration fail or break a foreign key.
+fn apply_migrations(
+    conn: &mut Connection,
+    migrations: &[(&'static str, &str)],
+    from: usize,
+) -> Result<(), StoreError> {
+    for (i, (name, sql)) in migrations.iter().enumerate().skip(from) {
+        let started = std::time::Instant::now();
+        let failed = |source| StoreError::Migration { name, source };
+        let tx = conn.transaction().map_err(failed)?;
         tx.execute_batch(sql)
             .and_then(|_| tx.pragma_update(None, "user_version", i as i64 + 1))
-            .and_then(|_| tx.commit())
-            .map_err(|source| StoreError::Migration { name, source })?;
+            .map_err(failed)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        if let Some(table) = broken {
+            // Dropping the transaction rolls the migration back.
+            return Err(StoreError::MigrationForeignKeys { name, table });
+        }
+        tx.commit().map_err(failed)?;
+        if from > 0 {
+            tracing::info!(
+                migration = name,
+                seconds = started.elapsed().as_secs_f64(),
+                "database schema upgraded"
+            );
+        }
     }
     Ok(())
 }
@@ -1384,6 +1447,36 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A migration that would leave rows pointing nowhere (here, offers of a feed it drops,
+    /// run with foreign keys off as every migration is) fails with a message naming the
+    /// table, and the database is left as it was.
+    #[test]
+    fn a_migration_that_breaks_a_foreign_key_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO feeds (id, name, network, url) VALUES ('a', 'A', 'N', 'a.xml');
+             INSERT INTO offers (public_id, feed_id, identity, content_hash, title, sort_at,
+               first_seen_at, last_seen_at, changed_at, data, source)
+             VALUES ('p', 'a', 'ref:1', '', 'Comptable', '', '', '', '', '{}', 'null');",
+        )
+        .unwrap();
+        let mut broken = MIGRATIONS.to_vec();
+        broken.push(("0099_drop_feed.sql", "DELETE FROM feeds WHERE id = 'a';"));
+        let error = migrate_with(&mut conn, &broken).unwrap_err();
+        assert!(
+            matches!(&error, StoreError::MigrationForeignKeys { name: "0099_drop_feed.sql", table }
+                if table == "offers"),
+            "{error}"
+        );
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM feeds"), 1);
+        assert_eq!(count("SELECT count(*) FROM offers"), 1);
+        assert_eq!(count("PRAGMA user_version"), MIGRATIONS.len() as i64);
+        assert_eq!(count("PRAGMA foreign_keys"), 1, "enforced again");
+    }
 
     #[test]
     fn a_version_1_database_is_migrated_and_keeps_its_feeds() {
@@ -1465,6 +1558,78 @@ mod tests {
     #[test]
     fn version_6_moves_the_features_into_their_table() {
         upgrade_from(5);
+    }
+
+    /// A database of version 6 had a unique index of public ids: version 7 rebuilds the
+    /// offers table with an index in buckets of ids instead, and loses nothing (the features
+    /// pointing to the offers survive the old table's drop, search and lookups still work).
+    #[test]
+    fn version_7_rebuilds_the_offers_with_public_ids_in_buckets() {
+        upgrade_from(6);
+    }
+
+    /// An offer is found by its public id whatever bucket of 16,384 ids it falls in, the
+    /// first, a middle one or the last.
+    #[test]
+    fn offers_are_found_by_public_id_in_every_bucket() {
+        let mut toml = String::new();
+        for feed in ["a", "b", "c"] {
+            toml.push_str(&format!(
+                "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
+            ));
+        }
+        let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
+        let store = Store::open_in_memory().unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        let attempt = Attempt {
+            started_at: at,
+            finished_at: at,
+            ..Default::default()
+        };
+        let mut postings = Vec::new();
+        for (feed, gap) in [("a", None), ("b", Some(20_000)), ("c", Some(40_000))] {
+            if let Some(id) = gap {
+                // A closed offer at `id`, so that the next one is filed in a later bucket.
+                store
+                    .conn()
+                    .execute(
+                        "INSERT INTO offers (id, public_id, feed_id, identity, content_hash,
+                           status, title, sort_at, first_seen_at, last_seen_at, changed_at,
+                           data, source)
+                         VALUES (?1, 'closed-' || ?1, 'a', 'ref:gap-' || ?1, '', 'closed',
+                           'Comptable', '', '', '', '', '{}', 'null')",
+                        [id],
+                    )
+                    .unwrap();
+            }
+            let p = cress_posting(feed);
+            store
+                .record_success(feed, &attempt, std::slice::from_ref(&p), 2)
+                .unwrap();
+            postings.push(p);
+        }
+        let ids: Vec<i64> = store
+            .conn()
+            .prepare("SELECT id >> 14 FROM offers WHERE status = 'open' ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(ids, [0, 1, 2]);
+        for p in &postings {
+            let found = store.offer_by_id(&p.public_id).unwrap();
+            let found = found.unwrap_or_else(|| panic!("{} not found", p.public_id));
+            // One job on three feeds: any posting's id finds it, under its first posting's id.
+            assert_eq!(found.id, postings[0].public_id);
+            assert_eq!(found.sources.len(), 3);
+        }
+        assert!(store.offer_by_id("closed-20000").unwrap().is_none());
+        assert!(store
+            .offer_by_id("00000000-0000-5000-8000-000000000000")
+            .unwrap()
+            .is_none());
     }
 
     /// A posting of the CRESS Bretagne's job offer on feed `feed`.
@@ -1622,18 +1787,23 @@ mod tests {
                 .unwrap();
             assert_eq!(store.fold_dedup_keys().unwrap(), 1);
         }
-        // Back to version 5: the features in offers, read through an index.
         let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "DROP INDEX offers_dedup;
+        // Back to version 6: the table is rebuilt again whatever its index of public ids.
+        conn.execute_batch("DROP INDEX offers_public; PRAGMA user_version = 6;")
+            .unwrap();
+        // Back to version 5: the features in offers, read through an index.
+        if version <= 5 {
+            conn.execute_batch(
+                "DROP INDEX offers_dedup;
              ALTER TABLE offers ADD COLUMN dedup_features BLOB;
              UPDATE offers SET dedup_features =
                (SELECT features FROM dedup_features WHERE offer_id = offers.id);
              DROP TABLE dedup_features;
              CREATE INDEX offers_dedup ON offers(id, cluster_id, dedup_features);
              PRAGMA user_version = 5;",
-        )
-        .unwrap();
+            )
+            .unwrap();
+        }
         if version == 4 {
             // Keys in the table (and one of another scheme), nothing listed.
             conn.execute_batch(
@@ -1667,6 +1837,30 @@ mod tests {
         let items = store.open_offers(10).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].sources.len(), 2);
+        let posting = cress_posting("a");
+        let found = store.offer_by_id(&posting.public_id).unwrap();
+        assert_eq!(found.map(|o| o.sources.len()), Some(2));
+        let words = OfferFilter {
+            q: Some("économie bretagne".into()),
+            ..Default::default()
+        };
+        let (matched, _) = store
+            .query_offers(&words, Order::Discovered, 10, None)
+            .unwrap();
+        assert_eq!(
+            matched.len(),
+            1,
+            "the full-text index still points to the offer"
+        );
+        let unique: Vec<String> = store
+            .conn()
+            .prepare("SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(unique.len(), 1, "(feed_id, identity) alone: {unique:?}");
     }
 
     #[test]

@@ -320,31 +320,43 @@ fn postings_filed_by_another_process_are_candidates() {
     assert_eq!(feeds, ["a", "b", "c"]);
 }
 
-/// A fetch that fails half-way (here: a posting whose public id another feed already has)
-/// stores nothing, and leaves no key behind for the postings it had filed before failing.
+/// A fetch that fails half-way (here a trigger refuses its second posting, as a full disk
+/// would) stores nothing, and leaves no key behind for the postings it had filed before
+/// failing.
 #[test]
 fn a_failed_fetch_leaves_no_keys_behind() {
-    let s = store();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let s = three_feeds(&path);
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
     let a = villeurbanne("a", "1", TEXT);
     fetch(&s, "a", t0, std::slice::from_ref(&a));
     assert_eq!(s.dedup_keys_pending().unwrap(), 1);
 
     let other = posting(offer("b", "2", "Lyon", Contract::Cdi, "Comptable à Lyon."));
-    let mut clash = posting(offer(
+    let refused = posting(offer(
         "b",
         "3",
         "Bron",
         Contract::Cdi,
         "Agent d'accueil à Bron.",
     ));
-    clash.public_id = a.public_id.clone();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TRIGGER refuse_offer BEFORE INSERT ON offers
+             WHEN NEW.public_id = '{}' BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+            refused.public_id
+        ))
+        .unwrap();
     let attempt = Attempt {
         started_at: t0,
         finished_at: t0,
         ..Default::default()
     };
-    assert!(s.record_success("b", &attempt, &[other, clash], 2).is_err());
+    assert!(s
+        .record_success("b", &attempt, &[other, refused], 2)
+        .is_err());
     assert_eq!(
         s.dedup_keys_pending().unwrap(),
         1,
