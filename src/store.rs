@@ -1572,21 +1572,8 @@ mod tests {
     /// first, a middle one or the last.
     #[test]
     fn offers_are_found_by_public_id_in_every_bucket() {
-        let mut toml = String::new();
-        for feed in ["a", "b", "c"] {
-            toml.push_str(&format!(
-                "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
-            ));
-        }
-        let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
-        let store = Store::open_in_memory().unwrap();
-        store.sync_feeds(&config.feeds).unwrap();
-        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-        let attempt = Attempt {
-            started_at: at,
-            finished_at: at,
-            ..Default::default()
-        };
+        let store = memory_store(&["a", "b", "c"]);
+        let attempt = attempt_at("2026-11-20T10:00:00Z");
         let mut postings = Vec::new();
         for (feed, gap) in [("a", None), ("b", Some(20_000)), ("c", Some(40_000))] {
             if let Some(id) = gap {
@@ -1609,14 +1596,10 @@ mod tests {
                 .unwrap();
             postings.push(p);
         }
-        let ids: Vec<i64> = store
-            .conn()
-            .prepare("SELECT id >> 14 FROM offers WHERE status = 'open' ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let ids: Vec<i64> = column(
+            &store.conn(),
+            "SELECT id >> 14 FROM offers WHERE status = 'open' ORDER BY id",
+        );
         assert_eq!(ids, [0, 1, 2]);
         for p in &postings {
             let found = store.offer_by_id(&p.public_id).unwrap();
@@ -1630,6 +1613,40 @@ mod tests {
             .offer_by_id("00000000-0000-5000-8000-000000000000")
             .unwrap()
             .is_none());
+    }
+
+    /// A store in memory with feeds named `feeds`, of one network.
+    fn memory_store(feeds: &[&str]) -> Store {
+        let mut toml = String::new();
+        for feed in feeds {
+            toml.push_str(&format!(
+                "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
+            ));
+        }
+        let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
+        let store = Store::open_in_memory().unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        store
+    }
+
+    /// A successful fetch's attempt, at `at` (RFC 3339).
+    fn attempt_at(at: &str) -> Attempt {
+        let at: DateTime<Utc> = at.parse().unwrap();
+        Attempt {
+            started_at: at,
+            finished_at: at,
+            ..Default::default()
+        }
+    }
+
+    /// The first column of every row `sql` reads.
+    fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 
     /// A posting of the CRESS Bretagne's job offer on feed `feed`.
@@ -1677,12 +1694,7 @@ mod tests {
         let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
         let store = Store::open(&path).unwrap();
         store.sync_feeds(&config.feeds).unwrap();
-        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-        let attempt = Attempt {
-            started_at: at,
-            finished_at: at,
-            ..Default::default()
-        };
+        let attempt = attempt_at("2026-11-20T10:00:00Z");
         store
             .record_success("a", &attempt, &[cress_posting("a")], 2)
             .unwrap();
@@ -1710,22 +1722,9 @@ mod tests {
     /// with chunks of `keys::FOLD_MAX`.)
     #[test]
     fn postings_listed_beyond_a_fold_are_folded_in_chunks() {
-        let mut toml = String::new();
-        for feed in ["a", "b", "c", "d", "e"] {
-            toml.push_str(&format!(
-                "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
-            ));
-        }
-        let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
-        let store = Store::open_in_memory().unwrap();
-        store.sync_feeds(&config.feeds).unwrap();
+        let store = memory_store(&["a", "b", "c", "d", "e"]);
         store.set_key_fold_threshold(1000);
-        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-        let attempt = Attempt {
-            started_at: at,
-            finished_at: at,
-            ..Default::default()
-        };
+        let attempt = attempt_at("2026-11-20T10:00:00Z");
         for feed in ["a", "b", "c", "d", "e"] {
             store
                 .record_success(feed, &attempt, &[cress_posting(feed)], 2)
@@ -1734,16 +1733,11 @@ mod tests {
         assert_eq!(store.dedup_keys_pending().unwrap(), 5);
         let mut conn = store.conn();
         assert_eq!(keys::catch_up(&mut conn, 2).unwrap(), 4);
-        let column = |sql: &str| -> Vec<i64> {
-            conn.prepare(sql)
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        let in_table = column("SELECT DISTINCT offer_id FROM dedup_keys ORDER BY offer_id");
-        let ids = column("SELECT id FROM offers ORDER BY id");
+        let in_table: Vec<i64> = column(
+            &conn,
+            "SELECT DISTINCT offer_id FROM dedup_keys ORDER BY offer_id",
+        );
+        let ids: Vec<i64> = column(&conn, "SELECT id FROM offers ORDER BY id");
         assert_eq!(in_table, ids[..4]);
         let features: Vec<u8> = conn
             .query_row(
@@ -1773,12 +1767,7 @@ mod tests {
         let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n\n\
                     [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"M\"\nurl = \"b.xml\"\n";
         let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
-        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-        let attempt = Attempt {
-            started_at: at,
-            finished_at: at,
-            ..Default::default()
-        };
+        let attempt = attempt_at("2026-11-20T10:00:00Z");
         {
             let store = Store::open(&path).unwrap();
             store.sync_feeds(&config.feeds).unwrap();
@@ -1852,14 +1841,10 @@ mod tests {
             1,
             "the full-text index still points to the offer"
         );
-        let unique: Vec<String> = store
-            .conn()
-            .prepare("SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let unique: Vec<String> = column(
+            &store.conn(),
+            "SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1",
+        );
         assert_eq!(unique.len(), 1, "(feed_id, identity) alone: {unique:?}");
     }
 
