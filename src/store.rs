@@ -1388,10 +1388,6 @@ fn migrate_with(
     if found == known {
         return Ok(());
     }
-    // Foreign keys are off while migrations run, as SQLite advises for a migration that
-    // rebuilds a table (dropping the old one would otherwise run the ON DELETE CASCADE of
-    // the rows pointing to it), and each migration checks them before it commits. The
-    // setting cannot change inside a transaction, hence here.
     if found > 0 {
         tracing::info!(
             from = found,
@@ -1400,6 +1396,10 @@ fn migrate_with(
              (about 80 s for a million offers)"
         );
     }
+    // Foreign keys are off while migrations run, as SQLite advises for a migration that
+    // rebuilds a table (dropping the old one would otherwise run the ON DELETE CASCADE of
+    // the rows pointing to it), and each migration checks them before it commits. The
+    // setting cannot change inside a transaction, hence here.
     let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     conn.pragma_update(None, "foreign_keys", false)?;
     let applied = apply_migrations(conn, migrations, found as usize);
