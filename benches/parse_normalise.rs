@@ -177,8 +177,7 @@ fn main() {
     for (format, body) in &feeds {
         let ctx = ParseContext {
             format: Some(*format),
-            now: Some(now),
-            ..Default::default()
+            ..ParseContext::at(now)
         };
         let t = Instant::now();
         let Ok(parsed) = parse::parse(body, &ctx) else {

@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use tokio::sync::{mpsc, watch};
 
+use essaim::clock::Clock;
 use essaim::config::{self, Config};
 use essaim::parse::rfc3339;
 use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
@@ -97,6 +98,8 @@ fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The one place the wall clock is chosen: everything below decides with `clock`.
+    let clock = Clock::wall();
     // `fetch` on a terminal draws a progress line: only errors are logged over it.
     let default_level = match cli.command {
         Command::Fetch { .. } if std::io::stdout().is_terminal() => "error",
@@ -117,7 +120,7 @@ fn main() -> ExitCode {
             config::parse("", &cli.config)
         };
         return match config {
-            Ok(config) => run_async(validate(cli.command, config)),
+            Ok(config) => run_async(validate(cli.command, config, clock)),
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::from(2)
@@ -141,7 +144,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    run_async(dispatch(cli.command, config))
+    run_async(dispatch(cli.command, config, clock))
 }
 
 fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) -> ExitCode {
@@ -161,7 +164,7 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) 
     }
 }
 
-async fn validate(command: Command, mut config: Config) -> anyhow::Result<ExitCode> {
+async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
     let Command::Validate {
         source,
         format,
@@ -194,13 +197,12 @@ async fn validate(command: Command, mut config: Config) -> anyhow::Result<ExitCo
             }
         },
     };
-    let now = chrono::Utc::now();
+    let now = clock.now();
     let ctx = essaim::parse::ParseContext {
         format,
         http_charset: charset.as_deref(),
         base_url: base.as_deref(),
-        now: Some(now),
-        ..Default::default()
+        ..essaim::parse::ParseContext::at(now)
     };
     let parsed = match essaim::parse::parse(&bytes, &ctx) {
         Ok(p) => p,
@@ -228,16 +230,16 @@ async fn validate(command: Command, mut config: Config) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
     let store = Arc::new(open_store(&config)?);
     match command {
-        Command::Run => run(config, store).await,
-        Command::Fetch { feeds } => fetch(config, store, feeds).await,
+        Command::Run => run(config, store, clock).await,
+        Command::Fetch { feeds } => fetch(config, store, feeds, clock).await,
         Command::Export { out } => export(&config, store, &out).await,
         Command::Feeds { id, reset } => feeds_command(&config, store, id, reset).await,
         Command::Purge => {
             let days = config.settings.retention_days;
-            let s = blocking(move || store.purge(chrono::Utc::now(), days)).await?;
+            let s = blocking(move || store.purge(clock.now(), days)).await?;
             println!(
                 "{} offers expired, {} closed or expired offers older than {days} days deleted, \
                  {} fetch attempts older than {days} days deleted",
@@ -255,7 +257,7 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
+async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<ExitCode> {
     let listen = config.settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -264,18 +266,25 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
     let retention_days = config.settings.retention_days;
-    let pipeline = Arc::new(Pipeline::new(Arc::new(config), Arc::clone(&store))?);
+    let pipeline = Arc::new(Pipeline::with_clock(
+        Arc::new(config),
+        Arc::clone(&store),
+        clock,
+    )?);
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(essaim::scheduler::run(pipeline, stop_rx.clone()));
     let purger = tokio::spawn(purge_daily(
         Arc::clone(&store),
         retention_days,
+        clock,
         stop_rx.clone(),
     ));
     let mut web_stop = stop_rx;
     let server = tokio::spawn(web::serve(
         listener,
-        web::AppState::new(store, base_url).with_max_age(max_age),
+        web::AppState::new(store, base_url)
+            .with_max_age(max_age)
+            .with_clock(clock),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },
@@ -293,7 +302,12 @@ async fn run(config: Config, store: Arc<Store>) -> anyhow::Result<ExitCode> {
 }
 
 /// The daemon's retention task: a purge shortly after start, then every 24 hours.
-async fn purge_daily(store: Arc<Store>, retention_days: u32, mut stop: watch::Receiver<bool>) {
+async fn purge_daily(
+    store: Arc<Store>,
+    retention_days: u32,
+    clock: Clock,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut wait = std::time::Duration::from_secs(60);
     loop {
         tokio::select! {
@@ -301,7 +315,7 @@ async fn purge_daily(store: Arc<Store>, retention_days: u32, mut stop: watch::Re
             _ = stop.wait_for(|s| *s) => return,
         }
         let s = Arc::clone(&store);
-        match blocking(move || s.purge(chrono::Utc::now(), retention_days)).await {
+        match blocking(move || s.purge(clock.now(), retention_days)).await {
             Ok(p) => tracing::info!(
                 message = "Purged old offers.",
                 expired = p.expired,
@@ -335,9 +349,14 @@ async fn shutdown_signal() {
     }
 }
 
-async fn fetch(config: Config, store: Arc<Store>, ids: Vec<String>) -> anyhow::Result<ExitCode> {
+async fn fetch(
+    config: Config,
+    store: Arc<Store>,
+    ids: Vec<String>,
+    clock: Clock,
+) -> anyhow::Result<ExitCode> {
     check_ids(&config, &ids)?;
-    let pipeline = Arc::new(Pipeline::new(Arc::new(config), store)?);
+    let pipeline = Arc::new(Pipeline::with_clock(Arc::new(config), store, clock)?);
     let (feeds, skipped) = pipeline.select_for_pass(&ids).await?;
     let tty = std::io::stdout().is_terminal();
     let reports = if tty {

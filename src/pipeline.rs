@@ -435,7 +435,7 @@ fn build_postings(
         base_url: base.as_deref(),
         mapping: feed.mapping.as_ref(),
         elements: &feed.elements,
-        now: Some(now),
+        now,
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
     let mut warnings = parsed.warnings;

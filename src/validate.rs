@@ -152,7 +152,11 @@ mod tests {
             <item><title>Animateur (H/F)</title><link>https://a.fr/1</link><description>Lieu : Lyon (69)&lt;br&gt;Contrat : CDI</description></item>\
             <item><title>Comptable</title><description>Contrat : XYZ&lt;br&gt;Date limite : 32/13/2026</description></item>\
             </channel></rss>";
-        let parsed = parse::parse(xml.as_bytes(), &ParseContext::default()).unwrap();
+        let parsed = parse::parse(
+            xml.as_bytes(),
+            &ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap()),
+        )
+        .unwrap();
         let now = "2026-11-22T12:00:00Z".parse().unwrap();
         let ctx = Context {
             feed_id: "x",

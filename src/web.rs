@@ -26,6 +26,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
+use crate::clock::Clock;
 use crate::pipeline::blocking;
 use crate::publish::{self, Channel};
 use crate::store::{Cursor, Order, PublishedOffer, Store};
@@ -294,6 +295,8 @@ pub struct AppState {
     responses: Arc<Mutex<Responses>>,
     /// SQLite's data_version, polled: changes when another process wrote the database.
     external: Arc<AtomicI64>,
+    /// Where "now" comes from (the Last-Modified of summaries rendered on request).
+    clock: Clock,
 }
 
 impl AppState {
@@ -304,7 +307,14 @@ impl AppState {
             cache_control: HeaderValue::from_static("public, max-age=300"),
             responses: Arc::new(Mutex::new(Responses::default())),
             external: Arc::new(AtomicI64::new(0)),
+            clock: Clock::wall(),
         }
+    }
+
+    /// Takes "now" from `clock` (tests pin it).
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
     }
 
     /// Sets `Cache-Control: max-age` of the outputs, in seconds (300 by default).
@@ -794,12 +804,13 @@ async fn summary(
     render: impl FnOnce(&Store) -> Result<serde_json::Value, crate::store::StoreError> + Send + 'static,
 ) -> Response {
     let store = Arc::clone(&s.store);
+    let clock = s.clock;
     let rendered = s.response(key, true, move || {
         let value = render(&store)?;
         Ok(Rendered::new(
             value.to_string(),
             // Rendered once per change of the data: it changed at the latest now.
-            Utc::now(),
+            clock.now(),
             "application/json",
             Packing::Fast,
         ))

@@ -26,8 +26,7 @@ fn fixture_feeds_normalise_to_their_snapshots() {
             format: Some(feed.format),
             mapping: feed.mapping.as_ref(),
             elements: &feed.elements,
-            now: Some(now),
-            ..Default::default()
+            ..ParseContext::at(now)
         };
         let parsed = parse::parse(&bytes, &ctx).unwrap_or_else(|e| panic!("{}: {e}", feed.id));
         let nctx = Context {

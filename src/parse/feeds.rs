@@ -45,7 +45,7 @@ pub fn parse(
         .base_uri(ctx.base_url)
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
-        .timestamp_parser(move |s| dates::parse_date(s, now.unwrap_or_else(chrono::Utc::now)))
+        .timestamp_parser(move |s| dates::parse_date(s, now))
         .build();
     let feed = parser
         .parse(text.as_bytes())
@@ -276,7 +276,7 @@ mod tests {
             bytes,
             &ParseContext {
                 base_url: Some("https://www.exemple-asso.fr/emplois/"),
-                ..Default::default()
+                ..ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap())
             },
         )
         .unwrap()
@@ -348,7 +348,7 @@ mod tests {
             xml.as_bytes(),
             &ParseContext {
                 elements: &custom,
-                ..Default::default()
+                ..ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap())
             },
         )
         .unwrap();

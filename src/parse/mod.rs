@@ -233,8 +233,9 @@ impl Mapping {
     }
 }
 
-/// What the parser knows besides the bytes.
-#[derive(Debug, Clone, Default)]
+/// What the parser knows besides the bytes. Built with [`ParseContext::at`]: "now" is always
+/// given by the caller's clock, never read by the parser.
+#[derive(Debug, Clone)]
 pub struct ParseContext<'a> {
     /// Declared format (`None` or `Auto` sniffs).
     pub format: Option<Format>,
@@ -248,7 +249,22 @@ pub struct ParseContext<'a> {
     /// besides WP Job Manager's which are always read.
     pub elements: &'a [(String, Field)],
     /// "Now", for dates written without a year.
-    pub now: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> ParseContext<'a> {
+    /// A context deciding with `now`, sniffing the format, with no charset, base URL, mapping
+    /// or extra elements.
+    pub fn at(now: DateTime<Utc>) -> ParseContext<'a> {
+        ParseContext {
+            format: None,
+            http_charset: None,
+            base_url: None,
+            mapping: None,
+            elements: &[],
+            now,
+        }
+    }
 }
 
 /// One item as the partner wrote it, before normalisation.
@@ -566,7 +582,7 @@ mod tests {
 
     #[test]
     fn unreadable_bodies_are_errors_with_a_reason() {
-        let ctx = ParseContext::default();
+        let ctx = ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap());
         assert_eq!(parse(b"   ", &ctx).unwrap_err().0, "the feed is empty");
         let e = parse(b"Bad Gateway", &ctx).unwrap_err().0;
         assert!(
@@ -582,7 +598,7 @@ mod tests {
         );
         let ctx = ParseContext {
             format: Some(Format::Xml),
-            ..Default::default()
+            ..ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap())
         };
         let e = parse(b"<offres><offre/></offres>", &ctx).unwrap_err().0;
         assert!(e.contains("[feed.mapping]"), "{e}");
