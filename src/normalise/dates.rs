@@ -508,10 +508,71 @@ pub fn parse_date(raw: &str, reference: DateTime<Utc>) -> Option<DateTime<Utc>> 
     }
 }
 
+/// Whether a date field says in words that there is no date: "au fil de l'eau", "dès que
+/// possible", "immédiatement", "non précisée", "sans date limite", "aucune", "ASAP". Partners
+/// write these in deadline and start fields; they are not unreadable dates.
+pub fn states_no_date(raw: &str) -> bool {
+    const PHRASES: &[&[&str]] = &[
+        &["fil", "de", "l", "eau"],
+        &["des", "que", "possible"],
+        &["asap"],
+        &["immediat"],
+        &["immediate"],
+        &["immediatement"],
+        &["non", "precise"],
+        &["non", "precisee"],
+        &["non", "definie"],
+        &["non", "communiquee"],
+        &["sans", "date"],
+        &["pas", "de", "date"],
+        &["aucune"],
+    ];
+    let s = raw.trim();
+    if s.len() > 256 {
+        return false;
+    }
+    let lx = Lexed::new(s);
+    let words: Vec<&str> = lx
+        .toks
+        .iter()
+        .filter_map(|(t, _)| match *t {
+            T::Word { s, e } => lx.words.get(s..e),
+            _ => None,
+        })
+        .collect();
+    PHRASES
+        .iter()
+        .any(|p| words.windows(p.len()).any(|w| w == *p))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_that_say_there_is_no_date() {
+        for raw in [
+            "candidatures étudiées au fil de l'eau",
+            "Dès que possible",
+            "ASAP",
+            "Poste à pourvoir immédiatement",
+            "Non précisée",
+            "sans date limite",
+            "Aucune",
+        ] {
+            assert!(states_no_date(raw), "{raw}");
+            assert_eq!(parse_date(raw, reference()), None, "{raw}");
+        }
+        for raw in [
+            "32/13/2026",
+            "bientôt",
+            "au plus tard fin de semaine",
+            "précisée plus tard",
+        ] {
+            assert!(!states_no_date(raw), "{raw}");
+        }
+    }
 
     fn reference() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 6, 15, 12, 0, 0).unwrap()

@@ -179,7 +179,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             .map(|t| t.with_timezone(&Utc))
             .ok()
             .or_else(|| dates::parse_date(raw, ctx.now));
-        if parsed.is_none() {
+        if parsed.is_none() && !dates::states_no_date(raw) {
             warnings.push(format!("unparseable {what} date {raw:?}"));
         }
         parsed
