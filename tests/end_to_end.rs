@@ -62,7 +62,14 @@ async fn fetch_then_serve_the_merged_feeds() {
     let config = Arc::new(config::load(&path).unwrap());
     let store = Arc::new(Store::open(&config.settings.database).unwrap());
     store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(Pipeline::new(Arc::clone(&config), Arc::clone(&store)).unwrap());
+    let pipeline = Arc::new(
+        Pipeline::with_clock(
+            Arc::clone(&config),
+            Arc::clone(&store),
+            common::fixture_clock(),
+        )
+        .unwrap(),
+    );
 
     let reports = pipeline.refresh_many(&[]).await;
     assert_eq!(reports.len(), 6);
@@ -85,7 +92,8 @@ async fn fetch_then_serve_the_merged_feeds() {
     // Serve and read back.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"));
+    let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"))
+        .with_clock(common::fixture_clock());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(web::serve(listener, state, async move {
         let _ = stopped.await;
@@ -172,7 +180,14 @@ async fn private_addresses_are_refused_by_default() {
     let config = Arc::new(config::load(&path).unwrap());
     let store = Arc::new(Store::open(&config.settings.database).unwrap());
     store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(Pipeline::new(Arc::clone(&config), Arc::clone(&store)).unwrap());
+    let pipeline = Arc::new(
+        Pipeline::with_clock(
+            Arc::clone(&config),
+            Arc::clone(&store),
+            common::fixture_clock(),
+        )
+        .unwrap(),
+    );
     let reports = pipeline.refresh_many(&["rs-rhone".to_string()]).await;
     assert_eq!(reports.len(), 1);
     match &reports[0].outcome {
@@ -180,4 +195,116 @@ async fn private_addresses_are_refused_by_default() {
         other => panic!("{other:?}"),
     }
     assert!(store.open_offers(100).unwrap().is_empty());
+}
+
+/// Runs the bundled `feeds.toml` (every fixture partner, read from its file) plus `extra`
+/// feeds with the clock set to `at`: one pass, then `/feed.rss` read back. Returns the
+/// published items' links and titles. Every feed must be read without failure.
+async fn bundled_feeds_published_at(
+    at: chrono::DateTime<chrono::Utc>,
+    extra: &str,
+) -> BTreeSet<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bundled = std::fs::read_to_string(format!("{root}/feeds.toml")).unwrap();
+    assert!(bundled.contains("database = \"essaim.db\""));
+    let text = bundled.replace("url = \"fixtures/", &format!("url = \"{root}/fixtures/"));
+    let path = common::write_config(dir.path(), &format!("{text}\n{extra}"));
+    let config = Arc::new(config::load(&path).unwrap());
+    let store = Arc::new(Store::open(&config.settings.database).unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    let clock = common::clock_at(at);
+    let pipeline =
+        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    for r in pipeline.refresh_many(&[]).await {
+        assert!(
+            matches!(r.outcome, Outcome::Updated(_)),
+            "{at}: {}: {:?}",
+            r.feed_id,
+            r.outcome
+        );
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}")).with_clock(clock);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let body = reqwest::get(format!("http://{addr}/feed.rss?limit=500"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    let feed = feed_rs::parser::parse(&body[..]).unwrap();
+    feed.entries
+        .into_iter()
+        .map(|e| {
+            (
+                e.links.first().map(|l| l.href.clone()).unwrap_or_default(),
+                e.title.map(|t| t.content).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The suite's premise: the bundled fixtures state no expiry, so a newcomer running the
+/// bundled `feeds.toml` in 2030 sees every fixture offer, exactly as on the day they were
+/// written; an offer whose deadline has passed by then is left out, one still open stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundled_feeds_still_publish_their_offers_in_2030() {
+    let dir = tempfile::tempdir().unwrap();
+    let dated = dir.path().join("dated.xml");
+    std::fs::write(
+        &dated,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Offres datées</title><link>https://emploi.exemple-ess.fr/</link>\
+         <description>Offres</description>\
+         <item><title>Médiateur numérique (H/F)</title>\
+         <link>https://emploi.exemple-ess.fr/offres/mediateur-numerique</link>\
+         <guid>ESS-2029-041</guid><pubDate>Thu, 19 Nov 2026 09:00:00 +0100</pubDate>\
+         <description>Lieu : Nantes (44)&lt;br/&gt;Contrat : CDI&lt;br/&gt;\
+         Date limite : 31/12/2029</description></item>\
+         <item><title>Cheffe de projet habitat participatif</title>\
+         <link>https://emploi.exemple-ess.fr/offres/habitat-participatif</link>\
+         <guid>ESS-2029-042</guid><pubDate>Fri, 20 Nov 2026 10:00:00 +0100</pubDate>\
+         <description>Lieu : Rennes (35)&lt;br/&gt;Contrat : CDD 18 mois&lt;br/&gt;\
+         Date limite : 15/03/2030</description></item>\
+         </channel></rss>\n",
+    )
+    .unwrap();
+    let extra = format!(
+        "[[feed]]\nid = \"dated\"\nname = \"Offres datées\"\nnetwork = \"Test\"\nurl = \"{}\"\n",
+        dated.display()
+    );
+    let expired = "https://emploi.exemple-ess.fr/offres/mediateur-numerique";
+    let still_open = "https://emploi.exemple-ess.fr/offres/habitat-participatif";
+
+    // On the day after the fixtures were written, and three years later.
+    let then = bundled_feeds_published_at(common::fixture_now(), &extra).await;
+    let in_2030 = bundled_feeds_published_at("2030-01-01T00:00:00Z".parse().unwrap(), &extra).await;
+
+    let links = |set: &BTreeSet<(String, String)>| -> BTreeSet<String> {
+        set.iter().map(|(l, _)| l.clone()).collect()
+    };
+    // Every offer of the five RSS/Atom/JSON fixtures, read independently by feed-rs, is there
+    // at both dates, and so is everything else the bundled feeds publish.
+    for link in fixture_links() {
+        assert!(links(&in_2030).contains(&link), "{link} missing in 2030");
+    }
+    let bundled = |set: &BTreeSet<(String, String)>| -> BTreeSet<(String, String)> {
+        set.iter()
+            .filter(|(l, _)| l != expired && l != still_open)
+            .cloned()
+            .collect()
+    };
+    assert!(bundled(&then).len() >= 25, "{then:?}");
+    assert_eq!(bundled(&in_2030), bundled(&then));
+    // The dated feed: both open at the fixtures' date, only the later deadline in 2030.
+    assert!(links(&then).contains(expired) && links(&then).contains(still_open));
+    assert!(!links(&in_2030).contains(expired), "{in_2030:?}");
+    assert!(links(&in_2030).contains(still_open), "{in_2030:?}");
 }

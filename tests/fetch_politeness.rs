@@ -41,7 +41,14 @@ fn env(settings: &str, feeds: &[(&str, String)]) -> Env {
     let config = Arc::new(config::load(&path).unwrap());
     let store = Arc::new(Store::open(&config.settings.database).unwrap());
     store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(Pipeline::new(Arc::clone(&config), Arc::clone(&store)).unwrap());
+    let pipeline = Arc::new(
+        Pipeline::with_clock(
+            Arc::clone(&config),
+            Arc::clone(&store),
+            common::fixture_clock(),
+        )
+        .unwrap(),
+    );
     Env {
         _dir: dir,
         path,
@@ -237,7 +244,9 @@ async fn identical_body_is_skipped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_in_seconds_and_as_a_date_is_a_floor_capped() {
-    let in_three_hours = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3 * 3600));
+    let in_three_hours = httpdate::fmt_http_date(
+        SystemTime::from(common::fixture_now()) + Duration::from_secs(3 * 3600),
+    );
     let date = in_three_hours.clone();
     let app = Router::new()
         .route(
@@ -325,7 +334,11 @@ async fn retry_after_in_seconds_and_as_a_date_is_a_floor_capped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_age_and_expires_are_a_floor_for_the_next_fetch() {
-    let expires = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3 * 3600));
+    // The partner's clock agrees with the test's: its Date is the pinned "now".
+    let date = httpdate::fmt_http_date(SystemTime::from(common::fixture_now()));
+    let expires = httpdate::fmt_http_date(
+        SystemTime::from(common::fixture_now()) + Duration::from_secs(3 * 3600),
+    );
     let app = Router::new()
         .route(
             "/max-age",
@@ -340,7 +353,7 @@ async fn max_age_and_expires_are_a_floor_for_the_next_fetch() {
             "/expires",
             get(move || async move {
                 (
-                    [(header::EXPIRES, expires)],
+                    [(header::EXPIRES, expires), (header::DATE, date)],
                     rss_response(common::rss(&["Comptable"])),
                 )
             }),

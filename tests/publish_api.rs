@@ -3,6 +3,8 @@
 //! conditional requests, compression, CORS, and hostile partner text made harmless.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::SocketAddr;
@@ -40,7 +42,14 @@ impl Site {
         let config = Arc::new(config);
         let store = Arc::new(Store::open(&config.settings.database).unwrap());
         store.sync_feeds(&config.feeds).unwrap();
-        let pipeline = Arc::new(Pipeline::new(Arc::clone(&config), Arc::clone(&store)).unwrap());
+        let pipeline = Arc::new(
+            Pipeline::with_clock(
+                Arc::clone(&config),
+                Arc::clone(&store),
+                common::fixture_clock(),
+            )
+            .unwrap(),
+        );
         let ids: Vec<String> = config
             .feeds
             .iter()
@@ -50,7 +59,8 @@ impl Site {
         pipeline.refresh_many(&ids).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"));
+        let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"))
+            .with_clock(common::fixture_clock());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(web::serve(listener, state, async move {
             let _ = stopped.await;

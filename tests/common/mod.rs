@@ -9,6 +9,27 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use chrono::{DateTime, Utc};
+use essaim::clock::Clock;
+
+/// The instant the tests decide with: the day after the fixture feeds were written. Nothing in
+/// the tests reads the machine's date, so they pass whatever the calendar says.
+pub const FIXTURE_NOW: &str = "2026-11-22T12:00:00Z";
+
+/// [`FIXTURE_NOW`] as an instant.
+pub fn fixture_now() -> DateTime<Utc> {
+    FIXTURE_NOW.parse().unwrap()
+}
+
+/// A clock that starts at `at` and follows tokio's clock from there (paused or not).
+pub fn clock_at(at: DateTime<Utc>) -> Clock {
+    Clock::tokio_from(at)
+}
+
+/// A clock that starts at [`FIXTURE_NOW`]; call it inside the runtime.
+pub fn fixture_clock() -> Clock {
+    clock_at(fixture_now())
+}
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
