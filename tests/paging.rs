@@ -1,5 +1,5 @@
-//! Every open offer reachable through next links: the live `/jobs.jsonld` (its `next` and its
-//! `Link` header), over more offers than one page holds.
+//! Every open offer reachable through next links: `essaim export`'s paged files, and the live
+//! `/jobs.jsonld` (its `next` and its `Link` header), over more offers than one page holds.
 //! The offers come from a feed the test writes; "now" is pinned, so their deadlines are ahead
 //! whatever the machine's date.
 #![allow(clippy::unwrap_used)]
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use essaim::clock::Clock;
 use essaim::config;
+use essaim::export;
 use essaim::pipeline::{Outcome, Pipeline};
 use essaim::store::Store;
 use essaim::web::{self, Output};
@@ -244,6 +245,28 @@ fn read_page(output: Output, bytes: &[u8]) -> Page {
     }
 }
 
+/// Follows an exported output's next links from its first file in `out`: each page's ids.
+fn follow_files(out: &Path, output: Output) -> Vec<Vec<String>> {
+    let first = format!("{BASE}/{}", output.file_name());
+    let mut pages = Vec::new();
+    let mut next = Some(first.clone());
+    while let Some(url) = next {
+        assert!(pages.len() < 20, "{url}: the links go round");
+        let name = url.strip_prefix(&format!("{BASE}/")).unwrap();
+        assert!(!name.contains('/'), "{url}");
+        let page = read_page(output, &std::fs::read(out.join(name)).unwrap());
+        assert_eq!(page.self_link.as_deref(), Some(url.as_str()));
+        if output != Output::JsonFeed {
+            // RFC 5005: every page but the first links back to it.
+            let back = (url != first).then(|| first.clone());
+            assert_eq!(page.first, back, "{url}");
+        }
+        pages.push(page.ids);
+        next = page.next;
+    }
+    pages
+}
+
 /// Every page's ids, checked to hold each of `want` exactly once.
 fn assert_each_once(pages: &[Vec<String>], want: &BTreeSet<String>, what: &str) {
     let all: Vec<&String> = pages.iter().flatten().collect();
@@ -254,6 +277,89 @@ fn assert_each_once(pages: &[Vec<String>], want: &BTreeSet<String>, what: &str) 
         want.iter().collect(),
         "{what}: not every open offer"
     );
+}
+
+/// The non-hidden names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_every_offer_into_linked_pages_and_removes_stale_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, pipeline) = fetched(dir.path(), 250).await;
+    let out = dir.path().join("public");
+    std::fs::create_dir_all(&out).unwrap();
+    // A page of an older, larger export, and files that are not pages of the outputs.
+    let foreign = [
+        "feed-1.rss",
+        "feed-2.rss.bak",
+        "feed-old.json",
+        "index.html",
+    ];
+    for name in foreign.iter().chain(&["feed-9.json"]) {
+        std::fs::write(out.join(name), "autre chose").unwrap();
+    }
+
+    let done = export::export(&store, BASE, &out, 100).unwrap();
+    assert_eq!(done.offers, 250);
+    assert_eq!(done.pages, 3);
+    assert_eq!(done.removed, ["feed-9.json"]);
+    let want = open_ids(&store);
+    let rss = follow_files(&out, Output::Rss);
+    assert_eq!(
+        rss.iter().map(Vec::len).collect::<Vec<_>>(),
+        [100, 100, 50],
+        "pages of 100"
+    );
+    assert_each_once(&rss, &want, "feed.rss");
+    for output in [Output::Atom, Output::JsonFeed, Output::JsonLd] {
+        let pages = follow_files(&out, output);
+        assert_eq!(pages, rss, "{output:?}: other pages than feed.rss");
+    }
+    let mut expected: Vec<String> = foreign.iter().map(|n| n.to_string()).collect();
+    for output in Output::ALL {
+        for n in 1..=3 {
+            expected.push(essaim::publish::page_file(output.file_name(), n));
+        }
+    }
+    expected.sort();
+    assert_eq!(
+        names(&out),
+        expected,
+        "no temporary file left, no stale page"
+    );
+
+    // 130 offers close: a smaller export leaves no page of the larger one behind.
+    std::fs::write(dir.path().join("emplois.xml"), offers_feed(120)).unwrap();
+    refresh(&pipeline).await;
+    let want = open_ids(&store);
+    assert_eq!(want.len(), 120);
+    let done = export::export(&store, BASE, &out, 100).unwrap();
+    assert_eq!((done.offers, done.pages), (120, 2));
+    assert_eq!(
+        done.removed,
+        ["feed-3.atom", "feed-3.json", "feed-3.rss", "jobs-3.jsonld"]
+    );
+    for output in Output::ALL {
+        let pages = follow_files(&out, output);
+        assert_eq!(pages.len(), 2, "{output:?}");
+        assert_each_once(&pages, &want, output.file_name());
+    }
+    let left = names(&out);
+    assert_eq!(left.len(), foreign.len() + 8, "{left:?}");
+    assert!(foreign.iter().all(|f| left.contains(&f.to_string())));
+
+    // Everything in one page each when it fits; a page size of 0 is refused.
+    let done = export::export(&store, BASE, &out, export::PAGE_SIZE).unwrap();
+    assert_eq!((done.offers, done.pages, done.removed.len()), (120, 1, 4));
+    assert_each_once(&follow_files(&out, Output::JsonLd), &want, "one page");
+    assert!(export::export(&store, BASE, &out, 0).is_err());
 }
 
 /// The URLs of a `Link` header by relation.
