@@ -4,12 +4,13 @@
 //!
 //! The modules follow the data: [`config`] -> [`fetch`] -> [`parse`] -> [`normalise`] ->
 //! [`dedup`] -> [`store`] -> [`publish`], with [`pipeline`] gluing one refresh together and
-//! [`scheduler`] and [`web`] around them. [`politeness`] decides when a feed is fetched next
-//! (pure functions), on the time of a [`clock`].
+//! [`scheduler`], [`web`] and [`export`] around them. [`politeness`] decides when a feed is
+//! fetched next (pure functions), on the time of a [`clock`].
 
 pub mod clock;
 pub mod config;
 pub mod dedup;
+pub mod export;
 pub mod fetch;
 pub mod model;
 pub mod normalise;

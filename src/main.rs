@@ -2,7 +2,7 @@
 //! operator reads (the `fetch` progress and summary, the `feeds` table).
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -55,10 +55,14 @@ enum Command {
         #[arg(long = "feed", value_name = "ID")]
         feeds: Vec<String>,
     },
-    /// Write feed.rss, feed.atom and feed.json into a directory.
+    /// Write every open offer into a directory: feed.rss, feed.atom, feed.json and
+    /// jobs.jsonld, each paged into files (feed-2.rss, ...) that link to the next one.
     Export {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Offers per file.
+        #[arg(long, value_name = "N", default_value_t = essaim::export::PAGE_SIZE)]
+        page_size: usize,
     },
     /// Validate the configuration and exit.
     Check,
@@ -235,7 +239,7 @@ async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Res
     match command {
         Command::Run => run(config, store, clock).await,
         Command::Fetch { feeds } => fetch(config, store, feeds, clock).await,
-        Command::Export { out } => export(&config, store, &out).await,
+        Command::Export { out, page_size } => export(&config, store, out, page_size).await,
         Command::Feeds { id, reset } => feeds_command(&config, store, id, reset).await,
         Command::Purge => {
             let days = config.settings.retention_days;
@@ -571,33 +575,43 @@ fn render_table(rows: &[Vec<String>]) -> String {
     out
 }
 
-async fn export(config: &Config, store: Arc<Store>, out: &Path) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let offers = blocking(move || store.open_offers(web::FEED_ITEMS)).await?;
+async fn export(
+    config: &Config,
+    store: Arc<Store>,
+    out: PathBuf,
+    page_size: usize,
+) -> anyhow::Result<ExitCode> {
     let base_url = config.base_url();
-    let channel = web::channel(&base_url, &offers);
-    let mut names = Vec::new();
-    for output in web::Output::ALL {
-        let body = output.render(&channel, &offers);
-        write_atomically(&out.join(output.file_name()), body.as_bytes())?;
-        names.push(output.file_name());
+    if config.settings.public_url.is_none() {
+        eprintln!(
+            "essaim: settings.public_url is not set: the pages link to each other at {base_url}"
+        );
     }
+    let dir = out.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        essaim::export::export(&store, &base_url, &dir, page_size)
+    })
+    .await
+    .context("the export stopped")??;
+    let names: Vec<&str> = web::Output::ALL.iter().map(|o| o.file_name()).collect();
+    let pages = if done.pages > 1 {
+        format!(" and their pages 2 to {}", done.pages)
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {} ({} offers) into {}",
+        "wrote {}{pages} ({} offers) into {}",
         names.join(", "),
-        offers.len(),
+        done.offers,
         out.display()
     );
+    if !done.removed.is_empty() {
+        println!(
+            "removed the pages of a larger export: {}",
+            done.removed.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes to a temporary name in the same directory, then renames: readers never see half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
-    Ok(())
 }
 
 async fn feeds_command(

@@ -25,17 +25,60 @@ pub struct Channel {
     pub base_url: String,
     /// When the data last changed; the feed's own updated date.
     pub updated: DateTime<Utc>,
-    /// Query string of this page ("" for the unfiltered first page).
-    pub query: String,
-    /// Query string of the first page, when this page is not it.
-    pub first_query: Option<String>,
-    /// Query string of the next page, when there is one.
-    pub next_query: Option<String>,
+    /// Which page of the output this is, and its neighbours.
+    pub paging: Paging,
+}
+
+/// Where a page of an output sits. Every output is paged the same way: the live ones by query
+/// string, the exported ones by file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paging {
+    /// A live output: one path per output, its pages told apart by their query string.
+    Query {
+        /// Query string of this page ("" for the unfiltered first page).
+        this: String,
+        /// Query string of the first page, when this page is not it.
+        first: Option<String>,
+        /// Query string of the next page, when there is one.
+        next: Option<String>,
+    },
+    /// An exported file: page 1 is `feed.rss`, page `n` is `feed-n.rss` ([`page_file`]).
+    File {
+        /// This page's number, from 1.
+        number: usize,
+        /// Whether a page follows.
+        next: bool,
+    },
 }
 
 impl Channel {
-    fn self_link(&self, name: &str) -> String {
-        self.link(name, &self.query)
+    /// The URL of this page of output `name` (`feed.rss`), for self links.
+    pub fn self_url(&self, name: &str) -> String {
+        match &self.paging {
+            Paging::Query { this, .. } => self.link(name, this),
+            Paging::File { number, .. } => self.link(&page_file(name, *number), ""),
+        }
+    }
+
+    /// The URL of the first page of output `name`, when this page is not it and the base URL
+    /// is known.
+    pub fn first_url(&self, name: &str) -> Option<String> {
+        let url = match &self.paging {
+            Paging::Query { first, .. } => self.link(name, first.as_deref()?),
+            Paging::File { number, .. } if *number > 1 => self.link(name, ""),
+            Paging::File { .. } => return None,
+        };
+        (!self.base_url.is_empty()).then_some(url)
+    }
+
+    /// The URL of the next page of output `name`, when there is one and the base URL is known.
+    pub fn next_url(&self, name: &str) -> Option<String> {
+        let url = match &self.paging {
+            Paging::Query { next, .. } => self.link(name, next.as_deref()?),
+            Paging::File { number, next: true } => self.link(&page_file(name, number + 1), ""),
+            Paging::File { .. } => return None,
+        };
+        (!self.base_url.is_empty()).then_some(url)
     }
 
     fn link(&self, name: &str, query: &str) -> String {
@@ -49,15 +92,24 @@ impl Channel {
 
     /// RFC 5005 paging links (`first`, `next`) of a paged or filtered feed.
     fn paging_links(&self, out: &mut String, name: &str, media: &str, prefix: &str) {
-        if self.base_url.is_empty() {
-            return;
+        if let Some(first) = self.first_url(name) {
+            link_element(out, prefix, "first", media, &first);
         }
-        if let Some(first) = &self.first_query {
-            link_element(out, prefix, "first", media, &self.link(name, first));
+        if let Some(next) = self.next_url(name) {
+            link_element(out, prefix, "next", media, &next);
         }
-        if let Some(next) = &self.next_query {
-            link_element(out, prefix, "next", media, &self.link(name, next));
-        }
+    }
+}
+
+/// The file of page `number` (from 1) of output `name`: `feed.rss`, then `feed-2.rss`,
+/// `feed-3.rss`...; `jobs.jsonld`, then `jobs-2.jsonld`...
+pub fn page_file(name: &str, number: usize) -> String {
+    if number <= 1 {
+        return name.to_string();
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension)) => format!("{stem}-{number}.{extension}"),
+        None => format!("{name}-{number}"),
     }
 }
 
@@ -88,7 +140,7 @@ pub fn rss(channel: &Channel, offers: &[PublishedOffer]) -> String {
     element(&mut out, "lastBuildDate", &channel.updated.to_rfc2822());
     if !channel.base_url.is_empty() {
         out.push_str("<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
-        out.push_str(&xml_escape(&channel.self_link("feed.rss")));
+        out.push_str(&xml_escape(&channel.self_url("feed.rss")));
         out.push_str("\"/>\n");
     }
     channel.paging_links(&mut out, "feed.rss", "application/rss+xml", "atom:");
@@ -133,7 +185,7 @@ pub fn atom(channel: &Channel, offers: &[PublishedOffer]) -> String {
     out.push_str("<author><name>essaim</name></author>\n");
     if !channel.base_url.is_empty() {
         out.push_str("<link rel=\"self\" type=\"application/atom+xml\" href=\"");
-        out.push_str(&xml_escape(&channel.self_link("feed.atom")));
+        out.push_str(&xml_escape(&channel.self_url("feed.atom")));
         out.push_str("\"/>\n");
     }
     channel.paging_links(&mut out, "feed.atom", "application/atom+xml", "");
@@ -208,9 +260,9 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
     });
     if !channel.base_url.is_empty() {
         feed["home_page_url"] = json!(channel.base_url);
-        feed["feed_url"] = json!(channel.self_link("feed.json"));
-        if let Some(next) = &channel.next_query {
-            feed["next_url"] = json!(channel.link("feed.json", next));
+        feed["feed_url"] = json!(channel.self_url("feed.json"));
+        if let Some(next) = channel.next_url("feed.json") {
+            feed["next_url"] = json!(next);
         }
     }
     // Serialising a Value built from strings cannot fail; "{}" keeps the output valid JSON.
@@ -361,15 +413,39 @@ fn feed_id(channel: &Channel) -> String {
 /// (title, description, datePosted, hiringOrganization, jobLocation) and the recommended ones
 /// essaim knows (validThrough, employmentType, baseSalary, identifier, directApply). `<`, `>`
 /// and `&` are written as `\u003c`-style escapes so the document can sit in a `<script>`.
+///
+/// The document is paged like the feeds: beside the `@graph`, `@id` is this page's URL and
+/// `first` / `next` the URLs of the first and next pages (when there are), terms the
+/// context maps to the IANA link relations that RFC 5005's links are.
 pub fn jobs_jsonld(channel: &Channel, offers: &[PublishedOffer]) -> String {
     let postings: Vec<Value> = offers.iter().map(|p| job_posting(channel, p)).collect();
-    let doc = json!({
-        "@context": "https://schema.org",
-        "@graph": postings,
+    let mut doc = json!({
+        "@context": [
+            "https://schema.org",
+            {
+                "first": { "@id": IANA_FIRST, "@type": "@id" },
+                "next": { "@id": IANA_NEXT, "@type": "@id" },
+            },
+        ],
     });
+    let name = "jobs.jsonld";
+    if !channel.base_url.is_empty() {
+        doc["@id"] = json!(channel.self_url(name));
+    }
+    if let Some(first) = channel.first_url(name) {
+        doc["first"] = json!(first);
+    }
+    if let Some(next) = channel.next_url(name) {
+        doc["next"] = json!(next);
+    }
+    doc["@graph"] = Value::Array(postings);
     let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     script_safe(&text)
 }
+
+/// The IANA link relations `first` and `next` (RFC 8288), as JSON-LD reads them.
+const IANA_FIRST: &str = "http://www.iana.org/assignments/relation/first";
+const IANA_NEXT: &str = "http://www.iana.org/assignments/relation/next";
 
 /// One schema.org JobPosting.
 pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
@@ -582,9 +658,11 @@ mod tests {
             description: "Offres".into(),
             base_url: "https://emplois.example.org".into(),
             updated: t("2026-11-21T09:00:00Z"),
-            query: String::new(),
-            first_query: None,
-            next_query: None,
+            paging: Paging::Query {
+                this: String::new(),
+                first: None,
+                next: None,
+            },
         };
         let p = PublishedOffer {
             id: "0b7c7e1c-2f5e-5d3a-9a43-3b6b2f1d4c55".into(),
@@ -710,6 +788,96 @@ mod tests {
         let job = job_object(&offers[0]);
         assert_eq!(job["employer"], "Coop & Co");
         assert_eq!(job.as_object().unwrap().len(), 23);
+    }
+
+    #[test]
+    fn pages_link_to_their_neighbours_in_every_output() {
+        let (mut c, offers) = sample();
+        let base = "https://emplois.example.org";
+        // The second of three exported pages.
+        c.paging = Paging::File {
+            number: 2,
+            next: true,
+        };
+        for (text, name, media) in [
+            (rss(&c, &offers), "rss", "application/rss+xml"),
+            (atom(&c, &offers), "atom", "application/atom+xml"),
+        ] {
+            let feed = feed_rs::parser::parse(text.as_bytes()).unwrap();
+            let rel = |r: &str| -> Vec<String> {
+                feed.links
+                    .iter()
+                    .filter(|l| l.rel.as_deref() == Some(r))
+                    .map(|l| l.href.clone())
+                    .collect()
+            };
+            assert_eq!(rel("self"), [format!("{base}/feed-2.{name}")], "{text}");
+            assert_eq!(rel("first"), [format!("{base}/feed.{name}")], "{text}");
+            assert_eq!(rel("next"), [format!("{base}/feed-3.{name}")], "{text}");
+            assert!(
+                text.contains(&format!("rel=\"next\" type=\"{media}\"")),
+                "{text}"
+            );
+        }
+        let json: Value = serde_json::from_str(&json_feed(&c, &offers)).unwrap();
+        assert_eq!(json["feed_url"], format!("{base}/feed-2.json"));
+        assert_eq!(json["next_url"], format!("{base}/feed-3.json"));
+        let ld: Value = serde_json::from_str(&jobs_jsonld(&c, &offers)).unwrap();
+        assert_eq!(ld["@id"], format!("{base}/jobs-2.jsonld"));
+        assert_eq!(ld["first"], format!("{base}/jobs.jsonld"));
+        assert_eq!(ld["next"], format!("{base}/jobs-3.jsonld"));
+        assert_eq!(ld["@context"][0], "https://schema.org");
+        assert_eq!(ld["@context"][1]["next"]["@id"], IANA_NEXT);
+        assert_eq!(ld["@context"][1]["next"]["@type"], "@id");
+        assert_eq!(ld["@graph"].as_array().unwrap().len(), 1);
+
+        // The last page links back to the first only.
+        c.paging = Paging::File {
+            number: 3,
+            next: false,
+        };
+        let ld: Value = serde_json::from_str(&jobs_jsonld(&c, &offers)).unwrap();
+        assert_eq!(ld["first"], format!("{base}/jobs.jsonld"));
+        assert!(ld.get("next").is_none(), "{ld}");
+        let json: Value = serde_json::from_str(&json_feed(&c, &offers)).unwrap();
+        assert!(json.get("next_url").is_none(), "{json}");
+        assert!(!rss(&c, &offers).contains("rel=\"next\""));
+        assert!(!atom(&c, &offers).contains("rel=\"next\""));
+
+        // Live pages are told apart by their query string.
+        c.paging = Paging::Query {
+            this: "region=84&after=7_20261122T100000Z".into(),
+            first: Some("region=84".into()),
+            next: Some("region=84&after=3_20261120T100000Z".into()),
+        };
+        let ld: Value = serde_json::from_str(&jobs_jsonld(&c, &offers)).unwrap();
+        assert_eq!(
+            ld["@id"],
+            format!("{base}/jobs.jsonld?region=84&after=7_20261122T100000Z")
+        );
+        assert_eq!(ld["first"], format!("{base}/jobs.jsonld?region=84"));
+        assert_eq!(
+            c.next_url("jobs.jsonld").unwrap(),
+            format!("{base}/jobs.jsonld?region=84&after=3_20261120T100000Z")
+        );
+        assert_eq!(ld["next"], c.next_url("jobs.jsonld").unwrap());
+
+        // Without a base URL no output links anywhere.
+        c.base_url = String::new();
+        let ld: Value = serde_json::from_str(&jobs_jsonld(&c, &offers)).unwrap();
+        for key in ["@id", "first", "next"] {
+            assert!(ld.get(key).is_none(), "{key} in {ld}");
+        }
+        assert!(!rss(&c, &offers).contains("atom:link"));
+        assert!(!atom(&c, &offers).contains("<link rel=\"next\""));
+    }
+
+    #[test]
+    fn page_files_are_numbered_from_the_second() {
+        assert_eq!(page_file("feed.rss", 1), "feed.rss");
+        assert_eq!(page_file("feed.rss", 2), "feed-2.rss");
+        assert_eq!(page_file("feed.atom", 10), "feed-10.atom");
+        assert_eq!(page_file("jobs.jsonld", 3), "jobs-3.jsonld");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! schema.org JSON-LD, the JSON API, and the feeds' status. Every output takes the same
 //! filters ([`filters`]). The unfiltered outputs are rendered once per change of the data and
 //! served from memory with their compressed forms; everything carries ETag and Last-Modified
-//! and answers conditional requests with 304. Handlers read the store off the async threads;
-//! the server takes its shutdown signal as an argument so tests run it on 127.0.0.1:0.
+//! and answers conditional requests with 304. Listings are paged: the next page is named in
+//! the body (RFC 5005 links, `next_url`, `next`) and in a `Link` header. Handlers read the
+//! store off the async threads; the server takes its shutdown signal as an argument so tests
+//! run it on 127.0.0.1:0.
 
 pub mod filters;
 
@@ -28,7 +30,7 @@ use tokio::net::TcpListener;
 
 use crate::clock::Clock;
 use crate::pipeline::blocking;
-use crate::publish::{self, Channel};
+use crate::publish::{self, Channel, Paging};
 use crate::store::{Cursor, Order, PublishedOffer, Store};
 use filters::Request;
 
@@ -120,6 +122,8 @@ pub struct Rendered {
     brotli: OnceLock<Option<Bytes>>,
     etag_header: HeaderValue,
     last_modified_header: HeaderValue,
+    /// `Link` to the first and next pages (RFC 8288), when the body is one page of several.
+    link_header: Option<HeaderValue>,
 }
 
 impl Rendered {
@@ -145,12 +149,28 @@ impl Rendered {
             brotli: OnceLock::new(),
             etag_header,
             last_modified_header,
+            link_header: None,
         };
         if packing == Packing::Best {
             rendered.packed(Encoding::Brotli);
             rendered.packed(Encoding::Gzip);
         }
         rendered
+    }
+
+    /// Adds a `Link` header naming the first and next pages, when there are: the same links
+    /// the body carries, for clients that read headers (and a `HEAD` that reads nothing else).
+    pub fn with_links(mut self, first: Option<&str>, next: Option<&str>) -> Rendered {
+        let links: Vec<String> = [(next, "next"), (first, "first")]
+            .into_iter()
+            .filter_map(|(url, rel)| url.map(|u| format!("<{u}>; rel=\"{rel}\"")))
+            .collect();
+        // A URL that cannot be a header value (a control character in `public_url`) leaves
+        // the header out; the body still has the links.
+        self.link_header = (!links.is_empty())
+            .then(|| HeaderValue::from_str(&links.join(", ")).ok())
+            .flatten();
+        self
     }
 
     /// Whether this body is sent compressed at all.
@@ -411,7 +431,7 @@ fn add_cors(headers: &mut HeaderMap) {
     );
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("etag, last-modified"),
+        HeaderValue::from_static("etag, last-modified, link"),
     );
 }
 
@@ -527,9 +547,11 @@ pub fn channel(base_url: &str, offers: &[PublishedOffer]) -> Channel {
             .map(|p| p.changed.max(p.first_seen))
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH),
-        query: String::new(),
-        first_query: None,
-        next_query: None,
+        paging: Paging::Query {
+            this: String::new(),
+            first: None,
+            next: None,
+        },
     }
 }
 
@@ -615,12 +637,13 @@ async fn output(State(s): State<AppState>, req: axum::extract::Request, which: O
         let mut channel = channel(&base_url, &offers);
         page_links(&mut channel, &request, next.as_ref());
         let body = which.render(&channel, &offers);
-        Ok(Rendered::new(
-            body,
-            channel.updated,
-            which.content_type(),
-            packing,
-        ))
+        let name = which.file_name();
+        Ok(
+            Rendered::new(body, channel.updated, which.content_type(), packing).with_links(
+                channel.first_url(name).as_deref(),
+                channel.next_url(name).as_deref(),
+            ),
+        )
     });
     match rendered.await {
         Ok(r) => respond(r, &headers, &s.cache_control).await,
@@ -629,11 +652,14 @@ async fn output(State(s): State<AppState>, req: axum::extract::Request, which: O
 }
 
 fn page_links(channel: &mut Channel, request: &Request, next: Option<&Cursor>) {
-    channel.query = filters::query_string(request, request.after.as_ref());
-    if request.after.is_some() {
-        channel.first_query = Some(filters::query_string(request, None));
-    }
-    channel.next_query = next.map(|c| filters::query_string(request, Some(c)));
+    channel.paging = Paging::Query {
+        this: filters::query_string(request, request.after.as_ref()),
+        first: request
+            .after
+            .is_some()
+            .then(|| filters::query_string(request, None)),
+        next: next.map(|c| filters::query_string(request, Some(c))),
+    };
 }
 
 /// Answers with a rendered body: 304 when the client has it, else the best encoding it
@@ -679,6 +705,9 @@ async fn respond(r: Arc<Rendered>, request: &HeaderMap, cache_control: &HeaderVa
         header::CONTENT_TYPE,
         HeaderValue::from_static(r.content_type),
     );
+    if let Some(link) = &r.link_header {
+        headers.insert(header::LINK, link.clone());
+    }
     if let Some(e) = encoding {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e.name()));
     }
@@ -750,12 +779,14 @@ async fn api_offers(
             request.limit,
             request.after.as_ref(),
         )?;
-        let next_link = next.as_ref().map(|c| {
+        let link = |after| {
             format!(
                 "{base}/api/offers?{}",
-                filters::query_string(&request, Some(c))
+                filters::query_string(&request, after)
             )
-        });
+        };
+        let next_link = next.as_ref().map(|c| link(Some(c)));
+        let first_link = request.after.is_some().then(|| link(None));
         let cursor = next.map(|c| c.token());
         let body = publish::api_page(&offers, next_link.as_deref(), cursor.as_deref());
         let last = offers
@@ -763,7 +794,8 @@ async fn api_offers(
             .map(|p| p.changed)
             .max()
             .unwrap_or(DateTime::UNIX_EPOCH);
-        Ok(Rendered::new(body, last, "application/json", Packing::Fast))
+        Ok(Rendered::new(body, last, "application/json", Packing::Fast)
+            .with_links(first_link.as_deref(), next_link.as_deref()))
     });
     match rendered.await {
         Ok(r) => respond(r, &headers, &s.cache_control).await,
