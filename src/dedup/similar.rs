@@ -32,7 +32,7 @@ use crate::normalise::geo::fold;
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
-pub const FEATURES_VERSION: u8 = 2;
+pub const FEATURES_VERSION: u8 = 3;
 /// Length of each MinHash signature.
 pub const NUM_HASHES: usize = 128;
 /// Words per shingle.
@@ -60,6 +60,9 @@ pub struct Features {
     pub initials: String,
     /// Stemmed title tokens, sorted, unique.
     pub title: Vec<String>,
+    /// First letters of the title's words in order, without function words ("ide" for
+    /// "infirmier diplômé d'État"), to recognise an acronym in another title.
+    pub title_initials: String,
     /// Folded commune name ("saint etienne" is "st etienne").
     pub commune: Option<String>,
     /// Department code.
@@ -96,6 +99,37 @@ pub struct Features {
     /// were read.
     pub place_grams: Vec<u16>,
     pub head_words: u16,
+    /// The terms the offer states (hours, duration, salary, start date, working time): two
+    /// postings stating different terms are different jobs.
+    pub terms: Terms,
+    /// When neither commune nor department is known: the place as written, folded words
+    /// without figures ("dylaki", "strzelce opolskie"), sorted, unique.
+    pub place_words: Vec<String>,
+    /// Not stored: the feed the posting is published on at the moment it is compared, when
+    /// it is (see [`slot`]). Two postings published at once under different references of one
+    /// feed are two jobs.
+    pub slot: Option<u64>,
+}
+
+/// What an offer states about the job's terms, in comparable units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Terms {
+    /// Weekly hours, in tenths.
+    pub hours: Option<u16>,
+    /// 1 full time, 2 part time.
+    pub time_kind: Option<u8>,
+    /// Contract duration in days (a month is 30, a year 365).
+    pub duration_days: Option<u16>,
+    /// Salary bounds in whole currency units and the period (1 hour, 2 day, 3 month, 4 year).
+    pub salary: Option<(u32, u32, u8)>,
+    /// Start date, days since 1970-01-01 in Paris.
+    pub start_day: Option<i32>,
+}
+
+/// The slot of a posting published by feed `feed_id`: postings of one slot are different
+/// jobs.
+pub fn slot(feed_id: &str) -> u64 {
+    fnv(feed_id.as_bytes()) | 1
 }
 
 /// At most this many facts are kept per posting.
@@ -444,10 +478,27 @@ pub fn features(offer: &Offer) -> Features {
             )
         }
     };
+    let place_words = if commune.is_none() && place.department.is_none() {
+        let set: BTreeSet<String> = words(offer.location.raw.as_deref().unwrap_or(""))
+            .into_iter()
+            .filter(|w| w.len() > 1 && !w.chars().any(|c| c.is_ascii_digit()) && !is_stop(w))
+            .collect();
+        set.into_iter().collect()
+    } else {
+        Vec::new()
+    };
     Features {
+        terms: terms(offer),
+        place_words,
+        slot: None,
         employer,
         initials,
         title: title_tokens(&offer.title),
+        title_initials: words(&offer.title)
+            .iter()
+            .filter(|w| !is_stop(w))
+            .filter_map(|w| w.chars().next())
+            .collect(),
         commune,
         department: place.department.clone(),
         contract: offer.contract.map(|c| c.code().to_string()),
@@ -464,6 +515,152 @@ pub fn features(offer: &Offer) -> Features {
         place_grams,
         head_words: head_words as u16,
     }
+}
+
+/// The terms an offer states.
+pub fn terms(offer: &Offer) -> Terms {
+    use crate::normalise::vocab::{DurationUnit, SalaryPeriod, WorkingTimeKind};
+    let wt = offer.working_time.as_ref();
+    let hours = wt
+        .and_then(|w| w.hours_per_week)
+        .filter(|h| h.is_finite() && *h > 0.0 && *h < 100.0)
+        .map(|h| (h * 10.0).round() as u16);
+    let time_kind = wt.and_then(|w| w.kind).map(|k| match k {
+        WorkingTimeKind::FullTime => 1,
+        WorkingTimeKind::PartTime => 2,
+    });
+    let duration_days = offer.contract_duration.and_then(|d| {
+        let per = match d.unit {
+            DurationUnit::Day => 1.0,
+            DurationUnit::Week => 7.0,
+            DurationUnit::Month => 30.0,
+            DurationUnit::Year => 365.0,
+        };
+        let days = f64::from(d.amount) * per;
+        (days.is_finite() && days > 0.0 && days < 20_000.0).then(|| days.round() as u16)
+    });
+    let salary = offer.salary.as_ref().and_then(|s| {
+        let period = match s.period? {
+            SalaryPeriod::Hour => 1,
+            SalaryPeriod::Day => 2,
+            SalaryPeriod::Month => 3,
+            SalaryPeriod::Year => 4,
+        };
+        let ok = |v: f64| (v.is_finite() && v > 0.0 && v < 1e7).then(|| v.round() as u32);
+        let min = s.min.and_then(ok);
+        let max = s.max.and_then(ok);
+        match (min, max) {
+            (None, None) => None,
+            (a, b) => Some((a.or(b)?, b.or(a)?, period)),
+        }
+    });
+    let start_day = offer.start_date.map(|t| {
+        let day = t
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive()
+            .signed_duration_since(chrono::NaiveDate::default());
+        day.num_days() as i32
+    });
+    Terms {
+        hours,
+        time_kind,
+        duration_days,
+        salary,
+        start_day,
+    }
+}
+
+/// The two postings state different terms: weekly hours, full or part time, contract
+/// duration, salary figures (of the same period) or start date, each when both state it.
+fn terms_differ(a: &Terms, b: &Terms) -> bool {
+    fn differ<T: PartialEq>(x: Option<T>, y: Option<T>) -> bool {
+        matches!((x, y), (Some(x), Some(y)) if x != y)
+    }
+    let salary = match (a.salary, b.salary) {
+        (Some((amin, amax, ap)), Some((bmin, bmax, bp))) if ap == bp => {
+            let far = |x: u32, y: u32| x.abs_diff(y) * 50 > x.max(y);
+            far(amin, bmin) || far(amax, bmax)
+        }
+        _ => false,
+    };
+    let start = matches!((a.start_day, b.start_day), (Some(x), Some(y)) if x.abs_diff(y) > 1);
+    differ(a.hours, b.hours)
+        || differ(a.time_kind, b.time_kind)
+        || differ(a.duration_days, b.duration_days)
+        || salary
+        || start
+}
+
+/// Each of two titles has a word the other lacks (once cleaned and stemmed): "Chef de partie"
+/// and "Chef de rang", "Soudeur" and "Chaudronnier". A title that only adds words to the other
+/// ("Educateur spécialisé" and "Educateur spécialisé en MECS") is the same title, reworded.
+/// Words that qualify a position without naming another job ("comptable général",
+/// "infirmier diplômé d'État", "mission de service civique"), and words that name the same
+/// role in other words (the key is read as the value).
+const TITLE_QUALIFIERS: &[&str] = &[
+    "general",
+    "unique",
+    "polyvalent",
+    "mission",
+    "volontaire",
+    "engagement",
+    "diplom",
+    "etat",
+    "confirm",
+    "experiment",
+    "junior",
+    "senior",
+    "qualifi",
+    "temp",
+    "plein",
+    "partiel",
+    "cdi",
+    "cdd",
+    "interim",
+    "alternance",
+    "apprenti",
+    "stage",
+    "stagiair",
+    "contrat",
+];
+const TITLE_SYNONYMS: &[(&str, &str)] = &[
+    ("responsabl", "directeur"),
+    ("coordinateur", "directeur"),
+    ("intervenant", "aide"),
+    ("charg", "conseiller"),
+    ("agent", "vendeur"),
+    ("employ", "vendeur"),
+];
+
+/// A title token as compared: synonyms read as one word, qualifiers as none.
+fn title_word(t: &str) -> Option<&str> {
+    if TITLE_QUALIFIERS.contains(&t) {
+        return None;
+    }
+    Some(
+        TITLE_SYNONYMS
+            .iter()
+            .find(|(from, _)| *from == t)
+            .map_or(t, |(_, to)| *to),
+    )
+}
+
+/// Each of two titles has a word the other lacks (once cleaned and stemmed): "Chef de partie"
+/// and "Chef de rang", "Soudeur" and "Chaudronnier". A title that only adds words to the other
+/// ("Educateur spécialisé" and "Educateur spécialisé en MECS") is the same title, reworded,
+/// and so is one that differs by a qualifier ("Comptable général"), a synonym ("Responsable"
+/// for "Directeur") or an acronym of the other's words ("IDE", "ALSH").
+pub fn titles_differ(a: &Features, b: &Features) -> bool {
+    if a.title.is_empty() || b.title.is_empty() {
+        return false;
+    }
+    let lacks = |x: &Features, y: &Features| {
+        x.title.iter().filter_map(|t| title_word(t)).any(|t| {
+            let acronym = (2..=5).contains(&t.len()) && y.title_initials.contains(t);
+            !acronym && !y.title.iter().any(|u| title_word(u) == Some(t))
+        })
+    };
+    lacks(a, b) && lacks(b, a)
 }
 
 /// Overlap of two token sets relative to the smaller one (0 when either is empty).
@@ -511,7 +708,8 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
 pub fn conflict(a: &Features, b: &Features) -> bool {
     let differ =
         |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
-    employers_differ(a, b)
+    matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y)
+        || employers_differ(a, b)
         || employer_contradicted(a, b)
         || employer_contradicted(b, a)
         || differ(&a.commune, &b.commune)
@@ -519,6 +717,18 @@ pub fn conflict(a: &Features, b: &Features) -> bool {
         || differ(&a.contract, &b.contract)
         || place_contradicted(a, b)
         || place_contradicted(b, a)
+        || terms_differ(&a.terms, &b.terms)
+        || place_words_differ(a, b)
+}
+
+/// Neither posting's place could be resolved, and each names a place word the other lacks
+/// ("Dylaki" and "Krapkowice"): foreign or unknown places compare as written.
+fn place_words_differ(a: &Features, b: &Features) -> bool {
+    if a.place_words.is_empty() || b.place_words.is_empty() {
+        return false;
+    }
+    let lacks = |x: &[String], y: &[String]| x.iter().any(|t| !y.contains(t));
+    lacks(&a.place_words, &b.place_words) && lacks(&b.place_words, &a.place_words)
 }
 
 /// `known` names its commune early in its text, and `unknown`, which gives no commune, has a
@@ -666,6 +876,11 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
         return None;
     }
     let vouched = c.employer_match || c.employer_mentioned;
+    // A different title is a different job, unless the ad states the same specific facts:
+    // its own dates (start, deadline) and most of its figures.
+    if titles_differ(a, b) && !(vouched && c.shared_dates >= 2 && c.facts_contained >= 0.8) {
+        return None;
+    }
     let fields = c.fields;
     let (passage, reworded) = if fields {
         (0.55, 0.45)
@@ -935,6 +1150,24 @@ pub fn encode(f: &Features) -> Vec<u8> {
     out.extend_from_slice(&f.place_at.to_le_bytes());
     out.extend_from_slice(&f.head_words.to_le_bytes());
     put_u16s(&mut out, &f.place_grams);
+    // Version 3.
+    let t = &f.terms;
+    let flags = u8::from(t.hours.is_some())
+        | u8::from(t.time_kind.is_some()) << 1
+        | u8::from(t.duration_days.is_some()) << 2
+        | u8::from(t.salary.is_some()) << 3
+        | u8::from(t.start_day.is_some()) << 4;
+    out.push(flags);
+    out.extend_from_slice(&t.hours.unwrap_or(0).to_le_bytes());
+    out.push(t.time_kind.unwrap_or(0));
+    out.extend_from_slice(&t.duration_days.unwrap_or(0).to_le_bytes());
+    let (smin, smax, sp) = t.salary.unwrap_or((0, 0, 0));
+    out.extend_from_slice(&smin.to_le_bytes());
+    out.extend_from_slice(&smax.to_le_bytes());
+    out.push(sp);
+    out.extend_from_slice(&t.start_day.unwrap_or(0).to_le_bytes());
+    put_strs(&mut out, &f.place_words);
+    put_str(&mut out, &f.title_initials);
     out
 }
 
@@ -980,10 +1213,13 @@ impl Reader<'_> {
     }
 }
 
-/// Decodes stored features; None when they are damaged or of another version.
+/// Decodes stored features; None when they are damaged or of an unknown version. Features
+/// of version 2 (before terms and place words) decode with none stated: they are filed again
+/// at their feed's next fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
-    if r.u8()? != FEATURES_VERSION {
+    let version = r.u8()?;
+    if version != FEATURES_VERSION && version != 2 {
         return None;
     }
     let employer = r.strs()?;
@@ -1007,7 +1243,35 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     let place_at = r.u16()?;
     let head_words = r.u16()?;
     let place_grams = r.u16s()?;
+    let (terms, place_words) = if version >= 3 {
+        let flags = r.u8()?;
+        let has = |bit: u8| flags & (1 << bit) != 0;
+        let hours = r.u16()?;
+        let time_kind = r.u8()?;
+        let duration_days = r.u16()?;
+        let (smin, smax, sp) = (r.u32()?, r.u32()?, r.u8()?);
+        let start_day = r.u32()? as i32;
+        let terms = Terms {
+            hours: has(0).then_some(hours),
+            time_kind: has(1).then_some(time_kind),
+            duration_days: has(2).then_some(duration_days),
+            salary: has(3).then_some((smin, smax, sp)),
+            start_day: has(4).then_some(start_day),
+        };
+        (terms, r.strs()?)
+    } else {
+        (Terms::default(), Vec::new())
+    };
+    let title_initials = if version >= 3 {
+        r.str()?
+    } else {
+        String::new()
+    };
     Some(Features {
+        terms,
+        place_words,
+        slot: None,
+        title_initials,
         employer,
         initials,
         head_initials,
@@ -1076,6 +1340,139 @@ mod tests {
             Some(Contract::Cdd),
             TEXT,
         )
+    }
+
+    /// What real feeds merged wrongly: one employer's different roles, the same title at
+    /// other hours or for another duration, one ad for several unresolvable towns.
+    #[test]
+    fn stated_differences_and_other_titles_are_other_jobs() {
+        use crate::normalise::vocab::{
+            ContractDuration, DurationUnit, Salary, SalaryPeriod, WorkingTime, WorkingTimeKind,
+        };
+        let a = features(&base());
+        assert!(same_job(&a, &a.clone()).is_some());
+        // Another title at the same employer, same place, same text.
+        for (x, y) in [
+            ("Chef de partie", "Chef de rang"),
+            ("Soudeur", "Chaudronnier"),
+            ("Responsable qualité", "Chef de projet"),
+            ("Vendeur bijouterie", "Vendeur téléphonie"),
+        ] {
+            let mut o = base();
+            o.title = x.into();
+            let fx = features(&o);
+            o.title = y.into();
+            let fy = features(&o);
+            assert!(titles_differ(&fx, &fy), "{x} / {y}");
+            assert!(same_job(&fx, &fy).is_none(), "{x} / {y}");
+        }
+        // The same title reworded is the same title.
+        for (x, y) in [
+            ("Animateur périscolaire H/F", "Animatrice périscolaire"),
+            ("Educateur spécialisé", "Éducateur spécialisé en MECS"),
+            (
+                "Directeur d'accueil de loisirs",
+                "Responsable d'accueil de loisirs",
+            ),
+            ("IDE - Infirmier", "Infirmier diplômé d'État"),
+            ("Comptable", "Comptable général"),
+        ] {
+            let mut o = base();
+            o.title = x.into();
+            let fx = features(&o);
+            o.title = y.into();
+            let fy = features(&o);
+            assert!(!titles_differ(&fx, &fy), "{x} / {y}");
+        }
+        // Stated terms that differ.
+        let with = |f: &dyn Fn(&mut Offer)| {
+            let mut o = base();
+            f(&mut o);
+            features(&o)
+        };
+        let full = with(&|o| {
+            o.working_time = Some(WorkingTime {
+                kind: Some(WorkingTimeKind::FullTime),
+                hours_per_week: Some(35.0),
+            })
+        });
+        let part = with(&|o| {
+            o.working_time = Some(WorkingTime {
+                kind: Some(WorkingTimeKind::PartTime),
+                hours_per_week: Some(24.0),
+            })
+        });
+        let six = with(&|o| {
+            o.contract_duration = Some(ContractDuration {
+                amount: 6.0,
+                unit: DurationUnit::Month,
+            })
+        });
+        let twelve = with(&|o| {
+            o.contract_duration = Some(ContractDuration {
+                amount: 12.0,
+                unit: DurationUnit::Month,
+            })
+        });
+        let pay = |v: f64| {
+            with(&move |o: &mut Offer| {
+                o.salary = Some(Salary {
+                    min: Some(v),
+                    max: Some(v),
+                    currency: "EUR".into(),
+                    period: Some(SalaryPeriod::Month),
+                    gross: Some(true),
+                })
+            })
+        };
+        let start = |d: &str| {
+            let t: chrono::DateTime<chrono::Utc> = d.parse().unwrap();
+            with(&move |o: &mut Offer| o.start_date = Some(t))
+        };
+        for (x, y) in [
+            (&full, &part),
+            (&six, &twelve),
+            (&pay(1900.0), &pay(2100.0)),
+            (
+                &start("2026-10-13T22:00:00Z"),
+                &start("2026-11-02T23:00:00Z"),
+            ),
+        ] {
+            assert!(conflict(x, y), "{:?} / {:?}", x.terms, y.terms);
+            assert!(same_job(x, y).is_none());
+            // Stated on one side only: no contradiction.
+            assert!(!conflict(x, &a), "{:?}", x.terms);
+        }
+        assert!(
+            !conflict(&pay(1900.0), &pay(1910.0)),
+            "rounding is no difference"
+        );
+        // Terms survive the store's encoding.
+        let f = features(&base());
+        assert_eq!(decode(&encode(&full)).unwrap().terms, full.terms);
+        assert_eq!(
+            decode(&encode(&f)).unwrap().title_initials,
+            f.title_initials
+        );
+        // Places nobody could resolve compare as written.
+        let town = |t: &str| {
+            with(&move |o: &mut Offer| {
+                o.location.raw = Some(t.into());
+                o.location.place = Default::default();
+            })
+        };
+        assert!(conflict(&town("Dylaki"), &town("Krapkowice")));
+        assert!(!conflict(
+            &town("Strzelce Opolskie"),
+            &town("Strzelce Opolskie (PL)")
+        ));
+        // One feed publishing two references at once: two jobs.
+        let (mut x, mut y) = (a.clone(), a.clone());
+        x.slot = Some(slot("cress-bretagne"));
+        y.slot = Some(slot("cress-bretagne"));
+        assert!(same_job(&x, &y).is_none());
+        y.slot = Some(slot("rs-rhone"));
+        assert!(same_job(&x, &y).is_some());
     }
 
     #[test]
