@@ -3,7 +3,7 @@
 //! on, and applies the whole result of one fetch in one transaction, so that a crash mid-way
 //! leaves the previous state intact.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -572,6 +572,10 @@ impl Store {
         let mut stats = ApplyStats::default();
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
+        let filing = Filing {
+            feed: feed_id,
+            current: postings.iter().map(|p| p.identity.as_str()).collect(),
+        };
         {
             let mut existing = tx.prepare_cached(
                 "SELECT o.id, o.content_hash, f.features IS NULL OR substr(f.features, 1, 1) <> ?3
@@ -625,7 +629,7 @@ impl Store {
                         ])?;
                         let id = tx.last_insert_rowid();
                         search::index_offer(&tx, id, o, false)?;
-                        file_posting(&tx, &mut recent, id, &similar::features(o))?;
+                        file_posting(&tx, &mut recent, id, &filing.features(o), &filing)?;
                         stats.new += 1;
                     }
                     Some((id, hash, stale_features)) => {
@@ -645,7 +649,7 @@ impl Store {
                             valid_through
                         ])?;
                         if hash != p.content_hash || stale_features {
-                            file_posting(&tx, &mut recent, id, &similar::features(o))?;
+                            file_posting(&tx, &mut recent, id, &filing.features(o), &filing)?;
                         }
                         if hash == p.content_hash {
                             stats.unchanged += 1;
@@ -875,7 +879,7 @@ impl Store {
             }
         }
         for c in touched {
-            let members = cluster_members(&tx, c, None)?;
+            let members = cluster_members(&tx, c, None, None)?;
             regroup(&tx, &members)?;
         }
         // No row refers to an attempt by key (offers.last_seen_attempt is only compared with
@@ -1192,11 +1196,40 @@ fn published_cluster(
 /// old ones), takes it out of its cluster (which splits if it held it together), then joins
 /// it to the clusters of the candidates it matches (see `similar::plan_join`). Does nothing
 /// when its features are unchanged.
+/// The fetch whose postings are being filed: its feed, and the identities it publishes now.
+/// Two postings of one feed published at once are two jobs (their features share a
+/// [`similar::slot`]); a posting of the feed that this fetch no longer publishes may be the
+/// same job under a new reference.
+struct Filing<'a> {
+    feed: &'a str,
+    current: HashSet<&'a str>,
+}
+
+impl Filing<'_> {
+    /// The features of a posting of this fetch.
+    fn features(&self, o: &crate::model::Offer) -> Features {
+        let mut f = similar::features(o);
+        f.slot = Some(similar::slot(self.feed));
+        f
+    }
+
+    /// The slot of another stored posting: its feed's when that feed publishes it now (for
+    /// this fetch's feed, when this fetch does; for another feed, when it is open).
+    fn slot_of(filing: Option<&Self>, feed: &str, identity: &str, open: bool) -> Option<u64> {
+        let now = match filing {
+            Some(f) if f.feed == feed => f.current.contains(identity),
+            _ => open,
+        };
+        now.then(|| similar::slot(feed))
+    }
+}
+
 fn file_posting(
     tx: &Transaction<'_>,
     recent: &mut keys::RecentKeys,
     id: i64,
     features: &Features,
+    filing: &Filing<'_>,
 ) -> Result<(), StoreError> {
     let bytes = similar::encode(features);
     let old: Option<Option<Vec<u8>>> = tx
@@ -1222,7 +1255,7 @@ fn file_posting(
     )?
     .execute(params![id, bytes])?;
     if let Some(c) = cluster {
-        let rest = cluster_members(tx, c, Some(id))?;
+        let rest = cluster_members(tx, c, Some(id), Some(filing))?;
         if !rest.is_empty() {
             regroup(tx, &rest)?;
         }
@@ -1258,6 +1291,16 @@ fn file_posting(
         let Some(score) = similar::same_job(features, f) else {
             continue;
         };
+        // Another posting of this fetch (two references published at once) is another job.
+        let published: Option<(String, String, bool)> = tx
+            .prepare_cached("SELECT feed_id, identity, status = 'open' FROM offers WHERE id = ?1")?
+            .query_row([other], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if let Some((feed, identity, open)) = &published {
+            if Filing::slot_of(Some(filing), feed, identity, *open) == features.slot {
+                continue;
+            }
+        }
         // Through the index (id, cluster_id): in the row, cluster_id sits behind the JSON,
         // on overflow pages.
         let cluster: Option<i64> = tx
@@ -1276,7 +1319,7 @@ fn file_posting(
     }
     let mut loaded: Vec<(i64, f64, Members)> = Vec::new();
     for (c, score) in best {
-        loaded.push((c, score, cluster_members(tx, c, Some(id))?));
+        loaded.push((c, score, cluster_members(tx, c, Some(id), Some(filing))?));
     }
     let matches: Vec<(f64, Vec<&Features>)> = loaded
         .iter()
@@ -1325,27 +1368,34 @@ fn file_posting(
 type Members = Vec<(i64, Features)>;
 
 /// The postings of a cluster (but `except`), in id order, with their features (default
-/// features, which match nothing, when they have none).
+/// features, which match nothing, when they have none) and their slot as `filing` sees it.
 fn cluster_members(
     tx: &Transaction<'_>,
     cluster: i64,
     except: Option<i64>,
+    filing: Option<&Filing<'_>>,
 ) -> Result<Members, StoreError> {
     let mut stmt = tx.prepare_cached(concat!(
-        "SELECT o.id, f.features FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+        "SELECT o.id, f.features, o.feed_id, o.identity, o.status = 'open'
+         FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
          WHERE o.cluster_id = ?1 AND o.id IS NOT ?2 ORDER BY o.id LIMIT ",
         cluster_read_limit!()
     ))?;
     let rows = stmt.query_map(params![cluster, except], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<Vec<u8>>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
     })?;
     let mut out = Vec::new();
     for r in rows {
-        let (id, b) = r?;
-        out.push((
-            id,
-            b.as_deref().and_then(similar::decode).unwrap_or_default(),
-        ));
+        let (id, b, feed, identity, open) = r?;
+        let mut f = b.as_deref().and_then(similar::decode).unwrap_or_default();
+        f.slot = Filing::slot_of(filing, &feed, &identity, open);
+        out.push((id, f));
     }
     Ok(out)
 }

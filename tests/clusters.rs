@@ -369,8 +369,9 @@ fn a_failed_fetch_leaves_no_keys_behind() {
     fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
     assert_eq!(s.fold_dedup_keys().unwrap(), 2);
     assert_eq!(s.dedup_keys_pending().unwrap(), 0);
-    let c = villeurbanne("b", "y", TEXT);
-    fetch(&s, "b", t0 + Duration::hours(2), &[b, c]);
+    // (On a third feed: two references of one feed published at once are two jobs.)
+    let c = villeurbanne("c", "y", TEXT);
+    fetch(&s, "c", t0 + Duration::hours(2), std::slice::from_ref(&c));
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].sources.len(), 3);
@@ -465,4 +466,79 @@ fn a_changed_posting_is_compared_as_it_now_is() {
     let job = items.iter().find(|i| i.sources.len() == 2).unwrap();
     let feeds: Vec<&str> = job.sources.iter().map(|x| x.feed.as_str()).collect();
     assert_eq!(feeds, ["a", "c"]);
+}
+
+/// Two references of one feed published at once are two jobs, however alike (a network
+/// posting the same ad twice, for two vacancies); a third feed's copy that matches both joins
+/// neither (it could be either). A reference the feed stopped publishing, republished under a
+/// new one, is the same job and keeps its public id.
+#[test]
+fn references_of_one_feed_published_at_once_are_never_merged() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let one = posting(offer("a", "101", "Villeurbanne", Contract::Cdd, TEXT));
+    let two = posting(offer("a", "102", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "a", t0, &[one.clone(), two.clone()]);
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 2, "two vacancies, two jobs");
+    // Another board's copy could be either: both stay, each once.
+    let copy = posting(offer("b", "x", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(
+        &s,
+        "b",
+        t0 + Duration::hours(1),
+        std::slice::from_ref(&copy),
+    );
+    let ids: Vec<String> = s
+        .open_offers(100)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        ids.contains(&one.public_id) && ids.contains(&two.public_id),
+        "{ids:?}"
+    );
+
+    // Feed "a" now publishes only "102" under a new reference "103": "101" is no longer
+    // published, "103" is its republication... but "102" is still published at once with it.
+    let three = posting(offer("a", "103", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(
+        &s,
+        "a",
+        t0 + Duration::hours(2),
+        &[two.clone(), three.clone()],
+    );
+    let clusters = s.cluster_ids().unwrap();
+    let cluster = |p: &Posting| {
+        clusters
+            .iter()
+            .find(|(id, _)| *id == p.public_id)
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_ne!(
+        cluster(&two),
+        cluster(&three),
+        "published at once: two jobs"
+    );
+}
+
+/// A feed that republishes a closed posting under a new reference: the same job, the same
+/// public id.
+#[test]
+fn a_posting_republished_under_a_new_reference_keeps_its_job() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let old = posting(offer("a", "201", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "a", t0, std::slice::from_ref(&old));
+    let new = posting(offer("a", "202", "Villeurbanne", Contract::Cdd, TEXT));
+    fetch(&s, "a", t0 + Duration::days(1), std::slice::from_ref(&new));
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        items[0].id, old.public_id,
+        "the job keeps its first posting's id"
+    );
 }
