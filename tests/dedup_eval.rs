@@ -36,9 +36,17 @@ struct Row {
     published: String,
 }
 
-/// Floors asserted on the committed set: the issue's targets.
-const PRECISION_FLOOR: f64 = 0.99;
-const RECALL_FLOOR: f64 = 0.95;
+/// Precision floor on every set: a false merge makes a real job vanish (issue 15's target).
+const PRECISION_FLOOR: f64 = 0.995;
+/// Recall floor on the set the rules were tuned on. It was 0.95 until a different title at one
+/// employer became a different job: that set's "semantic" duplicates take alternative titles
+/// that name other jobs ("Infirmier coordinateur" for an IDE, "Assistant comptable" for a
+/// "Comptable - Gestionnaire paie"), and those are no longer merged (0.940 then).
+const RECALL_FLOOR: f64 = 0.93;
+/// Recall floor on the held-out hard set (`scripts/gen-dedup-hard.py --seed 101`, never used
+/// for tuning): a guard against regressions at today's figure (0.755), below the issue's
+/// target of 0.95, which is not met yet (see README).
+const HARD_RECALL_FLOOR: f64 = 0.75;
 
 fn pairs(n: usize) -> u64 {
     (n as u64) * (n as u64).saturating_sub(1) / 2
@@ -48,7 +56,23 @@ fn pairs(n: usize) -> u64 {
 fn clustering_precision_and_recall_on_the_labelled_set() {
     let path = std::env::var("DEDUP_EVAL_FILE")
         .unwrap_or_else(|_| format!("{}/fixtures/dedup-eval.jsonl", env!("CARGO_MANIFEST_DIR")));
-    let text = std::fs::read_to_string(&path).unwrap();
+    evaluate(&path, RECALL_FLOOR);
+}
+
+/// The held-out draw of the second generator, whose hard negatives are those of real feeds:
+/// one employer's many roles in one city sharing boilerplate, one ad for several towns, the
+/// same title at other hours or for another contract, shops of one chain.
+#[test]
+fn clustering_precision_and_recall_on_the_held_out_hard_set() {
+    let path = format!(
+        "{}/fixtures/dedup-eval-hard.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    evaluate(&path, HARD_RECALL_FLOOR);
+}
+
+fn evaluate(path: &str, recall_floor: f64) {
+    let text = std::fs::read_to_string(path).unwrap();
     let rows: Vec<Row> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -83,14 +107,21 @@ fn clustering_precision_and_recall_on_the_labelled_set() {
         store.set_key_fold_threshold(n);
     }
 
-    // One fetch per feed and day, in publication order.
+    // One fetch per feed and day with new postings, in publication order. As a real feed
+    // does, each fetch lists every posting of the feed that is still open: those published in
+    // the last OPEN_DAYS days (so that two postings of one feed published at once are seen
+    // together, and older ones close).
+    const OPEN_DAYS: i64 = 30;
     let now: DateTime<Utc> = "2026-12-15T00:00:00Z".parse().unwrap();
-    let mut fetches: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
+    let day_of = |r: &Row| -> chrono::NaiveDate { r.published[..10].parse().unwrap() };
+    let mut fetches: BTreeMap<(chrono::NaiveDate, String), Vec<&Row>> = BTreeMap::new();
     for r in &rows {
-        fetches
-            .entry((r.published[..10].to_string(), r.feed.clone()))
-            .or_default()
-            .push(r);
+        fetches.entry((day_of(r), r.feed.clone())).or_default();
+    }
+    for ((day, feed), items) in fetches.iter_mut() {
+        items.extend(rows.iter().filter(|r| {
+            &r.feed == feed && day_of(r) <= *day && (*day - day_of(r)).num_days() < OPEN_DAYS
+        }));
     }
     let mut label_of: HashMap<String, &Row> = HashMap::new();
     let mut offer_of: HashMap<String, essaim::model::Offer> = HashMap::new();
@@ -302,7 +333,7 @@ fn clustering_precision_and_recall_on_the_labelled_set() {
         "precision {precision:.4} < {PRECISION_FLOOR}"
     );
     assert!(
-        recall >= RECALL_FLOOR,
-        "recall {recall:.4} < {RECALL_FLOOR}"
+        recall >= recall_floor,
+        "recall {recall:.4} < {recall_floor}"
     );
 }
