@@ -1,0 +1,331 @@
+//! A fetch that reads nothing closes nothing. A partner's export that changes shape, or that
+//! `format = "auto"` does not recognise, is a failed fetch (backoff, the reason on the feed),
+//! never "ok, 0 items" followed by the closing of every offer.
+//!
+//! Partners are served by the tests on 127.0.0.1:0, and "now" is pinned
+//! (`Clock::tokio_from`): nothing here depends on the machine's date.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+
+use essaim::clock::Clock;
+use essaim::config;
+use essaim::pipeline::{FeedReport, Outcome, Pipeline};
+use essaim::store::{FeedStatus, Store};
+
+/// "Now" for every test: 20 November 2026, 10:00 UTC.
+fn base() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The bodies a partner serves, by path; tests change them between fetches.
+#[derive(Clone, Default)]
+struct Partner {
+    bodies: Arc<Mutex<HashMap<String, String>>>,
+}
+
+impl Partner {
+    fn serve(&self, name: &str, body: String) {
+        self.bodies.lock().unwrap().insert(name.to_string(), body);
+    }
+}
+
+/// Serves the partner's current bodies at /NAME on 127.0.0.1:0.
+async fn partner_server(partner: &Partner) -> std::net::SocketAddr {
+    let bodies = Arc::clone(&partner.bodies);
+    let app = Router::new().route(
+        "/{name}",
+        get(move |Path(name): Path<String>| {
+            let body = bodies.lock().unwrap().get(&name).cloned();
+            async move {
+                match body {
+                    Some(b) => ([(header::CONTENT_TYPE, "application/xml")], b).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        }),
+    );
+    common::serve(app).await
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    store: Arc<Store>,
+    pipeline: Arc<Pipeline>,
+}
+
+/// A registry with `settings` lines and `feeds` (the `[[feed]]` tables), on a pinned clock.
+fn env(settings: &str, feeds: &str) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[settings]\ndatabase = \"essaim.db\"\nallowed_private_networks = [\"127.0.0.1/32\"]\n{settings}\n{feeds}"
+    );
+    let path = common::write_config(dir.path(), &text);
+    let config = Arc::new(config::load(&path).unwrap());
+    let store = Arc::new(Store::open(&config.settings.database).unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    let clock = Clock::tokio_from(base());
+    let pipeline =
+        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    Env {
+        _dir: dir,
+        store,
+        pipeline,
+    }
+}
+
+/// A `[[feed]]` table; `extra` adds lines (format, mapping).
+fn feed(id: &str, name: &str, url: String, extra: &str) -> String {
+    format!(
+        "\n[[feed]]\nid = \"{id}\"\nname = \"{name}\"\nnetwork = \"UNA\"\nurl = \"{url}\"\n{extra}\n"
+    )
+}
+
+impl Env {
+    async fn refresh(&self, id: &str) -> FeedReport {
+        let mut reports = self.pipeline.refresh_many(&[id.to_string()]).await;
+        assert_eq!(reports.len(), 1);
+        reports.remove(0)
+    }
+
+    fn status(&self, id: &str) -> FeedStatus {
+        self.store
+            .feed_statuses()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.id == id)
+            .unwrap()
+    }
+
+    /// The feed's offers by status: (open, closed).
+    fn offers(&self, id: &str) -> (usize, usize) {
+        let marks = self.store.offer_marks(id).unwrap();
+        let open = marks.iter().filter(|m| m.status == "open").count();
+        (open, marks.len() - open)
+    }
+}
+
+fn failure(r: &FeedReport) -> &str {
+    match &r.outcome {
+        Outcome::Failed(e) => e,
+        other => panic!("{}: expected a failure, got {other:?}", r.feed_id),
+    }
+}
+
+fn new_offers(r: &FeedReport) -> usize {
+    match &r.outcome {
+        Outcome::Updated(s) => s.new,
+        other => panic!("{}: expected a success, got {other:?}", r.feed_id),
+    }
+}
+
+/// Offers of a home care network: (reference, title, employer, commune).
+const UNA: &[(&str, &str, &str, &str)] = &[
+    (
+        "UNA-37-101",
+        "Aide à domicile (H/F)",
+        "UNA Touraine",
+        "Tours",
+    ),
+    (
+        "UNA-37-102",
+        "Responsable de secteur",
+        "UNA Touraine",
+        "Joué-lès-Tours",
+    ),
+    (
+        "UNA-37-103",
+        "Auxiliaire de vie sociale",
+        "ADMR de Loches",
+        "Loches",
+    ),
+    (
+        "UNA-37-104",
+        "Infirmier coordinateur (F/H)",
+        "SSIAD du Chinonais",
+        "Chinon",
+    ),
+    (
+        "UNA-37-105",
+        "Assistante administrative",
+        "UNA Touraine",
+        "Amboise",
+    ),
+];
+
+/// The export as the mapping knows it: `<jobs><item id>`.
+fn jobs_items(offers: &[(&str, &str, &str, &str)]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<jobs>\n");
+    for (reference, title, employer, commune) in offers {
+        xml.push_str(&format!(
+            "<item id=\"{reference}\"><titre>{title}</titre><structure>{employer}</structure>\
+             <ville>{commune}</ville><url>https://www.una-touraine.example/offres/{reference}</url>\
+             <description>Poste en CDI, temps plein.</description></item>\n"
+        ));
+    }
+    xml.push_str("</jobs>\n");
+    xml
+}
+
+/// The same offers after the partner's new website: `<offres><offre ref>`.
+fn offres_offre(offers: &[(&str, &str, &str, &str)]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<offres>\n");
+    for (reference, title, employer, commune) in offers {
+        xml.push_str(&format!(
+            "<offre ref=\"{reference}\"><intitule>{title}</intitule><employeur>{employer}</employeur>\
+             <lieu>{commune}</lieu><lien>https://www.una-touraine.example/o/{reference}</lien></offre>\n"
+        ));
+    }
+    xml.push_str("</offres>\n");
+    xml
+}
+
+/// `<offers><offer>`, as another aggregator exports them.
+fn offers_offer(offers: &[(&str, &str, &str, &str)]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<offers>\n");
+    for (reference, title, employer, commune) in offers {
+        xml.push_str(&format!(
+            "<offer><id>{reference}</id><name>{title}</name><company>{employer}</company>\
+             <place>{commune}</place></offer>\n"
+        ));
+    }
+    xml.push_str("</offers>\n");
+    xml
+}
+
+const UNA_MAPPING: &str = "format = \"xml\"\n[feed.mapping]\nitems = \"jobs/item\"\nreference = \"@id\"\ntitle = \"titre\"\nemployer = \"structure\"\ncity = \"ville\"\nlink = \"url\"\ndescription = \"description\"";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapping_that_matches_nothing_fails_backs_off_and_closes_nothing() {
+    let partner = Partner::default();
+    partner.serve("offres.xml", jobs_items(UNA));
+    let addr = partner_server(&partner).await;
+    let e = env(
+        "",
+        &feed(
+            "una-touraine",
+            "UNA Touraine",
+            format!("http://{addr}/offres.xml"),
+            UNA_MAPPING,
+        ),
+    );
+    assert_eq!(new_offers(&e.refresh("una-touraine").await), 5);
+
+    // The partner's new website exports <offres><offre>: the mapping reads nothing.
+    let body = offres_offre(UNA);
+    partner.serve("offres.xml", body.clone());
+    for attempt in 1..=3u32 {
+        let r = e.refresh("una-touraine").await;
+        let error = failure(&r);
+        assert_eq!(
+            error,
+            format!(
+                "the body ({} bytes, xml) yielded no offer: the mapping's items path `jobs/item` \
+                 matched nothing; root element is <offres>, which holds 5 <offre>",
+                body.len()
+            )
+        );
+        let st = e.status("una-touraine");
+        assert_eq!(st.state, "backing_off", "the normal failure path");
+        assert_eq!(st.consecutive_errors, attempt);
+        assert_eq!(st.last_error.as_deref(), Some(error));
+        assert_eq!(e.offers("una-touraine"), (5, 0), "nothing closed");
+    }
+    // Every offer is still published, none of them missed by a fetch.
+    assert_eq!(e.store.open_offers(100).unwrap().len(), 5);
+    let marks = e.store.offer_marks("una-touraine").unwrap();
+    assert!(marks.iter().all(|m| m.missed_fetches == 0), "{marks:?}");
+    let outcomes: Vec<String> = e
+        .store
+        .attempts("una-touraine")
+        .unwrap()
+        .into_iter()
+        .map(|(o, _)| o)
+        .collect();
+    assert_eq!(outcomes, ["ok", "error", "error", "error"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_on_jobs_item_and_offers_offer_fails_with_advice_and_closes_nothing() {
+    let partner = Partner::default();
+    partner.serve(
+        "rs-touraine.xml",
+        common::rss(&[
+            "Animateur jeunesse (H/F)",
+            "Educateur spécialisé - CDI",
+            "Chargée de mission ESS",
+            "Coordinateur de tiers-lieu",
+        ]),
+    );
+    partner.serve(
+        "cooperer.xml",
+        common::rss(&[
+            "Comptable associatif",
+            "Moniteur d'atelier en ESAT",
+            "Conseillère en insertion professionnelle",
+            "Directeur de centre social",
+        ]),
+    );
+    let addr = partner_server(&partner).await;
+    let feeds = feed(
+        "rs-touraine",
+        "Ressources solidaires, Touraine",
+        format!("http://{addr}/rs-touraine.xml"),
+        "",
+    ) + &feed(
+        "cooperer",
+        "Coopérer pour l'emploi",
+        format!("http://{addr}/cooperer.xml"),
+        "format = \"auto\"",
+    );
+    let e = env("", &feeds);
+    assert_eq!(new_offers(&e.refresh("rs-touraine").await), 4);
+    assert_eq!(new_offers(&e.refresh("cooperer").await), 4);
+
+    // Both partners switch to a home-made export.
+    let jobs = jobs_items(UNA);
+    let offers = offers_offer(UNA);
+    partner.serve("rs-touraine.xml", jobs.clone());
+    partner.serve("cooperer.xml", offers.clone());
+    for (id, body, root, holds, items) in [
+        ("rs-touraine", &jobs, "<jobs>", "5 <item>", "jobs/item"),
+        ("cooperer", &offers, "<offers>", "5 <offer>", "offers/offer"),
+    ] {
+        for attempt in 1..=2u32 {
+            let r = e.refresh(id).await;
+            let error = failure(&r);
+            assert!(
+                error.starts_with(&format!(
+                    "the body ({} bytes, auto, read as indeed) yielded no offer: ",
+                    body.len()
+                )),
+                "{error}"
+            );
+            for part in [
+                format!("root element is {root}, which holds {holds}"),
+                "set format = \"xml\" with a [feed.mapping]".to_string(),
+                format!("items = \"{items}\""),
+                "`essaim validate`".to_string(),
+            ] {
+                assert!(error.contains(&part), "{id}: {part:?} in {error}");
+            }
+            let st = e.status(id);
+            assert_eq!(st.state, "backing_off");
+            assert_eq!(st.consecutive_errors, attempt);
+            assert_eq!(e.offers(id), (4, 0), "{id}: nothing closed");
+        }
+    }
+    assert_eq!(e.store.open_offers(100).unwrap().len(), 8);
+}
