@@ -329,3 +329,95 @@ async fn auto_on_jobs_item_and_offers_offer_fails_with_advice_and_closes_nothing
     }
     assert_eq!(e.store.open_offers(100).unwrap().len(), 8);
 }
+
+/// An RSS item with only a description and a guid: neither title nor link.
+const ITEM_WITHOUT_TITLE_OR_LINK: &str = "<item><guid isPermaLink=\"false\">rs-69-2210</guid>\
+    <description>Le centre social recrute. Lieu : Vénissieux</description></item>";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_without_title_or_link_is_a_warning_not_an_offer() {
+    let partner = Partner::default();
+    let rss = common::rss(&["Animateur périscolaire (H/F)", "Médiatrice sociale"]);
+    partner.serve(
+        "rs-rhone.xml",
+        rss.replace(
+            "</channel>",
+            &format!("{ITEM_WITHOUT_TITLE_OR_LINK}</channel>"),
+        ),
+    );
+    let addr = partner_server(&partner).await;
+    let e = env(
+        "",
+        &feed(
+            "rs-rhone",
+            "Ressources solidaires, Rhône",
+            format!("http://{addr}/rs-rhone.xml"),
+            "",
+        ),
+    );
+    let r = e.refresh("rs-rhone").await;
+    assert_eq!(new_offers(&r), 2);
+    assert_eq!(r.items_found, 3);
+    assert!(
+        r.warnings.contains(
+            &"item 3 (reference \"rs-69-2210\"): neither title nor link, so it is not published"
+                .to_string()
+        ),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(e.offers("rs-rhone"), (2, 0));
+    let published = e.store.open_offers(100).unwrap();
+    assert_eq!(published.len(), 2);
+    assert!(published
+        .iter()
+        .all(|p| !p.offer.title.is_empty() && p.offer.url.is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_whose_items_all_lack_title_and_link_fails_and_closes_nothing() {
+    let partner = Partner::default();
+    partner.serve(
+        "cooperer.xml",
+        common::rss(&[
+            "Aide-soignante en EHPAD associatif",
+            "Chef de service éducatif",
+            "Agent d'entretien en chantier d'insertion",
+        ]),
+    );
+    let addr = partner_server(&partner).await;
+    let e = env(
+        "close_after_missed_fetches = 1",
+        &feed(
+            "cooperer",
+            "Coopérer pour l'emploi",
+            format!("http://{addr}/cooperer.xml"),
+            "",
+        ),
+    );
+    assert_eq!(new_offers(&e.refresh("cooperer").await), 3);
+    // Indeed-shaped, but in French: `auto` finds the <job> items, and none of their fields.
+    let body = "<?xml version=\"1.0\"?>\n<source><publisher>Coopérer pour l'emploi</publisher>\
+        <job id=\"C-51-1\"><intitule>Aide-soignante</intitule><lien>https://cooperer.example/o/1</lien></job>\
+        <job id=\"C-51-2\"><intitule>Chef de service</intitule><lien>https://cooperer.example/o/2</lien></job>\
+        </source>";
+    partner.serve("cooperer.xml", body.to_string());
+    let r = e.refresh("cooperer").await;
+    assert_eq!(
+        failure(&r),
+        format!(
+            "the body ({} bytes, auto, read as indeed) yielded no offer: none of its 2 items has \
+             a title or a link; check the feed's format and [feed.mapping] (`essaim validate` \
+             shows what essaim reads)",
+            body.len()
+        )
+    );
+    assert_eq!(e.status("cooperer").state, "backing_off");
+    assert_eq!(e.offers("cooperer"), (3, 0), "nothing closed");
+    assert!(e
+        .store
+        .open_offers(100)
+        .unwrap()
+        .iter()
+        .all(|p| !p.offer.title.is_empty()));
+}
