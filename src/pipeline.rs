@@ -255,6 +255,7 @@ impl Pipeline {
                 new = s.new,
                 updated = s.updated,
                 closed = s.closed,
+                held = s.held,
                 warnings = report.warnings.len(),
                 next = next.as_deref().unwrap_or("-")
             ),
@@ -315,6 +316,20 @@ impl Pipeline {
         memory: &FetchMemory,
         started_at: DateTime<Utc>,
     ) -> Result<FeedReport, Failure> {
+        // While a closing is held, the next fetch decides it: it reads the whole body (no
+        // conditional request, no identical-body shortcut), which is then applied.
+        let unconditional;
+        let memory = if memory.closing_held {
+            unconditional = FetchMemory {
+                etag: None,
+                last_modified: None,
+                body_hash: None,
+                ..memory.clone()
+            };
+            &unconditional
+        } else {
+            memory
+        };
         let fetched = self
             .fetcher
             .fetch(feed, memory)
@@ -402,6 +417,28 @@ impl Pipeline {
         let close_after = self.config.settings.close_after_missed_fetches;
         let stats =
             blocking(move || store.record_success(&id, &attempt, &postings, close_after)).await?;
+        let mut warnings = warnings;
+        if stats.held > 0 {
+            warn!(
+                message = "Closing held as suspicious: this fetch would close more than half of the feed's open offers at once; they stay open until the next fetch agrees.",
+                feed = %feed.id,
+                would_close = stats.held,
+                open = stats.open_before,
+                items = items_found
+            );
+            warnings.push(format!(
+                "closing held: this fetch ({items_found} items) would close {} of the feed's {} \
+                 open offers at once; they stay open, and are closed only if the next fetch \
+                 lacks them too",
+                stats.held, stats.open_before
+            ));
+        } else if memory.closing_held {
+            info!(
+                message = "The held closing is decided: the offers this fetch lacks again are closed, those it lists stay open.",
+                feed = %feed.id,
+                closed = stats.closed
+            );
+        }
         Ok(FeedReport {
             feed_id: feed.id.clone(),
             outcome: Outcome::Updated(stats),

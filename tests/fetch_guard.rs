@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use essaim::clock::Clock;
 use essaim::config;
 use essaim::pipeline::{FeedReport, Outcome, Pipeline};
-use essaim::store::{FeedStatus, Store};
+use essaim::store::{ApplyStats, FeedStatus, HeldClosing, Store};
 
 /// "Now" for every test: 20 November 2026, 10:00 UTC.
 fn base() -> DateTime<Utc> {
@@ -62,6 +62,8 @@ async fn partner_server(partner: &Partner) -> std::net::SocketAddr {
 
 struct Env {
     _dir: tempfile::TempDir,
+    /// The registry (feeds.toml).
+    path: std::path::PathBuf,
     store: Arc<Store>,
     pipeline: Arc<Pipeline>,
 }
@@ -73,17 +75,24 @@ fn env(settings: &str, feeds: &str) -> Env {
         "[settings]\ndatabase = \"essaim.db\"\nallowed_private_networks = [\"127.0.0.1/32\"]\n{settings}\n{feeds}"
     );
     let path = common::write_config(dir.path(), &text);
-    let config = Arc::new(config::load(&path).unwrap());
+    let (store, pipeline) = open(&path);
+    Env {
+        _dir: dir,
+        path,
+        store,
+        pipeline,
+    }
+}
+
+/// Opens the registry's database and a pipeline on the pinned clock (again, for a restart).
+fn open(path: &std::path::Path) -> (Arc<Store>, Arc<Pipeline>) {
+    let config = Arc::new(config::load(path).unwrap());
     let store = Arc::new(Store::open(&config.settings.database).unwrap());
     store.sync_feeds(&config.feeds).unwrap();
     let clock = Clock::tokio_from(base());
     let pipeline =
         Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
-    Env {
-        _dir: dir,
-        store,
-        pipeline,
-    }
+    (store, pipeline)
 }
 
 /// A `[[feed]]` table; `extra` adds lines (format, mapping).
@@ -124,11 +133,15 @@ fn failure(r: &FeedReport) -> &str {
     }
 }
 
-fn new_offers(r: &FeedReport) -> usize {
+fn stats(r: &FeedReport) -> ApplyStats {
     match &r.outcome {
-        Outcome::Updated(s) => s.new,
+        Outcome::Updated(s) => *s,
         other => panic!("{}: expected a success, got {other:?}", r.feed_id),
     }
+}
+
+fn new_offers(r: &FeedReport) -> usize {
+    stats(r).new
 }
 
 /// Offers of a home care network: (reference, title, employer, commune).
@@ -420,4 +433,181 @@ async fn a_body_whose_items_all_lack_title_and_link_fails_and_closes_nothing() {
         .unwrap()
         .iter()
         .all(|p| !p.offer.title.is_empty()));
+}
+
+/// Ten offers of the Mouvement associatif d'Occitanie: (guid, title, commune).
+const OCCITANIE: &[(&str, &str, &str)] = &[
+    ("lma-3101", "Chargé d'accompagnement associatif", "Toulouse"),
+    ("lma-3102", "Animatrice de réseau bénévole", "Montpellier"),
+    ("lma-3103", "Coordinateur de projets jeunesse", "Nîmes"),
+    ("lma-3104", "Comptable associatif (H/F)", "Perpignan"),
+    ("lma-3105", "Chargée de communication", "Albi"),
+    (
+        "lma-3106",
+        "Responsable de formation des bénévoles",
+        "Carcassonne",
+    ),
+    ("lma-3107", "Assistant de direction", "Montauban"),
+    ("lma-3108", "Éducatrice de jeunes enfants", "Rodez"),
+    ("lma-3109", "Médiateur numérique", "Béziers"),
+    ("lma-3110", "Directrice de centre social", "Tarbes"),
+];
+
+/// The partner's RSS with these offers.
+fn occitanie_rss(offers: &[(&str, &str, &str)]) -> String {
+    let mut items = String::new();
+    for (guid, title, commune) in offers {
+        items.push_str(&format!(
+            "<item><title>{title}</title><link>https://lmaoccitanie.example/emploi/{guid}</link>\
+             <guid isPermaLink=\"false\">{guid}</guid><pubDate>Tue, 17 Nov 2026 09:00:00 GMT</pubDate>\
+             <description>Lieu : {commune}. Contrat : CDI.</description></item>"
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Offres du Mouvement associatif Occitanie</title><link>https://lmaoccitanie.example/</link>\
+         <description>Emplois associatifs</description>{items}</channel></rss>\n"
+    )
+}
+
+/// A feed of ten open offers, then a fetch that lists two of them: with
+/// `close_after_missed_fetches = 1`, it would close eight of the ten at once. Returns that
+/// fetch's report.
+async fn held_feed() -> (Partner, Env, FeedReport) {
+    let partner = Partner::default();
+    partner.serve("lma.xml", occitanie_rss(OCCITANIE));
+    let addr = partner_server(&partner).await;
+    let e = env(
+        "close_after_missed_fetches = 1",
+        &feed(
+            "lma-occitanie",
+            "Le Mouvement associatif Occitanie",
+            format!("http://{addr}/lma.xml"),
+            "",
+        ),
+    );
+    assert_eq!(new_offers(&e.refresh("lma-occitanie").await), 10);
+    // The export is cut short: two offers of ten.
+    partner.serve("lma.xml", occitanie_rss(&OCCITANIE[..2]));
+    let r = e.refresh("lma-occitanie").await;
+    let s = stats(&r);
+    assert_eq!((s.new, s.closed, s.held, s.open_before), (0, 0, 8, 10));
+    (partner, e, r)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetch_dropping_most_offers_is_held_shown_and_closes_nothing() {
+    let (_partner, e, r) = held_feed().await;
+    assert!(
+        r.warnings.contains(
+            &"closing held: this fetch (2 items) would close 8 of the feed's 10 open offers at \
+              once; they stay open, and are closed only if the next fetch lacks them too"
+                .to_string()
+        ),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(e.offers("lma-occitanie"), (10, 0), "the offers stay open");
+    assert_eq!(e.store.open_offers(100).unwrap().len(), 10, "and published");
+    let st = e.status("lma-occitanie");
+    assert_eq!(st.state, "active", "a held closing is no fetch error");
+    assert_eq!(st.consecutive_errors, 0);
+    let held = st.held_closing.clone().unwrap();
+    assert_eq!((held.offers, held.open), (8, 10));
+    assert!(held.at.starts_with("2026-11-20T10:0"), "{held:?}");
+
+    // /api/feeds says so.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = essaim::web::AppState::new(Arc::clone(&e.store), format!("http://{addr}"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(essaim::web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let body = reqwest::get(format!("http://{addr}/api/feeds"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let feeds: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let shown = feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "lma-occitanie")
+        .unwrap();
+    assert_eq!(shown["held_closing"]["offers"], 8);
+    assert_eq!(shown["held_closing"]["open"], 10);
+    assert_eq!(shown["held_closing"]["at"], held.at.as_str());
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+
+    // So does `essaim feeds`.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_essaim"))
+        .arg("--config")
+        .arg(&e.path)
+        .arg("feeds")
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("lma-occitanie"))
+        .unwrap();
+    assert!(
+        row.ends_with(&format!(
+            "closing held: the fetch of {} would have closed 8 of 10 open offers at once; they \
+             stay open unless the next fetch lacks them too",
+            held.at
+        )),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_fetch_agreeing_closes_the_held_offers_even_after_a_restart() {
+    let (_partner, e, _) = held_feed().await;
+    let held_at = e.status("lma-occitanie").held_closing.unwrap().at;
+    // The daemon restarts: the hold is in the database.
+    let (store, pipeline) = open(&e.path);
+    drop(e.pipeline);
+    drop(e.store);
+    let e = Env {
+        store,
+        pipeline,
+        ..e
+    };
+    assert_eq!(
+        e.status("lma-occitanie").held_closing.map(|h| h.at),
+        Some(held_at)
+    );
+    // The partner serves the same two offers, byte for byte: the fetch reads them anyway
+    // (an identical body would otherwise not be read), and agrees.
+    let s = stats(&e.refresh("lma-occitanie").await);
+    assert_eq!((s.new, s.unchanged, s.closed, s.held), (0, 2, 8, 0));
+    assert_eq!(e.offers("lma-occitanie"), (2, 8));
+    assert_eq!(e.store.open_offers(100).unwrap().len(), 2);
+    assert_eq!(e.status("lma-occitanie").held_closing, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_fetch_listing_the_offers_again_closes_nothing_and_clears_the_hold() {
+    let (partner, e, _) = held_feed().await;
+    // The export is whole again, with one more offer.
+    let mut all = OCCITANIE.to_vec();
+    all.push(("lma-3111", "Juriste en droit associatif", "Toulouse"));
+    partner.serve("lma.xml", occitanie_rss(&all));
+    let s = stats(&e.refresh("lma-occitanie").await);
+    assert_eq!((s.new, s.closed, s.held), (1, 0, 0));
+    assert_eq!(e.offers("lma-occitanie"), (11, 0));
+    assert_eq!(e.status("lma-occitanie").held_closing, None::<HeldClosing>);
+    let marks = e.store.offer_marks("lma-occitanie").unwrap();
+    assert!(marks.iter().all(|m| m.missed_fetches == 0), "{marks:?}");
+
+    // An ordinary closing afterwards is not held: one offer filled.
+    partner.serve("lma.xml", occitanie_rss(&all[1..]));
+    let s = stats(&e.refresh("lma-occitanie").await);
+    assert_eq!((s.closed, s.held), (1, 0));
+    assert_eq!(e.offers("lma-occitanie"), (10, 1));
 }
