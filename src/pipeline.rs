@@ -398,7 +398,12 @@ impl Pipeline {
             build_postings(&feed_for_parse, &body, now, &known)
         })
         .await
-        .map_err(|e| Failure::from(format!("parser task failed: {e}")))??;
+        .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
+        .map_err(|failure| Failure {
+            // The partner answered; what it sent could not be used.
+            http_status: attempt.http_status,
+            ..failure
+        })?;
         if unpublished > 0 {
             warn!(
                 message = "Items with neither title nor link were not published; the fetch's warnings name them.",

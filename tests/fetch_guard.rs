@@ -254,6 +254,7 @@ async fn a_mapping_that_matches_nothing_fails_backs_off_and_closes_nothing() {
         assert_eq!(st.state, "backing_off", "the normal failure path");
         assert_eq!(st.consecutive_errors, attempt);
         assert_eq!(st.last_error.as_deref(), Some(error));
+        assert_eq!(st.last_status, Some(200), "the partner answered");
         assert_eq!(e.offers("una-touraine"), (5, 0), "nothing closed");
     }
     // Every offer is still published, none of them missed by a fetch.
