@@ -14,7 +14,7 @@ use essaim::clock::Clock;
 use essaim::config::{self, Config};
 use essaim::parse::rfc3339;
 use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
-use essaim::store::{FeedStatus, Store};
+use essaim::store::{FeedStatus, HeldClosing, Store};
 use essaim::web;
 
 /// mimalloc rather than the system allocator: the store keeps the blocking keys of recent
@@ -678,6 +678,9 @@ fn feeds_table(feeds: &[FeedStatus]) -> String {
         if let Some(moved) = f.effective_url.as_ref().filter(|u| **u != f.url) {
             note.push(format!("moved to {moved}"));
         }
+        if let Some(held) = &f.held_closing {
+            note.push(held_closing_note(held));
+        }
         rows.push(vec![
             f.id.clone(),
             shown_state(f).to_string(),
@@ -692,6 +695,15 @@ fn feeds_table(feeds: &[FeedStatus]) -> String {
         ]);
     }
     render_table(&rows)
+}
+
+/// What `essaim feeds` says of a held closing.
+fn held_closing_note(h: &HeldClosing) -> String {
+    format!(
+        "closing held: the fetch of {} would have closed {} of {} open offers at once; they \
+         stay open unless the next fetch lacks them too",
+        h.at, h.offers, h.open
+    )
 }
 
 /// `essaim feeds ID`: every recorded field of one feed.
@@ -723,6 +735,13 @@ fn feed_details(f: &FeedStatus) -> String {
             v(&f.offers_seen.map(|n| n.to_string())),
         ),
         ("open offers", f.open_offers.to_string()),
+        (
+            "held closing",
+            f.held_closing
+                .as_ref()
+                .map(held_closing_note)
+                .unwrap_or_else(|| "-".into()),
+        ),
     ];
     fields
         .iter()
@@ -755,6 +774,8 @@ mod tests {
             updated: 1,
             unchanged: 0,
             closed: 2,
+            held: 0,
+            open_before: 0,
             expired: 0,
         };
         p.add(&report("a", Outcome::Updated(stats), 0));
@@ -808,6 +829,7 @@ mod tests {
             last_modified: None,
             offers_seen: Some(12),
             open_offers: 10,
+            held_closing: None,
         };
         let out = feeds_table(std::slice::from_ref(&f));
         let row = out.lines().nth(1).unwrap();

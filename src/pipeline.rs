@@ -255,6 +255,7 @@ impl Pipeline {
                 new = s.new,
                 updated = s.updated,
                 closed = s.closed,
+                held = s.held,
                 warnings = report.warnings.len(),
                 next = next.as_deref().unwrap_or("-")
             ),
@@ -315,6 +316,20 @@ impl Pipeline {
         memory: &FetchMemory,
         started_at: DateTime<Utc>,
     ) -> Result<FeedReport, Failure> {
+        // While a closing is held, the next fetch decides it: it reads the whole body (no
+        // conditional request, no identical-body shortcut), which is then applied.
+        let unconditional;
+        let memory = if memory.closing_held {
+            unconditional = FetchMemory {
+                etag: None,
+                last_modified: None,
+                body_hash: None,
+                ..memory.clone()
+            };
+            &unconditional
+        } else {
+            memory
+        };
         let fetched = self
             .fetcher
             .fetch(feed, memory)
@@ -374,11 +389,29 @@ impl Pipeline {
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
         let verdict = fresh(now);
-        let (postings, items_found, warnings) = tokio::task::spawn_blocking(move || {
+        let Built {
+            postings,
+            items_found,
+            warnings,
+            unpublished,
+        } = tokio::task::spawn_blocking(move || {
             build_postings(&feed_for_parse, &body, now, &known)
         })
         .await
-        .map_err(|e| Failure::from(format!("parser task failed: {e}")))??;
+        .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
+        .map_err(|failure| Failure {
+            // The partner answered; what it sent could not be used.
+            http_status: attempt.http_status,
+            ..failure
+        })?;
+        if unpublished > 0 {
+            warn!(
+                message = "Items with neither title nor link were not published; the fetch's warnings name them.",
+                feed = %feed.id,
+                unpublished,
+                items = items_found
+            );
+        }
         attempt.finished_at = self.clock.now();
         attempt.items_found = Some(items_found);
         attempt.warnings = warnings.clone();
@@ -389,6 +422,28 @@ impl Pipeline {
         let close_after = self.config.settings.close_after_missed_fetches;
         let stats =
             blocking(move || store.record_success(&id, &attempt, &postings, close_after)).await?;
+        let mut warnings = warnings;
+        if stats.held > 0 {
+            warn!(
+                message = "Closing held as suspicious: this fetch would close more than half of the feed's open offers at once; they stay open until the next fetch agrees.",
+                feed = %feed.id,
+                would_close = stats.held,
+                open = stats.open_before,
+                items = items_found
+            );
+            warnings.push(format!(
+                "closing held: this fetch ({items_found} items) would close {} of the feed's {} \
+                 open offers at once; they stay open, and are closed only if the next fetch \
+                 lacks them too",
+                stats.held, stats.open_before
+            ));
+        } else if memory.closing_held {
+            info!(
+                message = "The held closing is decided: the offers this fetch lacks again are closed, those it lists stay open.",
+                feed = %feed.id,
+                closed = stats.closed
+            );
+        }
         Ok(FeedReport {
             feed_id: feed.id.clone(),
             outcome: Outcome::Updated(stats),
@@ -417,14 +472,26 @@ impl Pipeline {
     }
 }
 
+/// What a body gave: the postings to store, and what the report says of it.
+struct Built {
+    postings: Vec<Posting>,
+    /// Items the parser read, published or not.
+    items_found: usize,
+    warnings: Vec<String>,
+    /// Items with neither title nor link, left out.
+    unpublished: usize,
+}
+
 /// Parses and normalises a body into postings (CPU only, no I/O). `known` is what the store
-/// holds of the feed, to notice references that cannot be trusted.
+/// holds of the feed, to notice references that cannot be trusted. An item with neither title
+/// nor link is a warning, not a posting; a body none of whose items can be published is a
+/// failure, like one that yields no item (a fetch that reads nothing closes nothing).
 fn build_postings(
     feed: &FeedConfig,
     body: &crate::fetch::Body,
     now: DateTime<Utc>,
     known: &dedup::KnownPostings,
-) -> Result<(Vec<Posting>, usize, Vec<String>), Failure> {
+) -> Result<Built, Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
         FeedSource::Http(u) => Some(u.to_string()),
         FeedSource::File(_) => None,
@@ -438,6 +505,7 @@ fn build_postings(
         now,
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
+    let read_as = parsed.format;
     let mut warnings = parsed.warnings;
     let nctx = normalise::Context {
         feed_id: &feed.id,
@@ -445,22 +513,34 @@ fn build_postings(
         now,
     };
     let items_found = parsed.items.len();
-    let mut postings: Vec<Posting> = Vec::with_capacity(items_found);
+    let mut items = Vec::with_capacity(items_found);
+    let mut offers = Vec::with_capacity(items_found);
+    for (index, item) in parsed.items.into_iter().enumerate() {
+        let offer = normalise::normalise(&item, &nctx);
+        if let Some(why) = normalise::unpublishable(&offer) {
+            warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
+            continue;
+        }
+        items.push((index, item));
+        offers.push(offer);
+    }
+    let unpublished = items_found - offers.len();
+    if offers.is_empty() && items_found > 0 {
+        return Err(Failure::from(parse::no_offer_message(
+            body.bytes.len(),
+            Some(feed.format),
+            read_as,
+            &format!(
+                "none of its {items_found} items has a title or a link; check the feed's \
+                 format and [feed.mapping] (`essaim validate` shows what essaim reads)"
+            ),
+        )));
+    }
+    let mut postings: Vec<Posting> = Vec::with_capacity(offers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let offers: Vec<_> = parsed
-        .items
-        .iter()
-        .map(|item| normalise::normalise(item, &nctx))
-        .collect();
     let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
     warnings.extend(identity_warnings);
-    for (index, ((item, offer), identity)) in parsed
-        .items
-        .into_iter()
-        .zip(offers)
-        .zip(identities)
-        .enumerate()
-    {
+    for (((index, item), offer), identity) in items.into_iter().zip(offers).zip(identities) {
         let label = item_label(index, &offer);
         for w in &offer.warnings {
             warnings.push(format!("{label}: {w}"));
@@ -481,7 +561,12 @@ fn build_postings(
             source: item.source,
         });
     }
-    Ok((postings, items_found, warnings))
+    Ok(Built {
+        postings,
+        items_found,
+        warnings,
+        unpublished,
+    })
 }
 
 /// "item 3 \"Animateur (H/F)\"": how messages name an item.
@@ -491,6 +576,15 @@ fn item_label(index: usize, offer: &crate::model::Offer) -> String {
         title = offer.url.clone().unwrap_or_default();
     }
     format!("item {} {title:?}", index + 1)
+}
+
+/// "item 3 (reference \"UNA-37-103\")": an item without title or link, named by its position
+/// and the partner's reference when it has one.
+fn unpublished_label(index: usize, offer: &crate::model::Offer) -> String {
+    match &offer.reference {
+        Some(r) => format!("item {} (reference {r:?})", index + 1),
+        None => format!("item {} (no reference)", index + 1),
+    }
 }
 
 /// A refresh failure, before it is recorded.

@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_public_id_buckets.sql",
         include_str!("../schema/0007_public_id_buckets.sql"),
     ),
+    (
+        "0008_held_closings.sql",
+        include_str!("../schema/0008_held_closings.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -67,6 +71,17 @@ const MMAP_BYTES: i64 = 16 << 30;
 /// Normally the checkpointing thread (`store::checkpoint`) has copied most of them by then;
 /// this bounds the log (64 MiB) should it fall behind.
 const WAL_CHECKPOINT_PAGES: i64 = 16_000;
+
+/// A fetch that would close more than half of its feed's open offers at once is held as
+/// suspicious when the feed has at least this many open: below, one or two offers filled or
+/// withdrawn are half of the feed, and nothing suggests an export cut short.
+pub const HOLD_MIN_OPEN: usize = 4;
+
+/// True when closing `closing` of a feed's `open` offers at once is suspicious (see
+/// [`HOLD_MIN_OPEN`]): the closing is then held until the next fetch agrees.
+pub fn closing_is_suspicious(closing: usize, open: usize) -> bool {
+    open >= HOLD_MIN_OPEN && closing * 2 > open
+}
 
 /// A purge keeps at least this many of each feed's latest fetch attempts, however old, so that
 /// a feed fetched rarely (or no longer) still shows its recent history.
@@ -150,6 +165,11 @@ pub struct ApplyStats {
     pub updated: usize,
     pub unchanged: usize,
     pub closed: usize,
+    /// Offers this fetch would have closed, held because that was suspicious (see
+    /// [`closing_is_suspicious`]): they stay open until the next fetch agrees.
+    pub held: usize,
+    /// The feed's open offers before this fetch (what `held` is compared with).
+    pub open_before: usize,
     /// Open offers (of any feed) found past their validThrough.
     pub expired: usize,
 }
@@ -174,6 +194,8 @@ pub struct FetchMemory {
     pub effective_url: Option<String>,
     pub consecutive_errors: u32,
     pub state: FeedState,
+    /// A closing is held: the next fetch must read the whole body to decide it.
+    pub closing_held: bool,
 }
 
 /// What the scheduler reads back at start: the state and timing each attempt left.
@@ -232,6 +254,19 @@ pub struct FeedStatus {
     /// Offers read by the last fetch that was parsed (a 304 or an identical body keeps it).
     pub offers_seen: Option<usize>,
     pub open_offers: usize,
+    /// A closing held as suspicious, waiting for the next fetch.
+    pub held_closing: Option<HeldClosing>,
+}
+
+/// A feed's held closing: the fetch that would have closed most of its offers at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldClosing {
+    /// When that fetch finished.
+    pub at: String,
+    /// Offers it would have closed (they stay open).
+    pub offers: usize,
+    /// The feed's open offers before it.
+    pub open: usize,
 }
 
 /// An open offer as the outputs show it: one job, however many feeds carry it (a cluster of
@@ -533,7 +568,8 @@ impl Store {
         let m = self
             .conn()
             .query_row(
-                "SELECT etag, last_modified, body_hash, effective_url, consecutive_errors, state
+                "SELECT etag, last_modified, body_hash, effective_url, consecutive_errors, state,
+                   held_closing_at IS NOT NULL
                  FROM feeds WHERE id = ?1",
                 [feed_id],
                 |r| {
@@ -544,6 +580,7 @@ impl Store {
                         effective_url: r.get(3)?,
                         consecutive_errors: r.get(4)?,
                         state: state(&r.get::<_, String>(5)?),
+                        closing_held: r.get(6)?,
                     })
                 },
             )
@@ -553,7 +590,10 @@ impl Store {
 
     /// Applies a successful fetch in one transaction: records the attempt, upserts every
     /// posting, and closes the feed's open offers missing from `close_after` consecutive
-    /// successful fetches.
+    /// successful fetches, unless closing them is suspicious (more than half of the feed's
+    /// open offers at once, see [`closing_is_suspicious`]): that closing is held, the offers
+    /// stay open, and the next successful fetch decides. It closes those it lacks again, and
+    /// keeps (and clears the hold of) those it lists.
     pub fn record_success(
         &self,
         feed_id: &str,
@@ -569,7 +609,14 @@ impl Store {
         recent.ready(&tx)?;
         let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
         let now = rfc3339(attempt.finished_at);
-        let mut stats = ApplyStats::default();
+        let mut stats = ApplyStats {
+            open_before: tx.query_row(
+                "SELECT count(*) FROM offers WHERE feed_id = ?1 AND status = 'open'",
+                [feed_id],
+                |r| r.get(0),
+            )?,
+            ..Default::default()
+        };
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
         let filing = Filing {
@@ -591,7 +638,7 @@ impl Store {
             )?;
             let mut update = tx.prepare_cached(
                 "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
-                   last_seen_at = ?3, last_seen_attempt = ?4,
+                   closing_held = 0, last_seen_at = ?3, last_seen_attempt = ?4,
                    changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
                    content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
                    updated_at = ?10, data = ?11, source = ?12, valid_through = ?13
@@ -666,11 +713,47 @@ impl Store {
              WHERE feed_id = ?1 AND status = 'open' AND last_seen_attempt IS NOT ?2",
             params![feed_id, attempt_id],
         )?;
-        stats.closed = tx.execute(
-            "UPDATE offers SET status = 'closed', closed_at = ?2
-             WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
-            params![feed_id, now, close_after],
+        // Offers whose closing the last fetch held, and that this one lacks again: it agrees.
+        // (Those it lists had their hold cleared above.)
+        let confirmed = tx.execute(
+            "UPDATE offers SET status = 'closed', closed_at = ?2, closing_held = 0
+             WHERE feed_id = ?1 AND status = 'open' AND closing_held = 1",
+            params![feed_id, now],
         )?;
+        let due: usize = tx.query_row(
+            "SELECT count(*) FROM offers
+             WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?2",
+            params![feed_id, close_after],
+            |r| r.get(0),
+        )?;
+        if closing_is_suspicious(due, stats.open_before) {
+            tx.execute(
+                "UPDATE offers SET closing_held = 1
+                 WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?2",
+                params![feed_id, close_after],
+            )?;
+            tx.execute(
+                "UPDATE feeds SET held_closing_at = ?2, held_closing_offers = ?3,
+                   held_closing_open = ?4
+                 WHERE id = ?1",
+                params![feed_id, now, due, stats.open_before],
+            )?;
+            stats.held = due;
+            stats.closed = confirmed;
+        } else {
+            stats.closed = confirmed
+                + tx.execute(
+                    "UPDATE offers SET status = 'closed', closed_at = ?2
+                     WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
+                    params![feed_id, now, close_after],
+                )?;
+            tx.execute(
+                "UPDATE feeds SET held_closing_at = NULL, held_closing_offers = NULL,
+                   held_closing_open = NULL
+                 WHERE id = ?1",
+                [feed_id],
+            )?;
+        }
         stats.expired = expire(&tx, &now)?;
         tx.execute(
             "UPDATE fetch_attempts SET offers_new = ?2, offers_updated = ?3, offers_closed = ?4
@@ -990,7 +1073,8 @@ impl Store {
                f.last_attempt_at, f.last_success_at, f.last_status, f.last_error,
                f.consecutive_errors, f.next_fetch_at, f.offers_seen,
                (SELECT count(*) FROM offers o WHERE o.feed_id = f.id AND o.status = 'open'),
-               f.not_before, f.etag, f.last_modified
+               f.not_before, f.etag, f.last_modified, f.held_closing_at, f.held_closing_offers,
+               f.held_closing_open
              FROM feeds f WHERE f.in_config = 1 ORDER BY f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -1013,6 +1097,14 @@ impl Store {
                 not_before: r.get(15)?,
                 etag: r.get(16)?,
                 last_modified: r.get(17)?,
+                held_closing: match r.get::<_, Option<String>>(18)? {
+                    Some(at) => Some(HeldClosing {
+                        at,
+                        offers: r.get::<_, Option<usize>>(19)?.unwrap_or_default(),
+                        open: r.get::<_, Option<usize>>(20)?.unwrap_or_default(),
+                    }),
+                    None => None,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1618,6 +1710,12 @@ mod tests {
         upgrade_from(6);
     }
 
+    /// Version 8 adds the held closings to a database of version 7; its offers hold none.
+    #[test]
+    fn version_8_adds_held_closings() {
+        upgrade_from(7);
+    }
+
     /// An offer is found by its public id whatever bucket of 16,384 ids it falls in, the
     /// first, a middle one or the last.
     #[test]
@@ -1827,9 +1925,20 @@ mod tests {
             assert_eq!(store.fold_dedup_keys().unwrap(), 1);
         }
         let conn = Connection::open(&path).unwrap();
+        // Back to version 7: no held closings.
+        conn.execute_batch(
+            "ALTER TABLE offers DROP COLUMN closing_held;
+             ALTER TABLE feeds DROP COLUMN held_closing_at;
+             ALTER TABLE feeds DROP COLUMN held_closing_offers;
+             ALTER TABLE feeds DROP COLUMN held_closing_open;
+             PRAGMA user_version = 7;",
+        )
+        .unwrap();
         // Back to version 6: the table is rebuilt again whatever its index of public ids.
-        conn.execute_batch("DROP INDEX offers_public; PRAGMA user_version = 6;")
-            .unwrap();
+        if version <= 6 {
+            conn.execute_batch("DROP INDEX offers_public; PRAGMA user_version = 6;")
+                .unwrap();
+        }
         // Back to version 5: the features in offers, read through an index.
         if version <= 5 {
             conn.execute_batch(
@@ -1896,6 +2005,123 @@ mod tests {
             "SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1",
         );
         assert_eq!(unique.len(), 1, "(feed_id, identity) alone: {unique:?}");
+        assert!(store
+            .feed_statuses()
+            .unwrap()
+            .iter()
+            .all(|f| f.held_closing.is_none()));
+        let held: Vec<i64> = column(&store.conn(), "SELECT closing_held FROM offers");
+        assert_eq!(held, [0, 0]);
+    }
+
+    #[test]
+    fn closing_more_than_half_of_four_or_more_open_offers_is_suspicious() {
+        for (closing, open, suspicious) in [
+            (3, 4, true),
+            (2, 4, false),
+            (3, 3, false),
+            (1, 1, false),
+            (6, 10, true),
+            (5, 10, false),
+            (10, 10, true),
+            (0, 0, false),
+        ] {
+            assert_eq!(
+                closing_is_suspicious(closing, open),
+                suspicious,
+                "{closing} of {open}"
+            );
+        }
+    }
+
+    /// Postings of ten different jobs of an association on feed `feed`.
+    fn ten_postings(feed: &str) -> Vec<Posting> {
+        let titles = [
+            "Animateur périscolaire",
+            "Éducatrice spécialisée",
+            "Comptable associatif",
+            "Chargée de communication",
+            "Directeur de crèche",
+            "Médiateur numérique",
+            "Aide à domicile",
+            "Moniteur d'atelier",
+            "Juriste en droit du logement",
+            "Coordinatrice de bénévoles",
+        ];
+        titles
+            .iter()
+            .enumerate()
+            .map(|(i, title)| {
+                let mut p = cress_posting(feed);
+                p.offer.reference = Some(format!("ASSO-{i}"));
+                p.offer.title = title.to_string();
+                p.offer.description_text = format!("{title} : poste numéro {i}.");
+                p.identity = crate::dedup::identity(&p.offer);
+                p.public_id = crate::dedup::public_id(feed, &p.identity);
+                p.content_hash = crate::dedup::content_hash(&p.offer);
+                p
+            })
+            .collect()
+    }
+
+    /// With offers closed after 2 missed fetches, the second fetch lacking eight of ten would
+    /// close them: it is held; the third, lacking them too, closes them.
+    #[test]
+    fn a_suspicious_closing_is_held_until_the_next_fetch_agrees() {
+        let store = memory_store(&["asso"]);
+        let all = ten_postings("asso");
+        let at = |minute: u32| attempt_at(&format!("2026-11-20T10:{minute:02}:00Z"));
+        let stats = store.record_success("asso", &at(0), &all, 2).unwrap();
+        assert_eq!(stats.new, 10);
+        let stats = store.record_success("asso", &at(10), &all[..2], 2).unwrap();
+        assert_eq!((stats.closed, stats.held), (0, 0), "missed once");
+        let stats = store.record_success("asso", &at(20), &all[..2], 2).unwrap();
+        assert_eq!((stats.closed, stats.held, stats.open_before), (0, 8, 10));
+        let status = &store.feed_statuses().unwrap()[0];
+        assert_eq!(
+            status.held_closing,
+            Some(HeldClosing {
+                at: "2026-11-20T10:20:00Z".into(),
+                offers: 8,
+                open: 10
+            })
+        );
+        assert_eq!(status.open_offers, 10);
+        assert!(store.fetch_memory("asso").unwrap().closing_held);
+        let stats = store.record_success("asso", &at(30), &all[..2], 2).unwrap();
+        assert_eq!((stats.closed, stats.held), (8, 0));
+        let status = &store.feed_statuses().unwrap()[0];
+        assert_eq!((status.open_offers, &status.held_closing), (2, &None));
+        assert!(!store.fetch_memory("asso").unwrap().closing_held);
+    }
+
+    /// A hold is about the offers it held: those the next fetch lists again stay open, those
+    /// it lacks again close, and a feed with few open offers closes them as before.
+    #[test]
+    fn the_next_fetch_decides_each_held_offer_and_small_feeds_are_not_held() {
+        let store = memory_store(&["asso", "petite"]);
+        let all = ten_postings("asso");
+        let at = |minute: u32| attempt_at(&format!("2026-11-20T10:{minute:02}:00Z"));
+        store.record_success("asso", &at(0), &all, 1).unwrap();
+        let stats = store.record_success("asso", &at(10), &all[..3], 1).unwrap();
+        assert_eq!((stats.closed, stats.held), (0, 7));
+        // Four of the seven come back.
+        let stats = store.record_success("asso", &at(20), &all[..7], 1).unwrap();
+        assert_eq!((stats.closed, stats.held), (3, 0));
+        let marks = store.offer_marks("asso").unwrap();
+        assert_eq!(marks.iter().filter(|m| m.status == "open").count(), 7);
+        assert_eq!(store.feed_statuses().unwrap()[0].held_closing, None);
+
+        let few = ten_postings("petite");
+        store
+            .record_success("petite", &at(0), &few[..3], 1)
+            .unwrap();
+        let stats = store.record_success("petite", &at(10), &[], 1).unwrap();
+        assert_eq!(
+            (stats.closed, stats.held),
+            (3, 0),
+            "3 open: below HOLD_MIN_OPEN"
+        );
     }
 
     #[test]

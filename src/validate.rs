@@ -80,6 +80,14 @@ pub fn report(source: &str, parsed: &Parsed, offers: &[Offer]) -> Report {
         })
         .collect();
     for (i, o) in offers.iter().enumerate() {
+        if let Some(why) = crate::normalise::unpublishable(o) {
+            problems.push(Problem {
+                item: Some(i + 1),
+                title: None,
+                link: None,
+                problem: why.to_string(),
+            });
+        }
         for w in &o.warnings {
             problems.push(Problem {
                 item: Some(i + 1),
@@ -146,18 +154,10 @@ mod tests {
     use crate::normalise::{self, Context};
     use crate::parse::{self, ParseContext};
 
-    #[test]
-    fn report_counts_fields_and_names_each_problem() {
-        let xml = "<rss version=\"2.0\"><channel>\
-            <item><title>Animateur (H/F)</title><link>https://a.fr/1</link><description>Lieu : Lyon (69)&lt;br&gt;Contrat : CDI</description></item>\
-            <item><title>Comptable</title><description>Contrat : XYZ&lt;br&gt;Date limite : 32/13/2026</description></item>\
-            </channel></rss>";
-        let parsed = parse::parse(
-            xml.as_bytes(),
-            &ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap()),
-        )
-        .unwrap();
+    /// The report of `xml`, parsed and normalised on 22 November 2026.
+    fn report_of(xml: &str) -> Report {
         let now = "2026-11-22T12:00:00Z".parse().unwrap();
+        let parsed = parse::parse(xml.as_bytes(), &ParseContext::at(now)).unwrap();
         let ctx = Context {
             feed_id: "x",
             base_url: None,
@@ -168,7 +168,16 @@ mod tests {
             .iter()
             .map(|i| normalise::normalise(i, &ctx))
             .collect();
-        let r = report("feed.xml", &parsed, &offers);
+        report("feed.xml", &parsed, &offers)
+    }
+
+    #[test]
+    fn report_counts_fields_and_names_each_problem() {
+        let xml = "<rss version=\"2.0\"><channel>\
+            <item><title>Animateur (H/F)</title><link>https://a.fr/1</link><description>Lieu : Lyon (69)&lt;br&gt;Contrat : CDI</description></item>\
+            <item><title>Comptable</title><description>Contrat : XYZ&lt;br&gt;Date limite : 32/13/2026</description></item>\
+            </channel></rss>";
+        let r = report_of(xml);
         assert_eq!(r.offers, 2);
         let count = |name: &str| r.fields.iter().find(|f| f.field == name).unwrap().offers;
         assert_eq!(
@@ -200,5 +209,18 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("  commune                1/2  <"), "{text}");
+    }
+
+    #[test]
+    fn an_item_without_title_or_link_is_reported_as_not_published() {
+        let xml = "<rss version=\"2.0\"><channel>\
+            <item><guid isPermaLink=\"false\">mf-2026-118</guid><description>Centre de santé mutualiste, Lorient</description></item>\
+            </channel></rss>";
+        let r = report_of(xml);
+        assert_eq!(
+            r.problems[1].problem,
+            "neither title nor link, so it is not published"
+        );
+        assert_eq!(r.problems[1].item, Some(1));
     }
 }

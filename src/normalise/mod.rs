@@ -235,6 +235,14 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     }
 }
 
+/// Why an offer is not published, when it is not: with neither title nor link a reader could
+/// neither tell what it is nor follow it to the partner (such items are what a format read
+/// with the wrong fields gives).
+pub fn unpublishable(offer: &Offer) -> Option<&'static str> {
+    (offer.title.is_empty() && offer.url.is_none())
+        .then_some("neither title nor link, so it is not published")
+}
+
 /// A deadline given as a day ("Date limite : 15/12/2026") lasts until the end of that day in
 /// Paris, not its first second.
 fn end_of_day_if_midnight(t: DateTime<Utc>) -> DateTime<Utc> {

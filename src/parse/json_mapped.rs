@@ -91,6 +91,19 @@ pub fn parse(
     Ok(items)
 }
 
+/// How many values the array at `pointer` holds (0 when the text is not JSON or holds no
+/// array there).
+pub fn array_len(text: &str, pointer: &str) -> usize {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|doc| {
+            doc.pointer(pointer.trim())
+                .and_then(Value::as_array)
+                .map(Vec::len)
+        })
+        .unwrap_or(0)
+}
+
 fn evaluate(item: &Value, expr: &str) -> Option<String> {
     if let Some(constant) = expr.strip_prefix('=') {
         return Some(constant.to_string()).filter(|c| !c.is_empty());

@@ -420,9 +420,27 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
             declared
         }
     };
+    let auto = matches!(ctx.format, None | Some(Format::Auto));
+    // A body that is not empty but yields no item is an error, unless the document itself
+    // says it has no offers now (see `Parsed`): a fetch that read nothing closes nothing.
+    let no_offer = |reason: String| {
+        ParseError(no_offer_message(
+            bytes.len(),
+            ctx.format,
+            Some(format),
+            &reason,
+        ))
+    };
     let items = match format {
         Format::Auto | Format::Rss | Format::Atom | Format::JsonFeed => {
-            let (actual, items) = feeds::parse(text, ctx, &mut warnings)?;
+            let (actual, items) = feeds::parse(text, ctx, &mut warnings).map_err(|e| {
+                if auto {
+                    not_a_known_format(e, text)
+                } else {
+                    e
+                }
+            })?;
+            // A channel (or feed) without items is the partner's "no offers now".
             return Ok(Parsed {
                 format: Some(actual),
                 encoding: decoded.encoding,
@@ -442,7 +460,14 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
                             .into(),
                     )),
                 };
-            xml_mapped::parse(text, &mapping, &mut warnings)?
+            let items = xml_mapped::parse(text, &mapping, &mut warnings)?;
+            if items.is_empty() {
+                let shape = xml_mapped::shape(text, &mapping.items);
+                if !shape.is_empty_export() {
+                    return Err(no_offer(no_xml_items(&shape, &mapping, format, auto)));
+                }
+            }
+            items
         }
         Format::Json | Format::FranceTravail => {
             let preset = json_mapped::preset(format);
@@ -456,9 +481,25 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
                     ))
                 }
             };
-            json_mapped::parse(text, &mapping, &mut warnings)?
+            let items = json_mapped::parse(text, &mapping, &mut warnings)?;
+            // The items pointer found an array (else `parse` said so): an empty one is an
+            // empty export; values that are not objects are not offers.
+            let values = json_mapped::array_len(text, &mapping.items);
+            if items.is_empty() && values > 0 {
+                return Err(no_offer(format!(
+                    "the {values} values at the mapping's items pointer {:?} are not JSON objects",
+                    mapping.items
+                )));
+            }
+            items
         }
-        Format::JsonLd => jsonld::parse(text, &mut warnings)?,
+        Format::JsonLd => {
+            let items = jsonld::parse(text, &mut warnings)?;
+            if items.is_empty() {
+                return Err(no_offer("no schema.org JobPosting in the JSON-LD".into()));
+            }
+            items
+        }
     };
     let mut items = items;
     for item in &mut items {
@@ -470,6 +511,93 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
         items,
         warnings,
     })
+}
+
+/// "the body (2345 bytes, xml) yielded no offer: REASON": the error of a body that is not
+/// empty but from which no offer could be read (`declared` is the feed's format, `read_as`
+/// what it was read as).
+pub fn no_offer_message(
+    bytes: usize,
+    declared: Option<Format>,
+    read_as: Option<Format>,
+    reason: &str,
+) -> String {
+    let format = match (declared, read_as) {
+        (None | Some(Format::Auto), Some(read)) if read != Format::Auto => {
+            format!("auto, read as {read}")
+        }
+        (None, _) => "auto".to_string(),
+        (Some(declared), _) => declared.to_string(),
+    };
+    format!("the body ({bytes} bytes, {format}) yielded no offer: {reason}")
+}
+
+/// Why an XML format found no item where the document is not an empty export.
+fn no_xml_items(
+    shape: &xml_mapped::Shape,
+    mapping: &Mapping,
+    format: Format,
+    auto: bool,
+) -> String {
+    if !auto {
+        return format!(
+            "the mapping's items path `{}` matched nothing; {}",
+            mapping.items,
+            shape.describe()
+        );
+    }
+    let what = match format {
+        Format::ApiEngagement => "api-engagement missions, whose offers are <mission> elements",
+        _ => "Indeed-style XML, whose offers are <job> elements",
+    };
+    format!(
+        "format = \"auto\" read it as {what}, and found none: {}. {}",
+        shape.describe(),
+        configure_a_mapping("xml", shape.suggested_items())
+    )
+}
+
+/// The advice for a format essaim does not recognise by itself.
+fn configure_a_mapping(format: &str, items: Option<String>) -> String {
+    let example = items
+        .map(|i| format!(" (for instance items = \"{i}\")"))
+        .unwrap_or_default();
+    format!(
+        "essaim does not recognise this format by itself: set format = \"{format}\" with a \
+         [feed.mapping] saying where the offers and their fields are{example}, and check what \
+         essaim reads with `essaim validate`"
+    )
+}
+
+/// The error of `format = "auto"` on a body that feed-rs could not read: says what was found
+/// (the root element, or JSON that is no JSON Feed) and how to configure it.
+fn not_a_known_format(e: ParseError, text: &str) -> ParseError {
+    const PREFIX: &str = "not a readable RSS, Atom or JSON feed";
+    if text.starts_with('{') || text.starts_with('[') {
+        let head: String = text.chars().take(4096).collect();
+        if head.contains("jsonfeed.org/version") {
+            return e;
+        }
+        return ParseError(format!(
+            "{e}; this JSON is no JSON Feed (no \"version\": \"https://jsonfeed.org/version/1.1\"), \
+             France Travail results or JSON-LD. {}",
+            configure_a_mapping("json", None)
+        ));
+    }
+    let shape = xml_mapped::shape(text, "");
+    let local = shape.root.rsplit(':').next().unwrap_or_default();
+    match local {
+        "rss" | "RDF" | "feed" | "entry" | "?" => e,
+        "html" => ParseError(format!(
+            "{PREFIX}: the body is an HTML page (root element <{}>) without schema.org JSON-LD",
+            shape.root
+        )),
+        _ => ParseError(format!(
+            "{PREFIX}: {}. {}",
+            shape.describe(),
+            configure_a_mapping("xml", shape.suggested_items())
+        )),
+    }
 }
 
 /// Recognises the format from the first bytes of the decoded text.
@@ -602,6 +730,194 @@ mod tests {
         };
         let e = parse(b"<offres><offre/></offres>", &ctx).unwrap_err().0;
         assert!(e.contains("[feed.mapping]"), "{e}");
+    }
+
+    /// A parse that must fail, with its message.
+    fn error(body: &str, format: Option<Format>, mapping: Option<&Mapping>) -> String {
+        let ctx = ParseContext {
+            format,
+            mapping,
+            ..ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap())
+        };
+        parse(body.as_bytes(), &ctx).unwrap_err().0
+    }
+
+    fn una_mapping(items: &str) -> Mapping {
+        Mapping {
+            items: items.into(),
+            fields: vec![
+                (Field::Reference, "@ref".into()),
+                (Field::Title, "intitule".into()),
+                (Field::Link, "lien".into()),
+            ],
+        }
+    }
+
+    const OFFRES: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<offres>\
+        <offre ref=\"UNA-37-101\"><intitule>Aide à domicile (H/F)</intitule><lieu cp=\"37000\">Tours</lieu></offre>\
+        <offre ref=\"UNA-37-102\"><intitule>Responsable de secteur</intitule><lieu cp=\"37100\">Tours</lieu></offre>\
+        </offres>";
+
+    #[test]
+    fn a_mapping_that_matches_nothing_is_an_error_naming_what_was_found() {
+        let m = una_mapping("jobs/item");
+        assert_eq!(
+            error(OFFRES, Some(Format::Xml), Some(&m)),
+            format!(
+                "the body ({} bytes, xml) yielded no offer: the mapping's items path `jobs/item` \
+                 matched nothing; root element is <offres>, which holds 2 <offre>",
+                OFFRES.len()
+            )
+        );
+        // The container is there but holds other records.
+        let m = una_mapping("offres/annonce");
+        let e = error(OFFRES, Some(Format::Xml), Some(&m));
+        assert!(
+            e.ends_with(
+                "`offres/annonce` matched nothing; root element is <offres>, which holds 2 <offre>"
+            ),
+            "{e}"
+        );
+        // A deeper container names what it holds.
+        let deep = "<export><meta>Réseau UNA</meta><liste><poste id=\"1\"/><poste id=\"2\"/></liste></export>";
+        let m = una_mapping("export/liste/offre");
+        let e = error(deep, Some(Format::Xml), Some(&m));
+        assert!(
+            e.ends_with("root element is <export>; <export/liste> holds 2 <poste>"),
+            "{e}"
+        );
+        // One element name found anywhere: the root is where it was looked for.
+        let m = una_mapping("offre");
+        let e = error(deep, Some(Format::Xml), Some(&m));
+        assert!(
+            e.ends_with("`offre` matched nothing; root element is <export>, which holds 1 <meta>, 1 <liste>"),
+            "{e}"
+        );
+        // The Indeed preset, declared.
+        let e = error(OFFRES, Some(Format::Indeed), None);
+        assert!(
+            e.contains("(") && e.contains("bytes, indeed) yielded no offer: the mapping's items path `job` matched nothing"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn auto_on_a_home_made_export_says_what_it_found_and_how_to_configure_it() {
+        let jobs = "<?xml version=\"1.0\"?><jobs>\
+            <item><titre>Animateur jeunesse (H/F)</titre><ville>Lyon</ville></item>\
+            <item><titre>Éducateur spécialisé</titre><ville>Villeurbanne</ville></item></jobs>";
+        let offers = "<offers><offer id=\"ADMR-51-12\"><intitule>Aide à domicile</intitule></offer></offers>";
+        for (body, root, holds, items) in [
+            (jobs, "<jobs>", "2 <item>", "jobs/item"),
+            (offers, "<offers>", "1 <offer>", "offers/offer"),
+        ] {
+            for format in [None, Some(Format::Auto)] {
+                let e = error(body, format, None);
+                let want = format!(
+                    "the body ({} bytes, auto, read as indeed) yielded no offer: format = \"auto\" \
+                     read it as Indeed-style XML, whose offers are <job> elements, and found none: \
+                     root element is {root}, which holds {holds}. essaim does not recognise this \
+                     format by itself: set format = \"xml\" with a [feed.mapping] saying where the \
+                     offers and their fields are (for instance items = \"{items}\"), and check \
+                     what essaim reads with `essaim validate`",
+                    body.len()
+                );
+                assert_eq!(e, want);
+            }
+        }
+        // A root auto does not know at all.
+        let e = error(OFFRES, None, None);
+        assert!(
+            e.starts_with(
+                "not a readable RSS, Atom or JSON feed: root element is <offres>, which holds 2 <offre>. \
+                 essaim does not recognise this format by itself: set format = \"xml\""
+            ) && e.contains("items = \"offres/offre\"")
+                && e.ends_with("`essaim validate`"),
+            "{e}"
+        );
+        // JSON that is no JSON Feed.
+        let e = error(
+            "{\"offres\": [{\"intitule\": \"Médiateur social\"}]}",
+            None,
+            None,
+        );
+        assert!(
+            e.contains("this JSON is no JSON Feed")
+                && e.contains("set format = \"json\" with a [feed.mapping]"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn documents_that_say_they_have_no_offer_are_empty_not_errors() {
+        let empty = |body: &str, format: Option<Format>, mapping: Option<&Mapping>| {
+            let ctx = ParseContext {
+                format,
+                mapping,
+                ..ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap())
+            };
+            let parsed = parse(body.as_bytes(), &ctx).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert!(parsed.items.is_empty(), "{body}");
+        };
+        empty(
+            "<rss version=\"2.0\"><channel><title>Offres de la CRESS</title><link>https://cress.example/</link></channel></rss>",
+            None,
+            None,
+        );
+        empty(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Offres</title><id>urn:x</id><updated>2026-11-20T10:00:00Z</updated></feed>",
+            Some(Format::Atom),
+            None,
+        );
+        empty(
+            "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Offres\",\"items\":[]}",
+            None,
+            None,
+        );
+        let m = una_mapping("offres/offre");
+        empty("<offres/>", Some(Format::Xml), Some(&m));
+        empty("<offres>\n</offres>", Some(Format::Xml), Some(&m));
+        empty(
+            "<offres><mise_a_jour>2026-11-20</mise_a_jour></offres>",
+            Some(Format::Xml),
+            Some(&m),
+        );
+        // An Indeed feed with its publisher and no job.
+        let indeed = "<source><publisher>Coopérer pour l'emploi</publisher><publisherurl>https://cooperer.example</publisherurl></source>";
+        empty(indeed, Some(Format::Indeed), None);
+        empty(indeed, None, None);
+        let m = Mapping {
+            items: "/offres".into(),
+            fields: vec![(Field::Title, "/intitule".into())],
+        };
+        empty("{\"offres\": []}", Some(Format::Json), Some(&m));
+        empty("{\"resultats\": []}", Some(Format::FranceTravail), None);
+    }
+
+    #[test]
+    fn json_and_json_ld_without_offers_are_errors() {
+        let m = Mapping {
+            items: "/offres".into(),
+            fields: vec![(Field::Title, "/intitule".into())],
+        };
+        let e = error(
+            "{\"offres\": [\"Médiateur\", 3]}",
+            Some(Format::Json),
+            Some(&m),
+        );
+        assert!(
+            e.ends_with("yielded no offer: the 2 values at the mapping's items pointer \"/offres\" are not JSON objects"),
+            "{e}"
+        );
+        let e = error(
+            "{\"@context\":\"https://schema.org\",\"@type\":\"Organization\",\"name\":\"Mutualité Française\"}",
+            None,
+            None,
+        );
+        assert!(
+            e.ends_with("bytes, auto, read as json-ld) yielded no offer: no schema.org JobPosting in the JSON-LD"),
+            "{e}"
+        );
     }
 
     #[test]

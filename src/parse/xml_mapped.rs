@@ -288,6 +288,165 @@ pub fn parse(
     Ok(items)
 }
 
+/// What a document holds where a mapping looked for its items, to tell an empty export from
+/// one whose shape is not the mapping's (see [`shape`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Qualified name of the root element ("?" when the document has none).
+    pub root: String,
+    /// The element path holding the items: the items path without its last step, or the
+    /// root's own name for a one-name path.
+    pub container: Vec<String>,
+    /// The container was found where the path says.
+    pub container_found: bool,
+    /// The container's child elements: name and count, in order of first appearance.
+    pub children: Vec<(String, usize)>,
+    /// The root's child elements, likewise.
+    pub root_children: Vec<(String, usize)>,
+    /// Some child of the container is a record: it has attributes or child elements, or its
+    /// name repeats. A container whose children are all single leaves (`<publisher>`,
+    /// `<lastBuildDate>`) holds no offer and no record: an empty export.
+    pub records: bool,
+}
+
+impl Shape {
+    /// True when the document is an empty export: its container is there and holds no
+    /// record, so finding no item is "no offers now", not a shape the mapping does not know.
+    pub fn is_empty_export(&self) -> bool {
+        self.container_found && !self.records
+    }
+
+    /// The child the container (else the root) holds most, as an items path to suggest
+    /// (`offres/offre`).
+    pub fn suggested_items(&self) -> Option<String> {
+        let (parent, children) = if self.container_found {
+            (self.container.join("/"), &self.children)
+        } else {
+            (local(&self.root).to_string(), &self.root_children)
+        };
+        let mut best: Option<&(String, usize)> = None;
+        for c in children {
+            if best.is_none_or(|b| c.1 > b.1) {
+                best = Some(c);
+            }
+        }
+        best.map(|(name, _)| format!("{parent}/{name}"))
+    }
+
+    /// "root element is <offres>, which holds 12 <offre>": where the items were looked for.
+    pub fn describe(&self) -> String {
+        let root_is_container = self.container.len() <= 1;
+        let mut text = format!("root element is <{}>", self.root);
+        if self.container_found && !root_is_container {
+            text.push_str(&format!(
+                "; <{}> holds {}",
+                self.container.join("/"),
+                list_children(&self.children)
+            ));
+        } else {
+            text.push_str(&format!(
+                ", which holds {}",
+                list_children(&self.root_children)
+            ));
+        }
+        text
+    }
+}
+
+/// "12 <offre>, 1 <meta>", or "nothing".
+fn list_children(children: &[(String, usize)]) -> String {
+    const SHOWN: usize = 4;
+    if children.is_empty() {
+        return "nothing".into();
+    }
+    let mut parts: Vec<String> = children
+        .iter()
+        .take(SHOWN)
+        .map(|(name, n)| format!("{n} <{name}>"))
+        .collect();
+    if children.len() > SHOWN {
+        parts.push(format!("{} other kinds of element", children.len() - SHOWN));
+    }
+    parts.join(", ")
+}
+
+/// The local part of a qualified name.
+fn local(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// Counts one more child named `name`.
+fn count_child(children: &mut Vec<(String, usize)>, name: &str) {
+    match children.iter_mut().find(|(n, _)| n == name) {
+        Some((_, count)) => *count += 1,
+        None => children.push((name.to_string(), 1)),
+    }
+}
+
+/// Reads what the document holds where `items_path` looks for items (a path from the root,
+/// or one element name found at any depth, whose container is then the root). Stops at the
+/// first XML error, with what it read so far.
+pub fn shape(text: &str, items_path: &str) -> Shape {
+    let wanted: Vec<&str> = items_path.split('/').filter(|s| !s.is_empty()).collect();
+    let mut shape = Shape {
+        root: "?".into(),
+        container: wanted
+            .iter()
+            .take(wanted.len().saturating_sub(1))
+            .map(|s| s.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    let mut reader = Reader::from_str(text);
+    let mut path: Vec<String> = Vec::new();
+    let mut seen_root = false;
+    loop {
+        let (start, empty) = match reader.read_event() {
+            Ok(Event::Start(e)) => (e, false),
+            Ok(Event::Empty(e)) => (e, true),
+            Ok(Event::End(_)) => {
+                path.pop();
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+        if !seen_root {
+            seen_root = true;
+            shape.root = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+            if shape.container.is_empty() {
+                shape.container.push(name.clone());
+            }
+        }
+        path.push(name);
+        let depth = path.len();
+        let clen = shape.container.len();
+        if depth == 2 {
+            count_child(&mut shape.root_children, &path[1]);
+        }
+        if depth >= clen && path[..clen] == shape.container[..] {
+            if depth == clen {
+                shape.container_found = true;
+            } else if depth == clen + 1 {
+                count_child(&mut shape.children, &path[clen]);
+                if start.attributes().next().is_some() {
+                    shape.records = true;
+                }
+            } else if depth == clen + 2 {
+                shape.records = true;
+            }
+        }
+        if empty {
+            path.pop();
+        }
+    }
+    if shape.children.iter().any(|(_, n)| *n > 1) {
+        shape.records = true;
+    }
+    shape
+}
+
 fn matches_items(path: &[String], wanted: &[&str], anywhere: bool) -> bool {
     if anywhere {
         path.last().map(String::as_str) == wanted.first().copied()
