@@ -1232,7 +1232,8 @@ fn published_cluster(
     let mut id = None;
     let mut first_seen: Option<DateTime<Utc>> = None;
     let mut changed: Option<DateTime<Utc>> = None;
-    let mut best: Option<(usize, String, String, Offer)> = None;
+    let mut best: Option<(usize, String, String)> = None;
+    let mut open = Vec::new();
     let mut sources = Vec::new();
     while let Some(r) = rows.next()? {
         let row_id: i64 = r.get(0)?;
@@ -1265,11 +1266,12 @@ fn published_cluster(
         });
         let rich = similar::richness(&offer);
         if best.as_ref().is_none_or(|(b, ..)| rich > *b) {
-            best = Some((rich, network, feed_name, offer));
+            best = Some((rich, network, feed_name));
         }
+        open.push(offer);
     }
-    let (Some(id), Some(first_seen), Some(changed), Some((_, network, feed_name, offer))) =
-        (id, first_seen, changed, best)
+    let (Some(id), Some(first_seen), Some(changed), Some((_, network, feed_name)), Some(offer)) =
+        (id, first_seen, changed, best, similar::merged(open))
     else {
         return Ok(None);
     };

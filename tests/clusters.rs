@@ -542,3 +542,41 @@ fn a_posting_republished_under_a_new_reference_keeps_its_job() {
         "the job keeps its first posting's id"
     );
 }
+
+/// The merged job takes each field from the posting that has it: a board that leaves out the
+/// employer (as Indeed-style exports often do) or the salary costs neither, while the richest
+/// posting still gives the description and the rest.
+#[test]
+fn the_merged_job_keeps_every_field_one_posting_states() {
+    let s = store();
+    let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+    let mut rich = offer("a", "1", "Villeurbanne", Contract::Cdd, TEXT);
+    rich.employer = None;
+    rich.sector = Some("Animation".into());
+    let short: String = TEXT.chars().take(220).collect();
+    let mut terse = offer("b", "x", "Villeurbanne", Contract::Cdd, &short);
+    terse.salary_raw = Some("1 450 € brut mensuel".into());
+    terse.salary = essaim::normalise::vocab::parse_salary("1 450 € brut mensuel");
+    assert!(terse.salary.is_some(), "the salary figure is read");
+    let (a, b) = (posting(rich), posting(terse));
+    fetch(&s, "a", t0, std::slice::from_ref(&a));
+    fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
+
+    let items = s.open_offers(100).unwrap();
+    assert_eq!(items.len(), 1, "one job on two boards");
+    let job = &items[0].offer;
+    assert_eq!(job.description_text, TEXT, "the richest posting's text");
+    assert_eq!(job.sector.as_deref(), Some("Animation"));
+    assert_eq!(
+        job.employer.as_deref(),
+        Some("Fédération Léo Lagrange Centre-Est"),
+        "the employer only board b gives"
+    );
+    assert_eq!(job.salary_raw.as_deref(), Some("1 450 € brut mensuel"));
+    assert_eq!(job.salary, b.offer.salary);
+    let json = essaim::publish::job_object(&items[0]);
+    assert_eq!(
+        json["employer"], "Fédération Léo Lagrange Centre-Est",
+        "{json}"
+    );
+}
