@@ -44,9 +44,9 @@ const PRECISION_FLOOR: f64 = 0.995;
 /// "Comptable - Gestionnaire paie"), and those are no longer merged (0.940 then).
 const RECALL_FLOOR: f64 = 0.93;
 /// Recall floor on the held-out hard set (`scripts/gen-dedup-hard.py --seed 101`, never used
-/// for tuning): a guard against regressions at today's figure (0.755), below the issue's
+/// for tuning): a guard against regressions at today's figure (0.790), below the issue's
 /// target of 0.95, which is not met yet (see README).
-const HARD_RECALL_FLOOR: f64 = 0.75;
+const HARD_RECALL_FLOOR: f64 = 0.78;
 
 fn pairs(n: usize) -> u64 {
     (n as u64) * (n as u64).saturating_sub(1) / 2
@@ -54,9 +54,15 @@ fn pairs(n: usize) -> u64 {
 
 #[test]
 fn clustering_precision_and_recall_on_the_labelled_set() {
-    let path = std::env::var("DEDUP_EVAL_FILE")
-        .unwrap_or_else(|_| format!("{}/fixtures/dedup-eval.jsonl", env!("CARGO_MANIFEST_DIR")));
-    evaluate(&path, RECALL_FLOOR);
+    match std::env::var("DEDUP_EVAL_FILE") {
+        // Another set (a held-out draw, or real offers converted by scripts/real-ft-to-eval.py):
+        // whatever its size, the same floors.
+        Ok(path) => evaluate(&path, RECALL_FLOOR, 1),
+        Err(_) => {
+            let path = format!("{}/fixtures/dedup-eval.jsonl", env!("CARGO_MANIFEST_DIR"));
+            evaluate(&path, RECALL_FLOOR, 3000)
+        }
+    }
 }
 
 /// The held-out draw of the second generator, whose hard negatives are those of real feeds:
@@ -68,10 +74,11 @@ fn clustering_precision_and_recall_on_the_held_out_hard_set() {
         "{}/fixtures/dedup-eval-hard.jsonl",
         env!("CARGO_MANIFEST_DIR")
     );
-    evaluate(&path, HARD_RECALL_FLOOR);
+    evaluate(&path, HARD_RECALL_FLOOR, 3000);
 }
 
-fn evaluate(path: &str, recall_floor: f64) {
+/// Evaluates one labelled set; `min_rows` guards the committed sets against a truncated file.
+fn evaluate(path: &str, recall_floor: f64, min_rows: usize) {
     let text = std::fs::read_to_string(path).unwrap();
     let rows: Vec<Row> = text
         .lines()
@@ -85,7 +92,7 @@ fn evaluate(path: &str, recall_floor: f64) {
         f
     };
     assert!(
-        rows.len() >= 3000 && feeds.len() >= 20,
+        rows.len() >= min_rows && (min_rows < 3000 || feeds.len() >= 20),
         "{} postings, {} feeds",
         rows.len(),
         feeds.len()
@@ -194,8 +201,11 @@ fn evaluate(path: &str, recall_floor: f64) {
         }
         correct += by_job.values().map(|&n| pairs(n)).sum::<u64>();
     }
-    let precision = correct as f64 / predicted.max(1) as f64;
-    let recall = correct as f64 / true_pairs.max(1) as f64;
+    // No pair predicted is no wrong pair; no true pair is none missed (a real list of distinct
+    // France Travail ids has none).
+    let ratio = |n: u64, d: u64| if d == 0 { 1.0 } else { n as f64 / d as f64 };
+    let precision = ratio(correct, predicted);
+    let recall = ratio(correct, true_pairs);
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
 
     // Recall by duplicate kind: is each duplicate with its job's original?

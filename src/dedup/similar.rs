@@ -875,6 +875,12 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
     if c.min_facts >= 5 && c.facts < 0.4 {
         return None;
     }
+    // Several figures on each side, and a quarter of the fewer are not on the other: the
+    // specific details differ (a shop's address, another reference), whatever the shared
+    // boilerplate says.
+    if c.min_facts >= 3 && c.facts_contained < 0.75 {
+        return None;
+    }
     let vouched = c.employer_match || c.employer_mentioned;
     // A different title is a different job, unless the ad states the same specific facts:
     // its own dates (start, deadline) and most of its figures.
@@ -995,24 +1001,30 @@ pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinP
     let mut order: Vec<usize> = (0..matches.len()).collect();
     order.sort_by(|&a, &b| matches[b].0.total_cmp(&matches[a].0).then(a.cmp(&b)));
     let mut joined: Vec<&Features> = vec![posting];
+    let mut joined_evidence: Option<Evidence> = None;
     let mut plan = JoinPlan::default();
     let mut ambiguous = false;
     for i in order {
         let members = &matches[i].1;
-        let agreeing = members
+        let agreeing: Vec<&&Features> = members
             .iter()
             .filter(|m| same_job(posting, m).is_some())
-            .count();
+            .collect();
+        let evidence = Evidence::of(posting, &agreeing);
         let direct = members.iter().any(|m| conflict(posting, m));
         let clash = members
             .iter()
             .any(|m| joined.iter().any(|j| conflict(m, j)));
-        if agreeing * 2 >= members.len() && !clash {
+        if agreeing.len() * 2 >= members.len() && !clash {
             joined.extend(members.iter().copied());
             plan.join.push(i);
+            joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
         } else if !direct && clash {
-            // The same job as this cluster too, which is another job than one joined.
-            ambiguous = true;
+            // The same job as this cluster too, which is another job than one joined: the
+            // posting could be either, unless a figure it states tells them apart.
+            if !joined_evidence.is_some_and(|e| e.decides_against(evidence)) {
+                ambiguous = true;
+            }
         } else if direct {
             for (k, m) in members.iter().enumerate() {
                 if same_job(posting, m).is_some() {
@@ -1025,6 +1037,59 @@ pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinP
         plan.join.clear();
     }
     plan
+}
+
+/// What is specific to the ad in a posting's agreement with a cluster: whether every figure
+/// it shares a comparison with is stated alike (a shop's street number and postcode, a
+/// reference, a date), and how much of its text the cluster's best member contains.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Evidence {
+    /// Some members state figures, and one of them states exactly the posting's (or the
+    /// posting states exactly its).
+    facts_agree: bool,
+    /// Some member's figures differ from the posting's.
+    facts_differ: bool,
+    containment: f64,
+}
+
+impl Evidence {
+    fn of(posting: &Features, members: &[&&Features]) -> Evidence {
+        let mut e = Evidence {
+            facts_agree: false,
+            facts_differ: false,
+            containment: 0.0,
+        };
+        for m in members {
+            let c = compare(posting, m);
+            if c.min_facts > 0 {
+                if c.facts_contained >= 1.0 {
+                    e.facts_agree = true;
+                } else {
+                    e.facts_differ = true;
+                }
+            }
+            e.containment = e.containment.max(c.shingle_containment);
+        }
+        e
+    }
+
+    fn best(self, other: Evidence) -> Evidence {
+        Evidence {
+            facts_agree: self.facts_agree || other.facts_agree,
+            facts_differ: self.facts_differ && other.facts_differ,
+            containment: self.containment.max(other.containment),
+        }
+    }
+
+    /// Whether these figures tell the posting's job from the other cluster's: the posting
+    /// states them as this one does and otherwise than all of the other's members, and its
+    /// text agrees at least as much with this one.
+    fn decides_against(self, other: Evidence) -> bool {
+        self.facts_agree
+            && other.facts_differ
+            && !other.facts_agree
+            && self.containment >= other.containment
+    }
 }
 
 /// How much an offer says: the richest posting of a cluster gives the merged item its fields.
@@ -1751,6 +1816,70 @@ mod tests {
                 detach: vec![(0, 1)]
             }
         );
+    }
+
+    /// Shops of one chain: one template but for the shop's address. A full copy of one shop's
+    /// ad on another board states that shop's street number and joins it; a copy cut before
+    /// the address could be any shop and joins none.
+    #[test]
+    fn a_copy_joins_the_chain_shop_whose_figures_it_states() {
+        let shop = |address: &str| {
+            format!(
+                "Numérique Pour Tous, réseau de boutiques solidaires, compte plus de 60 points de \
+                 vente en France. Pour notre boutique {address}, nous recherchons un conseiller \
+                 en boutique solidaire en CDI. Vos missions : accueillir et conseiller les \
+                 clients, reconditionner les ordinateurs et smartphones donnés, tenir la caisse \
+                 et animer les ateliers numériques. Profil : goût du contact et des outils \
+                 numériques. Temps de travail : 35 heures par semaine. Rémunération : 1 850 € \
+                 brut mensuel. Nos avantages : mutuelle, titres-restaurant, 6 semaines de \
+                 congés. Postulez sur notre site carrières en indiquant la boutique."
+            )
+        };
+        let ad = |text: &str| {
+            offer(
+                Some("Numérique Pour Tous"),
+                "Conseiller en boutique solidaire",
+                "Nice",
+                "06",
+                Some(Contract::Cdi),
+                text,
+            )
+        };
+        let text_a = shop("de Nice Libération (42 avenue Malausséna, 06000 Nice)");
+        let text_b = shop("de Nice Gambetta (118 boulevard Gambetta, 06000 Nice)");
+        // Both shops published at once by the chain's own feed: two jobs.
+        let mut a = features(&ad(&text_a));
+        let mut b = features(&ad(&text_b));
+        a.slot = Some(slot("numerique-pour-tous"));
+        b.slot = a.slot;
+        assert!(conflict(&a, &b));
+        let copy = features(&ad(&text_a));
+        assert!(same_job(&copy, &a).is_some() && same_job(&copy, &b).is_some());
+        // A shop in another quarter (another postcode too): its figures differ too much.
+        let c = features(&ad(&shop("du Port (7 rue Cassini, 06300 Nice)")));
+        assert!(same_job(&copy, &c).is_none(), "{:?}", compare(&copy, &c));
+        for m in [
+            vec![(4.0, vec![&a]), (3.6, vec![&b])],
+            vec![(3.6, vec![&b]), (4.0, vec![&a])],
+        ] {
+            let plan = plan_join(&copy, &m);
+            let joined: Vec<&Features> = plan.join.iter().map(|&i| m[i].1[0]).collect();
+            assert_eq!(joined.len(), 1, "{plan:?}");
+            assert!(std::ptr::eq(joined[0], &a), "the shop at number 42");
+        }
+        // Cut before the address: nothing tells the shops apart.
+        let cut: String = text_a
+            .split(" Pour notre boutique")
+            .next()
+            .unwrap_or("")
+            .into();
+        let cut = features(&ad(&format!(
+            "{cut} Conseiller en boutique solidaire en CDI, 35 heures par semaine, 1 850 € brut \
+             mensuel : accueillir et conseiller les clients, reconditionner les ordinateurs."
+        )));
+        let m = vec![(4.0, vec![&a]), (3.6, vec![&b])];
+        assert!(same_job(&cut, &a).is_some() && same_job(&cut, &b).is_some());
+        assert_eq!(plan_join(&cut, &m), JoinPlan::default());
     }
 
     #[test]
