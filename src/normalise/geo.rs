@@ -106,6 +106,17 @@ pub fn is_remote(raw: &str) -> bool {
         if !hit {
             continue;
         }
+        // "À distance" and "en distanciel" say how the job is done only after a word about
+        // the work itself ("travail à distance", "2 jours en distanciel", "poste 100 % à
+        // distance"); "formation à distance", "support clients à distance" or "sur place ou
+        // à distance" describe the tasks. A field that starts with them ("À distance") is
+        // about the job.
+        if (t == "a" || t == "distanciel")
+            && i > 0
+            && !about_the_work(&toks[i.saturating_sub(3)..i])
+        {
+            continue;
+        }
         let negated_before = (1..=2).any(|k| {
             i.checked_sub(k)
                 .and_then(|j| toks.get(j))
@@ -118,6 +129,31 @@ pub fn is_remote(raw: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether the (folded) words before "à distance" / "distanciel" are about the work's own
+/// arrangement.
+fn about_the_work(before: &[&str]) -> bool {
+    before.iter().any(|w| {
+        w.starts_with("travail")
+            || matches!(
+                *w,
+                "poste"
+                    | "jour"
+                    | "jours"
+                    | "100"
+                    | "partiellement"
+                    | "totalement"
+                    | "entierement"
+                    | "partie"
+                    | "possible"
+                    | "possibilite"
+                    | "exerce"
+                    | "exercer"
+                    | "semaine"
+                    | "hybride"
+            )
+    })
 }
 
 /// Whether `text`, ASCII-lowercased, contains one of the cores of the remote-work words:
@@ -1892,6 +1928,20 @@ mod tests {
             ("remote", true),
             ("100% à distance", true),
             ("Poste en distanciel", true),
+            ("À distance", true),
+            ("Travail à distance 2 jours par semaine", true),
+            ("Possibilité de travailler en partie à distance", true),
+            ("Vous animez des sessions de formation à distance.", false),
+            ("Support clients à distance et sur site", false),
+            (
+                "Installation et prise de contrôle à distance des postes",
+                false,
+            ),
+            (
+                "Vous soutenez les bénévoles (sur place ou à distance).",
+                false,
+            ),
+            ("Formation en distanciel puis stage", false),
             ("Lyon (69)", false),
             ("", false),
             ("Pas de télétravail", false),

@@ -969,6 +969,11 @@ fn stated_hours(lx: &Lexed) -> Option<f64> {
             i += 1;
             continue;
         }
+        // "Laval 53 H/F", "(75) H / F": a department before the gender marker.
+        if w == "h" && lx.sym(i + 2) == Some('/') && matches!(lx.word(i + 3), Some("f")) {
+            i += 4;
+            continue;
+        }
         let mut j = i + 2;
         let mut val = v;
         let mut clock = false;
@@ -1698,9 +1703,11 @@ fn split_last_segment(s: &str) -> Option<(&str, &str)> {
     let mut end = bytes.len();
     while let Some(p) = bytes.get(..end)?.iter().rposition(|&b| b == b' ') {
         let rest = s.get(p..)?;
+        // A separator inside a parenthesis ("(38 - Grenoble)") does not end a segment.
+        let inside = rest.matches(')').count() > rest.matches('(').count();
         if let Some(sep) = SEGMENT_SEPARATORS
             .iter()
-            .find(|sep| rest.starts_with(**sep))
+            .find(|sep| !inside && rest.starts_with(**sep))
         {
             return Some((s.get(..p)?, s.get(p + sep.len()..)?));
         }
@@ -2823,6 +2830,9 @@ mod tests {
             ("TEMPS PARTIEL", Some((Some(P), None))),
             ("Temps partiel (24h/semaine)", Some((Some(P), Some(24.0)))),
             ("24h/semaine", Some((Some(P), Some(24.0)))),
+            ("Chargé de Communication Btob Laval 53 H/F", None),
+            ("Aide-soignant Paris 75 H / F", None),
+            ("Aide-soignant Nantes 44 H/F - 28h/semaine", Some((Some(P), Some(28.0)))),
             ("24 heures hebdomadaires", Some((Some(P), Some(24.0)))),
             ("24 h par semaine", Some((Some(P), Some(24.0)))),
             ("35h", Some((Some(F), Some(35.0)))),
@@ -3114,6 +3124,12 @@ mod tests {
             ),
             ("Éducateur (H/F) - Lyon - CDI", "Éducateur"),
             ("Intervenant - Lyon 3e", "Intervenant"),
+            // A separator inside a parenthesis does not cut it.
+            (
+                "Alternance - webmarketing specialist - Bac+4/5 - (38 - Grenoble) - H/F",
+                "Alternance - webmarketing specialist - Bac+4/5 - (38 - Grenoble)",
+            ),
+            ("Animateur - (Paris - Lyon)", "Animateur - (Paris - Lyon)"),
         ];
         for (raw, want) in cases {
             assert_eq!(clean_title(raw, &places), *want, "{raw:?}");

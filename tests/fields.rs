@@ -1,0 +1,93 @@
+//! Fields that mean what they say (issue 16, part 4), read through the whole normaliser with
+//! the real geography: snippets of real partner offers (written here, in their shapes) and the
+//! field each must give.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use essaim::normalise::{normalise, Context};
+use essaim::parse::RawItem;
+
+fn ctx() -> Context<'static> {
+    Context {
+        feed_id: "partenaire",
+        base_url: Some("https://emplois.example.org/"),
+        now: common::fixture_now(),
+    }
+}
+
+fn item(title: &str, description: &str) -> RawItem {
+    RawItem {
+        title: Some(title.into()),
+        link: Some("https://emplois.example.org/offres/1".into()),
+        description: Some(description.into()),
+        location: Some("Lyon (69)".into()),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_department_before_the_gender_marker_is_not_hours() {
+    let o = normalise(
+        &item(
+            "Chargé de Communication Btob Laval 53 H/F",
+            "Vous développez la communication de nos partenaires entreprises.",
+        ),
+        &ctx(),
+    );
+    assert_eq!(o.working_time, None, "{:?}", o.working_time);
+    let o = normalise(
+        &item(
+            "Aide à domicile Nantes 44 H/F - 28h/semaine",
+            "Accompagnement de personnes âgées à leur domicile.",
+        ),
+        &ctx(),
+    );
+    assert_eq!(o.working_time.and_then(|w| w.hours_per_week), Some(28.0));
+}
+
+#[test]
+fn a_place_in_parentheses_is_not_cut_in_the_middle() {
+    let o = normalise(
+        &item(
+            "Alternance - webmarketing specialist - Bac+4/5 - (38 - Grenoble) - H/F",
+            "Rejoignez notre équipe marketing en alternance.",
+        ),
+        &ctx(),
+    );
+    assert!(
+        !o.title.ends_with("(38"),
+        "a separator inside the parenthesis cut it: {:?}",
+        o.title
+    );
+    assert!(
+        o.title.starts_with("Alternance - webmarketing specialist - Bac+4/5"),
+        "{:?}",
+        o.title
+    );
+    let open = o.title.matches('(').count();
+    assert_eq!(open, o.title.matches(')').count(), "{:?}", o.title);
+}
+
+#[test]
+fn a_distance_about_the_tasks_is_not_remote_work() {
+    for text in [
+        "Vous animez des sessions de formation à distance auprès des bénévoles.",
+        "Vous assurez le support clients à distance et sur site.",
+        "Installation des postes et prise de contrôle à distance en cas de panne.",
+        "Vous soutenez les équipes locales (sur place ou à distance).",
+    ] {
+        let o = normalise(&item("Technicien support informatique", text), &ctx());
+        assert!(!o.location.remote, "{text:?}");
+    }
+    for text in [
+        "Télétravail possible deux jours par semaine.",
+        "Poste ouvert au travail à distance partiel.",
+    ] {
+        let o = normalise(&item("Chargé de mission", text), &ctx());
+        assert!(o.location.remote, "{text:?}");
+    }
+    let mut structured = item("Chargé de mission", "Mission de développement local.");
+    structured.remote = Some("Pas_teletravail".into());
+    assert!(!normalise(&structured, &ctx()).location.remote);
+}
