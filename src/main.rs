@@ -82,8 +82,13 @@ enum Command {
     /// Fetch and normalise a feed without storing it, and report what essaim understood:
     /// offers found, how many have each field, and every problem with its offer.
     Validate {
-        /// An http(s) URL or a file path.
-        source: String,
+        /// An http(s) URL or a file path (default with --feed: the feed's own).
+        #[arg(required_unless_present = "feed")]
+        source: Option<String>,
+        /// Validate with this feed of the configuration: its URL (unless SOURCE is given),
+        /// format, [feed.mapping] and [feed.elements].
+        #[arg(long, value_name = "ID")]
+        feed: Option<String>,
         /// The feed's format (default: detected).
         #[arg(long, value_parser = parse_format)]
         format: Option<essaim::parse::Format>,
@@ -171,6 +176,7 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) 
 async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
     let Command::Validate {
         source,
+        feed,
         format,
         json,
         allow_private,
@@ -179,6 +185,28 @@ async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow:
         bail!("not a validate command");
     };
     config.settings.allow_private_addresses |= allow_private;
+    let feed = match feed {
+        None => None,
+        Some(id) => match config.feeds.iter().find(|f| f.id == id) {
+            Some(f) => Some(f.clone()),
+            None => {
+                let ids: Vec<&str> = config.feeds.iter().map(|f| f.id.as_str()).collect();
+                eprintln!(
+                    "essaim: {}: no feed {id:?} (feeds: {})",
+                    config.path.display(),
+                    ids.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    if let Some(f) = &feed {
+        config.settings.allow_private_addresses |= f.allow_private;
+    }
+    let Some(source) = source.or_else(|| feed.as_ref().map(|f| f.source.to_string())) else {
+        bail!("validate needs a URL, a file or --feed");
+    };
+    let format = format.or_else(|| feed.as_ref().map(|f| f.format));
     let fetcher = essaim::fetch::Fetcher::new(&config.settings)?;
     let (bytes, charset, base) = match url::Url::parse(&source) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {
@@ -206,12 +234,19 @@ async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow:
         format,
         http_charset: charset.as_deref(),
         base_url: base.as_deref(),
+        mapping: feed.as_ref().and_then(|f| f.mapping.as_ref()),
+        elements: feed.as_ref().map_or(&[], |f| f.elements.as_slice()),
         ..essaim::parse::ParseContext::at(now)
     };
     let parsed = match essaim::parse::parse(&bytes, &ctx) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("essaim: {source}: {e}");
+            propose_mapping(
+                &bytes,
+                charset.as_deref(),
+                feed.as_ref().map(|f| f.id.as_str()),
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -232,6 +267,26 @@ async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow:
         print!("{}", report.to_text());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// For a body essaim could not read: the `[feed.mapping]` that would read it, printed as
+/// TOML ready to paste (see `essaim::validate::propose`), when one can be guessed.
+fn propose_mapping(bytes: &[u8], charset: Option<&str>, feed: Option<&str>) {
+    let text = essaim::parse::decode::decode(bytes, charset).text;
+    let Some(proposal) = essaim::validate::propose::propose(&text) else {
+        return;
+    };
+    let check = match feed {
+        Some(id) => format!("essaim validate --feed {id}"),
+        None => "essaim validate --feed ID".to_string(),
+    };
+    println!(
+        "# A mapping that reads this body ({} items found at {:?}). Paste it into the feed's\n\
+         # [[feed]] entry in feeds.toml, check each path, then run `{check}`.\n{}",
+        proposal.item_count,
+        proposal.items,
+        proposal.to_toml()
+    );
 }
 
 async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Result<ExitCode> {

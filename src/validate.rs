@@ -2,6 +2,8 @@
 //! field, and every problem with the offer it concerns, so that a partner can fix its feed.
 //! Built from parsed and normalised data; no I/O (the command fetches the bytes).
 
+pub mod propose;
+
 use serde::Serialize;
 
 use crate::model::Offer;

@@ -61,7 +61,8 @@ fn a_place_in_parentheses_is_not_cut_in_the_middle() {
         o.title
     );
     assert!(
-        o.title.starts_with("Alternance - webmarketing specialist - Bac+4/5"),
+        o.title
+            .starts_with("Alternance - webmarketing specialist - Bac+4/5"),
         "{:?}",
         o.title
     );

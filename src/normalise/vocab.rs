@@ -2832,7 +2832,10 @@ mod tests {
             ("24h/semaine", Some((Some(P), Some(24.0)))),
             ("Chargé de Communication Btob Laval 53 H/F", None),
             ("Aide-soignant Paris 75 H / F", None),
-            ("Aide-soignant Nantes 44 H/F - 28h/semaine", Some((Some(P), Some(28.0)))),
+            (
+                "Aide-soignant Nantes 44 H/F - 28h/semaine",
+                Some((Some(P), Some(28.0))),
+            ),
             ("24 heures hebdomadaires", Some((Some(P), Some(24.0)))),
             ("24 h par semaine", Some((Some(P), Some(24.0)))),
             ("35h", Some((Some(F), Some(35.0)))),

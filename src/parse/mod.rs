@@ -564,8 +564,8 @@ fn configure_a_mapping(format: &str, items: Option<String>) -> String {
         .unwrap_or_default();
     format!(
         "essaim does not recognise this format by itself: set format = \"{format}\" with a \
-         [feed.mapping] saying where the offers and their fields are{example}, and check what \
-         essaim reads with `essaim validate`"
+         [feed.mapping] saying where the offers and their fields are{example}: `essaim \
+         validate` proposes one for this body, fields included, and checks what essaim reads"
     )
 }
 
@@ -818,8 +818,9 @@ mod tests {
                      read it as Indeed-style XML, whose offers are <job> elements, and found none: \
                      root element is {root}, which holds {holds}. essaim does not recognise this \
                      format by itself: set format = \"xml\" with a [feed.mapping] saying where the \
-                     offers and their fields are (for instance items = \"{items}\"), and check \
-                     what essaim reads with `essaim validate`",
+                     offers and their fields are (for instance items = \"{items}\"): `essaim \
+                     validate` proposes one for this body, fields included, and checks what \
+                     essaim reads",
                     body.len()
                 );
                 assert_eq!(e, want);
@@ -832,7 +833,7 @@ mod tests {
                 "not a readable RSS, Atom or JSON feed: root element is <offres>, which holds 2 <offre>. \
                  essaim does not recognise this format by itself: set format = \"xml\""
             ) && e.contains("items = \"offres/offre\"")
-                && e.ends_with("`essaim validate`"),
+                && e.ends_with("`essaim validate` proposes one for this body, fields included, and checks what essaim reads"),
             "{e}"
         );
         // JSON that is no JSON Feed.
