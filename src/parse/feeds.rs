@@ -130,22 +130,22 @@ pub fn parse(
     let feed = match parser.parse(text.as_bytes()) {
         Ok(feed) => feed,
         Err(e) => {
+            let failed = format!("failed ({e})");
             let e = ParseError(format!("not a readable RSS, Atom or JSON feed: {e}"));
             if !xml {
                 return match lenient::json_feed(text, now) {
                     Some((items, forgiven)) if !items.is_empty() => {
                         warnings.push(format!(
-                            "{}; the lenient reader recovered {} items{}",
-                            e.0.trim_start_matches("not a readable RSS, Atom or JSON feed: "),
+                            "the strict feed parser {failed}; the lenient reader recovered {} \
+                             items{forgiven}",
                             items.len(),
-                            forgiven
                         ));
                         Ok((Format::JsonFeed, items))
                     }
                     _ => Err(e),
                 };
             }
-            return fall_back(text, ctx, warnings, &e, 0)?.ok_or(e);
+            return fall_back(text, ctx, warnings, &failed, 0)?.ok_or(e);
         }
     };
     let format = match feed.feed_type {
@@ -161,12 +161,8 @@ pub fn parse(
             Ok(x) => {
                 if x.len() > feed.entries.len() {
                     // Items feed-rs did not see (Atom 0.3, RDF items in another namespace).
-                    let e = ParseError(format!(
-                        "the feed parser read {} of the {} items",
-                        feed.entries.len(),
-                        x.len()
-                    ));
-                    if let Some(read) = fall_back(text, ctx, warnings, &e, feed.entries.len())? {
+                    let read = format!("read {} of the {} items", feed.entries.len(), x.len());
+                    if let Some(read) = fall_back(text, ctx, warnings, &read, feed.entries.len())? {
                         return Ok(read);
                     }
                 }
@@ -241,13 +237,13 @@ pub fn parse(
     Ok((format, items))
 }
 
-/// The lenient reader's items when the strict parser failed with `strict` or read only
-/// `read` items: `None` unless it recovers more, its error when the document is cut short.
+/// The lenient reader's items when the strict parser `strict` ("failed (reason)", "read 0 of
+/// the 2 items") and read only `read` items: `None` unless it recovers more, its error when the document is cut short.
 fn fall_back(
     text: &str,
     ctx: &ParseContext<'_>,
     warnings: &mut Vec<String>,
-    strict: &ParseError,
+    strict: &str,
     read: usize,
 ) -> Result<Option<(Format, Vec<RawItem>)>, ParseError> {
     let l = match lenient::parse(text, ctx) {
@@ -264,10 +260,7 @@ fn fall_back(
         format!(", forgiving {}", l.forgiven.join(", "))
     };
     warnings.push(format!(
-        "{}; the lenient reader recovered {} items{forgiven}",
-        strict
-            .0
-            .trim_start_matches("not a readable RSS, Atom or JSON feed: "),
+        "the strict feed parser {strict}; the lenient reader recovered {} items{forgiven}",
         l.items.len()
     ));
     warnings.extend(l.warnings);
