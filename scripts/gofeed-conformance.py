@@ -176,6 +176,7 @@ def main():
     fallback = 0
     all_cases = cases(root)
     with_entries = 0
+    entries_expected = entries_read = 0
     for family, src, exp in all_cases:
         expected = json.load(open(exp, encoding="utf-8"))
         entries = expected.get("entries") or expected.get("items") or []
@@ -191,6 +192,8 @@ def main():
             if any("lenient reader" in w for w in parsed["warnings"]):
                 fallback += 1
         name = os.path.relpath(src, root)
+        entries_expected += len(entries)
+        entries_read += min(len(items), len(entries))
         if entries:
             with_entries += 1
             if not items:
@@ -216,7 +219,7 @@ def main():
     print(
         f"{len(all_cases)} cases ({with_entries} with entries, {fallback} read by the lenient "
         f"reader): {agree}/{checks} entry checks agree ({share:.1%}); "
-        f"{len(lost)} cases lose the whole feed"
+        f"{len(lost)} cases lose the whole feed; {entries_read}/{entries_expected} entries read"
     )
     for field, (ok, n) in sorted(per_field.items()):
         print(f"  {field}: {ok}/{n}")

@@ -263,3 +263,43 @@ fn a_json_feed_with_a_bare_version_is_read() {
         p.warnings[0]
     );
 }
+
+#[test]
+fn relative_links_in_content_follow_xml_base() {
+    // Valid Atom (feed-rs reads it) and the same entry made lenient by a `type=""` title.
+    for title in [
+        "<title>Agent·e d'accueil</title>",
+        "<title type=\"\">Agent·e d'accueil</title>",
+    ] {
+        let body = format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"https://emplois.apf.example/\">\
+             <title>APF France handicap</title><id>urn:apf</id><updated>2026-11-20T08:00:00Z</updated>\
+             <entry xml:base=\"offres/\">{title}<id>urn:apf:1</id><updated>2026-11-20T08:00:00Z</updated>\
+             <link href=\"accueil-angers.html\"/>\
+             <content type=\"html\">Voir &lt;a href=\"fiche-poste.pdf\"&gt;la fiche&lt;/a&gt; et \
+             &lt;a href=\"https://apf.example/\"&gt;le site&lt;/a&gt;</content></entry></feed>"
+        );
+        let p = parse(body.as_bytes(), &ParseContext::at(fixture_now())).unwrap();
+        // The second is read by the lenient reader, which says so.
+        assert_eq!(
+            p.warnings.is_empty(),
+            !title.contains("type"),
+            "{:?}",
+            p.warnings
+        );
+        let it = &p.items[0];
+        assert_eq!(
+            it.link.as_deref(),
+            Some("https://emplois.apf.example/offres/accueil-angers.html"),
+            "{title}"
+        );
+        assert_eq!(
+            it.description.as_deref(),
+            Some(
+                "Voir <a href=\"https://emplois.apf.example/offres/fiche-poste.pdf\">la fiche</a> \
+                 et <a href=\"https://apf.example/\">le site</a>"
+            ),
+            "{title}"
+        );
+    }
+}

@@ -212,6 +212,24 @@ pub fn parse(
             ..Default::default()
         };
         if let Some(extra) = extras.get(index) {
+            let base = |names: &[&str]| {
+                names
+                    .iter()
+                    .find_map(|n| extra.bases.iter().find(|(l, _)| l == n))
+                    .map(|(_, b)| b.as_str())
+            };
+            if let (Some(t), Some(b)) = (item.title.as_deref(), base(&["title"])) {
+                item.title = Some(lenient::resolve_in_html(t, b));
+            }
+            let from_content = entry.content.as_ref().is_some_and(|c| c.body.is_some());
+            let names: &[&str] = if from_content {
+                &["content"]
+            } else {
+                &["summary", "description"]
+            };
+            if let (Some(d), Some(b)) = (item.description.as_deref(), base(names)) {
+                item.description = Some(lenient::resolve_in_html(d, b));
+            }
             for (field, value) in &extra.fields {
                 // Explicit job elements beat the generic author (a WordPress login name).
                 let replace = *field == Field::Employer;
@@ -318,6 +336,8 @@ struct Extra {
     fields: Vec<(Field, String)>,
     /// (qualified name, text) of its date elements.
     dates: Vec<(String, String)>,
+    /// (local name, xml:base) of its children under an `xml:base`.
+    bases: Vec<(String, String)>,
     /// Byte range of the item's XML in the text, for the audit copy.
     span: std::ops::Range<usize>,
 }
@@ -342,6 +362,9 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Scan
     // (qualified name, field or date field, accumulated text) of the child being read.
     let mut child: Option<(String, Option<Field>, bool, String)> = None;
     let mut root: Option<String> = None;
+    // The xml:base of each open element, when the document uses xml:base at all.
+    let uses_base = text.contains("xml:base");
+    let mut bases: Vec<Option<String>> = Vec::new();
     loop {
         let before = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
@@ -360,6 +383,24 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Scan
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 if root.is_none() {
                     root = Some(name.clone());
+                }
+                if uses_base {
+                    let own = e
+                        .try_get_attribute("xml:base")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                    let base =
+                        lenient::xml_base(bases.last().and_then(|b| b.as_deref()), own.as_deref());
+                    if let (Some(b), Some(cur), true) = (
+                        &base,
+                        current.as_mut(),
+                        item_depth.is_some_and(|d| depth == d + 1),
+                    ) {
+                        let local = name.rsplit(':').next().unwrap_or(&name).to_string();
+                        cur.bases.push((local, b.clone()));
+                    }
+                    bases.push(base);
                 }
                 if item_depth.is_none() && lenient::is_item(&name) {
                     item_depth = Some(depth);
@@ -423,6 +464,7 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Scan
                     }
                 }
                 depth = depth.saturating_sub(1);
+                bases.truncate(depth);
             }
             Event::Empty(e)
                 if item_depth.is_none()

@@ -45,6 +45,8 @@ struct Child {
     has_elements: bool,
     /// (local name, text) of its direct children: an Atom author's <name>.
     sub: Vec<(String, String)>,
+    /// Its `xml:base`, inherited or its own.
+    base: Option<String>,
 }
 
 impl Child {
@@ -125,6 +127,8 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
     let mut out = Lenient::default();
     // Names of the open elements.
     let mut stack: Vec<String> = Vec::new();
+    // The xml:base of each open element.
+    let mut bases: Vec<Option<String>> = Vec::new();
     // Depth (stack length) of the open item and the item.
     let mut item: Option<(usize, Item)> = None;
     // The open child of the item.
@@ -184,6 +188,14 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                     root = Some(qname.clone());
                 }
                 let depth = stack.len() + 1;
+                let attrs = attributes(&e);
+                let base = xml_base(
+                    bases.last().and_then(|b| b.as_deref()),
+                    attrs
+                        .iter()
+                        .find(|(k, _)| k == "xml:base")
+                        .map(|(_, v)| v.as_str()),
+                );
                 match item.as_mut() {
                     None if is_item(&qname) => {
                         if stack.len() == 1 && local(&stack[0]) == "rss" {
@@ -201,7 +213,8 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                     Some((d, _)) if depth == *d + 1 => {
                         child = Some(Child {
                             qname: qname.clone(),
-                            attrs: attributes(&e),
+                            attrs,
+                            base: base.clone(),
                             inner_start: usize::try_from(reader.buffer_position())
                                 .unwrap_or(usize::MAX),
                             ..Default::default()
@@ -217,7 +230,9 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                     }
                 }
                 stack.push(qname);
+                bases.push(base);
                 if empty {
+                    bases.pop();
                     close_top(
                         &mut stack,
                         &mut item,
@@ -247,6 +262,7 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                                 ctx, &mut out,
                             );
                         }
+                        bases.truncate(stack.len());
                     }
                     None => match stack.last() {
                         Some(top) => mismatched.push(format!("</{qname}> where <{top}> is open")),
@@ -434,6 +450,15 @@ pub(super) fn unwrap_xhtml_div(s: &str) -> Option<&str> {
     (open < close).then(|| s[open + 1..close].trim())
 }
 
+/// [`value`] with relative URLs in markup resolved against the element's `xml:base`.
+fn based_value(c: &Child) -> (String, Option<String>) {
+    let (v, note) = value(c);
+    match c.base.as_deref() {
+        Some(base) => (resolve_in_html(&v, base), note),
+        None => (v, note),
+    }
+}
+
 /// Standard base64 (white space ignored, padding optional); `None` unless it decodes to UTF-8.
 pub(super) fn decode_base64(s: &str) -> Option<String> {
     let mut bits: u32 = 0;
@@ -497,14 +522,19 @@ fn build(
         let standard = prefix(q).is_none_or(|p| matches!(p, "atom" | "rss"));
         match (local(q), standard) {
             ("title", true) if item.title.is_none() => {
-                let (v, note) = value(c);
+                let (v, note) = based_value(c);
                 notes.extend(note);
                 item.set(Field::Title, &v, false);
             }
             ("link", true) => {
                 if let Some(href) = c.attr("href") {
                     let rel = c.attr("rel").unwrap_or("alternate").trim().to_string();
-                    links.push((rel, href.trim().to_string()));
+                    let href = href.trim();
+                    let href = match c.base.as_deref() {
+                        Some(base) => absolute(href, Some(base)),
+                        None => href.to_string(),
+                    };
+                    links.push((rel, href));
                 } else if !c.text.trim().is_empty() {
                     links.push(("alternate".into(), c.text.trim().to_string()));
                 }
@@ -513,12 +543,12 @@ fn build(
             ("content", true) | ("encoded", false)
                 if content.is_none() && (standard || prefix(q) == Some("content")) =>
             {
-                let (v, note) = value(c);
+                let (v, note) = based_value(c);
                 notes.extend(note);
                 content = Some(v).filter(|v| !v.is_empty());
             }
             ("description" | "summary" | "tagline", true) if summary.is_none() => {
-                let (v, note) = value(c);
+                let (v, note) = based_value(c);
                 notes.extend(note);
                 summary = Some(v).filter(|v| !v.is_empty());
             }
@@ -623,6 +653,62 @@ pub fn json_feed(text: &str, now: DateTime<Utc>) -> Option<(Vec<RawItem>, String
         String::new()
     };
     Some((items, forgiven))
+}
+
+/// `xml:base` of an element given its parent's base: the attribute resolved against the parent.
+pub(super) fn xml_base(parent: Option<&str>, attr: Option<&str>) -> Option<String> {
+    let Some(attr) = attr.map(str::trim).filter(|a| !a.is_empty()) else {
+        return parent.map(str::to_string);
+    };
+    if let Ok(u) = url::Url::parse(attr) {
+        return Some(u.to_string());
+    }
+    parent
+        .and_then(|p| url::Url::parse(p).ok())
+        .and_then(|p| p.join(attr).ok())
+        .map(|u| u.to_string())
+        .or_else(|| parent.map(str::to_string))
+}
+
+/// HTML with its relative `href` and `src` attribute values resolved against `base` (the
+/// element's `xml:base`), so that they are not later read against another base.
+pub(super) fn resolve_in_html(html: &str, base: &str) -> String {
+    let Ok(base) = url::Url::parse(base) else {
+        return html.to_string();
+    };
+    if !html.contains('<') {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = ["href=", "src="]
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
+        .min()
+    {
+        let (head, tail) = rest.split_at(at);
+        out.push_str(head);
+        let Some(quote) = tail.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            rest = tail;
+            continue;
+        };
+        let Some(end) = tail[1..].find(quote) else {
+            rest = tail;
+            continue;
+        };
+        let value = &tail[1..1 + end];
+        let resolved = if url::Url::parse(value).is_err() && !value.starts_with('#') {
+            base.join(value).map(|u| u.to_string()).ok()
+        } else {
+            None
+        };
+        out.push(quote);
+        out.push_str(resolved.as_deref().unwrap_or(value));
+        out.push(quote);
+        rest = &tail[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// "rh@asso.fr (Association X)" gives "Association X"; a bare address gives nothing.
