@@ -237,9 +237,13 @@ pub fn parse(
             }
             if !extra.dates.is_empty() {
                 // Our reading of the dates: feed-rs lets the last of pubDate and dc:date win.
-                let (published, updated) = choose_dates(&extra.dates, now, format == Format::Rss);
+                // feed-rs dates an RSS 2.0 item updated when published (not RSS 1.0 ones).
+                let copy = format == Format::Rss
+                    && entry.updated.is_some()
+                    && entry.updated == entry.published;
+                let (published, updated) = choose_dates(&extra.dates, now, copy);
                 item.published = published;
-                item.updated = updated.or(item.updated);
+                item.updated = updated;
             }
         }
         if item.title.as_deref().is_none_or(str::is_empty) {

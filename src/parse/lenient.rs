@@ -28,6 +28,9 @@ pub struct Lenient {
     pub forgiven: Vec<String>,
     /// Item-level faults, as sentences naming the item.
     pub warnings: Vec<String>,
+    /// An RSS 0.9x-2.0 item without an updated date is updated when published (as feed-rs
+    /// reads them; not RDF, not Atom).
+    copy_published: bool,
 }
 
 /// One direct child of an item, as read.
@@ -171,6 +174,7 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                             "the root element <{qname}> is no RSS, RDF or Atom feed"
                         )));
                     }
+                    out.copy_published = matches!(l, "rss" | "channel");
                     out.format = Some(if l == "feed" {
                         Format::Atom
                     } else {
@@ -370,7 +374,7 @@ fn close_top(
         };
         let source = text.get(it.start..end).unwrap_or_default();
         let index = out.items.len();
-        let (raw, notes) = build(&it.children, ctx, out.format);
+        let (raw, notes) = build(&it.children, ctx, out.copy_published);
         let mut raw = raw;
         raw.source = serde_json::json!({ "xml": source });
         if !notes.is_empty() {
@@ -489,7 +493,7 @@ pub(super) fn decode_base64(s: &str) -> Option<String> {
 fn build(
     children: &[Child],
     ctx: &ParseContext<'_>,
-    format: Option<Format>,
+    copy_published: bool,
 ) -> (RawItem, Vec<String>) {
     let mut item = RawItem::default();
     let mut notes = Vec::new();
@@ -586,7 +590,7 @@ fn build(
     if item.employer.is_none() {
         item.employer = employer;
     }
-    let (published, updated) = feeds::choose_dates(&dates, ctx.now, format == Some(Format::Rss));
+    let (published, updated) = feeds::choose_dates(&dates, ctx.now, copy_published);
     item.published = published;
     item.updated = updated;
     (item, notes)
