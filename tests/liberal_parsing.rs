@@ -256,7 +256,7 @@ fn a_json_feed_with_a_bare_version_is_read() {
     assert_eq!(p.warnings.len(), 1);
     assert!(
         p.warnings[0].ends_with(
-            "the lenient reader recovered 1 items, forgiving the version \"1.1\" (not the JSON \
+            "the lenient reader recovered 1 item, forgiving the version \"1.1\" (not the JSON \
              Feed URL)"
         ),
         "{}",

@@ -100,6 +100,11 @@ pub(super) fn choose_dates(
     (published, updated)
 }
 
+/// "1 item", "3 items".
+fn count(n: usize) -> String {
+    format!("{n} item{}", if n == 1 { "" } else { "s" })
+}
+
 /// "item 3 (https://...)": how warnings name an item.
 pub(super) fn item_label(index: usize, item: &RawItem) -> String {
     format!(
@@ -136,9 +141,9 @@ pub fn parse(
                 return match lenient::json_feed(text, now) {
                     Some((items, forgiven)) if !items.is_empty() => {
                         warnings.push(format!(
-                            "the strict feed parser {failed}; the lenient reader recovered {} \
-                             items{forgiven}",
-                            items.len(),
+                            "the strict feed parser {failed}; the lenient reader recovered \
+                             {}{forgiven}",
+                            count(items.len()),
                         ));
                         Ok((Format::JsonFeed, items))
                     }
@@ -282,8 +287,8 @@ fn fall_back(
         format!(", forgiving {}", l.forgiven.join(", "))
     };
     warnings.push(format!(
-        "the strict feed parser {strict}; the lenient reader recovered {} items{forgiven}",
-        l.items.len()
+        "the strict feed parser {strict}; the lenient reader recovered {}{forgiven}",
+        count(l.items.len())
     ));
     warnings.extend(l.warnings);
     for (index, item) in l.items.iter().enumerate() {
