@@ -132,6 +132,8 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
     let mut stack: Vec<String> = Vec::new();
     // The xml:base of each open element.
     let mut bases: Vec<Option<String>> = Vec::new();
+    // How many elements of each name are open.
+    let mut open: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     // Depth (stack length) of the open item and the item.
     let mut item: Option<(usize, Item)> = None;
     // The open child of the item.
@@ -233,6 +235,9 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                         }
                     }
                 }
+                if !empty {
+                    *open.entry(qname.clone()).or_insert(0) += 1;
+                }
                 stack.push(qname);
                 bases.push(base);
                 if empty {
@@ -253,7 +258,15 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
             Event::End(e) => {
                 let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-                match stack.iter().rposition(|n| *n == qname) {
+                // `open` says at once whether an end tag closes anything (a search of the stack
+                // for every stray end tag would make hostile input quadratic); the search then
+                // costs what it closes.
+                let closes = if open.get(&qname).is_some_and(|n| *n > 0) {
+                    stack.iter().rposition(|n| *n == qname)
+                } else {
+                    None
+                };
+                match closes {
                     Some(at) => {
                         if at + 1 != stack.len() {
                             if let Some(top) = stack.last() {
@@ -261,6 +274,9 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
                             }
                         }
                         while stack.len() > at {
+                            if let Some(n) = stack.last().and_then(|top| open.get_mut(top)) {
+                                *n = n.saturating_sub(1);
+                            }
                             close_top(
                                 &mut stack, &mut item, &mut child, &mut grand, text, before, end,
                                 ctx, &mut out,
@@ -684,34 +700,35 @@ pub(super) fn resolve_in_html(html: &str, base: &str) -> String {
         return html.to_string();
     }
     let mut out = String::with_capacity(html.len() + 64);
-    let mut rest = html;
-    while let Some(at) = ["href=", "src="]
-        .iter()
-        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
-        .min()
-    {
-        let (head, tail) = rest.split_at(at);
-        out.push_str(head);
+    // Copied up to here; one pass over the '=' signs.
+    let mut done = 0;
+    for (eq, _) in html.match_indices('=') {
+        if eq < done {
+            continue;
+        }
+        let name = &html[..eq];
+        if !(name.ends_with("href") || name.ends_with("src")) {
+            continue;
+        }
+        let tail = &html[eq + 1..];
         let Some(quote) = tail.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-            rest = tail;
             continue;
         };
         let Some(end) = tail[1..].find(quote) else {
-            rest = tail;
-            continue;
+            break;
         };
         let value = &tail[1..1 + end];
-        let resolved = if url::Url::parse(value).is_err() && !value.starts_with('#') {
-            base.join(value).map(|u| u.to_string()).ok()
-        } else {
-            None
+        if url::Url::parse(value).is_ok() || value.starts_with('#') {
+            continue;
+        }
+        let Ok(resolved) = base.join(value) else {
+            continue;
         };
-        out.push(quote);
-        out.push_str(resolved.as_deref().unwrap_or(value));
-        out.push(quote);
-        rest = &tail[end + 2..];
+        out.push_str(&html[done..eq + 2]);
+        out.push_str(resolved.as_str());
+        done = eq + 2 + end;
     }
-    out.push_str(rest);
+    out.push_str(&html[done..]);
     out
 }
 
@@ -766,6 +783,44 @@ mod tests {
         let l = parse(&doc, &ctx()).unwrap();
         assert_eq!(l.items.len(), 1);
         assert_eq!(l.items[0].title.as_deref(), Some("Animateur"));
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_the_base() {
+        let base = "https://emplois.example/offres/";
+        assert_eq!(
+            resolve_in_html(
+                "<a href=\"fiche.pdf\">fiche</a> <img src='/logo.png'> <a href=\"#haut\">haut</a> \
+                 <a href=\"https://autre.example/\">x</a> data=\"y\"",
+                base
+            ),
+            "<a href=\"https://emplois.example/offres/fiche.pdf\">fiche</a> \
+             <img src='https://emplois.example/logo.png'> <a href=\"#haut\">haut</a> \
+             <a href=\"https://autre.example/\">x</a> data=\"y\""
+        );
+        assert_eq!(resolve_in_html("sans lien", base), "sans lien");
+        assert_eq!(resolve_in_html("<a href=\"x", base), "<a href=\"x");
+    }
+
+    #[test]
+    fn stray_end_tags_stay_linear() {
+        let mut doc = String::from("<rss><channel><item><title>Animateur</title><description>");
+        for _ in 0..50_000 {
+            doc.push_str("<b>");
+        }
+        for _ in 0..50_000 {
+            doc.push_str("</i>");
+        }
+        doc.push_str("</description></item></channel></rss>");
+        let l = parse(&doc, &ctx()).unwrap();
+        assert_eq!(l.items.len(), 1);
+        assert!(
+            l.forgiven
+                .iter()
+                .any(|f| f.starts_with("50001 mismatched end tags")),
+            "{:?}",
+            l.forgiven
+        );
     }
 
     #[test]
