@@ -158,3 +158,74 @@ fn without_a_publication_date_the_output_says_it_is_estimated() {
     assert_eq!(publish::date_published(&p), t("2026-11-16T09:00:00Z"));
     assert!(publish::job_object(&p).get("date_estimated").is_none());
 }
+
+/// Through a whole fetch: the future date is a warning of the fetch naming the item, and the
+/// outputs date that offer and the undated one when first seen, saying it was estimated.
+#[tokio::test(start_paused = true)]
+async fn a_fetch_dates_future_and_undated_offers_when_first_seen() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cocagne.xml"),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>Offres</title>\
+         <item><title>Encadrant·e technique maraîchage</title><link>https://cocagne.example/o/1</link>\
+         <pubDate>Tue Dec 22 23:59:22 CET 2026</pubDate></item>\
+         <item><title>Apprenti·e paysagiste</title><link>https://cocagne.example/o/2</link>\
+         <pubDate>2025-02-26T16:40:27+0100</pubDate><dc:date>2027-09-01</dc:date></item>\
+         <item><title>Accompagnateur·rice socio-professionnel·le</title>\
+         <link>https://cocagne.example/o/3</link></item></channel></rss>",
+    )
+    .unwrap();
+    let path = common::write_config(
+        dir.path(),
+        "[settings]\ndatabase = \"essaim.db\"\n\n[[feed]]\nid = \"cocagne\"\nname = \"Cocagne\"\n\
+         network = \"Jardins de Cocagne\"\nurl = \"cocagne.xml\"\n",
+    );
+    let config = Arc::new(essaim::config::load(&path).unwrap());
+    let store = Arc::new(essaim::store::Store::open(&config.settings.database).unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    let pipeline = Arc::new(
+        essaim::pipeline::Pipeline::with_clock(
+            Arc::clone(&config),
+            Arc::clone(&store),
+            common::fixture_clock(),
+        )
+        .unwrap(),
+    );
+    let report = pipeline
+        .refresh_many(&["cocagne".to_string()])
+        .await
+        .remove(0);
+    assert!(
+        report.warnings.iter().any(|w| w.starts_with("item 1 ")
+            && w.contains("published date 2026-12-22T22:59:22Z is in the future")),
+        "{:?}",
+        report.warnings
+    );
+    let offers = store.open_offers(10).unwrap();
+    let by_url = |u: &str| {
+        offers
+            .iter()
+            .find(|p| p.offer.url.as_deref() == Some(u))
+            .unwrap()
+    };
+    let first_seen = fixture_now();
+    for (url, date, estimated) in [
+        ("https://cocagne.example/o/1", first_seen, true),
+        (
+            "https://cocagne.example/o/2",
+            t("2025-02-26T15:40:27Z"),
+            false,
+        ),
+        ("https://cocagne.example/o/3", first_seen, true),
+    ] {
+        let p = by_url(url);
+        assert_eq!(publish::date_published(p), date, "{url}");
+        assert_eq!(
+            publish::job_object(p).get("date_estimated") == Some(&serde_json::json!(true)),
+            estimated,
+            "{url}"
+        );
+    }
+}
