@@ -99,6 +99,14 @@ enum Command {
         #[arg(long)]
         allow_private: bool,
     },
+    /// Developer tool: parse a local file and print the raw items and warnings as JSON
+    /// (`scripts/gofeed-conformance.py` uses it).
+    #[command(hide = true)]
+    Parse {
+        file: PathBuf,
+        #[arg(long, value_parser = parse_format)]
+        format: Option<essaim::parse::Format>,
+    },
 }
 
 fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
@@ -121,6 +129,9 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Command::Parse { file, format } = &cli.command {
+        return parse_file(file, *format, clock);
+    }
     if let Command::Validate { .. } = cli.command {
         // A partner checking its feed needs no registry: defaults apply when there is none.
         let config = if cli.config.exists() {
@@ -168,6 +179,40 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) 
         Ok(code) => code,
         Err(e) => {
             eprintln!("essaim: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `essaim parse FILE`: the parser's raw items and warnings as JSON, or the error (exit 1).
+fn parse_file(
+    file: &std::path::Path,
+    format: Option<essaim::parse::Format>,
+    clock: Clock,
+) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("essaim: {}: cannot read: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let ctx = essaim::parse::ParseContext {
+        format,
+        ..essaim::parse::ParseContext::at(clock.now())
+    };
+    match essaim::parse::parse(&bytes, &ctx) {
+        Ok(p) => {
+            let out = serde_json::json!({
+                "format": p.format.map(|f| f.name()),
+                "items": p.items,
+                "warnings": p.warnings,
+            });
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("essaim: {}: {e}", file.display());
             ExitCode::FAILURE
         }
     }
@@ -306,7 +351,7 @@ async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Res
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
+        Command::Check | Command::Validate { .. } | Command::Parse { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 

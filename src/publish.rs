@@ -154,11 +154,7 @@ pub fn rss(channel: &Channel, offers: &[PublishedOffer]) -> String {
         out.push_str("<guid isPermaLink=\"false\">urn:uuid:");
         out.push_str(&p.id);
         out.push_str("</guid>\n");
-        element(
-            &mut out,
-            "pubDate",
-            &o.published.unwrap_or(p.first_seen).to_rfc2822(),
-        );
+        element(&mut out, "pubDate", &date_published(p).to_rfc2822());
         element(&mut out, "description", &o.description_html);
         out.push_str("<category domain=\"network\">");
         out.push_str(&xml_escape(&p.network));
@@ -199,7 +195,7 @@ pub fn atom(channel: &Channel, offers: &[PublishedOffer]) -> String {
             out.push_str(&xml_escape(url));
             out.push_str("\"/>\n");
         }
-        let published = o.published.unwrap_or(p.first_seen);
+        let published = date_published(p);
         element(&mut out, "published", &rfc3339(published));
         element(
             &mut out,
@@ -237,7 +233,7 @@ pub fn json_feed(channel: &Channel, offers: &[PublishedOffer]) -> String {
                 "title": o.title,
                 "content_html": o.description_html,
                 "content_text": o.description_text,
-                "date_published": rfc3339(o.published.unwrap_or(p.first_seen)),
+                "date_published": rfc3339(date_published(p)),
                 "date_modified": rfc3339(o.updated.unwrap_or(p.changed)),
                 "tags": o.categories,
                 "_job": job_object(p),
@@ -305,6 +301,19 @@ struct JobFields<'a> {
     valid_through: Option<String>,
     start_date: Option<String>,
     sources: &'a [Source],
+    /// The partner gave no publication date (or one in the future): `date_published` is when
+    /// essaim first saw the offer. Present only then.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    date_estimated: bool,
+}
+
+/// When the offer was published: its own date, else (estimated, see `date_estimated`) when
+/// essaim first saw it, never later than its modification date.
+pub fn date_published(p: &PublishedOffer) -> DateTime<Utc> {
+    match p.offer.published {
+        Some(t) => t,
+        None => p.first_seen.min(p.offer.updated.unwrap_or(p.changed)),
+    }
 }
 
 #[derive(Serialize)]
@@ -358,6 +367,7 @@ impl<'a> JobFields<'a> {
             valid_through: o.valid_through.map(rfc3339),
             start_date: o.start_date.map(rfc3339),
             sources: &p.sources,
+            date_estimated: o.published.is_none(),
         }
     }
 }
@@ -468,7 +478,7 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
         "@type": "JobPosting",
         "title": o.title,
         "description": if o.description_html.is_empty() { o.title.clone() } else { o.description_html.clone() },
-        "datePosted": rfc3339(o.published.unwrap_or(p.first_seen)),
+        "datePosted": rfc3339(date_published(p)),
         "hiringOrganization": { "@type": "Organization", "name": employer },
         "jobLocation": { "@type": "Place", "address": Value::Object(address) },
         "identifier": { "@type": "PropertyValue", "name": "essaim", "value": p.id },
@@ -586,7 +596,7 @@ impl<'a> ApiOffer<'a> {
             id: &p.id,
             url: &o.url,
             title: &o.title,
-            date_published: rfc3339(o.published.unwrap_or(p.first_seen)),
+            date_published: rfc3339(date_published(p)),
             date_modified: rfc3339(o.updated.unwrap_or(p.changed)),
             first_seen: rfc3339(p.first_seen),
             description_html: &o.description_html,

@@ -433,6 +433,10 @@ fn parse_textual(lx: &Lexed, reference: DateTime<Utc>) -> Option<DateTime<Utc>> 
         k += 1;
     }
     let (time, zone) = time_and_zone(lx, k);
+    if year.is_none() {
+        // Java's Date.toString puts the year last: "Tue Dec 22 23:59:22 CET 2015".
+        year = trailing_year(lx, k);
+    }
     match year {
         Some(y) => compose(NaiveDate::from_ymd_opt(y, mon, day)?, time, zone),
         None => {
@@ -451,6 +455,50 @@ fn parse_textual(lx: &Lexed, reference: DateTime<Utc>) -> Option<DateTime<Utc>> 
                 .or_else(|| nearest(ry.saturating_sub(4)..=ry.saturating_add(4)))
         }
     }
+}
+
+/// A four-digit year after the time and zone of a month-first date (and nothing after it but
+/// a comment): "Dec 22 23:59:22 CET 2015".
+fn trailing_year(lx: &Lexed, from: usize) -> Option<i32> {
+    let last = lx.toks.len().checked_sub(1)?;
+    if last < from {
+        return None;
+    }
+    let (y, len) = lx.num(last)?;
+    if len != 4 || matches!(lx.sym(last.wrapping_sub(1)), Some('+' | '-' | ':')) {
+        return None;
+    }
+    let y = i32::try_from(y).ok()?;
+    (1900..=2200).contains(&y).then_some(y)
+}
+
+/// How far past the fetch a publication date may be (partners' clocks and zones) before it
+/// is not believed.
+pub const FUTURE_TOLERANCE: TimeDelta = TimeDelta::days(1);
+
+/// `date`, unless it is later than `now` plus [`FUTURE_TOLERANCE`]: such a date is a warning
+/// (naming `what` and the date) and is dropped, so that the offer is dated when essaim first
+/// saw it.
+pub fn not_in_future(
+    date: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Option<DateTime<Utc>> {
+    let date = date?;
+    if now
+        .checked_add_signed(FUTURE_TOLERANCE)
+        .is_some_and(|limit| date > limit)
+    {
+        warnings.push(format!(
+            "{what} date {} is in the future (more than a day after the fetch at {}): \
+             ignored, the offer is dated when first seen",
+            crate::parse::rfc3339(date),
+            crate::parse::rfc3339(now)
+        ));
+        return None;
+    }
+    Some(date)
 }
 
 /// Unix seconds (10 digits), milliseconds (13 digits), or a basic ISO date "20261103".

@@ -195,6 +195,9 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         field(&item.start_date).or_else(|| label(Label::StartDate)),
         "start",
     );
+    // A publication in the future is a partner's mistake (a start date, a wrong year).
+    let published = dates::not_in_future(published, ctx.now, "published", &mut warnings);
+    let updated = dates::not_in_future(updated, ctx.now, "updated", &mut warnings);
 
     Offer {
         feed_id: ctx.feed_id.to_string(),

@@ -1,17 +1,22 @@
 //! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs, plus a second pass with quick-xml
-//! over RSS/Atom items for what feed-rs drops: namespaced job elements (WP Job Manager's
-//! `job_listing:*`, and the feed's own `[feed.elements]` mapping) and dates it could not parse
-//! (kept as written so the normaliser can report them).
+//! over RSS/Atom items for what feed-rs drops or gets wrong: namespaced job elements (WP Job
+//! Manager's `job_listing:*`, and the feed's own `[feed.elements]` mapping) and the dates (a
+//! standard element, `pubDate` or Atom `published`/`updated`, wins over an extension such as
+//! `dc:date`; dates it could not parse are kept as written so the normaliser reports them).
+//! When feed-rs refuses an XML feed, or reads fewer items than the document holds, the
+//! [`lenient`](super::lenient) reader takes over and says what it forgave. A document that
+//! does not end well-formed is an error on both paths.
 
+use chrono::{DateTime, Utc};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::{rfc3339, Field, Format, ParseContext, ParseError, RawItem};
+use super::{lenient, rfc3339, Field, Format, ParseContext, ParseError, RawItem};
 use crate::normalise::dates;
 
 /// WP Job Manager's elements, read in every RSS feed. Some sites swap job_type and
 /// job_category; the normaliser checks both.
-const WP_JOB_MANAGER: &[(&str, Field)] = &[
+pub(super) const WP_JOB_MANAGER: &[(&str, Field)] = &[
     ("job_listing:location", Field::Location),
     ("job_listing:job_type", Field::Contract),
     ("job_listing:job_category", Field::Sector),
@@ -23,15 +28,94 @@ const WP_JOB_MANAGER: &[(&str, Field)] = &[
     ("job_listing:application", Field::ApplyUrl),
 ];
 
-/// Date elements whose text is kept when feed-rs could not read it.
-const DATE_ELEMENTS: &[(&str, Field)] = &[
-    ("pubDate", Field::Published),
-    ("dc:date", Field::Published),
-    ("published", Field::Published),
-    ("issued", Field::Published),
-    ("updated", Field::Updated),
-    ("modified", Field::Updated),
-];
+/// Which date an item's child element gives, and whether it is the format's own element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DateKind {
+    Published { standard: bool },
+    Updated { standard: bool },
+}
+
+/// The date an element of an item gives: `pubDate`, Atom `published` (0.3: `issued`) and
+/// `updated` (0.3: `modified`) are standard; Dublin Core's `dc:date`, `dcterms:issued`,
+/// `dcterms:created`, `dcterms:modified` are extensions, which partners also use for other
+/// dates (an apprenticeship's start).
+pub(super) fn date_kind(qname: &str) -> Option<DateKind> {
+    let (prefix, local) = match qname.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, qname),
+    };
+    let standard = prefix.is_none_or(|p| matches!(p, "atom" | "rss"));
+    if standard {
+        return match local {
+            "pubDate" | "published" | "issued" => Some(DateKind::Published { standard }),
+            "updated" | "modified" => Some(DateKind::Updated { standard }),
+            _ => None,
+        };
+    }
+    match (prefix, local) {
+        (Some("dc"), "date") | (Some("dcterms"), "issued" | "created" | "date") => {
+            Some(DateKind::Published { standard })
+        }
+        (Some("dc" | "dcterms"), "modified") => Some(DateKind::Updated { standard }),
+        _ => None,
+    }
+}
+
+/// The published and updated dates of an item from its date elements `(qualified name, text
+/// as written)`: the first standard element wins, as written when unreadable (the normaliser
+/// then reports it) rather than replaced by an extension; without a standard element, the
+/// first readable extension. Readable dates come out as RFC 3339. In RSS (`copy_published`),
+/// an item without an updated date is updated when published.
+pub(super) fn choose_dates(
+    found: &[(String, String)],
+    now: DateTime<Utc>,
+    copy_published: bool,
+) -> (Option<String>, Option<String>) {
+    let pick = |published: bool| -> Option<String> {
+        let of_kind = |standard: bool| {
+            found.iter().filter(move |(q, raw)| {
+                !raw.trim().is_empty()
+                    && match date_kind(q) {
+                        Some(DateKind::Published { standard: s }) => published && s == standard,
+                        Some(DateKind::Updated { standard: s }) => !published && s == standard,
+                        None => false,
+                    }
+            })
+        };
+        let read = |raw: &str| dates::parse_date(raw, now).map(rfc3339);
+        if let Some((_, raw)) = of_kind(true).next() {
+            return Some(read(raw).unwrap_or_else(|| raw.trim().to_string()));
+        }
+        of_kind(false)
+            .find_map(|(_, raw)| read(raw))
+            .or_else(|| of_kind(false).next().map(|(_, raw)| raw.trim().to_string()))
+    };
+    let published = pick(true);
+    let mut updated = pick(false);
+    if updated.is_none() && copy_published {
+        updated = published
+            .clone()
+            .filter(|p| DateTime::parse_from_rfc3339(p).is_ok());
+    }
+    (published, updated)
+}
+
+/// "1 item", "3 items".
+fn count(n: usize) -> String {
+    format!("{n} item{}", if n == 1 { "" } else { "s" })
+}
+
+/// "item 3 (https://...)": how warnings name an item.
+pub(super) fn item_label(index: usize, item: &RawItem) -> String {
+    format!(
+        "item {} ({})",
+        index + 1,
+        item.link
+            .as_deref()
+            .or(item.reference.as_deref())
+            .unwrap_or("no link")
+    )
+}
 
 pub fn parse(
     text: &str,
@@ -39,6 +123,7 @@ pub fn parse(
     warnings: &mut Vec<String>,
 ) -> Result<(Format, Vec<RawItem>), ParseError> {
     let now = ctx.now;
+    let xml = text.starts_with('<');
     // An empty id tells us the feed gave none: feed-rs would otherwise invent one from the
     // link and title, and identity is decided by the dedup module, not here.
     let parser = feed_rs::parser::Builder::new()
@@ -47,9 +132,27 @@ pub fn parse(
         .sanitize_content(false)
         .timestamp_parser(move |s| dates::parse_date(s, now))
         .build();
-    let feed = parser
-        .parse(text.as_bytes())
-        .map_err(|e| ParseError(format!("not a readable RSS, Atom or JSON feed: {e}")))?;
+    let feed = match parser.parse(text.as_bytes()) {
+        Ok(feed) => feed,
+        Err(e) => {
+            let failed = format!("failed ({e})");
+            let e = ParseError(format!("not a readable RSS, Atom or JSON feed: {e}"));
+            if !xml {
+                return match lenient::json_feed(text, now) {
+                    Some((items, forgiven)) if !items.is_empty() => {
+                        warnings.push(format!(
+                            "the strict feed parser {failed}; the lenient reader recovered \
+                             {}{forgiven}",
+                            count(items.len()),
+                        ));
+                        Ok((Format::JsonFeed, items))
+                    }
+                    _ => Err(e),
+                };
+            }
+            return fall_back(text, ctx, warnings, &failed, 0)?.ok_or(e);
+        }
+    };
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => Format::Atom,
         feed_rs::model::FeedType::JSON => Format::JsonFeed,
@@ -61,6 +164,13 @@ pub fn parse(
         match extensions(text, ctx.elements) {
             Ok(x) if x.len() == feed.entries.len() => x,
             Ok(x) => {
+                if x.len() > feed.entries.len() {
+                    // Items feed-rs did not see (Atom 0.3, RDF items in another namespace).
+                    let read = format!("read {} of the {} items", feed.entries.len(), x.len());
+                    if let Some(read) = fall_back(text, ctx, warnings, &read, feed.entries.len())? {
+                        return Ok(read);
+                    }
+                }
                 warnings.push(format!(
                     "namespaced elements ignored: found {} items where the feed parser found {}",
                     x.len(),
@@ -68,7 +178,8 @@ pub fn parse(
                 ));
                 Vec::new()
             }
-            Err(e) => {
+            Err(Scan::Truncated(e)) => return Err(ParseError(e)),
+            Err(Scan::Xml(e)) => {
                 warnings.push(format!("namespaced elements ignored: {e}"));
                 Vec::new()
             }
@@ -86,13 +197,14 @@ pub fn parse(
         let description = entry
             .content
             .as_ref()
-            .and_then(|c| c.body.clone())
+            .and_then(content_body)
             .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()))
+            .map(|d| unwrap_xhtml(&d))
             .filter(|d| !d.trim().is_empty());
         let mut item = RawItem {
             reference: Some(entry.id.trim().to_string()).filter(|r| !r.is_empty()),
             link,
-            title: entry.title.as_ref().map(|t| t.content.trim().to_string()),
+            title: entry.title.as_ref().map(|t| unwrap_xhtml(&t.content)),
             description,
             employer: entry.authors.first().and_then(author_name),
             categories: entry
@@ -105,25 +217,42 @@ pub fn parse(
             ..Default::default()
         };
         if let Some(extra) = extras.get(index) {
+            let base = |names: &[&str]| {
+                names
+                    .iter()
+                    .find_map(|n| extra.bases.iter().find(|(l, _)| l == n))
+                    .map(|(_, b)| b.as_str())
+            };
+            if let (Some(t), Some(b)) = (item.title.as_deref(), base(&["title"])) {
+                item.title = Some(lenient::resolve_in_html(t, b));
+            }
+            let from_content = entry.content.as_ref().is_some_and(|c| c.body.is_some());
+            let names: &[&str] = if from_content {
+                &["content"]
+            } else {
+                &["summary", "description"]
+            };
+            if let (Some(d), Some(b)) = (item.description.as_deref(), base(names)) {
+                item.description = Some(lenient::resolve_in_html(d, b));
+            }
             for (field, value) in &extra.fields {
                 // Explicit job elements beat the generic author (a WordPress login name).
                 let replace = *field == Field::Employer;
                 item.set(*field, value, replace);
             }
-            for (field, raw) in &extra.dates {
-                // feed-rs drops dates it cannot parse: keep the text so it is reported.
-                item.set(*field, raw, false);
+            if !extra.dates.is_empty() {
+                // Our reading of the dates: feed-rs lets the last of pubDate and dc:date win.
+                // feed-rs dates an RSS 2.0 item updated when published (not RSS 1.0 ones).
+                let copy = format == Format::Rss
+                    && entry.updated.is_some()
+                    && entry.updated == entry.published;
+                let (published, updated) = choose_dates(&extra.dates, now, copy);
+                item.published = published;
+                item.updated = updated;
             }
         }
         if item.title.as_deref().is_none_or(str::is_empty) {
-            warnings.push(format!(
-                "item {} ({}): no title",
-                index + 1,
-                item.link
-                    .as_deref()
-                    .or(item.reference.as_deref())
-                    .unwrap_or("no link")
-            ));
+            warnings.push(format!("{}: no title", item_label(index, &item)));
         }
         // The audit copy: the item's own XML as the partner sent it, else feed-rs's reading.
         item.source = match extras.get(index).and_then(|e| text.get(e.span.clone())) {
@@ -133,6 +262,65 @@ pub fn parse(
         items.push(item);
     }
     Ok((format, items))
+}
+
+/// The lenient reader's items when the strict parser `strict` ("failed (reason)", "read 0 of
+/// the 2 items") and read only `read` items: `None` unless it recovers more, its error when the document is cut short.
+fn fall_back(
+    text: &str,
+    ctx: &ParseContext<'_>,
+    warnings: &mut Vec<String>,
+    strict: &str,
+    read: usize,
+) -> Result<Option<(Format, Vec<RawItem>)>, ParseError> {
+    let l = match lenient::parse(text, ctx) {
+        Ok(l) => l,
+        Err(e) if e.0.contains("cut short") => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    let Some(format) = l.format.filter(|_| l.items.len() > read) else {
+        return Ok(None);
+    };
+    let forgiven = if l.forgiven.is_empty() {
+        String::new()
+    } else {
+        format!(", forgiving {}", l.forgiven.join(", "))
+    };
+    warnings.push(format!(
+        "the strict feed parser {strict}; the lenient reader recovered {}{forgiven}",
+        count(l.items.len())
+    ));
+    warnings.extend(l.warnings);
+    for (index, item) in l.items.iter().enumerate() {
+        if item.title.as_deref().is_none_or(str::is_empty) {
+            warnings.push(format!("{}: no title", item_label(index, item)));
+        }
+    }
+    Ok(Some((format, l.items)))
+}
+
+/// The body of an entry's content: base64 decoded when its type is no text (Atom's
+/// `type="application/octet-stream"`), as feed-rs leaves it.
+fn content_body(c: &feed_rs::model::Content) -> Option<String> {
+    let body = c.body.as_deref()?;
+    let ty = c.content_type.as_str();
+    let textual = ty.starts_with("text/") || ty.contains("xml") || ty.contains("html");
+    if !textual {
+        if let Some(decoded) = lenient::decode_base64(body) {
+            return Some(decoded);
+        }
+    }
+    Some(body.to_string())
+}
+
+/// Atom XHTML text without its `<div xmlns="http://www.w3.org/1999/xhtml">` wrapper.
+fn unwrap_xhtml(s: &str) -> String {
+    let t = s.trim();
+    let head = t.get(..t.find('>').unwrap_or(0)).unwrap_or_default();
+    match lenient::unwrap_xhtml_div(t) {
+        Some(inner) if head.contains("http://www.w3.org/1999/xhtml") => inner.to_string(),
+        _ => t.to_string(),
+    }
 }
 
 /// An author's name. feed-rs names RSS `<author>` persons "author" and keeps the text as the
@@ -155,13 +343,25 @@ fn author_name(person: &feed_rs::model::Person) -> Option<String> {
 #[derive(Debug, Default)]
 struct Extra {
     fields: Vec<(Field, String)>,
-    dates: Vec<(Field, String)>,
+    /// (qualified name, text) of its date elements.
+    dates: Vec<(String, String)>,
+    /// (local name, xml:base) of its children under an `xml:base`.
+    bases: Vec<(String, String)>,
     /// Byte range of the item's XML in the text, for the audit copy.
     span: std::ops::Range<usize>,
 }
 
-/// Reads the direct children of every `<item>` / `<entry>` whose qualified name is mapped.
-fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, String> {
+/// Why the second pass stopped.
+#[derive(Debug)]
+enum Scan {
+    /// The document does not end well-formed.
+    Truncated(String),
+    Xml(String),
+}
+
+/// Reads the direct children of every `<item>` / `<entry>` whose qualified name is mapped,
+/// and checks that the document ends well-formed.
+fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Scan> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut out = Vec::new();
@@ -169,19 +369,49 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
     let mut item_depth: Option<usize> = None;
     let mut current: Option<Extra> = None;
     // (qualified name, field or date field, accumulated text) of the child being read.
-    let mut child: Option<(String, Option<Field>, Option<Field>, String)> = None;
+    let mut child: Option<(String, Option<Field>, bool, String)> = None;
+    let mut root: Option<String> = None;
+    // The xml:base of each open element, when the document uses xml:base at all.
+    let uses_base = text.contains("xml:base");
+    let mut bases: Vec<Option<String>> = Vec::new();
     loop {
         let before = reader.buffer_position() as usize;
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            let at = reader.buffer_position();
+            match e {
+                quick_xml::errors::Error::Syntax(e) => Scan::Truncated(format!(
+                    "the document is cut short at byte {at} of {}: {e}",
+                    text.len()
+                )),
+                e => Scan::Xml(format!("XML error at byte {at}: {e}")),
+            }
+        })?;
         match event {
             Event::Start(e) => {
                 depth += 1;
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let local = e.local_name();
-                if item_depth.is_none() && (local.as_ref() == b"item" || local.as_ref() == b"entry")
-                {
+                if root.is_none() {
+                    root = Some(name.clone());
+                }
+                if uses_base {
+                    let own = e
+                        .try_get_attribute("xml:base")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                    let base =
+                        lenient::xml_base(bases.last().and_then(|b| b.as_deref()), own.as_deref());
+                    if let (Some(b), Some(cur), true) = (
+                        &base,
+                        current.as_mut(),
+                        item_depth.is_some_and(|d| depth == d + 1),
+                    ) {
+                        let local = name.rsplit(':').next().unwrap_or(&name).to_string();
+                        cur.bases.push((local, b.clone()));
+                    }
+                    bases.push(base);
+                }
+                if item_depth.is_none() && lenient::is_item(&name) {
                     item_depth = Some(depth);
                     current = Some(Extra {
                         span: before..before,
@@ -198,11 +428,8 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                                 .find(|(n, _)| *n == name)
                                 .map(|(_, f)| *f)
                         });
-                    let date = DATE_ELEMENTS
-                        .iter()
-                        .find(|(n, _)| *n == name)
-                        .map(|(_, f)| *f);
-                    if field.is_some() || date.is_some() {
+                    let date = date_kind(&name).is_some();
+                    if field.is_some() || date {
                         child = Some((name, field, date, String::new()));
                     }
                 }
@@ -217,7 +444,7 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
             }
             Event::GeneralRef(r) => {
                 if let Some((_, _, _, buf)) = child.as_mut() {
-                    super::xml_mapped::push_entity(buf, &r);
+                    lenient::push_entity(buf, &r);
                 }
             }
             Event::CData(c) => {
@@ -230,12 +457,11 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                     if let (Some((name, field, date, text)), Some(cur)) =
                         (child.take(), current.as_mut())
                     {
-                        let _ = name;
                         if let Some(f) = field {
                             cur.fields.push((f, text.clone()));
                         }
-                        if let Some(f) = date {
-                            cur.dates.push((f, text));
+                        if date {
+                            cur.dates.push((name, text));
                         }
                     }
                 }
@@ -247,20 +473,27 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Stri
                     }
                 }
                 depth = depth.saturating_sub(1);
+                bases.truncate(depth);
             }
-            Event::Empty(e) => {
-                let local = e.local_name();
-                if item_depth.is_none() && (local.as_ref() == b"item" || local.as_ref() == b"entry")
-                {
-                    out.push(Extra {
-                        span: before..reader.buffer_position() as usize,
-                        ..Default::default()
-                    });
-                }
+            Event::Empty(e)
+                if item_depth.is_none()
+                    && lenient::is_item(&String::from_utf8_lossy(e.name().as_ref())) =>
+            {
+                out.push(Extra {
+                    span: before..reader.buffer_position() as usize,
+                    ..Default::default()
+                });
             }
             Event::Eof => break,
             _ => {}
         }
+    }
+    if depth > 0 {
+        return Err(Scan::Truncated(format!(
+            "the document is cut short: it ends ({} bytes) before its root <{}> is closed",
+            text.len(),
+            root.unwrap_or_default()
+        )));
     }
     Ok(out)
 }

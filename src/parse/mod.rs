@@ -14,6 +14,7 @@ pub mod decode;
 pub mod feeds;
 pub mod json_mapped;
 pub mod jsonld;
+pub mod lenient;
 pub mod xml_mapped;
 
 use std::fmt;
