@@ -92,3 +92,32 @@ fn a_distance_about_the_tasks_is_not_remote_work() {
     structured.remote = Some("Pas_teletravail".into());
     assert!(!normalise(&structured, &ctx()).location.remote);
 }
+
+/// France Travail states the weekly hours in `dureeTravailLibelle` and the kind in
+/// `dureeTravailLibelleConverti`: both are read.
+#[test]
+fn france_travail_working_time_keeps_its_hours() {
+    let body = r#"{"resultats":[
+      {"id":"185KQPL","intitule":"Moniteur d'atelier (H/F)","description":"ESAT de 60 travailleurs.",
+       "lieuTravail":{"libelle":"53 - LAVAL","codePostal":"53000","commune":"53130"},
+       "entreprise":{"nom":"ADAPEI 53"},"typeContrat":"CDI","typeContratLibelle":"Contrat à durée indéterminée",
+       "dureeTravailLibelle":"39H/semaine","dureeTravailLibelleConverti":"Temps plein",
+       "origineOffre":{"urlOrigine":"https://candidat.francetravail.fr/offres/recherche/detail/185KQPL"}},
+      {"id":"185KQPM","intitule":"Agent d'entretien (H/F)","description":"Entretien des locaux.",
+       "lieuTravail":{"libelle":"53 - LAVAL","codePostal":"53000","commune":"53130"},
+       "entreprise":{"nom":"ADAPEI 53"},"typeContrat":"CDD","typeContratLibelle":"Contrat à durée déterminée - 6 Mois",
+       "dureeTravailLibelle":"Travail en journée","dureeTravailLibelleConverti":"Temps partiel",
+       "origineOffre":{"urlOrigine":"https://candidat.francetravail.fr/offres/recherche/detail/185KQPM"}}
+    ]}"#;
+    let parsed = essaim::parse::parse(
+        body.as_bytes(),
+        &essaim::parse::ParseContext::at(common::fixture_now()),
+    )
+    .unwrap();
+    let offers: Vec<_> = parsed.items.iter().map(|i| normalise(i, &ctx())).collect();
+    let wt = offers[0].working_time.unwrap();
+    assert_eq!(wt.hours_per_week, Some(39.0));
+    assert_eq!(wt.kind, Some(essaim::model::WorkingTimeKind::FullTime));
+    let wt = offers[1].working_time.unwrap();
+    assert_eq!(wt.kind, Some(essaim::model::WorkingTimeKind::PartTime));
+}

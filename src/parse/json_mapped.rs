@@ -25,7 +25,7 @@ pub fn preset(format: Format) -> Option<Mapping> {
             (Field::Salary, "/salaire/libelle|/salaire/commentaire"),
             (
                 Field::WorkingTime,
-                "/dureeTravailLibelleConverti|/dureeTravailLibelle",
+                "/dureeTravailLibelle+/dureeTravailLibelleConverti",
             ),
             (Field::Sector, "/secteurActiviteLibelle|/appellationlibelle"),
             (
@@ -108,8 +108,15 @@ fn evaluate(item: &Value, expr: &str) -> Option<String> {
     if let Some(constant) = expr.strip_prefix('=') {
         return Some(constant.to_string()).filter(|c| !c.is_empty());
     }
-    expr.split('|')
-        .find_map(|pointer| json_pointer(item, pointer.trim()).and_then(scalar_text))
+    // `a|b`: the first present; `a+b`: every present one, joined ("35H Travail en journée,
+    // Temps plein").
+    expr.split('|').find_map(|alt| {
+        let parts: Vec<String> = alt
+            .split('+')
+            .filter_map(|pointer| json_pointer(item, pointer.trim()).and_then(scalar_text))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    })
 }
 
 /// `Value::pointer` (RFC 6901) without its two allocations per token: a token is unescaped

@@ -656,6 +656,14 @@ fn compatible(declared: Format, sniffed: Format) -> bool {
 
 /// Makes the item's links absolute against the feed's URL.
 fn absolutise(item: &mut RawItem, base: Option<&str>) {
+    // "www.paretti.pl", "emploi.asso.fr/offres/3": a site named without its scheme.
+    for slot in [&mut item.link, &mut item.apply_url] {
+        if let Some(link) = slot.as_deref().map(str::trim) {
+            if url::Url::parse(link).is_err() && names_a_host(link) {
+                *slot = Some(format!("https://{link}"));
+            }
+        }
+    }
     let Some(base) = base.and_then(|b| url::Url::parse(b).ok()) else {
         return;
     };
@@ -670,6 +678,27 @@ fn absolutise(item: &mut RawItem, base: Option<&str>) {
     }
 }
 
+/// Whether a link without a scheme starts with a host name rather than a path: "www." or a
+/// last label that is a common top-level domain ("paretti.pl", not "offre.php" or
+/// "offres/12.html").
+fn names_a_host(link: &str) -> bool {
+    const TLDS: &[&str] = &[
+        "fr", "com", "org", "net", "eu", "pl", "de", "be", "ch", "lu", "it", "es", "uk", "io",
+        "info", "re", "pt", "nl", "at", "ca",
+    ];
+    let host = link.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.to_ascii_lowercase();
+    if host.is_empty() || link.starts_with(['/', '.', '#', '?']) || host.contains([' ', '@', ':']) {
+        return false;
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && (host.starts_with("www.") || labels.last().is_some_and(|t| TLDS.contains(t)))
+}
+
 /// The one text form of instants used across essaim: RFC 3339, UTC, whole seconds.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -679,6 +708,38 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_without_a_scheme_name_a_site_or_a_path() {
+        let link = |l: &str, base: Option<&str>| {
+            let mut item = RawItem {
+                link: Some(l.into()),
+                ..Default::default()
+            };
+            absolutise(&mut item, base);
+            item.link.unwrap()
+        };
+        let base = Some("https://jobs.example.org/feeds/indeed.xml");
+        assert_eq!(link("www.paretti.pl", base), "https://www.paretti.pl");
+        assert_eq!(link("www.paretti.pl", None), "https://www.paretti.pl");
+        assert_eq!(
+            link("emploi.cress-bretagne.org/offres/12", base),
+            "https://emploi.cress-bretagne.org/offres/12"
+        );
+        assert_eq!(
+            link("offres/12.html", base),
+            "https://jobs.example.org/feeds/offres/12.html"
+        );
+        assert_eq!(
+            link("offre.php?id=3", base),
+            "https://jobs.example.org/feeds/offre.php?id=3"
+        );
+        assert_eq!(
+            link("/offres/12", base),
+            "https://jobs.example.org/offres/12"
+        );
+        assert_eq!(link("https://a.fr/1", base), "https://a.fr/1");
+    }
 
     #[test]
     fn formats_are_sniffed() {
