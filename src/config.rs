@@ -75,6 +75,13 @@ pub struct Settings {
     /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
     /// deletes them.
     pub retention_days: u32,
+    /// HTTP connections served at once (below the process's file limit).
+    pub max_connections: usize,
+    /// Longest wait for a request's head, from the connection's opening or the previous
+    /// answer (so also how long an idle keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// Longest time an HTTP connection may go without a byte read or written.
+    pub idle_timeout: Duration,
 }
 
 /// One partner feed, validated.
@@ -190,6 +197,9 @@ struct RawSettings {
     close_after_missed_fetches: Option<Spanned<u32>>,
     cache_max_age_secs: Option<Spanned<u32>>,
     retention_days: Option<Spanned<u32>>,
+    max_connections: Option<Spanned<u64>>,
+    header_timeout_secs: Option<Spanned<u64>>,
+    idle_timeout_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -321,6 +331,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         90,
     ) as u32;
+    let max_connections = positive("max_connections", &rs.max_connections, 512);
+    let header_timeout = positive("header_timeout_secs", &rs.header_timeout_secs, 10);
+    let idle_timeout = positive("idle_timeout_secs", &rs.idle_timeout_secs, 30);
     let cache_max_age_secs = match &rs.cache_max_age_secs {
         None => 300,
         Some(v) => *v.get_ref(),
@@ -467,6 +480,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 close_after_missed_fetches,
                 cache_max_age_secs,
                 retention_days,
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                header_timeout: Duration::from_secs(header_timeout),
+                idle_timeout: Duration::from_secs(idle_timeout),
             },
             feeds,
         }),

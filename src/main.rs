@@ -270,6 +270,11 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
     let retention_days = config.settings.retention_days;
+    let limits = web::Limits {
+        max_connections: config.settings.max_connections,
+        header_timeout: config.settings.header_timeout,
+        idle_timeout: config.settings.idle_timeout,
+    };
     let pipeline = Arc::new(Pipeline::with_clock(
         Arc::new(config),
         Arc::clone(&store),
@@ -288,7 +293,8 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
         listener,
         web::AppState::new(store, base_url)
             .with_max_age(max_age)
-            .with_clock(clock),
+            .with_clock(clock)
+            .with_limits(limits),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },
