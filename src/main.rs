@@ -235,7 +235,21 @@ async fn validate(command: Command, mut config: Config, clock: Clock) -> anyhow:
 }
 
 async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
-    let store = Arc::new(open_store(&config)?);
+    // Commands that only read work where the database cannot be written (a read-only
+    // directory): they read it as it is, feeds.toml's changes not synced into it.
+    let reads_only = matches!(
+        command,
+        Command::Export { .. } | Command::Feeds { reset: None, .. }
+    );
+    let store = match open_store(&config) {
+        Ok(store) => store,
+        Err(e) if reads_only && is_read_only(&e) => {
+            eprintln!("essaim: {e:#}; reading it without writing");
+            Store::open_read_only(&config.settings.database)?
+        }
+        Err(e) => return Err(e),
+    };
+    let store = Arc::new(store);
     match command {
         Command::Run => run(config, store, clock).await,
         Command::Fetch { feeds } => fetch(config, store, feeds, clock).await,
@@ -253,6 +267,13 @@ async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Res
         }
         Command::Check | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
     }
+}
+
+fn is_read_only(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<essaim::store::StoreError>(),
+        Some(essaim::store::StoreError::ReadOnly { .. })
+    )
 }
 
 fn open_store(config: &Config) -> anyhow::Result<Store> {
