@@ -75,8 +75,9 @@ pub struct Settings {
     /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
     /// deletes them.
     pub retention_days: u32,
-    /// HTTP connections served at once (below the process's file limit).
-    pub max_connections: usize,
+    /// HTTP connections served at once; `None`: three quarters of the process's file limit
+    /// (`web::Limits::connections_for_file_limit`).
+    pub max_connections: Option<usize>,
     /// Longest wait for a request's head, from the connection's opening or the previous
     /// answer (so also how long an idle keep-alive connection stays open).
     pub header_timeout: Duration,
@@ -382,7 +383,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         90,
     ) as u32;
-    let max_connections = positive("max_connections", &rs.max_connections, 512);
+    let max_connections = rs
+        .max_connections
+        .as_ref()
+        .map(|_| positive("max_connections", &rs.max_connections, 1));
     let header_timeout = positive("header_timeout_secs", &rs.header_timeout_secs, 10);
     let idle_timeout = positive("idle_timeout_secs", &rs.idle_timeout_secs, 30);
     let cache_max_age_secs = match &rs.cache_max_age_secs {
@@ -531,7 +535,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 close_after_missed_fetches,
                 cache_max_age_secs,
                 retention_days,
-                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                max_connections: max_connections.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
                 header_timeout: Duration::from_secs(header_timeout),
                 idle_timeout: Duration::from_secs(idle_timeout),
             },

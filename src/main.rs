@@ -292,7 +292,10 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
     let max_age = config.settings.cache_max_age_secs;
     let retention_days = config.settings.retention_days;
     let limits = web::Limits {
-        max_connections: config.settings.max_connections,
+        max_connections: config
+            .settings
+            .max_connections
+            .unwrap_or_else(web::Limits::connections_for_file_limit),
         header_timeout: config.settings.header_timeout,
         idle_timeout: config.settings.idle_timeout,
     };
