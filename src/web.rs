@@ -590,6 +590,10 @@ pub async fn serve(
     result
 }
 
+/// After the server is told to stop, how long a connection may take to finish its request
+/// in flight (at most the idle timeout): a half-sent head does not hold the shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// How long a thread waits before accepting again after `accept` failed (EMFILE: the file
 /// limit is reached; the connections being served free files as they close).
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
@@ -762,9 +766,11 @@ async fn serve_connection(
     });
     let connection = http.serve_connection(io, service);
     tokio::pin!(connection);
-    let mut closing = false;
+    // Once the server stops: the request in flight may finish, for a bounded time.
+    let mut closing: Option<tokio::time::Instant> = None;
     loop {
         let quiet_until = activity.last() + idle;
+        let give_up = closing.unwrap_or_else(|| quiet_until + idle);
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
@@ -772,9 +778,13 @@ async fn serve_connection(
                 }
                 break;
             }
-            _ = stopped.wait_for(|stop| *stop), if !closing => {
-                closing = true;
+            _ = stopped.wait_for(|stop| *stop), if closing.is_none() => {
+                closing = Some(tokio::time::Instant::now() + idle.min(SHUTDOWN_GRACE));
                 connection.as_mut().graceful_shutdown();
+            }
+            _ = tokio::time::sleep_until(give_up), if closing.is_some() => {
+                tracing::debug!(message = "Closed a connection still busy after the shutdown's grace.");
+                break;
             }
             _ = tokio::time::sleep_until(quiet_until) => {
                 if activity.last() + idle <= tokio::time::Instant::now() {

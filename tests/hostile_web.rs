@@ -558,6 +558,21 @@ async fn server(
     tempfile::TempDir,
     tokio::sync::oneshot::Sender<()>,
 ) {
+    let (addr, dir, stop, _) = server_task(limits).await;
+    (addr, dir, stop)
+}
+
+type ServerTask = tokio::task::JoinHandle<std::io::Result<()>>;
+
+/// [`server`], with the task serving it.
+async fn server_task(
+    limits: Limits,
+) -> (
+    SocketAddr,
+    tempfile::TempDir,
+    tokio::sync::oneshot::Sender<()>,
+    ServerTask,
+) {
     let dir = tempfile::tempdir().unwrap();
     let feed = common::fixtures()
         .join("partners")
@@ -580,10 +595,10 @@ async fn server(
         .with_clock(common::fixture_clock())
         .with_limits(limits);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(web::serve(listener, state, async move {
+    let task = tokio::spawn(web::serve(listener, state, async move {
         let _ = stopped.await;
     }));
-    (addr, dir, stop)
+    (addr, dir, stop, task)
 }
 
 /// A complete request for the JSON Feed, answered within `bound`; returns how long it took.
@@ -696,4 +711,52 @@ async fn a_quiet_connection_is_closed_after_the_idle_timeout() {
         "closed after {after:?}, before the idle timeout"
     );
     normal_client(addr, Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_head_does_not_hold_the_shutdown() {
+    let idle = Duration::from_millis(800);
+    let limits = Limits {
+        max_connections: 100,
+        header_timeout: Duration::from_secs(60),
+        idle_timeout: idle,
+    };
+    let (addr, _dir, stop, task) = server_task(limits).await;
+    // A slowloris that sends a header line every 200 ms: never idle, its head never ends.
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /feed.rss HTTP/1.1\r\nHost: essaim\r\n")
+        .await
+        .unwrap();
+    let (mut slow_read, mut slow_write) = slow.into_split();
+    let trickle = tokio::spawn(async move {
+        while slow_write.write_all(b"X-Slow: 1\r\n").await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A kept-alive client that has had its answer is closed at once by the shutdown.
+    let mut kept = TcpStream::connect(addr).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: essaim\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = kept.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let started = Instant::now();
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the server still runs 5 s after it was told to stop")
+        .unwrap()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(closed_within(&mut kept, Duration::from_secs(1)).await);
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(1), slow_read.read_to_end(&mut rest));
+    assert!(closed.await.is_ok(), "the slowloris is still connected");
+    trickle.abort();
 }
