@@ -75,6 +75,14 @@ pub struct Settings {
     /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
     /// deletes them.
     pub retention_days: u32,
+    /// HTTP connections served at once; `None`: three quarters of the process's file limit
+    /// (`web::Limits::connections_for_file_limit`).
+    pub max_connections: Option<usize>,
+    /// Longest wait for a request's head, from the connection's opening or the previous
+    /// answer (so also how long an idle keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// Longest time an HTTP connection may go without a byte read or written.
+    pub idle_timeout: Duration,
 }
 
 /// One partner feed, validated.
@@ -129,9 +137,10 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn parse(text: &str) -> Result<Schedule, String> {
-        let cron = cron::Schedule::from_str(text).map_err(|e| {
+        let cron = cron::Schedule::from_str(text).map_err(|_| {
             format!(
-                "bad cron expression {text:?}: {e} (six fields, seconds first: \"0 */30 * * * *\")"
+                "bad cron expression {text:?}: {} (six fields, seconds first: \"0 */30 * * * *\")",
+                cron_problem(text)
             )
         })?;
         Ok(Schedule {
@@ -139,6 +148,52 @@ impl Schedule {
             cron,
         })
     }
+}
+
+/// The fields of a cron expression: name, lowest and highest value.
+const CRON_FIELDS: [(&str, u32, u32); 7] = [
+    ("second", 0, 59),
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of month", 1, 31),
+    ("month", 1, 12),
+    ("day of week", 1, 7),
+    ("year", 1970, 2099),
+];
+
+/// Says which field of a cron expression the parser refused, and why, in words (the cron
+/// crate's own message points its caret at the wrong place and says "Hours must be less than
+/// 23" of hour 24).
+fn cron_problem(text: &str) -> String {
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    if !(6..=7).contains(&fields.len()) {
+        return format!(
+            "it has {} field{}, six are needed",
+            fields.len(),
+            if fields.len() == 1 { "" } else { "s" }
+        );
+    }
+    for (i, field) in fields.iter().enumerate() {
+        // The field alone, every other one a star: does the parser take it?
+        let mut probe = vec!["*"; fields.len()];
+        probe[i] = field;
+        if cron::Schedule::from_str(&probe.join(" ")).is_ok() {
+            continue;
+        }
+        let (name, low, high) = CRON_FIELDS[i];
+        let out_of_range = field
+            .split([',', '-', '/'])
+            .filter_map(|n| n.parse::<u32>().ok())
+            .find(|n| *n < low || *n > high);
+        return match out_of_range {
+            Some(n) => format!("{name} {n} is out of range {low}-{high}"),
+            None => format!(
+                "the {name} field {field:?} is not understood (a number {low}-{high}, a range \
+                 {low}-{high}, a list a,b, a step */n, or *)"
+            ),
+        };
+    }
+    "the fields are valid one by one, but not together".to_string()
 }
 
 /// Everything wrong with a configuration file, each with its position.
@@ -190,6 +245,9 @@ struct RawSettings {
     close_after_missed_fetches: Option<Spanned<u32>>,
     cache_max_age_secs: Option<Spanned<u32>>,
     retention_days: Option<Spanned<u32>>,
+    max_connections: Option<Spanned<u64>>,
+    header_timeout_secs: Option<Spanned<u64>>,
+    idle_timeout_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -225,13 +283,17 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let at = |span: std::ops::Range<usize>| position(path, text, span.start);
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let place = match e.span() {
-            Some(span) => at(span),
-            None => path.display().to_string(),
-        };
-        ConfigError {
-            problems: vec![format!("{place}: {}", e.message())],
+        // Serde stops at the first unknown key or wrong type: the file's shape is checked
+        // again by hand so that every such problem is reported at once.
+        let mut problems = shape_problems(text, &at);
+        if problems.is_empty() {
+            let place = match e.span() {
+                Some(span) => at(span),
+                None => path.display().to_string(),
+            };
+            problems.push(format!("{place}: {}", e.message()));
         }
+        ConfigError { problems }
     })?;
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut problems = Vec::new();
@@ -321,6 +383,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         90,
     ) as u32;
+    let max_connections = rs
+        .max_connections
+        .as_ref()
+        .map(|_| positive("max_connections", &rs.max_connections, 1));
+    let header_timeout = positive("header_timeout_secs", &rs.header_timeout_secs, 10);
+    let idle_timeout = positive("idle_timeout_secs", &rs.idle_timeout_secs, 30);
     let cache_max_age_secs = match &rs.cache_max_age_secs {
         None => 300,
         Some(v) => *v.get_ref(),
@@ -467,11 +535,196 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 close_after_missed_fetches,
                 cache_max_age_secs,
                 retention_days,
+                max_connections: max_connections.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+                header_timeout: Duration::from_secs(header_timeout),
+                idle_timeout: Duration::from_secs(idle_timeout),
             },
             feeds,
         }),
         _ => Err(ConfigError { problems }),
     }
+}
+
+/// The type a key of feeds.toml takes.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Flag,
+    /// A whole number from 0 to this.
+    Count(u64),
+    TextList,
+    Table,
+}
+
+impl Kind {
+    fn describe(self) -> String {
+        match self {
+            Kind::Text => "a string".into(),
+            Kind::Flag => "true or false".into(),
+            Kind::Count(max) => format!("a whole number from 0 to {max}"),
+            Kind::TextList => "a list of strings".into(),
+            Kind::Table => "a table".into(),
+        }
+    }
+}
+
+/// The keys of `[settings]`, as [`RawSettings`] reads them.
+const SETTINGS_KEYS: [(&str, Kind); 20] = [
+    ("database", Kind::Text),
+    ("listen", Kind::Text),
+    ("default_schedule", Kind::Text),
+    ("contact_url", Kind::Text),
+    ("public_url", Kind::Text),
+    ("allow_private_addresses", Kind::Flag),
+    ("allowed_private_networks", Kind::TextList),
+    ("max_body_bytes", Kind::Count(u64::MAX)),
+    ("connect_timeout_secs", Kind::Count(u64::MAX)),
+    ("request_timeout_secs", Kind::Count(u64::MAX)),
+    ("max_concurrent_fetches", Kind::Count(u64::MAX)),
+    ("max_concurrent_per_host", Kind::Count(u64::MAX)),
+    ("max_delay_secs", Kind::Count(u64::MAX)),
+    ("shutdown_deadline_secs", Kind::Count(u64::MAX)),
+    ("close_after_missed_fetches", Kind::Count(u32::MAX as u64)),
+    ("cache_max_age_secs", Kind::Count(u32::MAX as u64)),
+    ("retention_days", Kind::Count(u32::MAX as u64)),
+    ("max_connections", Kind::Count(u64::MAX)),
+    ("header_timeout_secs", Kind::Count(u64::MAX)),
+    ("idle_timeout_secs", Kind::Count(u64::MAX)),
+];
+
+/// The keys of a `[[feed]]`, as [`RawFeed`] reads them, and whether each is required.
+const FEED_KEYS: [(&str, Kind, bool); 10] = [
+    ("id", Kind::Text, true),
+    ("name", Kind::Text, true),
+    ("network", Kind::Text, true),
+    ("url", Kind::Text, true),
+    ("format", Kind::Text, false),
+    ("schedule", Kind::Text, false),
+    ("enabled", Kind::Flag, false),
+    ("allow_private", Kind::Flag, false),
+    ("mapping", Kind::Table, false),
+    ("elements", Kind::Table, false),
+];
+
+/// Every unknown key, missing key and value of the wrong type in the file, each with its
+/// position, for when deserialising stopped at the first. Empty when the text is not TOML
+/// (the parser's message says where) or has none of these problems.
+fn shape_problems(text: &str, at: &dyn Fn(std::ops::Range<usize>) -> String) -> Vec<String> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(root) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let check =
+        |problems: &mut Vec<String>, what: &str, value: &Spanned<DeValue<'_>>, kind: Kind| {
+            let fits = match (kind, value.get_ref()) {
+                (Kind::Text, DeValue::String(_)) | (Kind::Flag, DeValue::Boolean(_)) => true,
+                (Kind::Table, DeValue::Table(_)) => true,
+                (Kind::Count(max), DeValue::Integer(i)) => {
+                    u64::from_str_radix(i.as_str(), i.radix()).is_ok_and(|n| n <= max)
+                }
+                (Kind::TextList, DeValue::Array(a)) => {
+                    a.iter().all(|v| matches!(v.get_ref(), DeValue::String(_)))
+                }
+                _ => false,
+            };
+            if !fits {
+                problems.push(format!(
+                    "{}: {what}: expected {}, found {}",
+                    at(value.span()),
+                    kind.describe(),
+                    match value.get_ref() {
+                        DeValue::Integer(i) => format!("the number {}", i.as_str()),
+                        other => article(other.type_str()),
+                    }
+                ));
+            }
+        };
+    for (key, value) in root.get_ref().iter() {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("settings", DeValue::Table(settings)) => {
+                for (key, value) in settings.iter() {
+                    let name = key.get_ref().as_ref();
+                    match SETTINGS_KEYS.iter().find(|(k, _)| *k == name) {
+                        Some((_, kind)) => {
+                            check(&mut problems, &format!("settings.{name}"), value, *kind)
+                        }
+                        None => problems.push(format!(
+                            "{}: settings: unknown key `{name}`; known keys: {}",
+                            at(key.span()),
+                            known(SETTINGS_KEYS.iter().map(|(k, _)| *k))
+                        )),
+                    }
+                }
+            }
+            ("feed", DeValue::Array(feeds)) => {
+                for (index, feed) in feeds.iter().enumerate() {
+                    let DeValue::Table(table) = feed.get_ref() else {
+                        problems.push(format!(
+                            "{}: feed: expected [[feed]] tables, found {}",
+                            at(feed.span()),
+                            article(feed.get_ref().type_str())
+                        ));
+                        continue;
+                    };
+                    let label = match table.get("id").and_then(|v| v.get_ref().as_str()) {
+                        Some(id) => format!("feed {id:?}"),
+                        None => format!("feed #{}", index + 1),
+                    };
+                    for (key, value) in table.iter() {
+                        let name = key.get_ref().as_ref();
+                        match FEED_KEYS.iter().find(|(k, _, _)| *k == name) {
+                            Some((_, kind, _)) => {
+                                check(&mut problems, &format!("{label}: {name}"), value, *kind)
+                            }
+                            None => problems.push(format!(
+                                "{}: {label}: unknown key `{name}`; known keys: {}",
+                                at(key.span()),
+                                known(FEED_KEYS.iter().map(|(k, _, _)| *k))
+                            )),
+                        }
+                    }
+                    for (name, _, required) in FEED_KEYS {
+                        if required && table.get(name).is_none() {
+                            problems.push(format!(
+                                "{}: {label}: missing key `{name}`",
+                                at(feed.span())
+                            ));
+                        }
+                    }
+                }
+            }
+            ("settings", other) | ("feed", other) => problems.push(format!(
+                "{}: `{}` must be {}, found {}",
+                at(value.span()),
+                key.get_ref(),
+                if key.get_ref() == "settings" {
+                    "a [settings] table"
+                } else {
+                    "[[feed]] tables"
+                },
+                article(other.type_str())
+            )),
+            (name, _) => problems.push(format!(
+                "{}: unknown key `{name}`; the file holds [settings] and [[feed]] tables",
+                at(key.span())
+            )),
+        }
+    }
+    problems
+}
+
+/// "a string", "an array".
+fn article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
+    }
+}
+
+fn known<'a>(keys: impl Iterator<Item = &'a str>) -> String {
+    keys.collect::<Vec<_>>().join(", ")
 }
 
 /// A network in CIDR notation; a bare address is a network of one. Host bits are dropped.
@@ -645,6 +898,77 @@ schedule = "every hour"
             e.contains("conf/feeds.toml:12:12: feed \"a\": bad cron expression \"every hour\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn every_unknown_key_and_wrong_type_is_reported_at_once() {
+        let text = r#"[settings]
+database = "essaim.db"
+listn = "127.0.0.1:8080"
+max_body_bytes = "16 Mo"
+retention_days = -3
+allowed_private_networks = ["10.0.0.0/8", 12]
+max_connections = 256
+
+[[feed]]
+id = "a"
+name = "A"
+network = "N"
+url = "https://a.example/rss"
+colour = "rouge"
+
+[[feed]]
+id = "b"
+name = "B"
+url = "https://b.example/rss"
+enabled = "oui"
+
+[extra]
+x = 1
+"#;
+        let e = errors(text);
+        for want in [
+            "conf/feeds.toml:3:1: settings: unknown key `listn`; known keys: database, listen,",
+            "conf/feeds.toml:4:18: settings.max_body_bytes: expected a whole number from 0 to 18446744073709551615, found a string",
+            "conf/feeds.toml:5:18: settings.retention_days: expected a whole number from 0 to 4294967295, found the number -3",
+            "conf/feeds.toml:6:28: settings.allowed_private_networks: expected a list of strings, found an array",
+            "conf/feeds.toml:14:1: feed \"a\": unknown key `colour`; known keys: id, name, network, url,",
+            "conf/feeds.toml:20:11: feed \"b\": enabled: expected true or false, found a string",
+            "feed \"b\": missing key `network`",
+            "conf/feeds.toml:22:2: unknown key `extra`; the file holds [settings] and [[feed]] tables",
+        ] {
+            assert!(e.contains(want), "{want}\nnot in:\n{e}");
+        }
+        assert_eq!(e.lines().count(), 8, "{e}");
+        // A file whose shape is right is still checked value by value, all problems at once.
+        let e = errors("[settings]\nmax_connections = 0\n\n[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"https://a.example/rss\"\nschedule = \"0 0 24 * * *\"\n");
+        assert!(
+            e.contains(":2:19: settings.max_connections must be above 0"),
+            "{e}"
+        );
+        assert!(e.contains("hour 24 is out of range 0-23"), "{e}");
+    }
+
+    #[test]
+    fn cron_mistakes_are_named_in_words() {
+        for (cron, want) in [
+            ("0 0 24 * * *", "hour 24 is out of range 0-23"),
+            ("0 61 * * * *", "minute 61 is out of range 0-59"),
+            ("0 0 8 0 * *", "day of month 0 is out of range 1-31"),
+            ("0 0 8 * 13 *", "month 13 is out of range 1-12"),
+            ("0 0 8-25 * * *", "hour 25 is out of range 0-23"),
+            ("0 */30 * * *", "it has 5 fields, six are needed"),
+            ("every hour", "it has 2 fields, six are needed"),
+            (
+                "0 0 8 * * lundi",
+                "the day of week field \"lundi\" is not understood",
+            ),
+        ] {
+            let e = Schedule::parse(cron).unwrap_err();
+            assert!(e.contains(want), "{cron}: {e}");
+            assert!(!e.contains('^') && !e.contains("less than"), "{cron}: {e}");
+        }
+        assert!(Schedule::parse("0 0 23 * * *").is_ok());
     }
 
     #[test]

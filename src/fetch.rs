@@ -460,7 +460,11 @@ pub fn charset_of(content_type: &str) -> Option<String> {
 
 /// True for addresses a partner URL must not reach: loopback, private, link-local (which holds
 /// the cloud metadata address 169.254.169.254), unique-local, unspecified, multicast,
-/// broadcast, documentation, shared (CGNAT) and IPv4-mapped forms of these.
+/// broadcast, documentation, shared (CGNAT), reserved, and every IPv6 form that carries or
+/// can reach an IPv4 address: IPv4-mapped (`::ffff:0:0/96`) of a non-public address, and,
+/// whatever address they embed, IPv4-compatible (`::/96`), IPv4-translated
+/// (`::ffff:0:0:0/96`), 6to4 (`2002::/16`), Teredo (`2001::/32`), NAT64 (`64:ff9b::/96`,
+/// `64:ff9b:1::/48`), plus ISATAP interface ids embedding a non-public IPv4 address.
 pub fn is_non_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
@@ -475,6 +479,7 @@ pub fn is_non_public(ip: IpAddr) -> bool {
                 || o[0] == 0
                 || (o[0] == 100 && (64..128).contains(&o[1])) // 100.64/10 shared address space
                 || (o[0] == 192 && o[1] == 0 && o[2] == 0) // 192.0.0/24 protocol assignments
+                || (o[0] == 192 && o[1] == 88 && o[2] == 99) // 6to4 relay anycast
                 || (o[0] == 198 && (o[1] == 18 || o[1] == 19)) // benchmarking
                 || o[0] >= 240
         }
@@ -483,13 +488,28 @@ pub fn is_non_public(ip: IpAddr) -> bool {
                 return is_non_public(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                IpAddr::from([(hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8])
+            };
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || s[..6].iter().all(|&x| x == 0) // IPv4-compatible ::/96 (deprecated)
+                || (s[..4].iter().all(|&x| x == 0) && s[4] == 0xffff && s[5] == 0) // IPv4-translated
                 || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
                 || (s[0] & 0xffc0) == 0xfe80 // link local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // site local fec0::/10 (deprecated)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 can reach private IPv4
+                || (s[0] & 0xfff0) == 0x3ff0 // documentation 3fff::/20
+                || s[0] == 0x2002 // 6to4: reaches the IPv4 address it embeds
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo: idem, through a relay
+                || (s[0] == 0x2001 && s[1] == 2 && s[2] == 0) // benchmarking 2001:2::/48
+                || (s[0] == 0x2001 && (s[1] & 0xffe0) == 0x0020) // ORCHIDv2 2001:20::/28
+                || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // ORCHID 2001:10::/28
+                || (s[0] == 0x100 && s[1..4].iter().all(|&x| x == 0)) // discard 100::/64
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 (both prefixes) can reach private IPv4
+                || ((s[4] & 0xfdff) == 0 && s[5] == 0x5efe && is_non_public(embedded(s[6], s[7])))
+            // ISATAP
         }
     }
 }
@@ -585,7 +605,42 @@ mod tests {
                 "{ip}"
             );
         }
-        for ip in ["193.51.224.1", "2001:41d0::1", "8.8.8.8"] {
+        // Every IPv6 form that carries or reaches an IPv4 address.
+        for ip in [
+            "::10.0.0.1",                           // IPv4-compatible
+            "::127.0.0.1",                          // IPv4-compatible loopback
+            "::8.8.8.8",                            // IPv4-compatible, deprecated even when public
+            "::ffff:169.254.169.254",               // IPv4-mapped metadata address
+            "::ffff:0:10.0.0.1",                    // IPv4-translated
+            "2002:0a00:0001::1",                    // 6to4 of 10.0.0.1
+            "2002:7f00:1::",                        // 6to4 of 127.0.0.1
+            "2002:0808:0808::1", // 6to4 of a public address: a relay decides, refused
+            "2001:0:4136:e378:8000:63bf:f5ff:fffe", // Teredo (client 10.0.0.1)
+            "2001::1",           // Teredo
+            "64:ff9b::a00:1",    // NAT64 of 10.0.0.1
+            "64:ff9b::808:808",  // NAT64 of a public address: refused too
+            "64:ff9b:1::a9fe:a9fe", // local-use NAT64
+            "2001:41d0::5efe:a9fe:a9fe", // ISATAP of 169.254.169.254
+            "fe80::5efe:c0a8:0101", // ISATAP link-local
+            "fec0::1",           // site-local
+            "3fff::1",           // documentation
+            "2001:2::1",         // benchmarking
+            "100::1",            // discard
+            "192.88.99.1",       // 6to4 relay anycast
+        ] {
+            assert!(
+                is_non_public(ip.parse().unwrap_or(IpAddr::from([1, 1, 1, 1]))),
+                "{ip}"
+            );
+        }
+        for ip in [
+            "193.51.224.1",
+            "2001:41d0::1",
+            "8.8.8.8",
+            "2a01:cb00::1",
+            "2001:41d0::5efe:c133:e001", // ISATAP of a public address
+            "2600::1",
+        ] {
             assert!(
                 !is_non_public(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
                 "{ip}"

@@ -335,7 +335,21 @@ fn propose_mapping(bytes: &[u8], charset: Option<&str>, feed: Option<&str>) {
 }
 
 async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
-    let store = Arc::new(open_store(&config)?);
+    // Commands that only read work where the database cannot be written (a read-only
+    // directory): they read it as it is, feeds.toml's changes not synced into it.
+    let reads_only = matches!(
+        command,
+        Command::Export { .. } | Command::Feeds { reset: None, .. }
+    );
+    let store = match open_store(&config) {
+        Ok(store) => store,
+        Err(e) if reads_only && is_read_only(&e) => {
+            eprintln!("essaim: {e:#}; reading it without writing");
+            Store::open_read_only(&config.settings.database)?
+        }
+        Err(e) => return Err(e),
+    };
+    let store = Arc::new(store);
     match command {
         Command::Run => run(config, store, clock).await,
         Command::Fetch { feeds } => fetch(config, store, feeds, clock).await,
@@ -355,6 +369,13 @@ async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Res
     }
 }
 
+fn is_read_only(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<essaim::store::StoreError>(),
+        Some(essaim::store::StoreError::ReadOnly { .. })
+    )
+}
+
 fn open_store(config: &Config) -> anyhow::Result<Store> {
     let store = Store::open(&config.settings.database)?;
     store.sync_feeds(&config.feeds)?;
@@ -370,6 +391,14 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
     let retention_days = config.settings.retention_days;
+    let limits = web::Limits {
+        max_connections: config
+            .settings
+            .max_connections
+            .unwrap_or_else(web::Limits::connections_for_file_limit),
+        header_timeout: config.settings.header_timeout,
+        idle_timeout: config.settings.idle_timeout,
+    };
     let pipeline = Arc::new(Pipeline::with_clock(
         Arc::new(config),
         Arc::clone(&store),
@@ -388,7 +417,8 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
         listener,
         web::AppState::new(store, base_url)
             .with_max_age(max_age)
-            .with_clock(clock),
+            .with_clock(clock)
+            .with_limits(limits),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },

@@ -119,6 +119,15 @@ pub enum StoreError {
          the database was left as it was"
     )]
     MigrationForeignKeys { name: &'static str, table: String },
+    /// The database cannot be written where it is (a read-only directory or file).
+    #[error(
+        "database {path}: {reason}; essaim needs to write there (`essaim feeds` and \
+         `essaim export` can still read it)"
+    )]
+    ReadOnly { path: String, reason: String },
+    /// A read-only open of a database that needs a schema upgrade (or does not exist).
+    #[error("database {path}: {reason}")]
+    NotReadable { path: String, reason: String },
     #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database task stopped: {0}")]
@@ -301,6 +310,44 @@ pub struct Source {
     pub url: Option<String>,
 }
 
+/// Why the database at `path` cannot be written, when that is why it cannot be opened: its
+/// directory refuses new files (SQLite creates the write-ahead log and its index beside the
+/// database), or the file itself refuses writes.
+fn read_only_reason(path: &Path) -> Option<String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let refused = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    };
+    let probe = dir.join(format!(".essaim-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) if refused(&e) => {
+            return Some(format!(
+                "the directory {} is read-only for this user ({e}), and SQLite must create \
+                 the database's -wal and -shm files beside it",
+                dir.display()
+            ))
+        }
+        Err(_) => {}
+    }
+    match std::fs::OpenOptions::new().write(true).open(path) {
+        Err(e) if refused(&e) => Some(format!("the file is read-only for this user ({e})")),
+        _ => None,
+    }
+}
+
 /// The database. Cheap to share behind an `Arc`; calls are blocking and serialised.
 ///
 /// Fields are dropped in order: the writer goes last, so that the connection closing last is
@@ -322,8 +369,74 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`. When that fails
+    /// because the directory or the file is read-only, the error says so
+    /// ([`StoreError::ReadOnly`]) rather than SQLite's "unable to open database file".
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_writable(path).map_err(|e| match read_only_reason(path) {
+            Some(reason) => StoreError::ReadOnly {
+                path: path.display().to_string(),
+                reason,
+            },
+            None => e,
+        })
+    }
+
+    /// Opens the database at `path` for reading only, for commands that only read
+    /// (`essaim feeds`, `essaim export`) where the database cannot be written: nothing is
+    /// created, migrated or synced, and every write fails. A database without its
+    /// write-ahead index, in a directory where it cannot be created, is opened as immutable
+    /// (no writer can be running: it would have created it).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let not_readable = |reason: String| StoreError::NotReadable {
+            path: path.display().to_string(),
+            reason,
+        };
+        if !path.is_file() {
+            return Err(not_readable("no database there yet".into()));
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let version = |conn: &Connection| -> rusqlite::Result<i64> {
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        };
+        let plain =
+            Connection::open_with_flags(path, flags).and_then(|c| version(&c).map(|v| (c, v)));
+        let (conn, found) = match plain {
+            Ok(opened) => opened,
+            Err(first) => {
+                let absolute =
+                    std::path::absolute(path).map_err(|e| not_readable(e.to_string()))?;
+                let uri = url::Url::from_file_path(&absolute)
+                    .map_err(|()| not_readable("not a file path".into()))?;
+                Connection::open_with_flags(format!("{uri}?immutable=1"), flags)
+                    .and_then(|c| version(&c).map(|v| (c, v)))
+                    .map_err(|_| not_readable(format!("cannot be read: {first}")))?
+            }
+        };
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew { found, known });
+        }
+        if found < known {
+            return Err(not_readable(format!(
+                "its schema (version {found}) needs an upgrade to version {known}, which \
+                 reading only cannot do: run essaim once where it can write the database"
+            )));
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            writes: std::sync::atomic::AtomicU64::new(0),
+            recent: Mutex::new(keys::RecentKeys::default()),
+            checkpointer: None,
+        })
+    }
+
+    fn open_writable(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -1687,6 +1800,44 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    /// A read-only open reads what is there (even without the write-ahead index, as in a
+    /// read-only directory, through an immutable open), writes nothing, and refuses a
+    /// database it would have to create or upgrade.
+    #[test]
+    fn a_read_only_open_reads_and_never_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("essaim.db");
+        let missing = Store::open_read_only(&path).err().unwrap();
+        assert!(
+            missing.to_string().contains("no database there yet"),
+            "{missing}"
+        );
+        assert!(!path.exists());
+        let toml = "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\n\
+                    network = \"CRESS\"\nurl = \"a.xml\"\n";
+        let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+        let store = Store::open(&path).unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        drop(store);
+        assert!(!dir.path().join("essaim.db-shm").exists());
+        let reader = Store::open_read_only(&path).unwrap();
+        let feeds = reader.feed_statuses().unwrap();
+        assert_eq!(feeds.len(), 1);
+        assert_eq!(feeds[0].id, "cress-bretagne");
+        assert!(reader.sync_feeds(&[]).is_err(), "a read-only store wrote");
+        drop(reader);
+        assert_eq!(
+            Store::open(&path).unwrap().feed_statuses().unwrap().len(),
+            1
+        );
+        // An older schema is not upgraded by a reader.
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        drop(conn);
+        let old = Store::open_read_only(&path).err().unwrap();
+        assert!(old.to_string().contains("needs an upgrade"), "{old}");
     }
 
     /// A database of version 4 kept its keys in dedup_keys, 16 bands' worth: version 5 drops

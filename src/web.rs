@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::io::Write;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -317,6 +317,58 @@ pub struct AppState {
     external: Arc<AtomicI64>,
     /// Where "now" comes from (the Last-Modified of summaries rendered on request).
     clock: Clock,
+    /// What [`serve`] allows each client.
+    limits: Limits,
+}
+
+/// What the server allows its clients, so that idle, slow or numerous connections cannot shut
+/// the others out (a slowloris, or a thousand idle sockets against a file limit of 1,024).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once, all server threads together, kept well below the
+    /// process's file limit; further clients wait in the kernel's accept queue, holding no
+    /// file of the process, until one closes.
+    pub max_connections: usize,
+    /// Longest wait for a complete request head (line and headers), counted from the
+    /// connection's opening or from the end of the previous answer: a client that sends its
+    /// head byte by byte, or keeps an idle connection open, is closed after it.
+    pub header_timeout: Duration,
+    /// Longest time a connection may go without a byte read or written (a client that stops
+    /// reading its answer).
+    pub idle_timeout: Duration,
+}
+
+impl Limits {
+    /// Three quarters of the process's limit of open files (`RLIMIT_NOFILE`, read from
+    /// `/proc/self/limits`), leaving the rest to the database, partner fetches and the
+    /// runtime: 768 under the usual 1,024, 3,072 under the systemd unit's 4,096. 512 where
+    /// the limit cannot be read; at most 65,536.
+    pub fn connections_for_file_limit() -> usize {
+        std::fs::read_to_string("/proc/self/limits")
+            .ok()
+            .and_then(|text| {
+                let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+                let soft = line
+                    .trim_start_matches("Max open files")
+                    .split_whitespace()
+                    .next()?;
+                Some(match soft {
+                    "unlimited" => 65_536,
+                    n => n.parse::<usize>().ok()?.saturating_mul(3) / 4,
+                })
+            })
+            .map_or(512, |n| n.clamp(16, 65_536))
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 impl AppState {
@@ -328,7 +380,14 @@ impl AppState {
             responses: Arc::new(Mutex::new(Responses::default())),
             external: Arc::new(AtomicI64::new(0)),
             clock: Clock::wall(),
+            limits: Limits::default(),
         }
+    }
+
+    /// Sets what the server allows its clients ([`Limits::default`] otherwise).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.limits = limits;
+        self
     }
 
     /// Takes "now" from `clock` (tests pin it).
@@ -479,11 +538,15 @@ pub async fn serve(
     // hand-over between threads. Queries still run off these threads (`spawn_blocking`).
     let listener = listener.into_std()?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let limits = state.limits;
+    // One count of connections for every thread: the cap holds for the process.
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut servers = Vec::new();
     for i in 0..web_threads() {
         let listener = listener.try_clone()?;
         let state = state.clone();
-        let mut stopped = stopped.clone();
+        let stopped = stopped.clone();
+        let permits = Arc::clone(&permits);
         let (done, finished) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             .name(format!("essaim-web-{i}"))
@@ -494,11 +557,8 @@ pub async fn serve(
                         .build()?;
                     runtime.block_on(async move {
                         let listener = TcpListener::from_std(listener)?;
-                        axum::serve(listener, router(state))
-                            .with_graceful_shutdown(async move {
-                                let _ = stopped.wait_for(|stop| *stop).await;
-                            })
-                            .await
+                        accept_loop(listener, router(state), limits, permits, stopped).await;
+                        Ok(())
                     })
                 };
                 let _ = done.send(serve());
@@ -528,6 +588,225 @@ pub async fn serve(
     }
     poller.abort();
     result
+}
+
+/// After the server is told to stop, how long a connection may take to finish its request
+/// in flight (at most the idle timeout): a half-sent head does not hold the shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a thread waits before accepting again after `accept` failed (EMFILE: the file
+/// limit is reached; the connections being served free files as they close).
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Accepts connections on one server thread and serves each on its own task, while a
+/// connection permit is free; after `stopped`, accepts no more and lets the connections
+/// finish their requests in flight (idle ones are closed at once, slow ones within the
+/// limits).
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    permits: Arc<tokio::sync::Semaphore>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let mut connections = tokio::task::JoinSet::new();
+    let told = stopped.clone();
+    let accept = || async {
+        // The permit first: beyond the cap, clients wait in the kernel's queue.
+        let permit = Arc::clone(&permits).acquire_owned().await;
+        (permit, listener.accept().await)
+    };
+    loop {
+        tokio::select! {
+            biased;
+            _ = stopped.wait_for(|stop| *stop) => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            (permit, accepted) = accept() => {
+                let Ok(permit) = permit else { break };
+                match accepted {
+                    Ok((stream, _)) => {
+                        connections.spawn(serve_connection(
+                            stream,
+                            http.clone(),
+                            app.clone(),
+                            limits.idle_timeout,
+                            told.clone(),
+                            permit,
+                        ));
+                    }
+                    Err(e) => {
+                        tracing::warn!(message = "Accepting a connection failed; retrying shortly.", error = %e);
+                        drop(permit);
+                        tokio::time::sleep(ACCEPT_RETRY).await;
+                    }
+                }
+            }
+        }
+    }
+    while connections.join_next().await.is_some() {}
+}
+
+/// When a connection last read or wrote a byte.
+struct Activity {
+    start: tokio::time::Instant,
+    /// Milliseconds from `start`.
+    last: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            start: tokio::time::Instant::now(),
+            last: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> tokio::time::Instant {
+        self.start + Duration::from_millis(self.last.load(Ordering::Relaxed))
+    }
+}
+
+/// A socket that notes in its [`Activity`] every read or write that moved bytes.
+struct Watched {
+    stream: tokio::net::TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = std::pin::Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        result
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let result = std::pin::Pin::new(&mut self.stream).poll_write(cx, data);
+        if matches!(result, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let result = std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, data);
+        if matches!(result, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection (HTTP/1.1, keep-alive) until the client closes it, its head is
+/// late ([`Limits::header_timeout`]), it stays quiet for `idle`, or the server stops. Every
+/// answer gets the headers of [`harden`]. The permit is returned when it ends.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    http: hyper::server::conn::http1::Builder,
+    app: Router,
+    idle: Duration,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = hyper_util::rt::TokioIo::new(Watched {
+        stream,
+        activity: Arc::clone(&activity),
+    });
+    let app = hyper_util::service::TowerToHyperService::new(app);
+    let service = hyper::service::service_fn(move |request| {
+        let answer = hyper::service::Service::call(&app, request);
+        async move {
+            let mut response = answer.await?;
+            harden(response.headers_mut());
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let connection = http.serve_connection(io, service);
+    tokio::pin!(connection);
+    // Once the server stops: the request in flight may finish, for a bounded time.
+    let mut closing: Option<tokio::time::Instant> = None;
+    loop {
+        let quiet_until = activity.last() + idle;
+        let give_up = closing.unwrap_or_else(|| quiet_until + idle);
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(message = "A connection ended with an error.", error = %e);
+                }
+                break;
+            }
+            _ = stopped.wait_for(|stop| *stop), if closing.is_none() => {
+                closing = Some(tokio::time::Instant::now() + idle.min(SHUTDOWN_GRACE));
+                connection.as_mut().graceful_shutdown();
+            }
+            _ = tokio::time::sleep_until(give_up), if closing.is_some() => {
+                tracing::debug!(message = "Closed a connection still busy after the shutdown's grace.");
+                break;
+            }
+            _ = tokio::time::sleep_until(quiet_until) => {
+                if activity.last() + idle <= tokio::time::Instant::now() {
+                    tracing::debug!(message = "Closed a connection idle for too long.");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Headers every answer carries, whoever made it (handlers, axum's 404 / 405 / rejections):
+/// `X-Content-Type-Options: nosniff`, so that no browser reads partner text as HTML or
+/// script, and the CORS headers when the answer has none yet.
+fn harden(headers: &mut HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        add_cors(headers);
+    }
 }
 
 /// Web server threads: one per core, at most 8.
@@ -901,13 +1180,140 @@ async fn api_stats(State(s): State<AppState>, headers: HeaderMap) -> Response {
 async fn api_feeds(State(s): State<AppState>) -> Response {
     let store = Arc::clone(&s.store);
     match blocking(move || store.feed_statuses()).await {
-        Ok(feeds) => {
+        Ok(mut feeds) => {
+            // Public (CORS `*`): no credential of a partner URL, wherever it is quoted.
+            for feed in &mut feeds {
+                feed.url = public_url(&feed.url);
+                feed.effective_url = feed.effective_url.as_deref().map(public_url);
+                feed.last_error = feed.last_error.as_deref().map(public_urls_in);
+            }
             let mut response = Json(feeds).into_response();
             add_cors(response.headers_mut());
             response
         }
         Err(e) => server_error(e),
     }
+}
+
+/// Query parameters whose value is a secret, by the words of their name (`apikey`,
+/// `api_key`, `access_token`, `X-Amz-Signature`, `authToken`, `client_secret`...).
+const SECRET_WORDS: [&str; 15] = [
+    "key",
+    "apikey",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "signature",
+    "sig",
+    "auth",
+    "authorization",
+    "credential",
+    "credentials",
+    "session",
+];
+
+/// True when a query parameter's name says its value is a secret: one of the words of the
+/// name (split at `_`, `-`, `.` and lower-to-upper case changes) is in [`SECRET_WORDS`], or the
+/// whole name is (`apikey`, `accesstoken`...).
+fn is_secret_parameter(name: &str) -> bool {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            words.push(std::mem::take(&mut word));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    words.push(word);
+    let whole = name.to_lowercase().replace(['_', '-', '.'], "");
+    words.iter().chain(std::iter::once(&whole)).any(|w| {
+        SECRET_WORDS.contains(&w.as_str())
+            || w.ends_with("token")
+            || w.ends_with("secret")
+            || w.ends_with("password")
+            || w.ends_with("apikey")
+    })
+}
+
+/// A partner URL as public outputs show it: without user name and password, and with the
+/// value of every secret-looking query parameter replaced by `***`
+/// (`https://essaim:pw@partner.example/x?apikey=K&page=2` →
+/// `https://partner.example/x?apikey=***&page=2`). Other parameters stay as written. A text
+/// that is not an absolute URL (a file feed's path) is returned as it is.
+pub fn public_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return text.to_string();
+    };
+    if url.cannot_be_a_base() {
+        return text.to_string();
+    }
+    let hidden_user = !url.username().is_empty() || url.password().is_some();
+    // Neither can fail on a URL with a host; a URL without one has no user info anyway.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let mut hidden_query = false;
+    if let Some(query) = url.query() {
+        let parts: Vec<String> = query
+            .split('&')
+            .map(|part| {
+                let (name, value) = part.split_once('=').unwrap_or((part, ""));
+                let decoded: String = url::form_urlencoded::parse(name.as_bytes())
+                    .map(|(k, _)| k.into_owned())
+                    .next()
+                    .unwrap_or_default();
+                if !value.is_empty() && is_secret_parameter(&decoded) {
+                    hidden_query = true;
+                    format!("{name}=***")
+                } else {
+                    part.to_string()
+                }
+            })
+            .collect();
+        if hidden_query {
+            url.set_query(Some(&parts.join("&")));
+        }
+    }
+    if hidden_user || hidden_query {
+        url.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// `text` (an error message) with every http(s) URL in it passed through [`public_url`].
+pub fn public_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        let candidate = &rest[at..];
+        let mut end = candidate
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(candidate.len());
+        // Punctuation closing a sentence or a parenthesis is not part of the URL.
+        while end > 0 && candidate[..end].ends_with([')', ',', ';', '.', ':']) {
+            end -= 1;
+        }
+        out.push_str(&public_url(&candidate[..end]));
+        rest = &candidate[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn server_error(e: impl std::fmt::Display) -> Response {
@@ -962,6 +1368,55 @@ mod tests {
         assert!(slot.get().is_none());
         assert_eq!(cache.slots.len(), 1);
         assert_eq!(cache.bytes, 0);
+    }
+
+    #[test]
+    fn partner_urls_lose_their_credentials() {
+        for (url, public) in [
+            (
+                "https://essaim:s3cr%C3%A9t@flux.partenaire.example/offres.xml?apikey=K3Y-123&page=2",
+                "https://flux.partenaire.example/offres.xml?apikey=***&page=2",
+            ),
+            (
+                "http://user@10.1.2.3:8080/export?format=rss&access_token=abc&X-Amz-Signature=f00&authToken=z&client_secret=s&keywords=animateur",
+                "http://10.1.2.3:8080/export?format=rss&access_token=***&X-Amz-Signature=***&authToken=***&client_secret=***&keywords=animateur",
+            ),
+            (
+                "https://a.example/rss?api_key=1&sig=2&password=3&pass=4&token=5&key=6&signature=7&auth=8",
+                "https://a.example/rss?api_key=***&sig=***&password=***&pass=***&token=***&key=***&signature=***&auth=***",
+            ),
+            // Nothing secret: as written.
+            (
+                "https://www.ressources-solidaires.org/rss/offres-69.xml?dept=69&q=aide%20soignant",
+                "https://www.ressources-solidaires.org/rss/offres-69.xml?dept=69&q=aide%20soignant",
+            ),
+            ("fixtures/partners/una-touraine.xml", "fixtures/partners/una-touraine.xml"),
+        ] {
+            assert_eq!(public_url(url), public, "{url}");
+        }
+        assert_eq!(
+            public_urls_in(
+                "HTTP 503 Service Unavailable from https://u:p@a.example/x?token=t (retry later). \
+                 request to http://b.example/y?apikey=k, failed"
+            ),
+            "HTTP 503 Service Unavailable from https://a.example/x?token=*** (retry later). \
+             request to http://b.example/y?apikey=***, failed"
+        );
+    }
+
+    #[test]
+    fn the_connection_cap_stays_below_the_file_limit() {
+        let cap = Limits::connections_for_file_limit();
+        let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+        let soft: Option<usize> = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .and_then(|n| n.parse().ok());
+        match soft {
+            Some(soft) => assert_eq!(cap, (soft * 3 / 4).clamp(16, 65_536), "{limits}"),
+            None => assert!((16..=65_536).contains(&cap), "{cap}"),
+        }
     }
 
     #[test]

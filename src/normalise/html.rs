@@ -325,14 +325,19 @@ pub fn escape_text(s: &str) -> String {
 }
 
 /// Plain text of an untrusted HTML fragment (titles, field values): tags removed, entities
-/// decoded, one line per block.
+/// decoded, one line per block. Entities are decoded once, and never into markup: a field
+/// whose `<` references would open a tag once decoded (`&lt;img src=x onerror=...&gt;`, which
+/// is what a title entity-encoded twice, `&amp;lt;img`, is once its XML is read) keeps its
+/// `<` and `>` references as written, so that the text can never become a tag, in essaim or
+/// in a reader that renders titles as HTML.
 pub fn to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return tidy_lines(html);
     }
+    let shielded = shield_markup_references(html);
     // The sanitiser's HTML parser with no allowed tags gives well-formed text with entities
     // normalised (including HTML ones such as &eacute; and &#8211;).
-    let marked = mark_blocks(html);
+    let marked = mark_blocks(&shielded);
     let stripped = text_cleaner().clean(&marked).to_string();
     tidy_lines(&unescape_basic(&stripped))
 }
@@ -549,6 +554,85 @@ fn mark_blocks(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A character reference for `<` or `>` at the start of `s` (which starts with `&`), as HTML
+/// reads it (`&lt;`, `&LT`, `&#60;`, `&#x3C`, legacy forms without `;` included): its length
+/// and whether it is `<`.
+fn angle_reference(s: &[u8]) -> Option<(usize, bool)> {
+    let rest = s.get(1..)?;
+    let (len, lt) = if let Some(digits) = rest.strip_prefix(b"#") {
+        let (hex, digits) = match digits.first() {
+            Some(b'x' | b'X') => (true, &digits[1..]),
+            _ => (false, digits),
+        };
+        let count = digits
+            .iter()
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            .count();
+        if count == 0 {
+            return None;
+        }
+        let value = digits[..count].iter().fold(0u32, |v, b| {
+            let d = (*b as char).to_digit(16).unwrap_or(0);
+            v.saturating_mul(if hex { 16 } else { 10 })
+                .saturating_add(d)
+        });
+        let lt = match value {
+            60 => true,
+            62 => false,
+            _ => return None,
+        };
+        (2 + usize::from(hex) + count, lt)
+    } else {
+        match rest.get(..2)? {
+            b"lt" | b"LT" => (3, true),
+            b"gt" | b"GT" => (3, false),
+            _ => return None,
+        }
+    };
+    let len = if s.get(len) == Some(&b';') {
+        len + 1
+    } else {
+        len
+    };
+    Some((len, lt))
+}
+
+/// `html` with the `&` of its `<` and `>` references escaped when one of its `<` references
+/// would open a tag once decoded (followed by a letter, `/`, `!` or `?`): then they stay text
+/// as written. Other texts (`&lt; 2 000 €`, `&lt;3`) are returned as they are.
+fn shield_markup_references(html: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let mut references = Vec::new();
+    let mut opens_tag = false;
+    for (i, _) in html.match_indices('&') {
+        if let Some((len, lt)) = angle_reference(&bytes[i..]) {
+            references.push(i);
+            opens_tag |= lt
+                && bytes
+                    .get(i + len)
+                    .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        }
+    }
+    if !opens_tag {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 4 * references.len());
+    let mut last = 0;
+    for i in references {
+        out.push_str(&html[last..i]);
+        out.push_str("&amp;");
+        last = i + 1;
+    }
+    out.push_str(&html[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn unescape_basic(s: &str) -> String {
@@ -895,6 +979,36 @@ mod tests {
             let clean = sanitise(html, None);
             assert_eq!(sanitised_to_text(&clean), to_text(&clean), "{html}");
         }
+    }
+
+    #[test]
+    fn text_is_decoded_once_and_never_into_markup() {
+        // What a title entity-encoded twice (`&amp;lt;img`) is once its XML is read.
+        assert_eq!(
+            to_text("&lt;img src=x onerror=alert(1)&gt; Animateur"),
+            "&lt;img src=x onerror=alert(1)&gt; Animateur"
+        );
+        for hostile in [
+            "&#60;script&#62;alert(1)&#60;/script&#62;",
+            "&#x3C;svg onload=alert(1)&#x3e;",
+            "&LT;b&GT;gras",
+            "&lt/a&gt",
+            "&#0060;!-- x --&#062;",
+            "<b>&lt;img src=x&gt;</b>",
+        ] {
+            let text = to_text(hostile);
+            assert!(!text.contains('<'), "{hostile:?} became {text:?}");
+        }
+        // Markup written as markup is removed, references that open no tag are decoded once.
+        assert_eq!(
+            to_text("<b>Aide &amp; soin</b> &eacute;t&eacute; &lt; 2 000 &euro; &amp;lt;"),
+            "Aide & soin été < 2 000 € &lt;"
+        );
+        assert_eq!(to_text("&lt;3 &gt; 2"), "<3 > 2");
+        assert_eq!(
+            to_text("Caf&amp;eacute; &amp; th&eacute;"),
+            "Caf&eacute; & thé"
+        );
     }
 
     #[test]

@@ -46,20 +46,20 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             .filter(|s| !s.is_empty())
     };
 
-    // Title.
-    let title_raw = item.title.clone().unwrap_or_default();
-    let title_text = collapse_ws(&html::to_text(&title_raw));
+    // Title: plain text (markup removed, entities decoded once), as written otherwise.
+    let title_text = collapse_ws(&html::to_text(item.title.as_deref().unwrap_or("")));
     let title = vocab::clean_title(&title_text, &is_place_segment);
     if title.is_empty() {
         warnings.push("no title".to_string());
     }
 
-    // Link.
-    let url = item.link.clone().filter(|l| !l.trim().is_empty());
-    if url.is_none() {
+    // Links: only http and https ones are published.
+    let url = public_link(item.link.as_deref(), "link", &mut warnings);
+    if url.is_none() && item.link.as_deref().is_none_or(|l| l.trim().is_empty()) {
         warnings.push("missing link to the offer".to_string());
     }
-    let apply_url = item.apply_url.clone().filter(|a| Some(a) != url.as_ref());
+    let apply_url = public_link(item.apply_url.as_deref(), "application link", &mut warnings)
+        .filter(|a| Some(a) != url.as_ref());
 
     // Employer.
     let employer = field(&item.employer).or_else(|| label(Label::Employer));
@@ -79,7 +79,11 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     let mut contract_raw = contract_field.clone();
     let mut sector = field(&item.sector)
         .or_else(|| label(Label::Sector))
-        .or_else(|| item.categories.first().map(|c| collapse_ws(c)));
+        .or_else(|| {
+            item.categories
+                .first()
+                .map(|c| collapse_ws(&html::to_text(c)))
+        });
     if contract.is_none() {
         if let Some(c) = sector.as_deref().and_then(vocab::classify_contract) {
             // The category holds the contract, so the "contract" holds the sector.
@@ -209,7 +213,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         url,
         apply_url,
         title,
-        title_raw,
+        title_raw: title_text,
         employer,
         employer_family,
         location,
@@ -225,7 +229,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         categories: item
             .categories
             .iter()
-            .map(|c| collapse_ws(c))
+            .map(|c| collapse_ws(&html::to_text(c)))
             .filter(|c| !c.is_empty())
             .collect(),
         published,
@@ -305,7 +309,11 @@ fn location(
     description: &str,
     warnings: &mut Vec<String>,
 ) -> Location {
-    let text = |v: &Option<String>| v.as_deref().map(collapse_ws).filter(|s| !s.is_empty());
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| collapse_ws(&html::to_text(s)))
+            .filter(|s| !s.is_empty())
+    };
     let (city, postcode, insee, department, region) = (
         text(&item.city),
         text(&item.postcode),
@@ -367,6 +375,39 @@ fn location(
         raw,
         place: place.unwrap_or_default(),
         remote,
+    }
+}
+
+/// A partner's link as it may be published: an absolute `http` or `https` URL (kept as
+/// written, trimmed), or a relative reference (a path, which carries no scheme). Any other
+/// scheme (`javascript:`, `data:`, `vbscript:`, `file:`, `mailto:`...) and anything that is
+/// not a URL is left out with a warning quoting it: a reader's click must never run a script
+/// or open something that is not a web page. Schemes are read as browsers read them (case,
+/// leading control characters, tabs and newlines inside).
+pub fn public_link(raw: Option<&str>, what: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let link = raw?.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    if link.is_empty() {
+        return None;
+    }
+    let quoted: String = link.chars().take(80).collect();
+    let ellipsis = if quoted.len() < link.len() { "…" } else { "" };
+    match url::Url::parse(link) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Some(link.to_string()),
+        Ok(u) => {
+            warnings.push(format!(
+                "{what} {quoted:?}{ellipsis} left out: only http and https links are \
+                 published, not {}:",
+                u.scheme()
+            ));
+            None
+        }
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(link.to_string()),
+        Err(e) => {
+            warnings.push(format!(
+                "{what} {quoted:?}{ellipsis} left out: it is not a valid URL ({e})"
+            ));
+            None
+        }
     }
 }
 
@@ -504,6 +545,91 @@ mod tests {
                 "unparseable published date \"32/13/2026\""
             ]
         );
+    }
+
+    #[test]
+    fn only_http_links_are_published() {
+        let item = |link: &str, apply: &str| RawItem {
+            title: Some("Animateur (H/F)".into()),
+            link: Some(link.into()),
+            apply_url: Some(apply.into()),
+            ..Default::default()
+        };
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(document.cookie)",
+            "\u{1}java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "file:///etc/passwd",
+            "http://[::1",
+        ] {
+            let o = normalise(&item(bad, bad), &ctx());
+            assert_eq!(o.url, None, "{bad:?}");
+            assert_eq!(o.apply_url, None, "{bad:?}");
+            let quoted = format!(
+                "{:?}",
+                bad.trim_matches(|c: char| c.is_whitespace() || c.is_control())
+            );
+            assert!(
+                o.warnings
+                    .iter()
+                    .any(|w| w.starts_with("link ") && w.contains(&quoted))
+                    && o.warnings
+                        .iter()
+                        .any(|w| w.starts_with("application link ")),
+                "{bad:?}: {:?}",
+                o.warnings
+            );
+            assert!(!o.warnings.iter().any(|w| w == "missing link to the offer"));
+        }
+        let o = normalise(
+            &item(
+                " https://www.ressources-solidaires.org/o/1 ",
+                "HTTP://asso.example/postuler?id=1&a=2",
+            ),
+            &ctx(),
+        );
+        assert_eq!(
+            o.url.as_deref(),
+            Some("https://www.ressources-solidaires.org/o/1")
+        );
+        assert_eq!(
+            o.apply_url.as_deref(),
+            Some("HTTP://asso.example/postuler?id=1&a=2")
+        );
+        assert!(
+            o.warnings.iter().all(|w| !w.contains("link")),
+            "{:?}",
+            o.warnings
+        );
+        // A relative reference carries no scheme: kept as the partner wrote it.
+        let o = normalise(&item("/offres/una-37-15.html", ""), &ctx());
+        assert_eq!(o.url.as_deref(), Some("/offres/una-37-15.html"));
+    }
+
+    #[test]
+    fn plain_text_fields_lose_markup_and_are_decoded_once() {
+        let item = RawItem {
+            title: Some("&lt;img src=x onerror=alert(1)&gt; Animateur <b>jeunesse</b>".into()),
+            employer: Some("&lt;script&gt;alert(1)&lt;/script&gt; Asso &amp; Co".into()),
+            location: Some("<i>Lyon</i> (69)".into()),
+            categories: vec!["<b>Animation</b>".into()],
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(
+            o.title,
+            "&lt;img src=x onerror=alert(1)&gt; Animateur jeunesse"
+        );
+        assert_eq!(o.title_raw, o.title);
+        assert_eq!(
+            o.employer.as_deref(),
+            Some("&lt;script&gt;alert(1)&lt;/script&gt; Asso & Co")
+        );
+        assert_eq!(o.location.raw.as_deref(), Some("Lyon (69)"));
+        assert_eq!(o.categories, vec!["Animation"]);
+        assert_eq!(o.sector.as_deref(), Some("Animation"));
     }
 
     #[test]

@@ -617,9 +617,15 @@ fn sniff(text: &str) -> Result<Format, ParseError> {
         return Ok(Format::JsonFeed);
     }
     if !text.starts_with('<') {
-        let start: String = text.chars().take(40).collect();
+        // What the body is, never its bytes: the error is shown publicly (`/api/feeds`), and a
+        // URL pointed at the wrong file must not publish that file's first line.
+        let binary = text
+            .chars()
+            .take(64)
+            .any(|c| c == '\u{FFFD}' || (c.is_control() && !c.is_whitespace()));
+        let what = if binary { "binary data" } else { "plain text" };
         return Err(ParseError(format!(
-            "not a feed: the body starts with {start:?}, neither XML nor JSON"
+            "not a feed: the body is neither XML nor JSON (it starts with {what})"
         )));
     }
     let root = xml_mapped::root_name(text).unwrap_or_default();
@@ -775,9 +781,18 @@ mod tests {
         let ctx = ParseContext::at("2026-11-22T12:00:00Z".parse().unwrap());
         assert_eq!(parse(b"   ", &ctx).unwrap_err().0, "the feed is empty");
         let e = parse(b"Bad Gateway", &ctx).unwrap_err().0;
-        assert!(
-            e.starts_with("not a feed: the body starts with \"Bad Gateway\""),
-            "{e}"
+        assert_eq!(
+            e,
+            "not a feed: the body is neither XML nor JSON (it starts with plain text)"
+        );
+        let e = parse(b"root:x:0:0:root:/root:/bin/bash\n", &ctx)
+            .unwrap_err()
+            .0;
+        assert!(!e.contains("root:"), "{e}");
+        let e = parse(b"\x89PNG\r\n\x1a\n\0\0", &ctx).unwrap_err().0;
+        assert_eq!(
+            e,
+            "not a feed: the body is neither XML nor JSON (it starts with binary data)"
         );
         let e = parse(b"<html><body>maintenance</body></html>", &ctx)
             .unwrap_err()

@@ -254,9 +254,18 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+impl OfferFilter {
+    /// True when `text` holds a word a full-text filter (`q`, `employer`) can look for: a
+    /// query of only punctuation (`"`, `*`, `(`) has none, and matches nothing.
+    pub fn is_searchable(text: &str) -> bool {
+        fts_query(text).is_some()
+    }
+}
+
 impl Store {
     /// Open offers matching `filter`, in `order`, at most `limit`, after `after`; with the
-    /// cursor of the next page when there may be one.
+    /// cursor of the next page when there may be one. A full-text filter without a word
+    /// matches no offer (never every offer).
     pub fn query_offers(
         &self,
         filter: &OfferFilter,
@@ -270,6 +279,13 @@ impl Store {
             args.push(v);
             format!("?{}", args.len())
         };
+        let wordless = |text: &Option<String>| {
+            text.as_deref()
+                .is_some_and(|t| !OfferFilter::is_searchable(t))
+        };
+        if wordless(&filter.q) || wordless(&filter.employer) {
+            return Ok((Vec::new(), None));
+        }
         let mut fts = Vec::new();
         if let Some(q) = filter.q.as_deref().and_then(fts_query) {
             fts.push(format!("({q})"));

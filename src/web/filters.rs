@@ -70,6 +70,11 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Request, String> {
         }
         let bad = |why: &str| format!("{name}={value:?}: {why}");
         match *known {
+            "q" | "employer" if !OfferFilter::is_searchable(value) => {
+                return Err(bad(
+                    "no word to search for: give letters or digits (punctuation such as \" * ( is ignored)",
+                ))
+            }
             "q" => filter.q = Some(value.to_string()),
             "region" => {
                 let place = geo::resolve_parts(None, None, None, None, Some(value))
@@ -236,6 +241,13 @@ mod tests {
             ("limit=-3", "limit=\"-3\": expected a whole number from 1"),
             ("after=xyz", "after=\"xyz\": not a cursor"),
             ("q=a&q=b", "parameter \"q\" is given twice"),
+            ("q=%22", "q=\"\\\"\": no word to search for"),
+            ("q=*", "q=\"*\": no word to search for"),
+            ("q=(", "q=\"(\": no word to search for"),
+            (
+                "employer=%22%28*",
+                "employer=\"\\\"(*\": no word to search for",
+            ),
             ("sector=", "parameter \"sector\" is empty"),
             (
                 "department=Saint-Denis",
