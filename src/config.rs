@@ -126,7 +126,7 @@ impl fmt::Display for FeedSource {
 }
 
 pub use crate::parse::Format;
-use crate::parse::{Field, Mapping};
+use crate::parse::{Field, Mapping, Unit};
 
 /// A parsed cron schedule (with seconds) together with its source text.
 #[derive(Debug, Clone)]
@@ -269,6 +269,8 @@ struct RawFeed {
     mapping: Option<Spanned<toml::Table>>,
     #[serde(default)]
     elements: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    values: Option<Spanned<toml::Table>>,
 }
 
 /// Reads and validates a configuration file.
@@ -474,7 +476,25 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 }
             },
         };
-        if mapping.is_none() && matches!(format, Some(Format::Xml | Format::Json)) {
+        let mapping = match &f.values {
+            None => mapping,
+            Some(v) => match read_values(v.get_ref()) {
+                Ok(values) => {
+                    let mut m = mapping.unwrap_or_default();
+                    m.values = values;
+                    Some(m)
+                }
+                Err(e) => {
+                    problems.push(format!("{}: feed {id:?}: [feed.values]: {e}", at(v.span())));
+                    mapping
+                }
+            },
+        };
+        if mapping
+            .as_ref()
+            .is_none_or(|m| m.items.is_empty() && m.fields.is_empty())
+            && matches!(format, Some(Format::Xml | Format::Json))
+        {
             let span = f.format.as_ref().map_or(f.id.span(), |s| s.span());
             problems.push(format!(
                 "{}: feed {id:?}: format {:?} needs a [feed.mapping] table saying where items and fields are",
@@ -593,7 +613,7 @@ const SETTINGS_KEYS: [(&str, Kind); 20] = [
 ];
 
 /// The keys of a `[[feed]]`, as [`RawFeed`] reads them, and whether each is required.
-const FEED_KEYS: [(&str, Kind, bool); 10] = [
+const FEED_KEYS: [(&str, Kind, bool); 11] = [
     ("id", Kind::Text, true),
     ("name", Kind::Text, true),
     ("network", Kind::Text, true),
@@ -604,6 +624,7 @@ const FEED_KEYS: [(&str, Kind, bool); 10] = [
     ("allow_private", Kind::Flag, false),
     ("mapping", Kind::Table, false),
     ("elements", Kind::Table, false),
+    ("values", Kind::Table, false),
 ];
 
 /// Every unknown key, missing key and value of the wrong type in the file, each with its
@@ -747,6 +768,13 @@ fn read_mapping(table: &toml::Table) -> Result<Mapping, String> {
         };
         if key == "items" {
             mapping.items = text.to_string();
+        } else if let Some((_, field, units)) = Unit::KEYS.iter().find(|(k, ..)| k == key) {
+            let unit = units
+                .contains(&text)
+                .then(|| Unit::from_name(text))
+                .flatten()
+                .ok_or_else(|| format!("{key} = {text:?}: expected one of {}", units.join(", ")))?;
+            mapping.units.push((*field, unit));
         } else {
             let field: Field = key.parse()?;
             if text.trim().is_empty() {
@@ -756,6 +784,27 @@ fn read_mapping(table: &toml::Table) -> Result<Mapping, String> {
         }
     }
     Ok(mapping)
+}
+
+/// `[feed.values.FIELD]`: `"partner value" = "value essaim reads"`, per field.
+fn read_values(table: &toml::Table) -> Result<Vec<(Field, Vec<(String, String)>)>, String> {
+    table
+        .iter()
+        .map(|(key, value)| {
+            let field: Field = key.parse()?;
+            let pairs = value
+                .as_table()
+                .ok_or_else(|| format!("values.{key} must be a table of \"from\" = \"to\""))?
+                .iter()
+                .map(|(from, to)| {
+                    to.as_str()
+                        .map(|t| (from.clone(), t.to_string()))
+                        .ok_or_else(|| format!("values.{key}.{from:?} must be a string"))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok((field, pairs))
+        })
+        .collect()
 }
 
 /// `[feed.elements]`: `"prefix:name" = "field"`.

@@ -121,3 +121,76 @@ fn france_travail_working_time_keeps_its_hours() {
     let wt = offers[1].working_time.unwrap();
     assert_eq!(wt.kind, Some(essaim::model::WorkingTimeKind::PartTime));
 }
+
+/// A mapping translates a partner's own values and gives units to its bare numbers.
+#[test]
+fn a_mapping_translates_values_and_gives_units() {
+    let toml = r#"
+[[feed]]
+id = "plateforme-insertion"
+name = "Plateforme insertion"
+network = "IAE"
+url = "offres.json"
+format = "json"
+
+[feed.mapping]
+items = "/offres"
+title = "/poste"
+link = "/url"
+remote = "/teletravail"
+duration = "/duree"
+working_time = "/heures"
+duration_unit = "months"
+working_time_unit = "hours"
+
+[feed.values.remote]
+"Pas_teletravail" = "non"
+"Teletravail_total" = "télétravail"
+"#;
+    let config = essaim::config::parse(toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
+    let feed = &config.feeds[0];
+    let body = r#"{"offres":[
+      {"poste":"Encadrant technique","url":"https://insertion.example.org/1","teletravail":"Pas_teletravail","duree":"6","heures":"35"},
+      {"poste":"Chargé de relation entreprises","url":"https://insertion.example.org/2","teletravail":"TELETRAVAIL_TOTAL","duree":"12","heures":"24,5"},
+      {"poste":"Agent polyvalent","url":"https://insertion.example.org/3","duree":"4 mois","heures":"Temps plein"}
+    ]}"#;
+    let pctx = essaim::parse::ParseContext {
+        format: Some(feed.format),
+        mapping: feed.mapping.as_ref(),
+        ..essaim::parse::ParseContext::at(common::fixture_now())
+    };
+    let parsed = essaim::parse::parse(body.as_bytes(), &pctx).unwrap();
+    let offers: Vec<_> = parsed.items.iter().map(|i| normalise(i, &ctx())).collect();
+    assert!(
+        !offers[0].location.remote,
+        "Pas_teletravail is no remote work"
+    );
+    assert!(offers[1].location.remote);
+    let months = |i: usize| {
+        offers[i]
+            .contract_duration
+            .map(|d| (d.amount, d.unit))
+            .unwrap_or_else(|| panic!("{:?}", offers[i].contract_duration))
+    };
+    use essaim::model::DurationUnit;
+    assert_eq!(months(0), (6.0, DurationUnit::Month));
+    assert_eq!(months(1), (12.0, DurationUnit::Month));
+    assert_eq!(months(2), (4.0, DurationUnit::Month), "a stated unit stays");
+    let hours = |i: usize| offers[i].working_time.and_then(|w| w.hours_per_week);
+    assert_eq!(hours(0), Some(35.0));
+    assert_eq!(hours(1), Some(24.5));
+    assert_eq!(
+        offers[2].working_time.and_then(|w| w.kind),
+        Some(essaim::model::WorkingTimeKind::FullTime)
+    );
+
+    // A unit essaim does not know is a configuration error naming the choices.
+    let bad = toml.replace("duration_unit = \"months\"", "duration_unit = \"mois\"");
+    let err = essaim::config::parse(&bad, std::path::Path::new("/tmp/feeds.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("duration_unit = \"mois\": expected one of days, weeks, months, years"),
+        "{err}"
+    );
+}

@@ -39,6 +39,7 @@ pub fn preset(format: Format) -> Option<Mapping> {
     Some(Mapping {
         items: "/resultats".into(),
         fields: fields.iter().map(|(f, p)| (*f, p.to_string())).collect(),
+        ..Mapping::default()
     })
 }
 
@@ -261,6 +262,7 @@ mod tests {
                 (Field::Sector, "/themes".into()),
                 (Field::Remote, "/teletravail".into()),
             ],
+            ..Mapping::default()
         };
         let mut w = Vec::new();
         let items = parse(

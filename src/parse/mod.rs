@@ -211,6 +211,57 @@ pub struct Mapping {
     /// a top-level array).
     pub items: String,
     pub fields: Vec<(Field, String)>,
+    /// `[feed.values.FIELD]`: a partner's own values translated (`"Pas_teletravail" = "no"`),
+    /// compared without regard to case.
+    pub values: Vec<(Field, Vec<(String, String)>)>,
+    /// The unit of a bare number in a field (`duration_unit = "months"`: "6" is 6 months;
+    /// `working_time_unit = "hours"`: "35" is 35 hours a week).
+    pub units: Vec<(Field, Unit)>,
+}
+
+/// Units a mapping can give to bare numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Days,
+    Weeks,
+    Months,
+    Years,
+    /// Hours a week.
+    Hours,
+}
+
+impl Unit {
+    /// The mapping keys that give units, with the field each concerns and the units it takes.
+    pub const KEYS: [(&'static str, Field, &'static [&'static str]); 2] = [
+        (
+            "duration_unit",
+            Field::Duration,
+            &["days", "weeks", "months", "years"],
+        ),
+        ("working_time_unit", Field::WorkingTime, &["hours"]),
+    ];
+
+    pub fn from_name(name: &str) -> Option<Unit> {
+        Some(match name {
+            "days" => Unit::Days,
+            "weeks" => Unit::Weeks,
+            "months" => Unit::Months,
+            "years" => Unit::Years,
+            "hours" => Unit::Hours,
+            _ => return None,
+        })
+    }
+
+    /// How the normaliser reads a number in this unit.
+    fn words(self) -> &'static str {
+        match self {
+            Unit::Days => "jours",
+            Unit::Weeks => "semaines",
+            Unit::Months => "mois",
+            Unit::Years => "ans",
+            Unit::Hours => "heures par semaine",
+        }
+    }
 }
 
 impl Mapping {
@@ -230,6 +281,37 @@ impl Mapping {
                 over.items.clone()
             },
             fields,
+            values: over.values.clone(),
+            units: over.units.clone(),
+        }
+    }
+
+    /// Translates an item's values and gives units to its bare numbers, as configured.
+    pub fn adjust(&self, item: &mut RawItem) {
+        for (field, table) in &self.values {
+            let Some(value) = item.get(*field).map(str::trim) else {
+                continue;
+            };
+            if let Some((_, to)) = table
+                .iter()
+                .find(|(from, _)| from.trim().eq_ignore_ascii_case(value))
+            {
+                let to = to.clone();
+                *item.slot(*field) = Some(to).filter(|t| !t.trim().is_empty());
+            }
+        }
+        for (field, unit) in &self.units {
+            let Some(value) = item.get(*field).map(str::trim) else {
+                continue;
+            };
+            if value
+                .replace(',', ".")
+                .parse::<f64>()
+                .is_ok_and(f64::is_finite)
+            {
+                let with_unit = format!("{value} {}", unit.words());
+                item.set(*field, &with_unit, true);
+            }
         }
     }
 }
@@ -442,6 +524,10 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
                 }
             })?;
             // A channel (or feed) without items is the partner's "no offers now".
+            let mut items = items;
+            if let Some(m) = ctx.mapping {
+                items.iter_mut().for_each(|i| m.adjust(i));
+            }
             return Ok(Parsed {
                 format: Some(actual),
                 encoding: decoded.encoding,
@@ -504,6 +590,9 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
     };
     let mut items = items;
     for item in &mut items {
+        if let Some(m) = ctx.mapping {
+            m.adjust(item);
+        }
         absolutise(item, ctx.base_url);
     }
     Ok(Parsed {
@@ -827,6 +916,7 @@ mod tests {
                 (Field::Title, "intitule".into()),
                 (Field::Link, "lien".into()),
             ],
+            ..Mapping::default()
         }
     }
 
@@ -967,6 +1057,7 @@ mod tests {
         let m = Mapping {
             items: "/offres".into(),
             fields: vec![(Field::Title, "/intitule".into())],
+            ..Mapping::default()
         };
         empty("{\"offres\": []}", Some(Format::Json), Some(&m));
         empty("{\"resultats\": []}", Some(Format::FranceTravail), None);
@@ -977,6 +1068,7 @@ mod tests {
         let m = Mapping {
             items: "/offres".into(),
             fields: vec![(Field::Title, "/intitule".into())],
+            ..Mapping::default()
         };
         let e = error(
             "{\"offres\": [\"Médiateur\", 3]}",
@@ -1003,10 +1095,12 @@ mod tests {
         let preset = Mapping {
             items: "source/job".into(),
             fields: vec![(Field::Title, "title".into()), (Field::Link, "url".into())],
+            ..Mapping::default()
         };
         let over = Mapping {
             items: String::new(),
             fields: vec![(Field::Link, "lien".into())],
+            ..Mapping::default()
         };
         let m = preset.overridden_by(&over);
         assert_eq!(m.items, "source/job");

@@ -73,6 +73,7 @@ pub fn preset(format: Format) -> Option<Mapping> {
     Some(Mapping {
         items: items.into(),
         fields: fields.iter().map(|(f, p)| (*f, p.to_string())).collect(),
+        ..Mapping::default()
     })
 }
 
@@ -541,6 +542,7 @@ mod tests {
                 (Field::Link, "lien".into()),
                 (Field::Contract, "=CDI".into()),
             ],
+            ..Mapping::default()
         };
         let mut w = Vec::new();
         let items = parse(xml, &m, &mut w).unwrap();
@@ -574,6 +576,7 @@ mod tests {
         let m = Mapping {
             items: "offers/offer".into(),
             fields: vec![],
+            ..Mapping::default()
         };
         let items = parse("<jobs><job/></jobs>", &m, &mut w).unwrap();
         assert!(items.is_empty());
