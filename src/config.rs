@@ -126,7 +126,7 @@ impl fmt::Display for FeedSource {
 }
 
 pub use crate::parse::Format;
-use crate::parse::{Field, Mapping, Unit};
+use crate::parse::{Field, Mapping, Unit, ValueTable};
 
 /// A parsed cron schedule (with seconds) together with its source text.
 #[derive(Debug, Clone)]
@@ -787,7 +787,7 @@ fn read_mapping(table: &toml::Table) -> Result<Mapping, String> {
 }
 
 /// `[feed.values.FIELD]`: `"partner value" = "value essaim reads"`, per field.
-fn read_values(table: &toml::Table) -> Result<Vec<(Field, Vec<(String, String)>)>, String> {
+fn read_values(table: &toml::Table) -> Result<Vec<(Field, ValueTable)>, String> {
     table
         .iter()
         .map(|(key, value)| {

@@ -213,11 +213,14 @@ pub struct Mapping {
     pub fields: Vec<(Field, String)>,
     /// `[feed.values.FIELD]`: a partner's own values translated (`"Pas_teletravail" = "no"`),
     /// compared without regard to case.
-    pub values: Vec<(Field, Vec<(String, String)>)>,
+    pub values: Vec<(Field, ValueTable)>,
     /// The unit of a bare number in a field (`duration_unit = "months"`: "6" is 6 months;
     /// `working_time_unit = "hours"`: "35" is 35 hours a week).
     pub units: Vec<(Field, Unit)>,
 }
+
+/// A partner's values and what essaim reads for each (`[feed.values.FIELD]`).
+pub type ValueTable = Vec<(String, String)>;
 
 /// Units a mapping can give to bare numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
