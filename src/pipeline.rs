@@ -23,6 +23,11 @@ use crate::parse::{self, rfc3339, ParseContext};
 use crate::politeness::{self, FeedState, Plan, Verdict};
 use crate::store::{ApplyStats, Attempt, FetchMemory, Posting, Store, StoreError};
 
+/// The error recorded for a fetch the process stopped during (see
+/// [`Pipeline::recover_unfinished`]).
+pub const UNFINISHED_FETCH: &str =
+    "the previous fetch did not finish (the process stopped during it)";
+
 /// How one feed's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -276,6 +281,71 @@ impl Pipeline {
         report
     }
 
+    /// Records as failed, with the backoff of one more error, every configured feed whose
+    /// last fetch started parsing and never finished: the process stopped during it (a crash,
+    /// a kill). Called at start-up before anything is scheduled, so that a body that crashes
+    /// the process is not fetched again at once, and cannot take it down in a loop. Returns
+    /// one report per such feed.
+    pub async fn recover_unfinished(&self) -> Vec<FeedReport> {
+        let store = Arc::clone(&self.store);
+        let unfinished = match blocking(move || store.unfinished_fetches()).await {
+            Ok(u) => u,
+            Err(e) => {
+                warn!(message = "Could not read the fetches left unfinished.", error = %e);
+                return Vec::new();
+            }
+        };
+        let mut reports = Vec::new();
+        for (id, started_at) in unfinished {
+            let Some(feed) = self.config.feeds.iter().find(|f| f.id == id) else {
+                continue;
+            };
+            let store = Arc::clone(&self.store);
+            let fid = id.clone();
+            let memory = blocking(move || store.fetch_memory(&fid))
+                .await
+                .unwrap_or_default();
+            let finished_at = self.clock.now();
+            let plan = self.plan(
+                feed,
+                finished_at,
+                Verdict::Failed {
+                    consecutive_errors: memory.consecutive_errors.saturating_add(1),
+                    retry_after: None,
+                },
+            );
+            let attempt = Attempt {
+                started_at,
+                finished_at,
+                plan,
+                ..Default::default()
+            };
+            let store = Arc::clone(&self.store);
+            let fid = id.clone();
+            if let Err(e) =
+                blocking(move || store.record_failure(&fid, &attempt, UNFINISHED_FETCH)).await
+            {
+                warn!(message = "Could not record a fetch left unfinished.", feed = %id, error = %e);
+                continue;
+            }
+            let next = plan.next_fetch_at.map(rfc3339);
+            warn!(
+                message = "The feed's previous fetch did not finish: the process stopped while parsing or applying it. It is backed off rather than fetched first.",
+                feed = %id,
+                started = %rfc3339(started_at),
+                next = next.as_deref().unwrap_or("-")
+            );
+            reports.push(FeedReport {
+                feed_id: id,
+                outcome: Outcome::Failed(UNFINISHED_FETCH.into()),
+                items_found: 0,
+                warnings: Vec::new(),
+                plan,
+            });
+        }
+        reports
+    }
+
     /// The semaphore of the feed's host (after permanent redirects); none for files.
     fn host_limit(&self, feed: &FeedConfig, memory: &FetchMemory) -> Option<Arc<Semaphore>> {
         let FeedSource::Http(configured) = &feed.source else {
@@ -383,6 +453,11 @@ impl Pipeline {
             attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
+        // From here partner data is parsed and filed: should the process die on it, the mark
+        // tells the next start-up (see `recover_unfinished`).
+        let store = Arc::clone(&self.store);
+        let id = feed.id.clone();
+        blocking(move || store.mark_fetch_started(&id, started_at)).await?;
         let store = Arc::clone(&self.store);
         let id = feed.id.clone();
         let known = blocking(move || store.known_postings(&id)).await?;

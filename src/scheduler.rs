@@ -57,6 +57,9 @@ pub async fn run(pipeline: Arc<Pipeline>, shutdown: watch::Receiver<bool>) -> St
         .filter(|f| f.enabled)
         .cloned()
         .collect();
+    // A fetch the last process stopped during is recorded as failed (backed off) first, so
+    // that a body that crashes the process is not fetched again at once.
+    pipeline.recover_unfinished().await;
     let store = Arc::clone(&pipeline.store);
     let clock = pipeline.clock;
     let deadline = pipeline.config.settings.shutdown_deadline;

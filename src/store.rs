@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_held_closings.sql",
         include_str!("../schema/0008_held_closings.sql"),
     ),
+    (
+        "0009_fetch_started.sql",
+        include_str!("../schema/0009_fetch_started.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -858,6 +862,35 @@ impl Store {
         Ok(())
     }
 
+    /// Records that a fetch of `feed_id`, started at `started_at`, is about to parse and apply
+    /// its body; recording its attempt (success, not modified or failure) clears the mark. A
+    /// mark still there when the process starts is a fetch it stopped during
+    /// ([`Store::unfinished_fetches`]).
+    pub fn mark_fetch_started(
+        &self,
+        feed_id: &str,
+        started_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET fetch_started_at = ?2 WHERE id = ?1",
+            params![feed_id, rfc3339(started_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Configured feeds whose last fetch started and never finished, with when it started.
+    pub fn unfinished_fetches(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, fetch_started_at FROM feeds
+             WHERE fetch_started_at IS NOT NULL AND in_config = 1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, instant(&r.get::<_, String>(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Remembers when the scheduler will next fetch a feed (shown in status).
     pub fn set_next_fetch(&self, feed_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.conn().execute(
@@ -1159,10 +1192,13 @@ impl Store {
     }
 }
 
-/// Writes the plan an attempt decided: state, next fetch and partner floor.
+/// Writes the plan an attempt decided: state, next fetch and partner floor. Every attempt
+/// recorded ends the fetch: its started mark is cleared.
 fn set_plan(tx: &Transaction<'_>, feed_id: &str, plan: &Plan) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE feeds SET state = ?2, next_fetch_at = ?3, not_before = ?4 WHERE id = ?1",
+        "UPDATE feeds SET state = ?2, next_fetch_at = ?3, not_before = ?4,
+           fetch_started_at = NULL
+         WHERE id = ?1",
         params![
             feed_id,
             plan.state.as_str(),
@@ -1925,9 +1961,10 @@ mod tests {
             assert_eq!(store.fold_dedup_keys().unwrap(), 1);
         }
         let conn = Connection::open(&path).unwrap();
-        // Back to version 7: no held closings.
+        // Back to version 7: no fetch started mark, no held closings.
         conn.execute_batch(
-            "ALTER TABLE offers DROP COLUMN closing_held;
+            "ALTER TABLE feeds DROP COLUMN fetch_started_at;
+             ALTER TABLE offers DROP COLUMN closing_held;
              ALTER TABLE feeds DROP COLUMN held_closing_at;
              ALTER TABLE feeds DROP COLUMN held_closing_offers;
              ALTER TABLE feeds DROP COLUMN held_closing_open;
