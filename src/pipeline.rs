@@ -464,21 +464,22 @@ impl Pipeline {
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
         let verdict = fresh(now);
+        // The body's share of the budget is held until its result is applied: the postings
+        // built from it take memory in proportion.
+        let _budget = body.budget.clone();
         let Built {
             postings,
             items_found,
             warnings,
             unpublished,
-        } = tokio::task::spawn_blocking(move || {
-            build_postings(&feed_for_parse, &body, now, &known)
-        })
-        .await
-        .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
-        .map_err(|failure| Failure {
-            // The partner answered; what it sent could not be used.
-            http_status: attempt.http_status,
-            ..failure
-        })?;
+        } = tokio::task::spawn_blocking(move || build_postings(&feed_for_parse, body, now, &known))
+            .await
+            .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
+            .map_err(|failure| Failure {
+                // The partner answered; what it sent could not be used.
+                http_status: attempt.http_status,
+                ..failure
+            })?;
         if unpublished > 0 {
             warn!(
                 message = "Items with neither title nor link were not published; the fetch's warnings name them.",
@@ -563,7 +564,7 @@ struct Built {
 /// failure, like one that yields no item (a fetch that reads nothing closes nothing).
 fn build_postings(
     feed: &FeedConfig,
-    body: &crate::fetch::Body,
+    body: crate::fetch::Body,
     now: DateTime<Utc>,
     known: &dedup::KnownPostings,
 ) -> Result<Built, Failure> {
@@ -580,6 +581,8 @@ fn build_postings(
         now,
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
+    let body_len = body.bytes.len();
+    drop(body.bytes);
     let read_as = parsed.format;
     let mut warnings = parsed.warnings;
     let nctx = normalise::Context {
@@ -596,13 +599,14 @@ fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        items.push((index, item));
+        // Only the partner's source item is kept beside the offer.
+        items.push((index, item.source));
         offers.push(offer);
     }
     let unpublished = items_found - offers.len();
     if offers.is_empty() && items_found > 0 {
         return Err(Failure::from(parse::no_offer_message(
-            body.bytes.len(),
+            body_len,
             Some(feed.format),
             read_as,
             &format!(
@@ -615,7 +619,7 @@ fn build_postings(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
     warnings.extend(identity_warnings);
-    for (((index, item), offer), identity) in items.into_iter().zip(offers).zip(identities) {
+    for (((index, source), offer), identity) in items.into_iter().zip(offers).zip(identities) {
         let label = item_label(index, &offer);
         for w in &offer.warnings {
             warnings.push(format!("{label}: {w}"));
@@ -633,7 +637,7 @@ fn build_postings(
             content_hash: dedup::content_hash(&offer),
             identity,
             offer,
-            source: item.source,
+            source,
         });
     }
     Ok(Built {

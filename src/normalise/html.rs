@@ -15,27 +15,160 @@ pub fn sanitise(input: &str, base: Option<&str>) -> String {
     sanitise_noting(input, base).0
 }
 
-/// [`sanitise`], and a warning when the markup nested elements deeper than
-/// [`MAX_NESTING`] (the deeper tags are left out, their text kept).
-pub fn sanitise_noting(input: &str, base: Option<&str>) -> (String, Option<String>) {
+/// [`sanitise`] for a description, bounded: a description longer than [`MAX_TEXT`] bytes of
+/// text is cut at a sentence end (its markup read no further than [`MAX_INPUT`] bytes), and
+/// markup nested deeper than [`MAX_NESTING`] loses the deeper tags. Each says so in a warning.
+pub fn sanitise_noting(input: &str, base: Option<&str>) -> (String, Vec<String>) {
+    let mut warnings = Vec::new();
     let input = input.trim();
+    let input = if input.len() > MAX_INPUT {
+        warnings.push(format!(
+            "the description is {} KiB long; only its first {} KiB were read",
+            input.len() / 1024,
+            MAX_INPUT / 1024
+        ));
+        cut_markup(input, MAX_INPUT)
+    } else {
+        input
+    };
+    let html = sanitise_unbounded(input, base, &mut warnings);
+    match cap_text(&html, MAX_TEXT) {
+        Some((cut, text_len)) => {
+            warnings.push(format!(
+                "the description has more than {} KiB of text ({} KiB read); it was cut at a \
+                 sentence end before {} KiB",
+                MAX_TEXT / 1024,
+                text_len / 1024,
+                MAX_TEXT / 1024
+            ));
+            (cut, warnings)
+        }
+        None => (html, warnings),
+    }
+}
+
+fn sanitise_unbounded(input: &str, base: Option<&str>, warnings: &mut Vec<String>) -> String {
     if input.is_empty() {
-        return (String::new(), None);
+        return String::new();
     }
     if !looks_like_html(input) {
-        return (text_to_html(input), None);
+        return text_to_html(input);
     }
     if let Some(clean) = simple_clean(input, base) {
-        return (clean, None);
+        return clean;
     }
     let (limited, dropped) = limit_nesting(input, MAX_NESTING);
-    let warning = (dropped > 0).then(|| {
-        format!(
+    if dropped > 0 {
+        warnings.push(format!(
             "the description nests elements more than {MAX_NESTING} deep; {dropped} deeper \
              tags were left out (their text is kept)"
-        )
-    });
-    (full_clean(&limited, base), warning)
+        ));
+    }
+    full_clean(&limited, base)
+}
+
+/// Most text a description keeps, in bytes: 64 KiB, a dozen pages. Longer ones are cut at a
+/// sentence end (a 16 MiB description was once republished whole in every output).
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Most partner markup read for one description: enough for [`MAX_TEXT`] of text in verbose
+/// markup, and a bound on the sanitiser's work and memory per item.
+pub const MAX_INPUT: usize = 512 * 1024;
+
+/// The first `max` bytes of `html` at most, ending before any tag left open by the cut.
+fn cut_markup(html: &str, max: usize) -> &str {
+    let mut end = max.min(html.len());
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &html[..end];
+    match (head.rfind('<'), head.rfind('>')) {
+        (Some(lt), Some(gt)) if lt > gt => &head[..lt],
+        (Some(lt), None) => &head[..lt],
+        _ => head,
+    }
+}
+
+/// Sanitised HTML cut to at most `max` bytes of text, at the last sentence end before the
+/// limit (else the last space, else the limit), with the elements open there closed. None
+/// when the text is within the limit; else the cut HTML and how much text there was in all.
+/// Linear: one pass to find the cut, one to close what is open there.
+pub fn cap_text(html: &str, max: usize) -> Option<(String, usize)> {
+    let bytes = html.as_bytes();
+    let mut text = 0usize;
+    let mut cut: Option<usize> = None;
+    let mut sentence: Option<usize> = None;
+    let mut space: Option<usize> = None;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                i = tag_end(bytes, i + 1);
+                continue;
+            }
+            b'&' => {
+                let len = bytes[i..]
+                    .iter()
+                    .take(12)
+                    .position(|&b| b == b';')
+                    .map_or(1, |p| p + 1);
+                i += len;
+                text += 1;
+            }
+            b => {
+                let len = html[i..].chars().next().map_or(1, char::len_utf8);
+                if matches!(b, b'.' | b'!' | b'?')
+                    && bytes
+                        .get(i + 1)
+                        .is_none_or(|n| n.is_ascii_whitespace() || *n == b'<')
+                {
+                    sentence = Some(i + 1);
+                } else if b.is_ascii_whitespace() {
+                    space = Some(i);
+                }
+                i += len;
+                text += len;
+            }
+        }
+        if text > max && cut.is_none() {
+            cut = Some(sentence.or(space).unwrap_or(i));
+        }
+    }
+    let cut = cut?;
+    // The elements open at the cut, closed in turn.
+    let mut open: Vec<&str> = Vec::new();
+    let mut i = 0usize;
+    while let Some(at) = memchr_lt(bytes, i).filter(|at| *at < cut) {
+        let end = tag_end(bytes, at + 1);
+        let inner_end = if bytes[end - 1] == b'>' { end - 1 } else { end };
+        let tag = html.get(at + 1..inner_end.max(at + 1)).unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name_start = usize::from(closing);
+        let name_len = tag[name_start..]
+            .bytes()
+            .take_while(u8::is_ascii_alphanumeric)
+            .count();
+        let name = &tag[name_start..name_start + name_len];
+        if closing {
+            if let Some(pos) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
+                open.truncate(pos);
+            }
+        } else if !name.is_empty()
+            && !tag.ends_with('/')
+            && !is_void(name.to_ascii_lowercase().as_bytes())
+        {
+            open.push(name);
+        }
+        i = end;
+    }
+    let mut out = String::with_capacity(cut + 16 * open.len());
+    out.push_str(html[..cut].trim_end());
+    for name in open.iter().rev() {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    Some((out, text))
 }
 
 /// The full sanitiser: ammonia, then relative links resolved.
