@@ -28,6 +28,10 @@ use crate::store::{ApplyStats, Attempt, FetchMemory, Posting, Store, StoreError}
 pub const UNFINISHED_FETCH: &str =
     "the previous fetch did not finish (the process stopped during it)";
 
+/// The error of a fetch stopped at shutdown before it was applied (nothing of it is stored,
+/// and no attempt is recorded).
+pub const STOPPED: &str = "stopped before it was applied: essaim is shutting down";
+
 /// How one feed's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -210,13 +214,35 @@ impl Pipeline {
         };
         let _permit = self.limit.acquire().await.ok();
         let started_at = self.clock.now();
-        let report = match self.try_refresh(feed, &memory, started_at).await {
+        let attempt = if self.store.is_stopping() {
+            Err(Failure::stopped())
+        } else {
+            self.try_refresh(feed, &memory, started_at).await
+        };
+        let report = match attempt {
             Ok(report) => report,
+            Err(failure) if failure.stopped => {
+                // Stopped on purpose at shutdown, before anything was applied: no attempt is
+                // recorded (the partner did nothing wrong) and the feed is simply due again.
+                let store = Arc::clone(&self.store);
+                let id = feed.id.clone();
+                if let Err(e) = blocking(move || store.clear_fetch_started(&id)).await {
+                    warn!(message = "Could not clear the mark of a fetch stopped at shutdown.", error = %e);
+                }
+                FeedReport {
+                    feed_id: feed.id.clone(),
+                    outcome: Outcome::Failed(failure.message),
+                    items_found: 0,
+                    warnings: Vec::new(),
+                    plan: Plan::default(),
+                }
+            }
             Err(Failure {
                 message,
                 http_status,
                 kind,
                 retry_after,
+                stopped: _,
             }) => {
                 let finished_at = self.clock.now();
                 let verdict = if kind == Some(FetchErrorKind::Gone) {
@@ -267,6 +293,9 @@ impl Pipeline {
             Outcome::NotModified => info!(
                 message = "Feed not modified.",
                 next = next.as_deref().unwrap_or("-")
+            ),
+            Outcome::Failed(error) if error == STOPPED => info!(
+                message = "Fetch stopped at shutdown before it was applied; the feed is fetched again at the next start.",
             ),
             Outcome::Failed(error) if report.plan.state == FeedState::Gone => warn!(
                 message = "Feed is gone; it will not be polled until an operator re-enables it.",
@@ -409,6 +438,7 @@ impl Pipeline {
                 http_status: e.http_status,
                 kind: Some(e.kind),
                 retry_after: e.retry_after,
+                stopped: false,
             })?;
         let body = match fetched {
             Fetched::NotModified {
@@ -467,19 +497,22 @@ impl Pipeline {
         // The body's share of the budget is held until its result is applied: the postings
         // built from it take memory in proportion.
         let _budget = body.budget.clone();
+        let stop = Arc::clone(&self.store);
         let Built {
             postings,
             items_found,
             warnings,
             unpublished,
-        } = tokio::task::spawn_blocking(move || build_postings(&feed_for_parse, body, now, &known))
-            .await
-            .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
-            .map_err(|failure| Failure {
-                // The partner answered; what it sent could not be used.
-                http_status: attempt.http_status,
-                ..failure
-            })?;
+        } = tokio::task::spawn_blocking(move || {
+            build_postings(&feed_for_parse, body, now, &known, &|| stop.is_stopping())
+        })
+        .await
+        .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
+        .map_err(|failure| Failure {
+            // The partner answered; what it sent could not be used.
+            http_status: attempt.http_status,
+            ..failure
+        })?;
         if unpublished > 0 {
             warn!(
                 message = "Items with neither title nor link were not published; the fetch's warnings name them.",
@@ -567,6 +600,7 @@ fn build_postings(
     body: crate::fetch::Body,
     now: DateTime<Utc>,
     known: &dedup::KnownPostings,
+    stopping: &dyn Fn() -> bool,
 ) -> Result<Built, Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
         FeedSource::Http(u) => Some(u.to_string()),
@@ -594,6 +628,9 @@ fn build_postings(
     let mut items = Vec::with_capacity(items_found);
     let mut offers = Vec::with_capacity(items_found);
     for (index, item) in parsed.items.into_iter().enumerate() {
+        if stopping() {
+            return Err(Failure::stopped());
+        }
         let offer = normalise::normalise(&item, &nctx);
         if let Some(why) = normalise::unpublishable(&offer) {
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
@@ -617,6 +654,9 @@ fn build_postings(
     }
     let mut postings: Vec<Posting> = Vec::with_capacity(offers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
+    if stopping() {
+        return Err(Failure::stopped());
+    }
     let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
     warnings.extend(identity_warnings);
     for (((index, source), offer), identity) in items.into_iter().zip(offers).zip(identities) {
@@ -674,6 +714,17 @@ struct Failure {
     kind: Option<FetchErrorKind>,
     /// `Retry-After` of a 429 or 503, as received.
     retry_after: Option<String>,
+    /// Stopped at shutdown before anything was applied (see [`STOPPED`]).
+    stopped: bool,
+}
+
+impl Failure {
+    fn stopped() -> Failure {
+        Failure {
+            stopped: true,
+            ..Failure::from(STOPPED.to_string())
+        }
+    }
 }
 
 impl From<String> for Failure {
@@ -683,13 +734,17 @@ impl From<String> for Failure {
             http_status: None,
             kind: None,
             retry_after: None,
+            stopped: false,
         }
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        Failure::from(format!("database: {e}"))
+        match e {
+            StoreError::Stopping => Failure::stopped(),
+            e => Failure::from(format!("database: {e}")),
+        }
     }
 }
 

@@ -127,6 +127,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database task stopped: {0}")]
     Task(String),
+    /// The process is shutting down: the fetch was rolled back, nothing of it applied.
+    #[error("not applied: essaim is shutting down (the feed is fetched again at the next start)")]
+    Stopping,
     #[error("stored offer {public_id} cannot be read: {source}")]
     Corrupt {
         public_id: String,
@@ -323,6 +326,9 @@ pub struct Store {
     checkpointer: Option<checkpoint::Checkpointer>,
     /// The one writer (and the reader of the commands).
     conn: Mutex<Connection>,
+    /// Set at shutdown ([`Store::stop_applying`]): a fetch being applied is rolled back at
+    /// its next posting, and none is applied after.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -419,6 +425,7 @@ impl Store {
             writes: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::new(keys::RecentKeys::default()),
             checkpointer: None,
+            stopping: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -649,6 +656,10 @@ impl Store {
                  WHERE feed_id = ?1 AND identity = ?2",
             )?;
             for p in postings {
+                if self.is_stopping() {
+                    // Dropping the transaction rolls the fetch back whole.
+                    return Err(StoreError::Stopping);
+                }
                 let o = &p.offer;
                 let data = serde_json::to_string(o).unwrap_or_default();
                 let source = p.source.to_string();
@@ -782,6 +793,9 @@ impl Store {
             ],
         )?;
         set_plan(&tx, feed_id, &attempt.plan)?;
+        if self.is_stopping() {
+            return Err(StoreError::Stopping);
+        }
         tx.commit()?;
         recent.committed();
         if stats.new + stats.updated + stats.closed > 0 {
@@ -859,6 +873,36 @@ impl Store {
         )?;
         set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// From now on no fetch is applied: one being applied is rolled back at its next posting
+    /// (or before its commit) with [`StoreError::Stopping`]. Called once, at shutdown, so that
+    /// the process stops within its deadline and says truly what was applied.
+    pub fn stop_applying(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Applies fetches again after [`Store::stop_applying`] (a scheduler started again on the
+    /// same store, in tests).
+    pub fn resume_applying(&self) {
+        self.stopping
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True once [`Store::stop_applying`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Clears the started mark of a fetch that was stopped on purpose (at shutdown) before it
+    /// was applied: the feed is simply due again, not suspected of having stopped the process.
+    pub fn clear_fetch_started(&self, feed_id: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET fetch_started_at = NULL WHERE id = ?1",
+            [feed_id],
+        )?;
         Ok(())
     }
 
