@@ -581,6 +581,9 @@ impl Pipeline {
     }
 }
 
+/// Most of an item's source text (its XML) kept for audit beside the offer.
+const MAX_SOURCE: usize = 1024 * 1024;
+
 /// What a body gave: the postings to store, and what the report says of it.
 struct Built {
     postings: Vec<Posting>,
@@ -636,8 +639,23 @@ fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        // Only the partner's source item is kept beside the offer.
-        items.push((index, item.source));
+        // Only the partner's source item is kept beside the offer, and at most
+        // `MAX_SOURCE` of its text (a 16 MiB item would be stored and copied whole).
+        let mut source = item.source;
+        if let serde_json::Value::String(text) = &mut source {
+            if text.len() > MAX_SOURCE {
+                let mut end = MAX_SOURCE;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let total = text.len();
+                text.truncate(end);
+                text.push_str(&format!(
+                    "\n<!-- essaim: the item's source was cut at {end} of its {total} bytes -->"
+                ));
+            }
+        }
+        items.push((index, source));
         offers.push(offer);
     }
     let unpublished = items_found - offers.len();
