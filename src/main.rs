@@ -175,13 +175,18 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) 
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(work) {
+    let code = match runtime.block_on(work) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("essaim: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // Dropping the runtime would wait for every blocking task without end (a parse or a
+    // transaction still running after the shutdown deadline): the work done is done, the
+    // rest stops here (SQLite rolls back what was not committed).
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    code
 }
 
 /// `essaim parse FILE`: the parser's raw items and warnings as JSON, or the error (exit 1).
@@ -399,6 +404,7 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
         header_timeout: config.settings.header_timeout,
         idle_timeout: config.settings.idle_timeout,
     };
+    let deadline = config.settings.shutdown_deadline;
     let pipeline = Arc::new(Pipeline::with_clock(
         Arc::new(config),
         Arc::clone(&store),
@@ -426,14 +432,31 @@ async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<
     shutdown_signal().await;
     tracing::info!(message = "Shutting down.");
     let _ = stop_tx.send(true);
-    let _ = scheduler.await;
-    let _ = purger.await;
-    match server.await {
-        Ok(Ok(())) => Ok(ExitCode::SUCCESS),
-        Ok(Err(e)) => Err(e.into()),
-        Err(e) => bail!("web server task failed: {e}"),
+    // The scheduler gives fetches in flight the deadline; the web server and the purge get
+    // the same, and what is still running after it is left (the process exits: a transaction
+    // not committed is rolled back by SQLite).
+    let stopping = async {
+        let _ = scheduler.await;
+        let _ = purger.await;
+        server.await
+    };
+    match tokio::time::timeout(deadline + SHUTDOWN_GRACE, stopping).await {
+        Ok(Ok(Ok(()))) => Ok(ExitCode::SUCCESS),
+        Ok(Ok(Err(e))) => Err(e.into()),
+        Ok(Err(e)) => bail!("web server task failed: {e}"),
+        Err(_) => {
+            tracing::warn!(
+                message = "Shutdown deadline passed; exiting without waiting further (the web server's open connections or the purge were still running).",
+                deadline_secs = deadline.as_secs()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
+
+/// Time beyond `settings.shutdown_deadline` the process allows itself to exit, after the
+/// fetches in flight had their deadline.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The daemon's retention task: a purge shortly after start, then every 24 hours.
 async fn purge_daily(

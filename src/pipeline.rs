@@ -23,6 +23,15 @@ use crate::parse::{self, rfc3339, ParseContext};
 use crate::politeness::{self, FeedState, Plan, Verdict};
 use crate::store::{ApplyStats, Attempt, FetchMemory, Posting, Store, StoreError};
 
+/// The error recorded for a fetch the process stopped during (see
+/// [`Pipeline::recover_unfinished`]).
+pub const UNFINISHED_FETCH: &str =
+    "the previous fetch did not finish (the process stopped during it)";
+
+/// The error of a fetch stopped at shutdown before it was applied (nothing of it is stored,
+/// and no attempt is recorded).
+pub const STOPPED: &str = "stopped before it was applied: essaim is shutting down";
+
 /// How one feed's refresh ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -205,13 +214,35 @@ impl Pipeline {
         };
         let _permit = self.limit.acquire().await.ok();
         let started_at = self.clock.now();
-        let report = match self.try_refresh(feed, &memory, started_at).await {
+        let attempt = if self.store.is_stopping() {
+            Err(Failure::stopped())
+        } else {
+            self.try_refresh(feed, &memory, started_at).await
+        };
+        let report = match attempt {
             Ok(report) => report,
+            Err(failure) if failure.stopped => {
+                // Stopped on purpose at shutdown, before anything was applied: no attempt is
+                // recorded (the partner did nothing wrong) and the feed is simply due again.
+                let store = Arc::clone(&self.store);
+                let id = feed.id.clone();
+                if let Err(e) = blocking(move || store.clear_fetch_started(&id)).await {
+                    warn!(message = "Could not clear the mark of a fetch stopped at shutdown.", error = %e);
+                }
+                FeedReport {
+                    feed_id: feed.id.clone(),
+                    outcome: Outcome::Failed(failure.message),
+                    items_found: 0,
+                    warnings: Vec::new(),
+                    plan: Plan::default(),
+                }
+            }
             Err(Failure {
                 message,
                 http_status,
                 kind,
                 retry_after,
+                stopped: _,
             }) => {
                 let finished_at = self.clock.now();
                 let verdict = if kind == Some(FetchErrorKind::Gone) {
@@ -263,6 +294,9 @@ impl Pipeline {
                 message = "Feed not modified.",
                 next = next.as_deref().unwrap_or("-")
             ),
+            Outcome::Failed(error) if error == STOPPED => info!(
+                message = "Fetch stopped at shutdown before it was applied; the feed is fetched again at the next start.",
+            ),
             Outcome::Failed(error) if report.plan.state == FeedState::Gone => warn!(
                 message = "Feed is gone; it will not be polled until an operator re-enables it.",
                 %error
@@ -274,6 +308,71 @@ impl Pipeline {
             ),
         }
         report
+    }
+
+    /// Records as failed, with the backoff of one more error, every configured feed whose
+    /// last fetch started parsing and never finished: the process stopped during it (a crash,
+    /// a kill). Called at start-up before anything is scheduled, so that a body that crashes
+    /// the process is not fetched again at once, and cannot take it down in a loop. Returns
+    /// one report per such feed.
+    pub async fn recover_unfinished(&self) -> Vec<FeedReport> {
+        let store = Arc::clone(&self.store);
+        let unfinished = match blocking(move || store.unfinished_fetches()).await {
+            Ok(u) => u,
+            Err(e) => {
+                warn!(message = "Could not read the fetches left unfinished.", error = %e);
+                return Vec::new();
+            }
+        };
+        let mut reports = Vec::new();
+        for (id, started_at) in unfinished {
+            let Some(feed) = self.config.feeds.iter().find(|f| f.id == id) else {
+                continue;
+            };
+            let store = Arc::clone(&self.store);
+            let fid = id.clone();
+            let memory = blocking(move || store.fetch_memory(&fid))
+                .await
+                .unwrap_or_default();
+            let finished_at = self.clock.now();
+            let plan = self.plan(
+                feed,
+                finished_at,
+                Verdict::Failed {
+                    consecutive_errors: memory.consecutive_errors.saturating_add(1),
+                    retry_after: None,
+                },
+            );
+            let attempt = Attempt {
+                started_at,
+                finished_at,
+                plan,
+                ..Default::default()
+            };
+            let store = Arc::clone(&self.store);
+            let fid = id.clone();
+            if let Err(e) =
+                blocking(move || store.record_failure(&fid, &attempt, UNFINISHED_FETCH)).await
+            {
+                warn!(message = "Could not record a fetch left unfinished.", feed = %id, error = %e);
+                continue;
+            }
+            let next = plan.next_fetch_at.map(rfc3339);
+            warn!(
+                message = "The feed's previous fetch did not finish: the process stopped while parsing or applying it. It is backed off rather than fetched first.",
+                feed = %id,
+                started = %rfc3339(started_at),
+                next = next.as_deref().unwrap_or("-")
+            );
+            reports.push(FeedReport {
+                feed_id: id,
+                outcome: Outcome::Failed(UNFINISHED_FETCH.into()),
+                items_found: 0,
+                warnings: Vec::new(),
+                plan,
+            });
+        }
+        reports
     }
 
     /// The semaphore of the feed's host (after permanent redirects); none for files.
@@ -339,6 +438,7 @@ impl Pipeline {
                 http_status: e.http_status,
                 kind: Some(e.kind),
                 retry_after: e.retry_after,
+                stopped: false,
             })?;
         let body = match fetched {
             Fetched::NotModified {
@@ -383,19 +483,28 @@ impl Pipeline {
             attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
+        // From here partner data is parsed and filed: should the process die on it, the mark
+        // tells the next start-up (see `recover_unfinished`).
+        let store = Arc::clone(&self.store);
+        let id = feed.id.clone();
+        blocking(move || store.mark_fetch_started(&id, started_at)).await?;
         let store = Arc::clone(&self.store);
         let id = feed.id.clone();
         let known = blocking(move || store.known_postings(&id)).await?;
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
         let verdict = fresh(now);
+        // The body's share of the budget is held until its result is applied: the postings
+        // built from it take memory in proportion.
+        let _budget = body.budget.clone();
+        let stop = Arc::clone(&self.store);
         let Built {
             postings,
             items_found,
             warnings,
             unpublished,
         } = tokio::task::spawn_blocking(move || {
-            build_postings(&feed_for_parse, &body, now, &known)
+            build_postings(&feed_for_parse, body, now, &known, &|| stop.is_stopping())
         })
         .await
         .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
@@ -472,6 +581,9 @@ impl Pipeline {
     }
 }
 
+/// Most of an item's source text (its XML) kept for audit beside the offer.
+const MAX_SOURCE: usize = 1024 * 1024;
+
 /// What a body gave: the postings to store, and what the report says of it.
 struct Built {
     postings: Vec<Posting>,
@@ -488,9 +600,10 @@ struct Built {
 /// failure, like one that yields no item (a fetch that reads nothing closes nothing).
 fn build_postings(
     feed: &FeedConfig,
-    body: &crate::fetch::Body,
+    body: crate::fetch::Body,
     now: DateTime<Utc>,
     known: &dedup::KnownPostings,
+    stopping: &dyn Fn() -> bool,
 ) -> Result<Built, Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
         FeedSource::Http(u) => Some(u.to_string()),
@@ -505,6 +618,8 @@ fn build_postings(
         now,
     };
     let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
+    let body_len = body.bytes.len();
+    drop(body.bytes);
     let read_as = parsed.format;
     let mut warnings = parsed.warnings;
     let nctx = normalise::Context {
@@ -516,18 +631,37 @@ fn build_postings(
     let mut items = Vec::with_capacity(items_found);
     let mut offers = Vec::with_capacity(items_found);
     for (index, item) in parsed.items.into_iter().enumerate() {
+        if stopping() {
+            return Err(Failure::stopped());
+        }
         let offer = normalise::normalise(&item, &nctx);
         if let Some(why) = normalise::unpublishable(&offer) {
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        items.push((index, item));
+        // Only the partner's source item is kept beside the offer, and at most
+        // `MAX_SOURCE` of its text (a 16 MiB item would be stored and copied whole).
+        let mut source = item.source;
+        if let serde_json::Value::String(text) = &mut source {
+            if text.len() > MAX_SOURCE {
+                let mut end = MAX_SOURCE;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let total = text.len();
+                text.truncate(end);
+                text.push_str(&format!(
+                    "\n<!-- essaim: the item's source was cut at {end} of its {total} bytes -->"
+                ));
+            }
+        }
+        items.push((index, source));
         offers.push(offer);
     }
     let unpublished = items_found - offers.len();
     if offers.is_empty() && items_found > 0 {
         return Err(Failure::from(parse::no_offer_message(
-            body.bytes.len(),
+            body_len,
             Some(feed.format),
             read_as,
             &format!(
@@ -538,9 +672,12 @@ fn build_postings(
     }
     let mut postings: Vec<Posting> = Vec::with_capacity(offers.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
+    if stopping() {
+        return Err(Failure::stopped());
+    }
     let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
     warnings.extend(identity_warnings);
-    for (((index, item), offer), identity) in items.into_iter().zip(offers).zip(identities) {
+    for (((index, source), offer), identity) in items.into_iter().zip(offers).zip(identities) {
         let label = item_label(index, &offer);
         for w in &offer.warnings {
             warnings.push(format!("{label}: {w}"));
@@ -558,7 +695,7 @@ fn build_postings(
             content_hash: dedup::content_hash(&offer),
             identity,
             offer,
-            source: item.source,
+            source,
         });
     }
     Ok(Built {
@@ -595,6 +732,17 @@ struct Failure {
     kind: Option<FetchErrorKind>,
     /// `Retry-After` of a 429 or 503, as received.
     retry_after: Option<String>,
+    /// Stopped at shutdown before anything was applied (see [`STOPPED`]).
+    stopped: bool,
+}
+
+impl Failure {
+    fn stopped() -> Failure {
+        Failure {
+            stopped: true,
+            ..Failure::from(STOPPED.to_string())
+        }
+    }
 }
 
 impl From<String> for Failure {
@@ -604,13 +752,17 @@ impl From<String> for Failure {
             http_status: None,
             kind: None,
             retry_after: None,
+            stopped: false,
         }
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
-        Failure::from(format!("database: {e}"))
+        match e {
+            StoreError::Stopping => Failure::stopped(),
+            e => Failure::from(format!("database: {e}")),
+        }
     }
 }
 

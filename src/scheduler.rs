@@ -18,7 +18,7 @@ use tracing::{info, warn};
 
 use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
-use crate::pipeline::{blocking, FeedReport, Pipeline};
+use crate::pipeline::{blocking, FeedReport, Outcome, Pipeline, STOPPED};
 use crate::politeness::FeedState;
 use crate::store::{ScheduleState, Store};
 
@@ -32,19 +32,26 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(60);
 pub trait Refresher: Send + Sync + 'static {
     /// Refreshes `feed`; the report's plan says when to come back.
     fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport>;
+
+    /// Shutdown began: refreshes in flight stop at their next item, and apply nothing after.
+    fn stop(&self) {}
 }
 
 impl Refresher for Pipeline {
     fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport> {
         Box::pin(async move { self.refresh(&feed).await })
     }
+
+    fn stop(&self) {
+        self.store.stop_applying();
+    }
 }
 
 /// How a scheduler run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped {
-    /// Fetches still running at the shutdown deadline, abandoned (their transactions were not
-    /// committed).
+    /// Fetches still running at the shutdown deadline, abandoned: none of them is applied
+    /// (the store refuses to apply any fetch once shutdown began).
     pub abandoned: usize,
 }
 
@@ -57,6 +64,10 @@ pub async fn run(pipeline: Arc<Pipeline>, shutdown: watch::Receiver<bool>) -> St
         .filter(|f| f.enabled)
         .cloned()
         .collect();
+    // A fetch the last process stopped during is recorded as failed (backed off) first, so
+    // that a body that crashes the process is not fetched again at once.
+    pipeline.store.resume_applying();
+    pipeline.recover_unfinished().await;
     let store = Arc::clone(&pipeline.store);
     let clock = pipeline.clock;
     let deadline = pipeline.config.settings.shutdown_deadline;
@@ -152,15 +163,40 @@ pub async fn run_with<R: Refresher>(
             _ = shutdown.changed() => break,
         }
     }
+    // CPU-bound work in flight (parsing, normalising, filing) stops at its next item, and the
+    // store applies no fetch from now on: what finishes below is what was really applied.
+    refresher.stop();
     info!(message = "Scheduler stopping.", in_flight = tasks.len());
-    let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(deadline, drain).await.is_ok() {
+    let mut applied: Vec<String> = Vec::new();
+    let mut stopped: Vec<String> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    let drain = async {
+        while let Some(done) = tasks.join_next_with_id().await {
+            let Ok((task, report)) = done else { continue };
+            in_flight.remove(&task);
+            match &report.outcome {
+                Outcome::Failed(e) if e == STOPPED => stopped.push(report.feed_id),
+                Outcome::Failed(_) => failed.push(report.feed_id),
+                Outcome::Updated(_) | Outcome::NotModified => applied.push(report.feed_id),
+            }
+        }
+    };
+    let drained = tokio::time::timeout(deadline, drain).await.is_ok();
+    if !(applied.is_empty() && stopped.is_empty() && failed.is_empty()) {
+        info!(
+            message = "Fetches in flight at shutdown: those applied finished before it; those stopped applied nothing and are fetched again at the next start.",
+            applied = %applied.join(", "),
+            stopped = %stopped.join(", "),
+            failed = %failed.join(", ")
+        );
+    }
+    if drained {
         return Stopped { abandoned: 0 };
     }
     let abandoned = tasks.len();
     let feeds: Vec<&str> = in_flight.values().map(String::as_str).collect();
     warn!(
-        message = "Fetches still running at the shutdown deadline were abandoned; their transactions were not committed.",
+        message = "Fetches still running at the shutdown deadline were abandoned: none of them is applied (the store applies nothing once shutdown began).",
         abandoned,
         feeds = %feeds.join(", ")
     );

@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_held_closings.sql",
         include_str!("../schema/0008_held_closings.sql"),
     ),
+    (
+        "0009_fetch_started.sql",
+        include_str!("../schema/0009_fetch_started.sql"),
+    ),
 ];
 
 /// SQLite page cache, in KiB when negative: 256 MiB, so that the blocking-key and offer
@@ -132,6 +136,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("database task stopped: {0}")]
     Task(String),
+    /// The process is shutting down: the fetch was rolled back, nothing of it applied.
+    #[error("not applied: essaim is shutting down (the feed is fetched again at the next start)")]
+    Stopping,
     #[error("stored offer {public_id} cannot be read: {source}")]
     Corrupt {
         public_id: String,
@@ -366,6 +373,9 @@ pub struct Store {
     checkpointer: Option<checkpoint::Checkpointer>,
     /// The one writer (and the reader of the commands).
     conn: Mutex<Connection>,
+    /// Set at shutdown ([`Store::stop_applying`]): a fetch being applied is rolled back at
+    /// its next posting, and none is applied after.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -433,6 +443,7 @@ impl Store {
             writes: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::new(keys::RecentKeys::default()),
             checkpointer: None,
+            stopping: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -528,6 +539,7 @@ impl Store {
             writes: std::sync::atomic::AtomicU64::new(0),
             recent: Mutex::new(keys::RecentKeys::default()),
             checkpointer: None,
+            stopping: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -758,6 +770,10 @@ impl Store {
                  WHERE feed_id = ?1 AND identity = ?2",
             )?;
             for p in postings {
+                if self.is_stopping() {
+                    // Dropping the transaction rolls the fetch back whole.
+                    return Err(StoreError::Stopping);
+                }
                 let o = &p.offer;
                 let data = serde_json::to_string(o).unwrap_or_default();
                 let source = p.source.to_string();
@@ -891,6 +907,9 @@ impl Store {
             ],
         )?;
         set_plan(&tx, feed_id, &attempt.plan)?;
+        if self.is_stopping() {
+            return Err(StoreError::Stopping);
+        }
         tx.commit()?;
         recent.committed();
         if stats.new + stats.updated + stats.closed > 0 {
@@ -969,6 +988,65 @@ impl Store {
         set_plan(&tx, feed_id, &attempt.plan)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// From now on no fetch is applied: one being applied is rolled back at its next posting
+    /// (or before its commit) with [`StoreError::Stopping`]. Called once, at shutdown, so that
+    /// the process stops within its deadline and says truly what was applied.
+    pub fn stop_applying(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Applies fetches again after [`Store::stop_applying`] (a scheduler started again on the
+    /// same store, in tests).
+    pub fn resume_applying(&self) {
+        self.stopping
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True once [`Store::stop_applying`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Clears the started mark of a fetch that was stopped on purpose (at shutdown) before it
+    /// was applied: the feed is simply due again, not suspected of having stopped the process.
+    pub fn clear_fetch_started(&self, feed_id: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET fetch_started_at = NULL WHERE id = ?1",
+            [feed_id],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a fetch of `feed_id`, started at `started_at`, is about to parse and apply
+    /// its body; recording its attempt (success, not modified or failure) clears the mark. A
+    /// mark still there when the process starts is a fetch it stopped during
+    /// ([`Store::unfinished_fetches`]).
+    pub fn mark_fetch_started(
+        &self,
+        feed_id: &str,
+        started_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE feeds SET fetch_started_at = ?2 WHERE id = ?1",
+            params![feed_id, rfc3339(started_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Configured feeds whose last fetch started and never finished, with when it started.
+    pub fn unfinished_fetches(&self) -> Result<Vec<(String, DateTime<Utc>)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, fetch_started_at FROM feeds
+             WHERE fetch_started_at IS NOT NULL AND in_config = 1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, instant(&r.get::<_, String>(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Remembers when the scheduler will next fetch a feed (shown in status).
@@ -1272,10 +1350,13 @@ impl Store {
     }
 }
 
-/// Writes the plan an attempt decided: state, next fetch and partner floor.
+/// Writes the plan an attempt decided: state, next fetch and partner floor. Every attempt
+/// recorded ends the fetch: its started mark is cleared.
 fn set_plan(tx: &Transaction<'_>, feed_id: &str, plan: &Plan) -> Result<(), StoreError> {
     tx.execute(
-        "UPDATE feeds SET state = ?2, next_fetch_at = ?3, not_before = ?4 WHERE id = ?1",
+        "UPDATE feeds SET state = ?2, next_fetch_at = ?3, not_before = ?4,
+           fetch_started_at = NULL
+         WHERE id = ?1",
         params![
             feed_id,
             plan.state.as_str(),
@@ -2078,9 +2159,10 @@ mod tests {
             assert_eq!(store.fold_dedup_keys().unwrap(), 1);
         }
         let conn = Connection::open(&path).unwrap();
-        // Back to version 7: no held closings.
+        // Back to version 7: no fetch started mark, no held closings.
         conn.execute_batch(
-            "ALTER TABLE offers DROP COLUMN closing_held;
+            "ALTER TABLE feeds DROP COLUMN fetch_started_at;
+             ALTER TABLE offers DROP COLUMN closing_held;
              ALTER TABLE feeds DROP COLUMN held_closing_at;
              ALTER TABLE feeds DROP COLUMN held_closing_offers;
              ALTER TABLE feeds DROP COLUMN held_closing_open;

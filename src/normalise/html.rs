@@ -12,7 +12,42 @@ use std::sync::OnceLock;
 /// the sanitiser would produce and is kept as it is (fast path, recognised by
 /// [`simple_clean`]); anything else goes through ammonia.
 pub fn sanitise(input: &str, base: Option<&str>) -> String {
+    sanitise_noting(input, base).0
+}
+
+/// [`sanitise`] for a description, bounded: a description longer than [`MAX_TEXT`] bytes of
+/// text is cut at a sentence end (its markup read no further than [`MAX_INPUT`] bytes), and
+/// markup nested deeper than [`MAX_NESTING`] loses the deeper tags. Each says so in a warning.
+pub fn sanitise_noting(input: &str, base: Option<&str>) -> (String, Vec<String>) {
+    let mut warnings = Vec::new();
     let input = input.trim();
+    let input = if input.len() > MAX_INPUT {
+        warnings.push(format!(
+            "the description is {} KiB long; only its first {} KiB were read",
+            input.len() / 1024,
+            MAX_INPUT / 1024
+        ));
+        cut_markup(input, MAX_INPUT)
+    } else {
+        input
+    };
+    let html = sanitise_unbounded(input, base, &mut warnings);
+    match cap_text(&html, MAX_TEXT) {
+        Some((cut, text_len)) => {
+            warnings.push(format!(
+                "the description has more than {} KiB of text ({} KiB read); it was cut at a \
+                 sentence end before {} KiB",
+                MAX_TEXT / 1024,
+                text_len / 1024,
+                MAX_TEXT / 1024
+            ));
+            (cut, warnings)
+        }
+        None => (html, warnings),
+    }
+}
+
+fn sanitise_unbounded(input: &str, base: Option<&str>, warnings: &mut Vec<String>) -> String {
     if input.is_empty() {
         return String::new();
     }
@@ -22,13 +57,317 @@ pub fn sanitise(input: &str, base: Option<&str>) -> String {
     if let Some(clean) = simple_clean(input, base) {
         return clean;
     }
-    full_clean(input, base)
+    let (limited, dropped) = limit_nesting(input, MAX_NESTING);
+    if dropped > 0 {
+        warnings.push(format!(
+            "the description nests elements more than {MAX_NESTING} deep; {dropped} deeper \
+             tags were left out (their text is kept)"
+        ));
+    }
+    full_clean(&limited, base)
+}
+
+/// Most text a description keeps, in bytes: 64 KiB, a dozen pages. Longer ones are cut at a
+/// sentence end (a 16 MiB description was once republished whole in every output).
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Most partner markup read for one description: enough for [`MAX_TEXT`] of text in verbose
+/// markup, and a bound on the sanitiser's work and memory per item.
+pub const MAX_INPUT: usize = 512 * 1024;
+
+/// The first `max` bytes of `html` at most, ending before any tag left open by the cut.
+fn cut_markup(html: &str, max: usize) -> &str {
+    let mut end = max.min(html.len());
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &html[..end];
+    match (head.rfind('<'), head.rfind('>')) {
+        (Some(lt), Some(gt)) if lt > gt => &head[..lt],
+        (Some(lt), None) => &head[..lt],
+        _ => head,
+    }
+}
+
+/// Sanitised HTML cut to at most `max` bytes of text, at the last sentence end before the
+/// limit (else the last space, else the limit), with the elements open there closed. None
+/// when the text is within the limit; else the cut HTML and how much text there was in all.
+/// Linear: one pass to find the cut, one to close what is open there.
+pub fn cap_text(html: &str, max: usize) -> Option<(String, usize)> {
+    let bytes = html.as_bytes();
+    let mut text = 0usize;
+    let mut cut: Option<usize> = None;
+    let mut sentence: Option<usize> = None;
+    let mut space: Option<usize> = None;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                i = tag_end(bytes, i + 1);
+                continue;
+            }
+            b'&' => {
+                let len = bytes[i..]
+                    .iter()
+                    .take(12)
+                    .position(|&b| b == b';')
+                    .map_or(1, |p| p + 1);
+                i += len;
+                text += 1;
+            }
+            b => {
+                let len = html[i..].chars().next().map_or(1, char::len_utf8);
+                if matches!(b, b'.' | b'!' | b'?')
+                    && bytes
+                        .get(i + 1)
+                        .is_none_or(|n| n.is_ascii_whitespace() || *n == b'<')
+                {
+                    sentence = Some(i + 1);
+                } else if b.is_ascii_whitespace() {
+                    space = Some(i);
+                }
+                i += len;
+                text += len;
+            }
+        }
+        if text > max && cut.is_none() {
+            cut = Some(sentence.or(space).unwrap_or(i));
+        }
+    }
+    let cut = cut?;
+    // The elements open at the cut, closed in turn.
+    let mut open: Vec<&str> = Vec::new();
+    let mut i = 0usize;
+    while let Some(at) = memchr_lt(bytes, i).filter(|at| *at < cut) {
+        let end = tag_end(bytes, at + 1);
+        let inner_end = if bytes[end - 1] == b'>' { end - 1 } else { end };
+        let tag = html.get(at + 1..inner_end.max(at + 1)).unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name_start = usize::from(closing);
+        let name_len = tag[name_start..]
+            .bytes()
+            .take_while(u8::is_ascii_alphanumeric)
+            .count();
+        let name = &tag[name_start..name_start + name_len];
+        if closing {
+            if let Some(pos) = open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
+                open.truncate(pos);
+            }
+        } else if !name.is_empty()
+            && !tag.ends_with('/')
+            && !is_void(name.to_ascii_lowercase().as_bytes())
+        {
+            open.push(name);
+        }
+        i = end;
+    }
+    let mut out = String::with_capacity(cut + 16 * open.len());
+    out.push_str(html[..cut].trim_end());
+    for name in open.iter().rev() {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
+    Some((out, text))
 }
 
 /// The full sanitiser: ammonia, then relative links resolved.
 fn full_clean(input: &str, base: Option<&str>) -> String {
     let cleaned = sanitiser().clean(input).to_string();
     absolutise_links(cleaned.trim(), base)
+}
+
+/// Deepest element nesting a description keeps. An HTML parser's work per tag grows with the
+/// depth of the open elements (scope checks walk them), so markup nested without bound (a
+/// partner's 4.4 MB of nested `<div>`s took 44 s) would make sanitising quadratic; real
+/// descriptions nest a dozen levels.
+pub const MAX_NESTING: usize = 128;
+
+/// Elements without content: they never open a level.
+fn is_void(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"keygen"
+            | b"frame"
+            | b"basefont"
+            | b"bgsound"
+            | b"image"
+    )
+}
+
+/// Elements whose content is text up to their end tag.
+fn is_raw_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"script"
+            | b"style"
+            | b"textarea"
+            | b"title"
+            | b"xmp"
+            | b"iframe"
+            | b"noembed"
+            | b"noframes"
+            | b"noscript"
+            | b"plaintext"
+    )
+}
+
+/// The open elements a start tag of `name` closes when they are the current one
+/// (`<p>a<p>b`, `<li>a<li>b`, `<td>1<td>2<tr>`, `<p>a<div>`).
+fn implied_closes(name: &[u8]) -> &'static [&'static [u8]] {
+    match name {
+        b"p" | b"div" | b"ul" | b"ol" | b"dl" | b"table" | b"section" | b"blockquote" | b"pre"
+        | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"form" | b"hr" | b"article"
+        | b"aside" | b"header" | b"footer" | b"nav" | b"address" | b"figure" => &[b"p"],
+        b"li" => &[b"li", b"p"],
+        b"dt" | b"dd" => &[b"dt", b"dd", b"p"],
+        b"option" => &[b"option"],
+        b"optgroup" => &[b"option", b"optgroup"],
+        b"tr" => &[b"td", b"th", b"tr"],
+        b"td" | b"th" => &[b"td", b"th"],
+        b"thead" | b"tbody" | b"tfoot" => &[b"td", b"th", b"tr", b"thead", b"tbody", b"tfoot"],
+        b"rb" | b"rt" | b"rp" => &[b"rb", b"rt", b"rp"],
+        _ => &[],
+    }
+}
+
+/// Copies `html` leaving out the start tags that would open an element deeper than `max`
+/// (and as many end tags after them), in one pass whose work per tag is bounded by `max`:
+/// linear in the input. Returns the markup and how many tags were left out. Text, comments
+/// and the content of raw-text elements are copied as they are; the result still goes
+/// through the sanitiser, so this only has to bound the depth, not to be exact.
+pub fn limit_nesting(html: &str, max: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let bytes = html.as_bytes();
+    let mut out: Option<String> = None;
+    // Names of the open elements (lowercase, at most 16 bytes kept), at most `max`.
+    let mut open: Vec<([u8; 16], usize)> = Vec::new();
+    let mut excess = 0usize;
+    let mut dropped = 0usize;
+    let mut copied_to = 0usize;
+    let mut i = 0usize;
+    while let Some(at) = memchr_lt(bytes, i) {
+        i = at + 1;
+        let rest = &bytes[i..];
+        if rest.starts_with(b"!--") {
+            i = find(bytes, i + 3, b"-->").map_or(bytes.len(), |e| e + 3);
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let n0 = i + usize::from(closing);
+        let name_len = bytes[n0..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
+            .count();
+        if name_len == 0 || !bytes[n0].is_ascii_alphabetic() {
+            continue;
+        }
+        let end = tag_end(bytes, n0 + name_len);
+        let mut name = [0u8; 16];
+        let kept = name_len.min(16);
+        name[..kept].copy_from_slice(&bytes[n0..n0 + kept]);
+        name[..kept].make_ascii_lowercase();
+        let key = (name, name_len);
+        let lower = &name[..kept];
+        let mut drop_tag = false;
+        if closing {
+            if excess > 0 {
+                excess -= 1;
+                drop_tag = true;
+            } else if let Some(pos) = open.iter().rposition(|o| *o == key) {
+                open.truncate(pos);
+            }
+        } else if is_void(lower) {
+        } else {
+            let closes = implied_closes(lower);
+            while open
+                .last()
+                .is_some_and(|(n, len)| closes.iter().any(|c| c.len() == *len && n[..*len] == **c))
+            {
+                open.pop();
+            }
+            if open.len() >= max {
+                excess += 1;
+                drop_tag = true;
+            } else {
+                open.push(key);
+            }
+        }
+        if drop_tag {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied_to..at]);
+            copied_to = end;
+            dropped += 1;
+        }
+        i = end;
+        if !closing && !drop_tag && is_raw_text(lower) {
+            // Its content is text: skip to its end tag, whose name is matched in any case.
+            let mut j = i;
+            i = bytes.len();
+            while let Some(lt) = find(bytes, j, b"</") {
+                let candidate = &bytes[lt + 2..];
+                if candidate.len() >= kept && candidate[..kept].eq_ignore_ascii_case(lower) {
+                    i = lt;
+                    break;
+                }
+                j = lt + 2;
+            }
+        }
+    }
+    match out {
+        Some(mut o) => {
+            o.push_str(&html[copied_to..]);
+            (std::borrow::Cow::Owned(o), dropped)
+        }
+        None => (std::borrow::Cow::Borrowed(html), 0),
+    }
+}
+
+/// Position of the next `<` at or after `from`.
+fn memchr_lt(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == b'<')
+        .map(|p| from + p)
+}
+
+/// Position of `needle` at or after `from`.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// The position after the `>` ending the tag whose attributes start at `from` (quoted values
+/// may hold `>`), or the end of the input.
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    for (k, &b) in bytes.iter().enumerate().skip(from) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return k + 1,
+            None => {}
+        }
+    }
+    bytes.len()
 }
 
 /// Formatting tags the fast path rewrites itself, and whether each is a block.
@@ -124,6 +463,10 @@ pub fn simple_clean(html: &str, base: Option<&str>) -> Option<String> {
                 }
                 out.push('>');
                 if known != "br" {
+                    if open.len() >= MAX_NESTING {
+                        // Deep markup is left to the full path, which bounds it.
+                        return None;
+                    }
                     open.push(known);
                 }
             }

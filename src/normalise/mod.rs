@@ -31,7 +31,8 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
 
     let description = item.description.as_deref().unwrap_or("");
     let base = item.link.as_deref().or(ctx.base_url);
-    let description_html = html::sanitise(description, base);
+    let (description_html, nesting) = html::sanitise_noting(description, base);
+    warnings.extend(nesting);
     let description_text = html::sanitised_to_text(&description_html);
     let labelled = vocab::labelled_fields(&description_text);
     let label = |l: Label| -> Option<String> {

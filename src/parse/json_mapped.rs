@@ -48,13 +48,7 @@ pub fn parse(
     mapping: &Mapping,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<RawItem>, ParseError> {
-    let mut doc: Value = serde_json::from_str(text).map_err(|e| {
-        ParseError(format!(
-            "not valid JSON: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| ParseError(json_error(&e)))?;
     let list = doc.pointer_mut(mapping.items.trim()).ok_or_else(|| {
         ParseError(format!(
             "no value at {:?}; check [feed.mapping] items",
@@ -90,6 +84,20 @@ pub fn parse(
         items.push(item);
     }
     Ok(items)
+}
+
+/// "not valid JSON: ... (line 3, column 12)"; serde_json's nesting limit named as such.
+pub fn json_error(e: &serde_json::Error) -> String {
+    let what = if e.to_string().starts_with("recursion limit exceeded") {
+        "values nested more than 128 deep".to_string()
+    } else {
+        e.to_string()
+    };
+    format!(
+        "not valid JSON: {what} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 /// How many values the array at `pointer` holds (0 when the text is not JSON or holds no

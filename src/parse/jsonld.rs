@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::json_mapped::scalar_text;
+use super::json_mapped::{json_error, scalar_text};
 use super::{ParseError, RawItem};
 use crate::model::{Salary, SalaryPeriod};
 
@@ -27,13 +27,7 @@ pub fn parse(text: &str, warnings: &mut Vec<String>) -> Result<Vec<RawItem>, Par
         }
         docs
     } else {
-        vec![serde_json::from_str(text).map_err(|e| {
-            ParseError(format!(
-                "not valid JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
-        })?]
+        vec![serde_json::from_str(text).map_err(|e| ParseError(json_error(&e)))?]
     };
     let mut postings = Vec::new();
     for doc in &docs {

@@ -109,6 +109,14 @@ pub fn push_entity(buf: &mut String, r: &BytesRef<'_>) {
     }
 }
 
+/// How deep an item's tree is kept: elements nested deeper inside an item are not built into
+/// the tree (their text goes to their ancestor at this depth, and the item gets a warning).
+/// Building, converting and dropping the tree therefore never recurse deeper than this,
+/// whatever the partner nests (5,000 `<div>`s in a description once overflowed the stack).
+/// Real items nest three or four levels; 32 keeps the JSON of `source` well below
+/// serde_json's own nesting limit of 128 when it is read back.
+pub const MAX_ITEM_DEPTH: usize = 32;
+
 /// One element of an item, read whole.
 #[derive(Debug, Default)]
 struct Node {
@@ -212,12 +220,25 @@ pub fn parse(
     reader.config_mut().trim_text(false);
     let mut path: Vec<String> = Vec::new();
     let mut stack: Vec<Node> = Vec::new();
+    // Elements open below `MAX_ITEM_DEPTH` inside the current item, not built into its tree.
+    let mut flattened = 0usize;
+    // The current item nests deeper than `MAX_ITEM_DEPTH`.
+    let mut too_deep = false;
     let mut items = Vec::new();
     loop {
         let event = match reader.read_event() {
             Ok(e) => e,
             Err(e) => {
                 let at = reader.buffer_position();
+                if let quick_xml::Error::Syntax(syntax) = &e {
+                    // Every syntax error is the input ending inside markup (a tag, a CDATA
+                    // section, a comment): the body was cut short.
+                    return Err(ParseError(format!(
+                        "the document ends at byte {at} inside markup ({syntax}; {} complete \
+                         items read before): a body cut short is not read",
+                        items.len()
+                    )));
+                }
                 if items.is_empty() {
                     return Err(ParseError(format!("not well-formed XML at byte {at}: {e}")));
                 }
@@ -231,13 +252,18 @@ pub fn parse(
         match event {
             Event::Start(e) => {
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                path.push(local.clone());
-                if !stack.is_empty() || matches_items(&path, &wanted, anywhere) {
+                path.push(local);
+                if stack.len() >= MAX_ITEM_DEPTH {
+                    flattened += 1;
+                    too_deep = true;
+                } else if !stack.is_empty() || matches_items(&path, &wanted, anywhere) {
                     stack.push(Node::open(&e));
                 }
             }
             Event::Empty(e) => {
-                if !stack.is_empty() {
+                if stack.len() >= MAX_ITEM_DEPTH {
+                    too_deep = true;
+                } else if !stack.is_empty() {
                     let node = Node::open(&e);
                     if let Some(parent) = stack.last_mut() {
                         parent.children.push(node);
@@ -268,14 +294,45 @@ pub fn parse(
             }
             Event::End(_) => {
                 path.pop();
+                if flattened > 0 {
+                    flattened -= 1;
+                    continue;
+                }
                 if let Some(node) = stack.pop() {
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(node),
-                        None => items.push(build_item(&node, mapping, items.len(), warnings)),
+                        None => {
+                            let item = build_item(&node, mapping, items.len(), warnings);
+                            if std::mem::take(&mut too_deep) {
+                                warnings.push(format!(
+                                    "item {} ({}): elements nested more than {MAX_ITEM_DEPTH} \
+                                     deep; the deeper ones were read as text of the element \
+                                     at that depth",
+                                    items.len() + 1,
+                                    item_name(&item)
+                                ));
+                            }
+                            items.push(item);
+                        }
                     }
                 }
             }
-            Event::Eof => break,
+            Event::Eof => {
+                if let Some(open) = path.first() {
+                    // The text ended inside an element: the body was cut short (or never
+                    // closed its root). What was read is not the partner's whole list, and
+                    // reading it as complete would close the offers it lacks.
+                    let at = text.len();
+                    return Err(ParseError(format!(
+                        "the document ends at byte {at} inside <{open}> ({} elements not \
+                         closed, {} complete items read before): a body cut short is not \
+                         read",
+                        path.len(),
+                        items.len()
+                    )));
+                }
+                break;
+            }
             _ => {}
         }
     }
@@ -467,14 +524,19 @@ fn build_item(node: &Node, mapping: &Mapping, index: usize, warnings: &mut Vec<S
         warnings.push(format!(
             "item {} ({}): no title",
             index + 1,
-            item.link
-                .as_deref()
-                .or(item.reference.as_deref())
-                .unwrap_or("no link")
+            item_name(&item)
         ));
     }
     item.source = node.to_json();
     item
+}
+
+/// How warnings name an item: its link, else its reference.
+fn item_name(item: &RawItem) -> &str {
+    item.link
+        .as_deref()
+        .or(item.reference.as_deref())
+        .unwrap_or("no link")
 }
 
 #[cfg(test)]
