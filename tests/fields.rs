@@ -194,3 +194,38 @@ working_time_unit = "hours"
         "{err}"
     );
 }
+
+/// A mapping path that matches several elements keeps all of them with `[*]`.
+#[test]
+fn a_mapping_path_keeps_every_element_it_matches() {
+    let toml = r#"
+[[feed]]
+id = "alternance"
+name = "Alternance"
+network = "Réseau"
+url = "offres.xml"
+format = "xml"
+
+[feed.mapping]
+items = "offres/offre"
+title = "intitule"
+link = "lien"
+contract = "contract/types/type[*]"
+"#;
+    let config = essaim::config::parse(toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
+    let feed = &config.feeds[0];
+    let body = r#"<offres>
+  <offre><intitule>Chargé de communication</intitule><lien>https://alternance.example.org/1</lien>
+    <contract><types><type>CDI</type><type>Alternance</type></types></contract></offre>
+  <offre><intitule>Comptable</intitule><lien>https://alternance.example.org/2</lien>
+    <contract><types><type>CDD</type></types></contract></offre>
+</offres>"#;
+    let pctx = essaim::parse::ParseContext {
+        format: Some(feed.format),
+        mapping: feed.mapping.as_ref(),
+        ..essaim::parse::ParseContext::at(common::fixture_now())
+    };
+    let parsed = essaim::parse::parse(body.as_bytes(), &pctx).unwrap();
+    assert_eq!(parsed.items[0].contract.as_deref(), Some("CDI, Alternance"));
+    assert_eq!(parsed.items[1].contract.as_deref(), Some("CDD"));
+}

@@ -172,6 +172,30 @@ impl Node {
         Some(node.text.trim().to_string()).filter(|t| !t.is_empty())
     }
 
+    /// The values of every element (or attribute) `path` matches, in document order.
+    fn get_all(&self, path: &str) -> Vec<String> {
+        let mut frontier: Vec<&Node> = vec![self];
+        for seg in path.split('/').filter(|s| !s.is_empty() && *s != ".") {
+            if let Some(attr) = seg.strip_prefix('@') {
+                return frontier
+                    .iter()
+                    .filter_map(|n| n.attrs.iter().find(|(k, _)| k == attr))
+                    .map(|(_, v)| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+            }
+            frontier = frontier
+                .iter()
+                .flat_map(|n| n.children.iter().filter(|c| c.name == seg))
+                .collect();
+        }
+        frontier
+            .iter()
+            .map(|n| n.text.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
     fn to_json(&self) -> Value {
         if self.children.is_empty() && self.attrs.is_empty() {
             return Value::String(self.text.trim().to_string());
@@ -206,7 +230,24 @@ fn evaluate(node: &Node, expr: &str) -> Option<String> {
     if let Some(constant) = expr.strip_prefix('=') {
         return Some(constant.to_string()).filter(|c| !c.is_empty());
     }
-    expr.split('|').find_map(|alt| node.get(alt.trim()))
+    // `a|b`: the first present; `a+b`: every present one, joined; `path[*]`: every element
+    // the path matches ("contract/types/type[*]": "CDI, Alternance").
+    expr.split('|').find_map(|alt| {
+        let parts: Vec<String> = alt
+            .split('+')
+            .filter_map(|part| {
+                let part = part.trim();
+                match part.strip_suffix("[*]") {
+                    Some(path) => {
+                        let all = node.get_all(path);
+                        (!all.is_empty()).then(|| all.join(", "))
+                    }
+                    None => node.get(part),
+                }
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    })
 }
 
 pub fn parse(
