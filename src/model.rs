@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::normalise::geo::Place;
+pub use crate::normalise::remote::Remote;
 pub use crate::normalise::vocab::{
     Contract, ContractDuration, DurationUnit, EmployerFamily, Salary, SalaryPeriod, WorkingTime,
     WorkingTimeKind,
@@ -82,7 +83,13 @@ pub struct Location {
     /// Commune, INSEE code, postcode, department and region, as far as they are known.
     #[serde(flatten)]
     pub place: Place,
-    /// The offer says the job can be done remotely (télétravail).
-    #[serde(default)]
-    pub remote: bool,
+    /// How much of the job can be done remotely (télétravail): none, partial or full; None
+    /// when the offer does not say. Stored offers written before the levels held a boolean:
+    /// `true` reads as partial, `false` as unknown (`remote::deserialize_stored`).
+    #[serde(
+        default,
+        deserialize_with = "crate::normalise::remote::deserialize_stored",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote: Option<Remote>,
 }

@@ -326,7 +326,9 @@ struct LocationFields<'a> {
     department_name: &'a Option<String>,
     region: &'a Option<String>,
     region_name: &'a Option<String>,
-    remote: bool,
+    /// "none", "partial" or "full"; absent when the offer does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<&'static str>,
 }
 
 impl<'a> JobFields<'a> {
@@ -351,7 +353,7 @@ impl<'a> JobFields<'a> {
                 department_name: &place.department_name,
                 region: &place.region,
                 region_name: &place.region_name,
-                remote: o.location.remote,
+                remote: o.location.remote.map(|r| r.code()),
             },
             contract: o.contract.map(|c| c.code()),
             contract_label: o.contract.map(|c| c.label()),
@@ -396,8 +398,8 @@ fn job_elements(out: &mut String, p: &PublishedOffer) {
             element(out, name, v);
         }
     }
-    if o.location.remote {
-        element(out, "job:remote", "true");
+    if let Some(r) = o.location.remote {
+        element(out, "job:remote", r.code());
     }
     if let Some(kind) = o.working_time.and_then(|w| w.kind) {
         let text = match kind {
@@ -495,7 +497,8 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     if !o.employment_types.is_empty() {
         posting["employmentType"] = json!(o.employment_types);
     }
-    if o.location.remote {
+    // schema.org's TELECOMMUTE is a job done entirely remotely; a partial one is located.
+    if o.location.remote == Some(crate::model::Remote::Full) {
         posting["jobLocationType"] = json!("TELECOMMUTE");
     }
     if let Some(s) = &o.salary {
@@ -791,7 +794,10 @@ mod tests {
         assert_eq!(offer["contract"], "cdi");
         assert_eq!(offer["valid_through"], "2026-12-31T22:59:59Z");
         assert_eq!(offer["location"]["region"], "53");
-        assert_eq!(offer["location"]["remote"], false);
+        assert!(
+            offer["location"].get("remote").is_none(),
+            "unknown remote work is left out"
+        );
         assert!(offer["location"]["commune"].is_null());
         assert_eq!(offer["sources"][0]["feed_name"], "CRESS Bretagne");
         assert_eq!(offer["title"], "Chargé·e de mission <ESS> ]]>\u{1} fin");

@@ -5,6 +5,7 @@
 
 mod common;
 
+use essaim::model::Remote;
 use essaim::normalise::{normalise, Context};
 use essaim::parse::RawItem;
 
@@ -79,18 +80,21 @@ fn a_distance_about_the_tasks_is_not_remote_work() {
         "Vous soutenez les équipes locales (sur place ou à distance).",
     ] {
         let o = normalise(&item("Technicien support informatique", text), &ctx());
-        assert!(!o.location.remote, "{text:?}");
+        assert_eq!(o.location.remote, None, "{text:?}");
     }
     for text in [
         "Télétravail possible deux jours par semaine.",
         "Poste ouvert au travail à distance partiel.",
     ] {
         let o = normalise(&item("Chargé de mission", text), &ctx());
-        assert!(o.location.remote, "{text:?}");
+        assert_eq!(o.location.remote, Some(Remote::Partial), "{text:?}");
     }
     let mut structured = item("Chargé de mission", "Mission de développement local.");
     structured.remote = Some("Pas_teletravail".into());
-    assert!(!normalise(&structured, &ctx()).location.remote);
+    assert_eq!(
+        normalise(&structured, &ctx()).location.remote,
+        Some(Remote::None)
+    );
 }
 
 /// France Travail states the weekly hours in `dureeTravailLibelle` and the kind in

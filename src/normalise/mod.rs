@@ -7,11 +7,12 @@
 pub mod dates;
 pub mod geo;
 pub mod html;
+pub mod remote;
 pub mod vocab;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Contract, Location, Offer};
+use crate::model::{Contract, Location, Offer, Remote};
 use crate::parse::RawItem;
 use vocab::Label;
 
@@ -355,19 +356,26 @@ fn location(
             }
         }
     }
-    let remote_flag = item.remote.as_deref().is_some_and(|r| {
-        let r = r.trim().to_ascii_lowercase();
-        matches!(
-            r.as_str(),
-            "true" | "yes" | "oui" | "1" | "telecommute" | "full"
-        ) || geo::is_remote(&r)
-    });
-    let remote = remote_flag
-        || raw.as_deref().is_some_and(geo::is_remote)
-        || geo::is_remote(title)
-        || geo::is_remote(description);
+    // A structured field says first; a bare "yes" lets the texts say how much (partial when
+    // they do not); otherwise the place, the title, then the description.
+    let field = item.remote.as_deref().and_then(remote::from_field);
+    let from_texts = || {
+        raw.as_deref()
+            .and_then(remote::from_text)
+            .or_else(|| remote::from_text(title))
+            .or_else(|| remote::from_text(description))
+    };
+    let remote = match field {
+        Some(remote::Field::Level(level)) => Some(level),
+        Some(remote::Field::Yes) => Some(match from_texts() {
+            Some(Remote::Full) => Remote::Full,
+            _ => Remote::Partial,
+        }),
+        None => from_texts(),
+    };
+    let is_remote = remote.is_some_and(|r| r != Remote::None);
     match (&raw, &place) {
-        (None, None) if !remote => warnings.push("no location".to_string()),
+        (None, None) if !is_remote => warnings.push("no location".to_string()),
         (Some(r), None) if !geo::is_remote(r) => warnings.push(format!("unknown place {r:?}")),
         _ => {}
     }
@@ -725,11 +733,11 @@ mod tests {
             ..Default::default()
         };
         let o = normalise(&item, &ctx());
-        assert!(o.location.remote);
+        assert_eq!(o.location.remote, Some(Remote::Full));
         assert!(o.warnings.is_empty(), "{:?}", o.warnings);
         item.location = None;
         let o = normalise(&item, &ctx());
-        assert!(!o.location.remote);
+        assert_eq!(o.location.remote, None);
         assert_eq!(o.warnings, vec!["no location"]);
     }
 }

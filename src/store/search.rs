@@ -36,6 +36,9 @@ pub struct OfferFilter {
     pub employer: Option<String>,
     /// Published or updated at or after this instant.
     pub since: Option<DateTime<Utc>>,
+    /// Remote work: "true" (partial or full), "false" (none or not said), or one level
+    /// ("none", "partial", "full").
+    pub remote: Option<String>,
 }
 
 impl OfferFilter {
@@ -339,6 +342,20 @@ impl Store {
         if let Some(v) = &filter.network {
             let p = bind(SqlValue::Text(v.clone()));
             sql.push_str(&format!(" AND f.network = {p} COLLATE NOCASE"));
+        }
+        if let Some(r) = filter.remote.as_deref() {
+            // Read from the stored offer: a level, or `true` / `false` (1 / 0) in offers
+            // stored before the levels existed, where `true` reads as partial.
+            const REMOTE: &str = "json_extract(o.data, '$.location.remote')";
+            sql.push_str(&match r {
+                "true" => format!(" AND {REMOTE} IN ('partial', 'full', 1)"),
+                "false" => format!(" AND coalesce({REMOTE}, 0) NOT IN ('partial', 'full', 1)"),
+                "partial" => format!(" AND {REMOTE} IN ('partial', 1)"),
+                "full" => format!(" AND {REMOTE} = 'full'"),
+                "none" => format!(" AND {REMOTE} = 'none'"),
+                // Only the values above are ever set (web::filters checks them).
+                _ => " AND 0".to_string(),
+            });
         }
         if let Some(since) = filter.since {
             let p = bind(SqlValue::Text(rfc3339(since)));
