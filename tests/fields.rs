@@ -125,3 +125,59 @@ fn france_travail_working_time_keeps_its_hours() {
     let wt = offers[1].working_time.unwrap();
     assert_eq!(wt.kind, Some(essaim::model::WorkingTimeKind::PartTime));
 }
+
+/// schema.org's coarse `employmentType` (as the JSON-LD reader passes it) is refined by the
+/// French contract the text states, when the two agree.
+#[test]
+fn a_coarse_employment_type_is_refined_by_the_stated_contract() {
+    use essaim::model::Contract;
+    let coarse = |types: &str, title: &str, text: &str| {
+        let mut i = item(title, text);
+        i.contract = Some(types.into());
+        normalise(&i, &ctx())
+    };
+    for (types, title, text, want) in [
+        (
+            "FULL_TIME",
+            "Coordinatrice de projets",
+            "<p>Contrat : CDI</p><p>Poste basé à Lyon.</p>",
+            Some(Contract::Cdi),
+        ),
+        (
+            "INTERN",
+            "Assistant communication",
+            "<p>Stage de 6 mois à partir de février.</p>",
+            Some(Contract::Stage),
+        ),
+        (
+            "CONTRACTOR",
+            "Formateur",
+            "<p>Mission en freelance, facturation mensuelle.</p>",
+            Some(Contract::Independant),
+        ),
+        (
+            "TEMPORARY",
+            "Magasinier",
+            "<p>Poste en CDD de 4 mois.</p>",
+            Some(Contract::Cdd),
+        ),
+    ] {
+        let o = coarse(types, title, text);
+        assert_eq!(o.contract, want, "{types} + {text:?}: {:?}", o.contract_raw);
+    }
+    // A stated contract that contradicts the coarse type is not taken: VOLUNTEER is no CDI.
+    let o = coarse(
+        "VOLUNTEER",
+        "Accompagnateur de sorties",
+        "<p>Nos 12 salariés sont en CDI.</p>",
+    );
+    assert_ne!(o.contract, Some(Contract::Cdi));
+    // The duration of "CDD de 6 mois" is read with the contract.
+    let o = coarse(
+        "FULL_TIME",
+        "Aide-soignant",
+        "<p>CDD de 6 mois renouvelable.</p>",
+    );
+    assert_eq!(o.contract, Some(Contract::Cdd));
+    assert_eq!(o.contract_duration.map(|d| d.amount), Some(6.0));
+}

@@ -309,6 +309,28 @@ mod tests {
     }
 
     #[test]
+    fn stored_offers_old_and_new_read_back() {
+        use crate::model::Location;
+        for (json, want) in [
+            (r#"{"raw":"Lyon","remote":true}"#, Some(Remote::Partial)),
+            (r#"{"raw":"Lyon","remote":false}"#, None),
+            (r#"{"raw":"Lyon","remote":null}"#, None),
+            (r#"{"raw":"Lyon"}"#, None),
+            (r#"{"raw":"Lyon","remote":"full"}"#, Some(Remote::Full)),
+            (r#"{"raw":"Lyon","remote":"none"}"#, Some(Remote::None)),
+        ] {
+            let l: Location = serde_json::from_str(json).unwrap();
+            assert_eq!(l.remote, want, "{json}");
+            let again: Location =
+                serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+            assert_eq!(again, l);
+        }
+        let unknown = serde_json::to_value(Location::default()).unwrap();
+        assert!(unknown.get("remote").is_none(), "{unknown}");
+        assert!(serde_json::from_str::<Location>(r#"{"remote":"sometimes"}"#).is_err());
+    }
+
+    #[test]
     fn texts() {
         for (raw, want) in [
             ("Télétravail", Some(Remote::Full)),
