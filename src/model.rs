@@ -75,6 +75,24 @@ pub struct Offer {
     pub warnings: Vec<String>,
 }
 
+impl Offer {
+    /// The employer to name as the hiring organisation: none when the offer names none, or
+    /// names France Travail / Pôle emploi, the network posting on behalf of an employer it
+    /// does not name.
+    pub fn hiring_organization(&self) -> Option<&str> {
+        self.employer.as_deref().filter(|e| !is_posting_agency(e))
+    }
+}
+
+/// "France Travail", "Pôle emploi", "Pole-Emploi" (any case, accents, punctuation).
+pub fn is_posting_agency(name: &str) -> bool {
+    let folded = crate::normalise::geo::fold(name);
+    matches!(
+        folded.as_str(),
+        "france travail" | "pole emploi" | "francetravail" | "poleemploi"
+    )
+}
+
 /// Where the job is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {

@@ -430,7 +430,13 @@ fn feed_id(channel: &Channel) -> String {
 /// `first` / `next` the URLs of the first and next pages (when there are), terms the
 /// context maps to the IANA link relations that RFC 5005's links are.
 pub fn jobs_jsonld(channel: &Channel, offers: &[PublishedOffer]) -> String {
-    let postings: Vec<Value> = offers.iter().map(|p| job_posting(channel, p)).collect();
+    // schema.org requires the hiring organisation: an offer without a named employer is left
+    // out (never credited to the network), and counted by `/api/stats`.
+    let postings: Vec<Value> = offers
+        .iter()
+        .filter(|p| p.offer.hiring_organization().is_some())
+        .map(|p| job_posting(channel, p))
+        .collect();
     let mut doc = json!({
         "@context": [
             "https://schema.org",
@@ -463,7 +469,9 @@ const IANA_NEXT: &str = "http://www.iana.org/assignments/relation/next";
 pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     let o = &p.offer;
     let place = &o.location.place;
-    let employer = o.employer.clone().unwrap_or_else(|| p.network.clone());
+    // `jobs_jsonld` leaves out offers without one; a lone posting rendered without one names
+    // no organisation rather than the network.
+    let employer = o.hiring_organization().unwrap_or_default();
     let mut address = serde_json::Map::new();
     address.insert("@type".into(), json!("PostalAddress"));
     if let Some(c) = place.commune.clone().or_else(|| o.location.raw.clone()) {
@@ -475,7 +483,9 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     if let Some(r) = &place.region_name {
         address.insert("addressRegion".into(), json!(r));
     }
-    address.insert("addressCountry".into(), json!("FR"));
+    if let Some(country) = address_country(&o.location) {
+        address.insert("addressCountry".into(), json!(country));
+    }
     let mut posting = json!({
         "@type": "JobPosting",
         "title": o.title,
@@ -530,6 +540,18 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
         posting["industry"] = json!(sector);
     }
     posting
+}
+
+/// The ISO 3166 code of the place's country: FR for a place resolved to a French commune,
+/// department or region; otherwise the country the raw place ends with ("Opole, Polska",
+/// "Stuttgart, Deutschland", "Genève, Suisse": `country::named_last`); None when neither
+/// says.
+pub fn address_country(location: &crate::model::Location) -> Option<&'static str> {
+    let place = &location.place;
+    if place.commune.is_some() || place.department.is_some() || place.region.is_some() {
+        return Some("FR");
+    }
+    crate::normalise::country::named_last(location.raw.as_deref()?)
 }
 
 /// JSON text with `<`, `>` and `&` escaped, harmless inside an HTML `<script>` element. The

@@ -108,6 +108,10 @@ pub struct Stats {
     pub by_network: Vec<(String, usize)>,
     pub by_region: Vec<(Option<String>, usize)>,
     pub by_contract: Vec<(Option<String>, usize)>,
+    /// Open jobs that name no employer (or only France Travail / Pôle emploi, posting for an
+    /// employer it does not name): left out of `jobs.jsonld`, whose schema.org
+    /// `hiringOrganization` is required. Counted on the posting that stands for each job.
+    pub without_employer: usize,
 }
 
 /// The columns every listing reads, in [`Row`]'s order.
@@ -460,7 +464,24 @@ impl Store {
         let by_region = count("o.region")?;
         let by_contract = count("o.contract")?;
         let open_offers = by_contract_total(&by_contract);
+        let without_employer = {
+            // Few names to look at: the agencies' names all hold "travail" or "emploi".
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT o.employer FROM offers o JOIN feeds f ON f.id = o.feed_id
+                 WHERE {VISIBLE} AND (o.employer IS NULL OR o.employer LIKE '%travail%'
+                   OR o.employer LIKE '%emploi%')"
+            ))?;
+            let names = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            let mut n = 0;
+            for name in names {
+                if name?.as_deref().is_none_or(crate::model::is_posting_agency) {
+                    n += 1;
+                }
+            }
+            n
+        };
         Ok(Stats {
+            without_employer,
             open_offers,
             by_network,
             by_region,
