@@ -348,18 +348,8 @@ impl Store {
             sql.push_str(&format!(" AND f.network = {p} COLLATE NOCASE"));
         }
         if let Some(r) = filter.remote.as_deref() {
-            // Read from the stored offer: a level, or `true` / `false` (1 / 0) in offers
-            // stored before the levels existed, where `true` reads as partial.
-            const REMOTE: &str = "json_extract(o.data, '$.location.remote')";
-            sql.push_str(&match r {
-                "true" => format!(" AND {REMOTE} IN ('partial', 'full', 1)"),
-                "false" => format!(" AND coalesce({REMOTE}, 0) NOT IN ('partial', 'full', 1)"),
-                "partial" => format!(" AND {REMOTE} IN ('partial', 1)"),
-                "full" => format!(" AND {REMOTE} = 'full'"),
-                "none" => format!(" AND {REMOTE} = 'none'"),
-                // Only the values above are ever set (web::filters checks them).
-                _ => " AND 0".to_string(),
-            });
+            sql.push_str(" AND ");
+            sql.push_str(remote_condition(r));
         }
         if let Some(since) = filter.since {
             let p = bind(SqlValue::Text(rfc3339(since)));
@@ -490,6 +480,22 @@ impl Store {
     }
 }
 
+/// The condition of the `remote` filter, read from the stored offer: a level, or `true` /
+/// `false` (1 / 0) in offers stored before the levels existed, where `true` reads as partial.
+fn remote_condition(remote: &str) -> &'static str {
+    match remote {
+        "true" => "json_extract(o.data, '$.location.remote') IN ('partial', 'full', 1)",
+        "false" => {
+            "coalesce(json_extract(o.data, '$.location.remote'), 0) NOT IN ('partial', 'full', 1)"
+        }
+        "partial" => "json_extract(o.data, '$.location.remote') IN ('partial', 1)",
+        "full" => "json_extract(o.data, '$.location.remote') = 'full'",
+        "none" => "json_extract(o.data, '$.location.remote') = 'none'",
+        // Only the values above are ever set (web::filters checks them).
+        _ => "0",
+    }
+}
+
 fn by_contract_total(rows: &[(Option<String>, usize)]) -> usize {
     rows.iter().map(|(_, c)| c).sum()
 }
@@ -542,6 +548,37 @@ mod tests {
             !plan.iter().any(|step| step.starts_with("SCAN o")),
             "{plan:#?}"
         );
+    }
+
+    /// The `remote` filter reads the levels and the booleans of offers stored before them.
+    #[test]
+    fn remote_filter_reads_old_and_new_offers() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let stored = [
+            ("old-yes", r#"{"location":{"raw":"Lyon","remote":true}}"#),
+            ("old-no", r#"{"location":{"raw":"Lyon","remote":false}}"#),
+            ("unknown", r#"{"location":{"raw":"Lyon"}}"#),
+            ("none", r#"{"location":{"remote":"none"}}"#),
+            ("partial", r#"{"location":{"remote":"partial"}}"#),
+            ("full", r#"{"location":{"remote":"full"}}"#),
+        ];
+        let matching = |filter: &str| -> Vec<&str> {
+            let sql = format!(
+                "SELECT 1 FROM (SELECT ?1 AS data) o WHERE {}",
+                remote_condition(filter)
+            );
+            stored
+                .iter()
+                .filter(|(_, json)| conn.query_row(&sql, [json], |_| Ok(())).is_ok())
+                .map(|(name, _)| *name)
+                .collect()
+        };
+        assert_eq!(matching("true"), ["old-yes", "partial", "full"]);
+        assert_eq!(matching("partial"), ["old-yes", "partial"]);
+        assert_eq!(matching("full"), ["full"]);
+        assert_eq!(matching("none"), ["none"]);
+        assert_eq!(matching("false"), ["old-no", "unknown", "none"]);
     }
 
     #[test]
