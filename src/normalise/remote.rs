@@ -237,16 +237,10 @@ fn is_remote_word(w: &str) -> bool {
         )
 }
 
-/// A cheap test, before folding, for the words' cores ("travail", "remote", "distanc",
-/// "telework") in any case.
+/// A cheap test, before folding, for the remote words' cores in any case (the scan
+/// `geo::is_remote` starts with).
 fn mentions_remote(text: &str) -> bool {
-    let b = clip(text, 4096).as_bytes();
-    ["travail", "remote", "distanc", "telework", "home office"]
-        .iter()
-        .any(|core| {
-            b.windows(core.len())
-                .any(|w| w.eq_ignore_ascii_case(core.as_bytes()))
-        })
+    geo::mentions_remote_core(clip(text, 4096))
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary.
