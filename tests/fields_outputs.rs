@@ -161,6 +161,25 @@ async fn fields_mean_what_they_say_in_every_output() {
         site.offers("&remote=false").await.len(),
         all.len() - yes.len()
     );
+    // RSS and Atom say the level too.
+    for (path, level, n) in [
+        ("/feed.rss?remote=full", "full", 3),
+        ("/feed.atom?remote=partial", "partial", 2),
+        ("/feed.rss?remote=none", "none", 1),
+    ] {
+        let body = site
+            .client
+            .get(format!("http://{}{path}", site.addr))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let tag = format!("<job:remote>{level}</job:remote>");
+        assert_eq!(body.matches(&tag).count(), n, "{path}: {body}");
+        assert_eq!(body.matches("<job:remote>").count(), n, "{path}");
+    }
     let bad = site
         .client
         .get(format!("http://{}/api/offers?remote=maybe", site.addr))
