@@ -169,7 +169,7 @@ fn offer(rng: &mut Rng, n: u64) -> Offer {
                 department: Some(dept.into()),
                 ..Default::default()
             },
-            remote: false,
+            remote: None,
         },
         contract: Some(if rng.next() % 3 == 0 {
             Contract::Cdd

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::normalise::geo::Place;
+pub use crate::normalise::remote::Remote;
 pub use crate::normalise::vocab::{
     Contract, ContractDuration, DurationUnit, EmployerFamily, Salary, SalaryPeriod, WorkingTime,
     WorkingTimeKind,
@@ -74,6 +75,24 @@ pub struct Offer {
     pub warnings: Vec<String>,
 }
 
+impl Offer {
+    /// The employer to name as the hiring organisation: none when the offer names none, or
+    /// names France Travail / Pôle emploi, the network posting on behalf of an employer it
+    /// does not name.
+    pub fn hiring_organization(&self) -> Option<&str> {
+        self.employer.as_deref().filter(|e| !is_posting_agency(e))
+    }
+}
+
+/// "France Travail", "Pôle emploi", "Pole-Emploi" (any case, accents, punctuation).
+pub fn is_posting_agency(name: &str) -> bool {
+    let folded = crate::normalise::geo::fold(name);
+    matches!(
+        folded.as_str(),
+        "france travail" | "pole emploi" | "francetravail" | "poleemploi"
+    )
+}
+
 /// Where the job is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
@@ -82,7 +101,13 @@ pub struct Location {
     /// Commune, INSEE code, postcode, department and region, as far as they are known.
     #[serde(flatten)]
     pub place: Place,
-    /// The offer says the job can be done remotely (télétravail).
-    #[serde(default)]
-    pub remote: bool,
+    /// How much of the job can be done remotely (télétravail): none, partial or full; None
+    /// when the offer does not say. Stored offers written before the levels held a boolean:
+    /// `true` reads as partial, `false` as unknown (`remote::deserialize_stored`).
+    #[serde(
+        default,
+        deserialize_with = "crate::normalise::remote::deserialize_stored",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote: Option<Remote>,
 }

@@ -326,7 +326,9 @@ struct LocationFields<'a> {
     department_name: &'a Option<String>,
     region: &'a Option<String>,
     region_name: &'a Option<String>,
-    remote: bool,
+    /// "none", "partial" or "full"; absent when the offer does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remote: Option<&'static str>,
 }
 
 impl<'a> JobFields<'a> {
@@ -351,7 +353,7 @@ impl<'a> JobFields<'a> {
                 department_name: &place.department_name,
                 region: &place.region,
                 region_name: &place.region_name,
-                remote: o.location.remote,
+                remote: o.location.remote.map(|r| r.code()),
             },
             contract: o.contract.map(|c| c.code()),
             contract_label: o.contract.map(|c| c.label()),
@@ -396,8 +398,8 @@ fn job_elements(out: &mut String, p: &PublishedOffer) {
             element(out, name, v);
         }
     }
-    if o.location.remote {
-        element(out, "job:remote", "true");
+    if let Some(r) = o.location.remote {
+        element(out, "job:remote", r.code());
     }
     if let Some(kind) = o.working_time.and_then(|w| w.kind) {
         let text = match kind {
@@ -428,7 +430,13 @@ fn feed_id(channel: &Channel) -> String {
 /// `first` / `next` the URLs of the first and next pages (when there are), terms the
 /// context maps to the IANA link relations that RFC 5005's links are.
 pub fn jobs_jsonld(channel: &Channel, offers: &[PublishedOffer]) -> String {
-    let postings: Vec<Value> = offers.iter().map(|p| job_posting(channel, p)).collect();
+    // schema.org requires the hiring organisation: an offer without a named employer is left
+    // out (never credited to the network), and counted by `/api/stats`.
+    let postings: Vec<Value> = offers
+        .iter()
+        .filter(|p| p.offer.hiring_organization().is_some())
+        .map(|p| job_posting(channel, p))
+        .collect();
     let mut doc = json!({
         "@context": [
             "https://schema.org",
@@ -461,7 +469,9 @@ const IANA_NEXT: &str = "http://www.iana.org/assignments/relation/next";
 pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     let o = &p.offer;
     let place = &o.location.place;
-    let employer = o.employer.clone().unwrap_or_else(|| p.network.clone());
+    // `jobs_jsonld` leaves out offers without one; a lone posting rendered without one names
+    // no organisation rather than the network.
+    let employer = o.hiring_organization().unwrap_or_default();
     let mut address = serde_json::Map::new();
     address.insert("@type".into(), json!("PostalAddress"));
     if let Some(c) = place.commune.clone().or_else(|| o.location.raw.clone()) {
@@ -473,7 +483,9 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     if let Some(r) = &place.region_name {
         address.insert("addressRegion".into(), json!(r));
     }
-    address.insert("addressCountry".into(), json!("FR"));
+    if let Some(country) = address_country(&o.location) {
+        address.insert("addressCountry".into(), json!(country));
+    }
     let mut posting = json!({
         "@type": "JobPosting",
         "title": o.title,
@@ -495,7 +507,8 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
     if !o.employment_types.is_empty() {
         posting["employmentType"] = json!(o.employment_types);
     }
-    if o.location.remote {
+    // schema.org's TELECOMMUTE is a job done entirely remotely; a partial one is located.
+    if o.location.remote == Some(crate::model::Remote::Full) {
         posting["jobLocationType"] = json!("TELECOMMUTE");
     }
     if let Some(s) = &o.salary {
@@ -527,6 +540,18 @@ pub fn job_posting(channel: &Channel, p: &PublishedOffer) -> Value {
         posting["industry"] = json!(sector);
     }
     posting
+}
+
+/// The ISO 3166 code of the place's country: FR for a place resolved to a French commune,
+/// department or region; otherwise the country the raw place ends with ("Opole, Polska",
+/// "Stuttgart, Deutschland", "Genève, Suisse": `country::named_last`); None when neither
+/// says.
+pub fn address_country(location: &crate::model::Location) -> Option<&'static str> {
+    let place = &location.place;
+    if place.commune.is_some() || place.department.is_some() || place.region.is_some() {
+        return Some("FR");
+    }
+    crate::normalise::country::named_last(location.raw.as_deref()?)
 }
 
 /// JSON text with `<`, `>` and `&` escaped, harmless inside an HTML `<script>` element. The
@@ -791,7 +816,10 @@ mod tests {
         assert_eq!(offer["contract"], "cdi");
         assert_eq!(offer["valid_through"], "2026-12-31T22:59:59Z");
         assert_eq!(offer["location"]["region"], "53");
-        assert_eq!(offer["location"]["remote"], false);
+        assert!(
+            offer["location"].get("remote").is_none(),
+            "unknown remote work is left out"
+        );
         assert!(offer["location"]["commune"].is_null());
         assert_eq!(offer["sources"][0]["feed_name"], "CRESS Bretagne");
         assert_eq!(offer["title"], "Chargé·e de mission <ESS> ]]>\u{1} fin");

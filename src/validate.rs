@@ -50,7 +50,7 @@ const FIELDS: &[(&str, Has)] = &[
     ("commune", |o| o.location.place.commune.is_some()),
     ("department", |o| o.location.place.department.is_some()),
     ("region", |o| o.location.place.region.is_some()),
-    ("remote", |o| o.location.remote),
+    ("remote", |o| o.location.remote.is_some()),
     ("contract", |o| o.contract.is_some()),
     ("contract_duration", |o| o.contract_duration.is_some()),
     ("working_time", |o| o.working_time.is_some()),

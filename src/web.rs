@@ -1170,6 +1170,7 @@ async fn api_stats(State(s): State<AppState>, headers: HeaderMap) -> Response {
                 .collect::<serde_json::Map<_, _>>(),
             "by_region": regions,
             "by_contract": by(&stats.by_contract),
+            "without_employer": stats.without_employer,
         }))
     })
     .await

@@ -30,7 +30,7 @@ fn offer(feed: &str, reference: &str, commune: &str, contract: Contract, text: &
                 department: Some("69".into()),
                 ..Default::default()
             },
-            remote: false,
+            remote: None,
         },
         contract: Some(contract),
         description_text: text.into(),

@@ -5,6 +5,7 @@
 
 mod common;
 
+use essaim::model::Remote;
 use essaim::normalise::{normalise, Context};
 use essaim::parse::RawItem;
 
@@ -79,18 +80,21 @@ fn a_distance_about_the_tasks_is_not_remote_work() {
         "Vous soutenez les équipes locales (sur place ou à distance).",
     ] {
         let o = normalise(&item("Technicien support informatique", text), &ctx());
-        assert!(!o.location.remote, "{text:?}");
+        assert_eq!(o.location.remote, None, "{text:?}");
     }
     for text in [
         "Télétravail possible deux jours par semaine.",
         "Poste ouvert au travail à distance partiel.",
     ] {
         let o = normalise(&item("Chargé de mission", text), &ctx());
-        assert!(o.location.remote, "{text:?}");
+        assert_eq!(o.location.remote, Some(Remote::Partial), "{text:?}");
     }
     let mut structured = item("Chargé de mission", "Mission de développement local.");
     structured.remote = Some("Pas_teletravail".into());
-    assert!(!normalise(&structured, &ctx()).location.remote);
+    assert_eq!(
+        normalise(&structured, &ctx()).location.remote,
+        Some(Remote::None)
+    );
 }
 
 /// France Travail states the weekly hours in `dureeTravailLibelle` and the kind in
@@ -144,8 +148,8 @@ duration_unit = "months"
 working_time_unit = "hours"
 
 [feed.values.remote]
-"Pas_teletravail" = "non"
-"Teletravail_total" = "télétravail"
+"Pas_teletravail" = "no"
+"Teletravail_total" = "full"
 "#;
     let config = essaim::config::parse(toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
     let feed = &config.feeds[0];
@@ -161,11 +165,13 @@ working_time_unit = "hours"
     };
     let parsed = essaim::parse::parse(body.as_bytes(), &pctx).unwrap();
     let offers: Vec<_> = parsed.items.iter().map(|i| normalise(i, &ctx())).collect();
-    assert!(
-        !offers[0].location.remote,
+    assert_eq!(
+        offers[0].location.remote,
+        Some(Remote::None),
         "Pas_teletravail is no remote work"
     );
-    assert!(offers[1].location.remote);
+    assert_eq!(offers[1].location.remote, Some(Remote::Full));
+    assert_eq!(offers[2].location.remote, None, "not said");
     let months = |i: usize| {
         offers[i]
             .contract_duration
@@ -228,4 +234,60 @@ contract = "contract/types/type[*]"
     let parsed = essaim::parse::parse(body.as_bytes(), &pctx).unwrap();
     assert_eq!(parsed.items[0].contract.as_deref(), Some("CDI, Alternance"));
     assert_eq!(parsed.items[1].contract.as_deref(), Some("CDD"));
+}
+
+/// schema.org's coarse `employmentType` (as the JSON-LD reader passes it) is refined by the
+/// French contract the text states, when the two agree.
+#[test]
+fn a_coarse_employment_type_is_refined_by_the_stated_contract() {
+    use essaim::model::Contract;
+    let coarse = |types: &str, title: &str, text: &str| {
+        let mut i = item(title, text);
+        i.contract = Some(types.into());
+        normalise(&i, &ctx())
+    };
+    for (types, title, text, want) in [
+        (
+            "FULL_TIME",
+            "Coordinatrice de projets",
+            "<p>Contrat : CDI</p><p>Poste basé à Lyon.</p>",
+            Some(Contract::Cdi),
+        ),
+        (
+            "INTERN",
+            "Assistant communication",
+            "<p>Stage de 6 mois à partir de février.</p>",
+            Some(Contract::Stage),
+        ),
+        (
+            "CONTRACTOR",
+            "Formateur",
+            "<p>Mission en freelance, facturation mensuelle.</p>",
+            Some(Contract::Independant),
+        ),
+        (
+            "TEMPORARY",
+            "Magasinier",
+            "<p>Poste en CDD de 4 mois.</p>",
+            Some(Contract::Cdd),
+        ),
+    ] {
+        let o = coarse(types, title, text);
+        assert_eq!(o.contract, want, "{types} + {text:?}: {:?}", o.contract_raw);
+    }
+    // A stated contract that contradicts the coarse type is not taken: VOLUNTEER is no CDI.
+    let o = coarse(
+        "VOLUNTEER",
+        "Accompagnateur de sorties",
+        "<p>Nos 12 salariés sont en CDI.</p>",
+    );
+    assert_ne!(o.contract, Some(Contract::Cdi));
+    // The duration of "CDD de 6 mois" is read with the contract.
+    let o = coarse(
+        "FULL_TIME",
+        "Aide-soignant",
+        "<p>CDD de 6 mois renouvelable.</p>",
+    );
+    assert_eq!(o.contract, Some(Contract::Cdd));
+    assert_eq!(o.contract_duration.map(|d| d.amount), Some(6.0));
 }

@@ -159,7 +159,10 @@ async fn outputs_parse_back_and_match_the_store() {
     // JSON-LD: Google's required properties on every posting.
     let ld = site.json("/jobs.jsonld").await;
     let postings = ld["@graph"].as_array().unwrap();
-    assert_eq!(postings.len(), 28);
+    // 28 open offers; the 7 that name no employer are left out (never credited to the
+    // network), and counted by /api/stats.
+    assert_eq!(postings.len(), 21);
+    assert_eq!(site.json("/api/stats").await["without_employer"], 7);
     for p in postings {
         for key in [
             "title",
@@ -591,7 +594,7 @@ async fn hostile_partner_text_is_harmless_everywhere() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>x</title>\
          <item><title>Animateur &lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; \u{1}fin</title>\
          <link>https://hostile.example/o/1?a=1&amp;b=\"2\"</link><guid>h-1</guid>\
-         <description><![CDATA[<p onmouseover=\"steal()\">Lieu : Lyon</p><script>document.cookie</script><iframe src=\"https://evil\"></iframe>]]> ]]&gt;</description>\
+         <description><![CDATA[<p onmouseover=\"steal()\">Lieu : Lyon</p><p>Employeur : Test &lt;/script&gt;</p><script>document.cookie</script><iframe src=\"https://evil\"></iframe>]]> ]]&gt;</description>\
          </item></channel></rss>",
     )
     .unwrap();
@@ -645,8 +648,8 @@ async fn hostile_partner_text_is_harmless_everywhere() {
         .iter()
         .find(|p| p["title"].as_str().unwrap().ends_with("]]> fin"))
         .unwrap();
-    // With no employer, the network names the organisation: its "</script>" is still there as
-    // text, escaped in the document so that it cannot close the tag around it.
+    // The employer's "</script>" (text in the partner's description) is still there as text,
+    // escaped in the document so that it cannot close the tag around it.
     assert_eq!(
         posting["hiringOrganization"]["name"], "Test </script>",
         "{posting}"

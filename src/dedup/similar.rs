@@ -1186,7 +1186,7 @@ fn fill_gaps(base: &mut Offer, other: Offer) {
     if base.categories.is_empty() {
         base.categories = other.categories;
     }
-    let remote = base.location.remote || other.location.remote;
+    let remote = base.location.remote.or(other.location.remote);
     if base.location.place.commune.is_none() && other.location.place.commune.is_some() {
         base.location = other.location;
     } else if base.location.place == Default::default() {
@@ -1506,7 +1506,7 @@ mod tests {
         excerpt.employer = Some("PARETTI".into());
         excerpt.salary_raw = Some("1 800 € brut par mois".into());
         excerpt.salary = parse_salary("1 800 € brut par mois");
-        excerpt.location.remote = true;
+        excerpt.location.remote = Some(crate::model::Remote::Partial);
         excerpt.url = None;
         let job = merged(vec![full.clone(), excerpt.clone()]).unwrap();
         assert_eq!(job.employer.as_deref(), Some("PARETTI"));
@@ -1519,7 +1519,7 @@ mod tests {
         );
         assert_eq!(job.location.place.commune, excerpt.location.place.commune);
         assert_eq!(job.location.raw, excerpt.location.raw, "the place whole");
-        assert!(job.location.remote);
+        assert_eq!(job.location.remote, Some(crate::model::Remote::Partial));
         assert_eq!(job.url, full.url);
         assert_eq!(merged(vec![]), None);
         assert_eq!(merged(vec![full.clone()]), Some(full));

@@ -162,7 +162,7 @@ fn about_the_work(before: &[&str]) -> bool {
 /// "telework" (also in "teleworking"), "home office", "home-office". One pass over the bytes,
 /// without a lowercase copy: each core is looked for around its first "t" (or the "h" of
 /// "home").
-fn mentions_remote_core(text: &str) -> bool {
+pub(crate) fn mentions_remote_core(text: &str) -> bool {
     const TRAVAIL_PREFIXES: [&str; 9] = [
         "le", "lé", "lÉ", "le-", "lé-", "lÉ-", "tele ", "télé ", "tÉlÉ ",
     ];

@@ -4,14 +4,16 @@
 //! not carry are looked for in the description's labelled lines ("Lieu :", "Contrat :",
 //! "Salaire :", "Date limite :"). Normalising does no I/O and never fails.
 
+pub mod country;
 pub mod dates;
 pub mod geo;
 pub mod html;
+pub mod remote;
 pub mod vocab;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Contract, Location, Offer};
+use crate::model::{Contract, Location, Offer, Remote};
 use crate::parse::RawItem;
 use vocab::Label;
 
@@ -111,13 +113,45 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             .filter(|t| !t.is_empty())
             .all(|t| SCHEMA_TYPES.contains(&t))
     });
+    // The description's sentence that stated the contract ("CDD de 6 mois renouvelable"),
+    // read for its duration too.
+    let mut contract_sentence = None;
     if generic {
-        if let Some(precise) = vocab::classify_contract(&title_text)
-            .filter(|c| Some(*c) != contract && !matches!(c, Contract::Cdi | Contract::Autre))
-        {
+        // The French contract the offer states refines the coarse type: a "Contrat :" line,
+        // then a precise title, then a sentence of the description ("Poste en CDI", "CDD de
+        // 6 mois", "Mission d'intérim", "contrat d'apprentissage", "PEC", "service civique"),
+        // as long as it agrees with the coarse type (no CDI for TEMPORARY).
+        let coarse = contract_raw.as_deref().unwrap_or("");
+        let fits = |c: &Contract| schema_type_allows(coarse, *c);
+        let stated = label(Label::Contract)
+            .as_deref()
+            .and_then(vocab::classify_contract)
+            .filter(|c| fits(c) && *c != Contract::Autre)
+            .or_else(|| {
+                vocab::classify_contract(&title_text).filter(|c| {
+                    fits(c) && Some(*c) != contract && !matches!(c, Contract::Cdi | Contract::Autre)
+                })
+            })
+            .map(|c| (c, None))
+            .or_else(|| {
+                stated_in_text(&description_text, |sentence| {
+                    vocab::classify_contract(sentence)
+                        .filter(|c| fits(c) && *c != Contract::Autre)
+                        .map(|c| (c, Some(sentence.to_string())))
+                })
+            });
+        if let Some((precise, sentence)) = stated {
             contract = Some(precise);
+            contract_sentence = sentence;
         }
     }
+    // FULL_TIME and PART_TIME together: the partner offers either, the text decides.
+    let both = |raw: Option<&str>| {
+        ["FULL_TIME", "PART_TIME"]
+            .iter()
+            .all(|t| raw.is_some_and(|r| r.contains(t)))
+    };
+    let both_times = generic && both(contract_raw.as_deref());
     if contract.is_none() {
         if let Some(raw) = &contract_raw {
             // "FULL_TIME" alone says how long, not which contract: not a problem to report.
@@ -145,6 +179,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         duration_label.as_deref(),
         contract_raw.as_deref(),
         Some(title_text.as_str()),
+        contract_sentence.as_deref(),
     ]
     .into_iter()
     .flatten()
@@ -154,9 +189,20 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     let working_time_raw = field(&item.working_time).or_else(|| label(Label::WorkingTime));
     let working_time = working_time_raw
         .as_deref()
+        .filter(|raw| !both(Some(raw)))
         .and_then(vocab::parse_working_time)
-        .or_else(|| contract_raw.as_deref().and_then(vocab::parse_working_time))
-        .or_else(|| vocab::parse_working_time(&title_text));
+        .or_else(|| {
+            contract_raw
+                .as_deref()
+                .filter(|_| !both_times)
+                .and_then(vocab::parse_working_time)
+        })
+        .or_else(|| vocab::parse_working_time(&title_text))
+        .or_else(|| {
+            both_times
+                .then(|| stated_in_text(&description_text, working_time_sentence))
+                .flatten()
+        });
     let employment_types = contract
         .map(|c| {
             c.employment_types(working_time.and_then(|w| w.kind))
@@ -290,6 +336,50 @@ fn is_place_segment(segment: &str) -> bool {
     names.iter().flatten().any(|name| geo::fold(name) == words)
 }
 
+/// Whether a French contract agrees with schema.org `employmentType` values (comma- or
+/// space-separated): TEMPORARY is no CDI, VOLUNTEER is service civique, volontariat or
+/// bénévolat, INTERN a stage or alternance, CONTRACTOR independent work; FULL_TIME,
+/// PART_TIME, PER_DIEM and OTHER say nothing of the contract.
+fn schema_type_allows(types: &str, c: Contract) -> bool {
+    types
+        .split([',', ' '])
+        .filter(|t| !t.is_empty())
+        .all(|t| match t {
+            "TEMPORARY" => c != Contract::Cdi,
+            "VOLUNTEER" => matches!(
+                c,
+                Contract::ServiceCivique | Contract::Volontariat | Contract::Benevolat
+            ),
+            "INTERN" => matches!(c, Contract::Stage | Contract::Alternance),
+            "CONTRACTOR" => matches!(c, Contract::Independant | Contract::Interim),
+            _ => true,
+        })
+}
+
+/// The first short sentence (at most 30 words) of a plain text from which `read` gets
+/// something: what the offer states about itself, not a long paragraph that happens to
+/// name a contract.
+fn stated_in_text<T>(text: &str, read: impl Fn(&str) -> Option<T>) -> Option<T> {
+    text.split(['\n', '.', ';', '!', '?'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.split_whitespace().count() <= 30)
+        .find_map(read)
+}
+
+/// The working time a sentence states when it speaks of it ("temps partiel", "temps plein",
+/// "24 h par semaine", "heures hebdomadaires", "mi-temps").
+fn working_time_sentence(sentence: &str) -> Option<vocab::WorkingTime> {
+    let folded = geo::fold(sentence);
+    let about = ["temps", "heure", "hebdo", "semaine", "etp"]
+        .iter()
+        .any(|w| folded.contains(w));
+    if about {
+        vocab::parse_working_time(sentence)
+    } else {
+        None
+    }
+}
+
 /// France Travail codes go through their own table, everything else through the vocabulary.
 fn classify(raw: &str, item: &RawItem) -> Option<Contract> {
     const FT_CODES: [&str; 11] = [
@@ -346,7 +436,12 @@ fn location(
         None
     };
     if place.as_ref().is_none_or(|p| p.commune.is_none()) {
-        if let Some(from_text) = raw.as_deref().and_then(geo::resolve) {
+        // A place abroad ("Genève, Suisse") is not looked for in French geography.
+        if let Some(from_text) = raw
+            .as_deref()
+            .filter(|r| !country::is_abroad(r))
+            .and_then(geo::resolve)
+        {
             let better = place.as_ref().is_none_or(|p| {
                 from_text.commune.is_some()
                     || (p.department.is_none() && from_text.department.is_some())
@@ -356,19 +451,26 @@ fn location(
             }
         }
     }
-    let remote_flag = item.remote.as_deref().is_some_and(|r| {
-        let r = r.trim().to_ascii_lowercase();
-        matches!(
-            r.as_str(),
-            "true" | "yes" | "oui" | "1" | "telecommute" | "full"
-        ) || geo::is_remote(&r)
-    });
-    let remote = remote_flag
-        || raw.as_deref().is_some_and(geo::is_remote)
-        || geo::is_remote(title)
-        || geo::is_remote(description);
+    // A structured field says first; a bare "yes" lets the texts say how much (partial when
+    // they do not); otherwise the place, the title, then the description.
+    let field = item.remote.as_deref().and_then(remote::from_field);
+    let from_texts = || {
+        raw.as_deref()
+            .and_then(remote::from_text)
+            .or_else(|| remote::from_text(title))
+            .or_else(|| remote::from_text(description))
+    };
+    let remote = match field {
+        Some(remote::Field::Level(level)) => Some(level),
+        Some(remote::Field::Yes) => Some(match from_texts() {
+            Some(Remote::Full) => Remote::Full,
+            _ => Remote::Partial,
+        }),
+        None => from_texts(),
+    };
+    let is_remote = remote.is_some_and(|r| r != Remote::None);
     match (&raw, &place) {
-        (None, None) if !remote => warnings.push("no location".to_string()),
+        (None, None) if !is_remote => warnings.push("no location".to_string()),
         (Some(r), None) if !geo::is_remote(r) => warnings.push(format!("unknown place {r:?}")),
         _ => {}
     }
@@ -726,11 +828,11 @@ mod tests {
             ..Default::default()
         };
         let o = normalise(&item, &ctx());
-        assert!(o.location.remote);
+        assert_eq!(o.location.remote, Some(Remote::Full));
         assert!(o.warnings.is_empty(), "{:?}", o.warnings);
         item.location = None;
         let o = normalise(&item, &ctx());
-        assert!(!o.location.remote);
+        assert_eq!(o.location.remote, None);
         assert_eq!(o.warnings, vec!["no location"]);
     }
 }

@@ -36,6 +36,9 @@ pub struct OfferFilter {
     pub employer: Option<String>,
     /// Published or updated at or after this instant.
     pub since: Option<DateTime<Utc>>,
+    /// Remote work: "true" (partial or full), "false" (none or not said), or one level
+    /// ("none", "partial", "full").
+    pub remote: Option<String>,
 }
 
 impl OfferFilter {
@@ -105,6 +108,10 @@ pub struct Stats {
     pub by_network: Vec<(String, usize)>,
     pub by_region: Vec<(Option<String>, usize)>,
     pub by_contract: Vec<(Option<String>, usize)>,
+    /// Open jobs that name no employer (or only France Travail / Pôle emploi, posting for an
+    /// employer it does not name): left out of `jobs.jsonld`, whose schema.org
+    /// `hiringOrganization` is required. Counted on the posting that stands for each job.
+    pub without_employer: usize,
 }
 
 /// The columns every listing reads, in [`Row`]'s order.
@@ -340,6 +347,10 @@ impl Store {
             let p = bind(SqlValue::Text(v.clone()));
             sql.push_str(&format!(" AND f.network = {p} COLLATE NOCASE"));
         }
+        if let Some(r) = filter.remote.as_deref() {
+            sql.push_str(" AND ");
+            sql.push_str(remote_condition(r));
+        }
         if let Some(since) = filter.since {
             let p = bind(SqlValue::Text(rfc3339(since)));
             sql.push_str(&format!(
@@ -443,12 +454,45 @@ impl Store {
         let by_region = count("o.region")?;
         let by_contract = count("o.contract")?;
         let open_offers = by_contract_total(&by_contract);
+        let without_employer = {
+            // Few names to look at: the agencies' names all hold "travail" or "emploi".
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT o.employer FROM offers o JOIN feeds f ON f.id = o.feed_id
+                 WHERE {VISIBLE} AND (o.employer IS NULL OR o.employer LIKE '%travail%'
+                   OR o.employer LIKE '%emploi%')"
+            ))?;
+            let names = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            let mut n = 0;
+            for name in names {
+                if name?.as_deref().is_none_or(crate::model::is_posting_agency) {
+                    n += 1;
+                }
+            }
+            n
+        };
         Ok(Stats {
+            without_employer,
             open_offers,
             by_network,
             by_region,
             by_contract,
         })
+    }
+}
+
+/// The condition of the `remote` filter, read from the stored offer: a level, or `true` /
+/// `false` (1 / 0) in offers stored before the levels existed, where `true` reads as partial.
+fn remote_condition(remote: &str) -> &'static str {
+    match remote {
+        "true" => "json_extract(o.data, '$.location.remote') IN ('partial', 'full', 1)",
+        "false" => {
+            "coalesce(json_extract(o.data, '$.location.remote'), 0) NOT IN ('partial', 'full', 1)"
+        }
+        "partial" => "json_extract(o.data, '$.location.remote') IN ('partial', 1)",
+        "full" => "json_extract(o.data, '$.location.remote') = 'full'",
+        "none" => "json_extract(o.data, '$.location.remote') = 'none'",
+        // Only the values above are ever set (web::filters checks them).
+        _ => "0",
     }
 }
 
@@ -504,6 +548,37 @@ mod tests {
             !plan.iter().any(|step| step.starts_with("SCAN o")),
             "{plan:#?}"
         );
+    }
+
+    /// The `remote` filter reads the levels and the booleans of offers stored before them.
+    #[test]
+    fn remote_filter_reads_old_and_new_offers() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        let stored = [
+            ("old-yes", r#"{"location":{"raw":"Lyon","remote":true}}"#),
+            ("old-no", r#"{"location":{"raw":"Lyon","remote":false}}"#),
+            ("unknown", r#"{"location":{"raw":"Lyon"}}"#),
+            ("none", r#"{"location":{"remote":"none"}}"#),
+            ("partial", r#"{"location":{"remote":"partial"}}"#),
+            ("full", r#"{"location":{"remote":"full"}}"#),
+        ];
+        let matching = |filter: &str| -> Vec<&str> {
+            let sql = format!(
+                "SELECT 1 FROM (SELECT ?1 AS data) o WHERE {}",
+                remote_condition(filter)
+            );
+            stored
+                .iter()
+                .filter(|(_, json)| conn.query_row(&sql, [json], |_| Ok(())).is_ok())
+                .map(|(name, _)| *name)
+                .collect()
+        };
+        assert_eq!(matching("true"), ["old-yes", "partial", "full"]);
+        assert_eq!(matching("partial"), ["old-yes", "partial"]);
+        assert_eq!(matching("full"), ["full"]);
+        assert_eq!(matching("none"), ["none"]);
+        assert_eq!(matching("false"), ["old-no", "unknown", "none"]);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub const PARAMETERS: &[&str] = &[
     "sector",
     "network",
     "employer",
+    "remote",
     "since",
     "limit",
     "after",
@@ -126,6 +127,15 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Request, String> {
             "sector" => filter.sector = Some(value.to_string()),
             "network" => filter.network = Some(value.to_string()),
             "employer" => filter.employer = Some(value.to_string()),
+            "remote" => {
+                let v = value.to_ascii_lowercase();
+                if !matches!(v.as_str(), "true" | "false" | "none" | "partial" | "full") {
+                    return Err(bad(
+                        "expected true (partial or full), false, none, partial or full",
+                    ));
+                }
+                filter.remote = Some(v);
+            }
             "since" => filter.since = Some(instant(value).ok_or_else(|| {
                 bad("expected a date (2026-11-01) or an RFC 3339 instant (2026-11-01T08:00:00Z)")
             })?),
@@ -179,6 +189,7 @@ pub fn query_string(request: &Request, after: Option<&Cursor>) -> String {
     add("sector", &f.sector);
     add("network", &f.network);
     add("employer", &f.employer);
+    add("remote", &f.remote);
     add("since", &f.since.map(crate::parse::rfc3339));
     if request.limit != DEFAULT_LIMIT {
         parts.push(("limit", request.limit.to_string()));
@@ -240,6 +251,10 @@ mod tests {
             ("limit=0", "limit=\"0\": expected a whole number from 1"),
             ("limit=-3", "limit=\"-3\": expected a whole number from 1"),
             ("after=xyz", "after=\"xyz\": not a cursor"),
+            (
+                "remote=oui",
+                "remote=\"oui\": expected true (partial or full)",
+            ),
             ("q=a&q=b", "parameter \"q\" is given twice"),
             ("q=%22", "q=\"\\\"\": no word to search for"),
             ("q=*", "q=\"*\": no word to search for"),
@@ -262,7 +277,7 @@ mod tests {
     #[test]
     fn query_string_round_trips() {
         let r = parse(&pairs(
-            "contract=cdd&region=84&q=aide+%C3%A0+domicile&limit=20",
+            "contract=cdd&region=84&q=aide+%C3%A0+domicile&remote=Full&limit=20",
         ))
         .unwrap();
         let c = Cursor {
@@ -272,7 +287,7 @@ mod tests {
         let qs = query_string(&r, Some(&c));
         assert_eq!(
             qs,
-            "q=aide+%C3%A0+domicile&region=84&contract=cdd&limit=20&after=7_20261122T100000Z"
+            "q=aide+%C3%A0+domicile&region=84&contract=cdd&remote=full&limit=20&after=7_20261122T100000Z"
         );
         let again = parse(&pairs(&qs)).unwrap();
         assert_eq!(again.filter, r.filter);
