@@ -291,3 +291,35 @@ fn a_coarse_employment_type_is_refined_by_the_stated_contract() {
     assert_eq!(o.contract, Some(Contract::Cdd));
     assert_eq!(o.contract_duration.map(|d| d.amount), Some(6.0));
 }
+
+/// schema.org input: a place whose `addressCountry` is not France is published with that
+/// country, never resolved as a French commune.
+#[test]
+fn a_json_ld_place_abroad_keeps_its_country() {
+    let page = |locality: &str, country: &str| {
+        format!(
+            r#"<html><head><script type="application/ld+json">{{"@context":"https://schema.org","@type":"JobPosting",
+            "title":"Pracownik produkcji","datePosted":"2026-11-18","description":"Praca na linii produkcyjnej.",
+            "url":"https://praca.example.pl/oferty/12",
+            "hiringOrganization":{{"@type":"Organization","name":"PARETTI"}},
+            "jobLocation":{{"@type":"Place","address":{{"@type":"PostalAddress","addressLocality":"{locality}","postalCode":"45-001","addressCountry":"{country}"}}}}}}</script></head><body></body></html>"#
+        )
+    };
+    let read = |body: String| {
+        let parsed = essaim::parse::parse(
+            body.as_bytes(),
+            &essaim::parse::ParseContext::at(common::fixture_now()),
+        )
+        .unwrap();
+        normalise(&parsed.items[0], &ctx())
+    };
+    let o = read(page("Opole", "PL"));
+    assert_eq!(o.location.place.commune, None, "{:?}", o.location);
+    assert_eq!(essaim::publish::address_country(&o.location), Some("PL"));
+    let o = read(page("Stuttgart", "Deutschland"));
+    assert_eq!(essaim::publish::address_country(&o.location), Some("DE"));
+    // France stays France: the commune is resolved.
+    let o = read(page("Nantes", "FR").replace("45-001", "44000"));
+    assert_eq!(o.location.place.commune.as_deref(), Some("Nantes"));
+    assert_eq!(essaim::publish::address_country(&o.location), Some("FR"));
+}

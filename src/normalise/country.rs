@@ -7,6 +7,17 @@ use super::geo;
 /// The ISO 3166 code of the country named by the last word(s) of `raw`, after at least one
 /// other word (a lone "Suisse" or "Luxembourg" may be a French commune); None otherwise.
 pub fn named_last(raw: &str) -> Option<&'static str> {
+    // "Opole, PL": a comma, then a country's ISO code (as schema.org's addressCountry gives it).
+    if let Some((head, code)) = raw.trim_end().rsplit_once(", ") {
+        if !head.trim().is_empty()
+            && code.len() == 2
+            && code.bytes().all(|b| b.is_ascii_uppercase())
+        {
+            if let Some(known) = CODES.iter().find(|c| **c == code) {
+                return Some(known);
+            }
+        }
+    }
     let folded = geo::fold(raw);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     const COUNTRIES: &[(&str, &str)] = &[
@@ -65,6 +76,12 @@ pub fn named_last(raw: &str) -> Option<&'static str> {
     }
     None
 }
+
+/// The ISO codes `named_last` reads after a comma.
+const CODES: &[&str] = &[
+    "FR", "PL", "DE", "CH", "BE", "LU", "ES", "IT", "PT", "AT", "IE", "CA", "MA", "TN", "DZ", "SN",
+    "NL", "GB",
+];
 
 /// True when `raw` ends with a country other than France.
 pub fn is_abroad(raw: &str) -> bool {

@@ -175,6 +175,28 @@ fn posting(p: &Value) -> RawItem {
                 if !parts.is_empty() {
                     item.location = Some(parts.join(" "));
                 }
+                // A place abroad ("Opole", addressCountry "PL") is written with its country
+                // and not looked up as a French commune.
+                let country = text(address.get("addressCountry"))
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty());
+                if let Some(country) =
+                    country.filter(|c| !matches!(c.as_str(), "FR" | "FRA" | "France" | "france"))
+                {
+                    let country = if country.len() == 2 {
+                        country.to_ascii_uppercase()
+                    } else {
+                        country
+                    };
+                    let place: Vec<String> = [item.city.take(), item.region.take()]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    item.postcode = None;
+                    if !place.is_empty() {
+                        item.location = Some(format!("{}, {country}", place.join(", ")));
+                    }
+                }
             }
         }
     }
