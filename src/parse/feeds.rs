@@ -444,7 +444,7 @@ fn extensions(text: &str, custom: &[(String, Field)]) -> Result<Vec<Extra>, Scan
             }
             Event::GeneralRef(r) => {
                 if let Some((_, _, _, buf)) = child.as_mut() {
-                    lenient::push_entity(buf, &r);
+                    super::push_entity(buf, &r);
                 }
             }
             Event::CData(c) => {

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use quick_xml::errors::Error as XmlError;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::feeds::{self, item_label, WP_JOB_MANAGER};
@@ -95,24 +95,6 @@ fn attributes(e: &BytesStart<'_>) -> Vec<(String, String)> {
             (key, value)
         })
         .collect()
-}
-
-/// Appends the text of an entity or character reference; unknown entities (`&eacute;` without
-/// a DTD) are kept as written, for the HTML sanitiser.
-pub fn push_entity(buf: &mut String, r: &BytesRef<'_>) {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        buf.push(c);
-        return;
-    }
-    let name = String::from_utf8_lossy(r);
-    match quick_xml::escape::resolve_predefined_entity(&name) {
-        Some(s) => buf.push_str(s),
-        None => {
-            buf.push('&');
-            buf.push_str(&name);
-            buf.push(';');
-        }
-    }
 }
 
 /// Reads what it can of an RSS, RDF or Atom document. `Err` when the document is no such
@@ -302,7 +284,7 @@ pub fn parse(text: &str, ctx: &ParseContext<'_>) -> Result<Lenient, ParseError> 
             }
             Event::GeneralRef(r) => {
                 let mut s = String::new();
-                push_entity(&mut s, &r);
+                super::push_entity(&mut s, &r);
                 push_text(&mut child, &mut grand, &s);
             }
             Event::Eof => break,

@@ -797,6 +797,24 @@ fn names_a_host(link: &str) -> bool {
         && (host.starts_with("www.") || labels.last().is_some_and(|t| TLDS.contains(t)))
 }
 
+/// Appends the text of an entity or character reference; unknown entities (`&eacute;` without
+/// a DTD) are kept as written, for the HTML sanitiser.
+pub(crate) fn push_entity(buf: &mut String, r: &quick_xml::events::BytesRef<'_>) {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        buf.push(c);
+        return;
+    }
+    let name = String::from_utf8_lossy(r);
+    match quick_xml::escape::resolve_predefined_entity(&name) {
+        Some(s) => buf.push_str(s),
+        None => {
+            buf.push('&');
+            buf.push_str(&name);
+            buf.push(';');
+        }
+    }
+}
+
 /// The one text form of instants used across essaim: RFC 3339, UTC, whole seconds.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -4,7 +4,7 @@
 //! `=constant`). Presets give the mappings of Indeed-style XML and of api-engagement missions,
 //! so a new partner format needs configuration, not code.
 
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde_json::{Map, Value};
 
@@ -88,23 +88,6 @@ pub fn root_name(text: &str) -> Option<String> {
             Event::DocType(_) => return Some("!DOCTYPE".into()),
             Event::Eof => return None,
             _ => {}
-        }
-    }
-}
-
-/// Appends the text of an entity reference; unknown entities (HTML ones in XML) stay as written.
-pub fn push_entity(buf: &mut String, r: &BytesRef<'_>) {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        buf.push(c);
-        return;
-    }
-    let name = String::from_utf8_lossy(r);
-    match quick_xml::escape::resolve_predefined_entity(&name) {
-        Some(s) => buf.push_str(s),
-        None => {
-            buf.push('&');
-            buf.push_str(&name);
-            buf.push(';');
         }
     }
 }
@@ -330,7 +313,7 @@ pub fn parse(
             }
             Event::GeneralRef(r) => {
                 if let Some(top) = stack.last_mut() {
-                    push_entity(&mut top.text, &r);
+                    super::push_entity(&mut top.text, &r);
                 }
             }
             Event::End(_) => {
