@@ -392,6 +392,19 @@ impl Store {
         })
     }
 
+    /// A store on one connection, with no reader pool nor checkpointer (yet).
+    fn on(conn: Connection) -> Store {
+        Store {
+            conn: Mutex::new(conn),
+            readers: Vec::new(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            writes: std::sync::atomic::AtomicU64::new(0),
+            recent: Mutex::new(keys::RecentKeys::default()),
+            checkpointer: None,
+            stopping: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
     /// Opens the database at `path` for reading only, for commands that only read
     /// (`essaim feeds`, `essaim export`) where the database cannot be written: nothing is
     /// created, migrated or synced, and every write fails. A database without its
@@ -436,15 +449,7 @@ impl Store {
             )));
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Store {
-            conn: Mutex::new(conn),
-            readers: Vec::new(),
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
-            writes: std::sync::atomic::AtomicU64::new(0),
-            recent: Mutex::new(keys::RecentKeys::default()),
-            checkpointer: None,
-            stopping: std::sync::atomic::AtomicBool::new(false),
-        })
+        Ok(Store::on(conn))
     }
 
     fn open_writable(path: &Path) -> Result<Store, StoreError> {
@@ -532,15 +537,7 @@ impl Store {
                 "folding the blocking keys of postings listed by an upgrade failed; they stay listed"
             ),
         }
-        Ok(Store {
-            conn: Mutex::new(conn),
-            readers: Vec::new(),
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
-            writes: std::sync::atomic::AtomicU64::new(0),
-            recent: Mutex::new(keys::RecentKeys::default()),
-            checkpointer: None,
-            stopping: std::sync::atomic::AtomicBool::new(false),
-        })
+        Ok(Store::on(conn))
     }
 
     /// A connection for reading: a free reader when there is one (a private in-memory
