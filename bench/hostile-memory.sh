@@ -7,6 +7,7 @@
 #   bench/hostile-memory.sh                 # builds essaim (release) first
 #   ESSAIM_BIN=/path/to/essaim bench/hostile-memory.sh
 #   BENCH_DIR=/tmp/hm bench/hostile-memory.sh   # keep the files there (reused when present)
+#   ONLY=eight REPEAT=3 bench/hostile-memory.sh  # one case, three times (the figures vary by 10-20%)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +34,18 @@ for _ in $(seq 50); do
 done
 
 # run CASE MAX_BODY FILE...: one `essaim fetch` of the files, each as its own feed.
+# ONLY=pattern runs the cases whose name contains it; REPEAT=n runs each n times.
 run() {
+  local name=$1 cap=$2
+  shift 2
+  [[ -n ${ONLY:-} && $name != *"$ONLY"* ]] && return 0
+  local round
+  for round in $(seq "${REPEAT:-1}"); do
+    run_once "$name" "$cap" "$@"
+  done
+}
+
+run_once() {
   local name=$1 cap=$2
   shift 2
   local dir=$BENCH_DIR/$name

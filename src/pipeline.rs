@@ -581,9 +581,6 @@ impl Pipeline {
     }
 }
 
-/// Most of an item's source text (its XML) kept for audit beside the offer.
-const MAX_SOURCE: usize = 1024 * 1024;
-
 /// What a body gave: the postings to store, and what the report says of it.
 struct Built {
     postings: Vec<Posting>,
@@ -617,9 +614,8 @@ fn build_postings(
         elements: &feed.elements,
         now,
     };
-    let parsed = parse::parse(&body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
     let body_len = body.bytes.len();
-    drop(body.bytes);
+    let parsed = parse::parse_owned(body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
     let read_as = parsed.format;
     let mut warnings = parsed.warnings;
     let nctx = normalise::Context {
@@ -628,9 +624,11 @@ fn build_postings(
         now,
     };
     let items_found = parsed.items.len();
-    let mut items = Vec::with_capacity(items_found);
-    let mut offers = Vec::with_capacity(items_found);
-    for (index, item) in parsed.items.into_iter().enumerate() {
+    // Each posting is built as its item is read, and the items' buffer is given back as it
+    // empties: the offers of a 100,000-item feed never sit beside all of its parsed items.
+    let mut postings: Vec<Posting> = Vec::with_capacity(items_found);
+    let mut positions: Vec<usize> = Vec::with_capacity(items_found);
+    for (index, item) in parse::drain_freeing(parsed.items).enumerate() {
         if stopping() {
             return Err(Failure::stopped());
         }
@@ -639,27 +637,17 @@ fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        // Only the partner's source item is kept beside the offer, and at most
-        // `MAX_SOURCE` of its text (a 16 MiB item would be stored and copied whole).
-        let mut source = item.source;
-        if let serde_json::Value::String(text) = &mut source {
-            if text.len() > MAX_SOURCE {
-                let mut end = MAX_SOURCE;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                let total = text.len();
-                text.truncate(end);
-                text.push_str(&format!(
-                    "\n<!-- essaim: the item's source was cut at {end} of its {total} bytes -->"
-                ));
-            }
-        }
-        items.push((index, source));
-        offers.push(offer);
+        postings.push(Posting {
+            public_id: String::new(),
+            identity: String::new(),
+            content_hash: dedup::content_hash(&offer),
+            offer,
+            source: capped_source(item.source),
+        });
+        positions.push(index);
     }
-    let unpublished = items_found - offers.len();
-    if offers.is_empty() && items_found > 0 {
+    let unpublished = items_found - postings.len();
+    if postings.is_empty() && items_found > 0 {
         return Err(Failure::from(parse::no_offer_message(
             body_len,
             Some(feed.format),
@@ -670,16 +658,23 @@ fn build_postings(
             ),
         )));
     }
-    let mut postings: Vec<Posting> = Vec::with_capacity(offers.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
     if stopping() {
         return Err(Failure::stopped());
     }
-    let (identities, identity_warnings) = dedup::assign_identities(&offers, known);
+    let (identities, identity_warnings) = {
+        let offers: Vec<&crate::model::Offer> = postings.iter().map(|p| &p.offer).collect();
+        dedup::assign_identities(&offers, known)
+    };
     warnings.extend(identity_warnings);
-    for (((index, source), offer), identity) in items.into_iter().zip(offers).zip(identities) {
-        let label = item_label(index, &offer);
-        for w in &offer.warnings {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut identities = identities.into_iter();
+    let mut positions = positions.into_iter();
+    postings.retain_mut(|p| {
+        let (Some(identity), Some(index)) = (identities.next(), positions.next()) else {
+            return false;
+        };
+        let label = item_label(index, &p.offer);
+        for w in &p.offer.warnings {
             warnings.push(format!("{label}: {w}"));
         }
         if let Some(first) = seen.get(&identity) {
@@ -687,23 +682,41 @@ fn build_postings(
                 "{label}: same identity ({identity}) as item {}; kept the first",
                 first + 1
             ));
-            continue;
+            return false;
         }
+        p.public_id = dedup::public_id(&feed.id, &identity);
         seen.insert(identity.clone(), index);
-        postings.push(Posting {
-            public_id: dedup::public_id(&feed.id, &identity),
-            content_hash: dedup::content_hash(&offer),
-            identity,
-            offer,
-            source,
-        });
-    }
+        p.identity = identity;
+        true
+    });
     Ok(Built {
         postings,
         items_found,
         warnings,
         unpublished,
     })
+}
+
+/// Only the partner's source item is kept beside the offer, and at most
+/// [`parse::MAX_SOURCE`] of its text (a 16 MiB item would be stored and copied whole). XML
+/// items come cut already ([`parse::xml_source`]); a larger JSON item is kept as its text, cut.
+fn capped_source(source: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match source {
+        Value::String(text) if text.len() > parse::MAX_SOURCE => {
+            Value::String(parse::capped_text(&text))
+        }
+        Value::Object(ref fields) if fields.len() == 1 && fields.contains_key("xml") => source,
+        Value::Object(_) | Value::Array(_) => {
+            let text = source.to_string();
+            if text.len() > parse::MAX_SOURCE {
+                serde_json::json!({ "json": parse::capped_text(&text) })
+            } else {
+                source
+            }
+        }
+        other => other,
+    }
 }
 
 /// "item 3 \"Animateur (H/F)\"": how messages name an item.

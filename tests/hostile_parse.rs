@@ -34,6 +34,8 @@ struct Outcome {
     error: Option<String>,
     titles: Vec<String>,
     texts: Vec<String>,
+    /// The audit copy of each item, as the store keeps it.
+    sources: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -62,6 +64,7 @@ fn read(bytes: &[u8], format: Format) -> Outcome {
         let offer = normalise::normalise(item, &nctx);
         out.titles.push(offer.title_raw.clone());
         out.texts.push(offer.description_text.clone());
+        out.sources.push(item.source.to_string());
         out.warnings.extend(
             offer
                 .warnings
@@ -413,6 +416,11 @@ fn every_memory_fixture_has_its_outcome() {
                         .iter()
                         .map(|t| t.chars().rev().take(40).collect::<String>())
                         .collect::<Vec<_>>()
+                ),
+                "source-at-most" => assert!(
+                    outcome.sources.iter().all(|t| t.len() <= n()),
+                    "{name}: sources of {:?} bytes",
+                    outcome.sources.iter().map(String::len).collect::<Vec<_>>()
                 ),
                 "seconds-at-most" => assert!(
                     took < Duration::from_secs(n() as u64),

@@ -88,14 +88,14 @@ pub struct KnownPostings {
 ///
 /// An item identified by link whose link is shared by several different items falls back to
 /// the content hash.
-pub fn assign_identities(offers: &[Offer], known: &KnownPostings) -> (Vec<String>, Vec<String>) {
+pub fn assign_identities(offers: &[&Offer], known: &KnownPostings) -> (Vec<String>, Vec<String>) {
     use std::collections::{HashMap, HashSet};
     let mut warnings = Vec::new();
     let urls: Vec<Option<String>> = offers
         .iter()
         .map(|o| o.url.as_deref().and_then(canonical_url))
         .collect();
-    let hashes: Vec<String> = offers.iter().map(hash_identity).collect();
+    let hashes: Vec<String> = offers.iter().map(|o| hash_identity(o)).collect();
     // Items sharing a reference, by reference.
     let mut by_ref: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, o) in offers.iter().enumerate() {
@@ -249,6 +249,10 @@ pub fn content_hash(offer: &Offer) -> String {
 mod tests {
     use super::*;
 
+    fn refs(offers: &[Offer]) -> Vec<&Offer> {
+        offers.iter().collect()
+    }
+
     fn offer(reference: Option<&str>, url: Option<&str>) -> Offer {
         Offer {
             feed_id: "f".into(),
@@ -298,7 +302,7 @@ mod tests {
             item("feed", "https://a.fr/2", "Comptable"),
             item("feed", "https://a.fr/3", "Directeur"),
         ];
-        let (ids, warnings) = assign_identities(&offers, &KnownPostings::default());
+        let (ids, warnings) = assign_identities(&refs(&offers), &KnownPostings::default());
         assert_eq!(
             ids,
             [
@@ -315,7 +319,7 @@ mod tests {
             offers[0].clone(),
             item("b", "https://a.fr/2", "C"),
         ];
-        let (ids, warnings) = assign_identities(&twice, &KnownPostings::default());
+        let (ids, warnings) = assign_identities(&refs(&twice), &KnownPostings::default());
         assert_eq!(ids, ["ref:feed", "ref:feed", "ref:b"]);
         assert!(warnings.is_empty());
         // Links shared too: the content hash.
@@ -323,7 +327,7 @@ mod tests {
             item("g", "https://a.fr/", "A"),
             item("g", "https://a.fr/", "B"),
         ];
-        let (ids, _) = assign_identities(&same_link, &KnownPostings::default());
+        let (ids, _) = assign_identities(&refs(&same_link), &KnownPostings::default());
         assert!(
             ids.iter().all(|i| i.starts_with("hash:")) && ids[0] != ids[1],
             "{ids:?}"
@@ -343,7 +347,7 @@ mod tests {
             item("2", "https://a.fr/2", "B"),
             item("3", "https://a.fr/3", "C"),
         ];
-        let (ids, warnings) = assign_identities(&stable, &known);
+        let (ids, warnings) = assign_identities(&refs(&stable), &known);
         assert_eq!(ids, ["ref:1", "ref:2", "ref:3"]);
         assert!(warnings.is_empty());
         let renamed = vec![
@@ -351,7 +355,7 @@ mod tests {
             item("x2", "https://a.fr/2", "B"),
             item("x3", "https://a.fr/3", "C"),
         ];
-        let (ids, warnings) = assign_identities(&renamed, &known);
+        let (ids, warnings) = assign_identities(&refs(&renamed), &known);
         assert_eq!(ids, ["ref:1", "ref:2", "url:https://a.fr/3"]);
         assert!(warnings[0].contains("changes guids"), "{warnings:?}");
     }

@@ -7,6 +7,7 @@
 //! does not decode a second time.
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
 
 /// Text decoded from a feed body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +21,17 @@ pub struct Decoded {
 
 /// Decodes `bytes`; `http_charset` is the `charset` parameter of the HTTP Content-Type, if any.
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+    decode_cow(Cow::Borrowed(bytes), http_charset)
+}
+
+/// [`decode`] of bytes the caller gives away: UTF-8 without a byte-order mark (nearly every
+/// feed) becomes the text in place, without a second copy of the body.
+pub fn decode_owned(bytes: Vec<u8>, http_charset: Option<&str>) -> Decoded {
+    decode_cow(Cow::Owned(bytes), http_charset)
+}
+
+fn decode_cow(bytes: Cow<'_, [u8]>, http_charset: Option<&str>) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         let warning = had_errors.then(|| {
             format!(
@@ -33,7 +44,7 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut warning = None;
     let declared = http_charset
         .map(|c| (c, "HTTP Content-Type"))
-        .or_else(|| xml_prolog_encoding(bytes).map(|c| (c, "XML prolog")));
+        .or_else(|| xml_prolog_encoding(&bytes).map(|c| (c, "XML prolog")));
     let mut chosen = UTF_8;
     if let Some((label, origin)) = declared {
         match Encoding::for_label(label.trim().as_bytes()) {
@@ -49,20 +60,21 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     }
     // Valid UTF-8 with multi-byte sequences is, in practice, never Latin-1 text: a feed that
     // declares a single-byte charset but sends such bytes was mislabelled.
-    if chosen != UTF_8 && !bytes.is_ascii() {
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            let w = format!(
-                "declared charset {} but the bytes are UTF-8; decoded as UTF-8",
-                chosen.name()
-            );
-            return finish(text.to_string(), UTF_8, Some(w));
-        }
+    if chosen != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(&bytes).is_ok() {
+        let w = format!(
+            "declared charset {} but the bytes are UTF-8; decoded as UTF-8",
+            chosen.name()
+        );
+        return finish(utf8_text(bytes), UTF_8, Some(w));
     }
-    if let Some(text) = decode_strict(chosen, bytes) {
+    if chosen == UTF_8 && std::str::from_utf8(&bytes).is_ok() {
+        return finish(utf8_text(bytes), chosen, warning);
+    }
+    if let Some(text) = decode_strict(chosen, &bytes) {
         return finish(text, chosen, warning);
     }
     // The declared charset is wrong (most often: UTF-8 declared, Windows-1252 sent).
-    let (text, _, _) = WINDOWS_1252.decode(bytes);
+    let (text, _, _) = WINDOWS_1252.decode(&bytes);
     let mut w = format!(
         "bytes are not valid {}; decoded as Windows-1252",
         chosen.name()
@@ -71,6 +83,15 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         w = format!("{first}; {w}");
     }
     finish(text.into_owned(), WINDOWS_1252, Some(w))
+}
+
+/// Bytes already checked to be UTF-8, as a string: the owned buffer itself when given away.
+fn utf8_text(bytes: Cow<'_, [u8]>) -> String {
+    match bytes {
+        Cow::Owned(v) => String::from_utf8(v)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Cow::Borrowed(b) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 fn decode_strict(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
@@ -152,6 +173,42 @@ mod tests {
         );
         assert_eq!(d.encoding, "windows-1252"); // WHATWG: ISO-8859-1 is windows-1252
         assert_eq!(d.warning, None);
+    }
+
+    /// A body given away decodes exactly as one lent: every charset path, same text,
+    /// encoding and warning; UTF-8 keeps its buffer.
+    #[test]
+    fn owned_bodies_decode_like_borrowed_ones() {
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice("<t>Médiateur</t>".as_bytes());
+        let cases: Vec<(Vec<u8>, Option<&str>)> = vec![
+            (LATIN1.to_vec(), None),
+            (
+                "<?xml version='1.0'?><t>Aide-soignant·e à Besançon</t>".into(),
+                None,
+            ),
+            (
+                "<?xml version='1.0' encoding='ISO-8859-1'?><t>Crèche</t>".into(),
+                None,
+            ),
+            ("<t>Crèche</t>".into(), Some("windows-1252")),
+            (b"<t>Cr\xe8che</t>".to_vec(), Some("utf-8")),
+            (b"<t>Cr\xe8che</t>".to_vec(), Some("x-unknown")),
+            (bom, Some("iso-8859-1")),
+        ];
+        for (bytes, charset) in cases {
+            let lent = decode(&bytes, charset);
+            let given = decode_owned(bytes.clone(), charset);
+            assert_eq!(given.text, lent.text, "{bytes:?}");
+            assert_eq!(given.encoding, lent.encoding, "{bytes:?}");
+            assert_eq!(given.warning, lent.warning, "{bytes:?}");
+        }
+        let body = "<rss><title>Éducatrice de jeunes enfants</title></rss>".repeat(1000);
+        let bytes = body.clone().into_bytes();
+        let at = bytes.as_ptr();
+        let given = decode_owned(bytes, None);
+        assert_eq!(given.text, body);
+        assert_eq!(given.text.as_ptr(), at, "a UTF-8 body is not copied");
     }
 
     #[test]

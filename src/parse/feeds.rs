@@ -186,7 +186,7 @@ pub fn parse(
         }
     };
     let mut items = Vec::with_capacity(feed.entries.len());
-    for (index, entry) in feed.entries.into_iter().enumerate() {
+    for (index, entry) in super::drain_freeing(feed.entries).enumerate() {
         let link = entry
             .links
             .iter()
@@ -256,7 +256,7 @@ pub fn parse(
         }
         // The audit copy: the item's own XML as the partner sent it, else feed-rs's reading.
         item.source = match extras.get(index).and_then(|e| text.get(e.span.clone())) {
-            Some(xml) => serde_json::json!({ "xml": xml }),
+            Some(xml) => super::xml_source(xml),
             None => serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null),
         };
         items.push(item);

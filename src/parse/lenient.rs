@@ -374,7 +374,7 @@ fn close_top(
         let index = out.items.len();
         let (raw, notes) = build(&it.children, ctx, out.copy_published);
         let mut raw = raw;
-        raw.source = serde_json::json!({ "xml": source });
+        raw.source = super::xml_source(source);
         if !notes.is_empty() {
             out.warnings
                 .push(format!("{}: {}", item_label(index, &raw), notes.join("; ")));

@@ -488,7 +488,21 @@ pub struct ParseError(pub String);
 
 /// Parses one feed body.
 pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError> {
-    let decoded = decode::decode(bytes, ctx.http_charset);
+    parse_decoded(decode::decode(bytes, ctx.http_charset), bytes.len(), ctx)
+}
+
+/// [`parse`] of a body the caller gives away: a UTF-8 body becomes the text without a copy,
+/// so a 16 MiB body is not held twice while it is read.
+pub fn parse_owned(bytes: Vec<u8>, ctx: &ParseContext<'_>) -> Result<Parsed, ParseError> {
+    let len = bytes.len();
+    parse_decoded(decode::decode_owned(bytes, ctx.http_charset), len, ctx)
+}
+
+fn parse_decoded(
+    decoded: decode::Decoded,
+    body_len: usize,
+    ctx: &ParseContext<'_>,
+) -> Result<Parsed, ParseError> {
     let text = decoded.text.trim_start();
     if text.is_empty() {
         return Err(ParseError("the feed is empty".into()));
@@ -511,7 +525,7 @@ pub fn parse(bytes: &[u8], ctx: &ParseContext<'_>) -> Result<Parsed, ParseError>
     // says it has no offers now (see `Parsed`): a fetch that read nothing closes nothing.
     let no_offer = |reason: String| {
         ParseError(no_offer_message(
-            bytes.len(),
+            body_len,
             ctx.format,
             Some(format),
             &reason,
@@ -820,10 +834,91 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Most of an item's source text kept for audit beside its offer: 1 MiB.
+pub const MAX_SOURCE: usize = 1024 * 1024;
+
+/// The audit copy of an item read from XML: `{"xml": "<item>...</item>"}`, the text cut at
+/// [`MAX_SOURCE`] with a comment saying so (only that much of a 16 MiB item is copied).
+pub fn xml_source(xml: &str) -> serde_json::Value {
+    serde_json::json!({ "xml": capped_text(xml) })
+}
+
+/// `text`, or its first [`MAX_SOURCE`] bytes (at a character boundary) and a comment saying
+/// where it was cut.
+pub fn capped_text(text: &str) -> String {
+    if text.len() <= MAX_SOURCE {
+        return text.to_string();
+    }
+    let mut end = MAX_SOURCE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n<!-- essaim: the item's source was cut at {end} of its {} bytes -->",
+        &text[..end],
+        text.len()
+    )
+}
+
+/// A vector's elements in order, its buffer given back as it empties (the items of a
+/// 100,000-item feed take 70 MiB before any of their strings): a stage that turns each item
+/// into the next stage's value never holds both whole lists.
+pub fn drain_freeing<T>(mut items: Vec<T>) -> Draining<T> {
+    items.reverse();
+    Draining { rest: items }
+}
+
+/// See [`drain_freeing`].
+pub struct Draining<T> {
+    /// The items not yet yielded, last first.
+    rest: Vec<T>,
+}
+
+impl<T> Draining<T> {
+    /// Room left in the buffer, in items.
+    pub fn capacity(&self) -> usize {
+        self.rest.capacity()
+    }
+}
+
+impl<T> Iterator for Draining<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let item = self.rest.pop()?;
+        // Halved whenever three quarters are empty: the copies add up to a third of the items.
+        if self.rest.capacity() > 1024 && self.rest.len() < self.rest.capacity() / 4 {
+            self.rest.shrink_to(self.rest.capacity() / 2);
+        }
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.rest.len(), Some(self.rest.len()))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drain_freeing_yields_every_item_in_order_and_gives_memory_back() {
+        let items: Vec<String> = (0..10_000).map(|i| format!("offre {i}")).collect();
+        let mut drained = drain_freeing(items.clone());
+        assert!(drained.capacity() >= 10_000);
+        let first: Vec<String> = drained.by_ref().take(9_000).collect();
+        assert_eq!(first[..], items[..9_000]);
+        assert!(
+            drained.capacity() <= 4_000,
+            "the buffer shrinks as it empties: {} items of room for 1,000",
+            drained.capacity()
+        );
+        let rest: Vec<String> = drained.collect();
+        assert_eq!(rest[..], items[9_000..]);
+        assert_eq!(drain_freeing(Vec::<u8>::new()).count(), 0);
+    }
 
     #[test]
     fn links_without_a_scheme_name_a_site_or_a_path() {
