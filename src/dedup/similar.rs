@@ -25,6 +25,7 @@
 
 use std::collections::BTreeSet;
 
+use super::trace;
 use crate::model::Offer;
 use crate::normalise::geo::fold;
 
@@ -572,7 +573,7 @@ pub fn terms(offer: &Offer) -> Terms {
 
 /// The two postings state different terms: weekly hours, full or part time, contract
 /// duration, salary figures (of the same period) or start date, each when both state it.
-fn terms_differ(a: &Terms, b: &Terms) -> bool {
+fn terms_differ(a: &Terms, b: &Terms) -> Option<Refusal> {
     fn differ<T: PartialEq>(x: Option<T>, y: Option<T>) -> bool {
         matches!((x, y), (Some(x), Some(y)) if x != y)
     }
@@ -584,11 +585,19 @@ fn terms_differ(a: &Terms, b: &Terms) -> bool {
         _ => false,
     };
     let start = matches!((a.start_day, b.start_day), (Some(x), Some(y)) if x.abs_diff(y) > 1);
-    differ(a.hours, b.hours)
-        || differ(a.time_kind, b.time_kind)
-        || differ(a.duration_days, b.duration_days)
-        || salary
-        || start
+    if differ(a.hours, b.hours) {
+        Some(Refusal::Hours)
+    } else if differ(a.time_kind, b.time_kind) {
+        Some(Refusal::TimeKind)
+    } else if differ(a.duration_days, b.duration_days) {
+        Some(Refusal::Duration)
+    } else if salary {
+        Some(Refusal::Salary)
+    } else if start {
+        Some(Refusal::Start)
+    } else {
+        None
+    }
 }
 
 /// Each of two titles has a word the other lacks (once cleaned and stemmed): "Chef de partie"
@@ -703,22 +712,97 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
     (ea > 0 && eb > 0) || shared == 0
 }
 
+/// Why two postings are not the same job: the first rule of [`same_job`] that refuses them
+/// (the conflicts of [`conflict`] first, in the order they are checked). For diagnostics
+/// (`tests/dedup_eval.rs` counts the missed pairs by rule); the decision does not depend on
+/// which rule is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Refusal {
+    /// Both published at once by one feed under different references.
+    Slot,
+    /// Both employers known, and different.
+    Employer,
+    /// One employer unknown, and the other, named at the start of its own text, not named in
+    /// this one's.
+    EmployerNotNamed,
+    Commune,
+    Department,
+    Contract,
+    /// One posting gives no commune, and its text does not name the other's where it should.
+    PlaceNotNamed,
+    Hours,
+    TimeKind,
+    Duration,
+    Salary,
+    Start,
+    /// Unresolved places written differently ("Dylaki", "Krapkowice").
+    PlaceWords,
+    /// Both state at least 5 figures and share fewer than 40% of them.
+    FactsMostlyDiffer,
+    /// Both state at least 3 figures and a quarter of the fewer are not on the other.
+    FactsDiffer,
+    /// Different titles, and the ads do not state the same dates and figures.
+    TitlesDiffer,
+    /// Nothing contradicts, but no evidence reaches its threshold.
+    WeakEvidence,
+}
+
+impl Refusal {
+    /// A short name, for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Refusal::Slot => "one feed, two references at once",
+            Refusal::Employer => "conflict: employer",
+            Refusal::EmployerNotNamed => "conflict: employer not named in the text",
+            Refusal::Commune => "conflict: commune",
+            Refusal::Department => "conflict: department",
+            Refusal::Contract => "conflict: contract",
+            Refusal::PlaceNotNamed => "conflict: text names another place",
+            Refusal::Hours => "conflict: weekly hours",
+            Refusal::TimeKind => "conflict: full/part time",
+            Refusal::Duration => "conflict: contract duration",
+            Refusal::Salary => "conflict: salary",
+            Refusal::Start => "conflict: start date",
+            Refusal::PlaceWords => "conflict: unresolved place words",
+            Refusal::FactsMostlyDiffer => "figures mostly differ (>=5 each, <40% shared)",
+            Refusal::FactsDiffer => "figures differ (>=3 each, <75% of the fewer shared)",
+            Refusal::TitlesDiffer => "titles differ",
+            Refusal::WeakEvidence => "weak evidence (no threshold reached)",
+        }
+    }
+}
+
 /// Two postings that cannot be the same job whatever their texts say: different employers,
 /// communes, departments or contract types (each only when known on both sides).
 pub fn conflict(a: &Features, b: &Features) -> bool {
+    conflict_reason(a, b).is_some()
+}
+
+/// The first rule by which two postings conflict (see [`conflict`]).
+pub fn conflict_reason(a: &Features, b: &Features) -> Option<Refusal> {
     let differ =
         |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
-    matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y)
-        || employers_differ(a, b)
-        || employer_contradicted(a, b)
-        || employer_contradicted(b, a)
-        || differ(&a.commune, &b.commune)
-        || differ(&a.department, &b.department)
-        || differ(&a.contract, &b.contract)
-        || place_contradicted(a, b)
-        || place_contradicted(b, a)
-        || terms_differ(&a.terms, &b.terms)
-        || place_words_differ(a, b)
+    if matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y) {
+        Some(Refusal::Slot)
+    } else if employers_differ(a, b) {
+        Some(Refusal::Employer)
+    } else if employer_contradicted(a, b) || employer_contradicted(b, a) {
+        Some(Refusal::EmployerNotNamed)
+    } else if differ(&a.commune, &b.commune) {
+        Some(Refusal::Commune)
+    } else if differ(&a.department, &b.department) {
+        Some(Refusal::Department)
+    } else if differ(&a.contract, &b.contract) {
+        Some(Refusal::Contract)
+    } else if place_contradicted(a, b) || place_contradicted(b, a) {
+        Some(Refusal::PlaceNotNamed)
+    } else if let Some(r) = terms_differ(&a.terms, &b.terms) {
+        Some(r)
+    } else if place_words_differ(a, b) {
+        Some(Refusal::PlaceWords)
+    } else {
+        None
+    }
 }
 
 /// Neither posting's place could be resolved, and each names a place word the other lacks
@@ -867,25 +951,30 @@ fn contained(a: &[u32], b: &[u32]) -> f64 {
 /// bar is higher still. Thresholds were set on candidate pairs of the evaluation set
 /// (`tests/dedup_eval.rs`, `dump_candidate_pairs`).
 pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
-    if conflict(a, b) {
-        return None;
+    verdict(a, b).ok()
+}
+
+/// [`same_job`], saying which rule refuses when it does.
+pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
+    if let Some(r) = conflict_reason(a, b) {
+        return Err(r);
     }
     let c = compare(a, b);
     // Both texts state figures, and most differ: other dates, amounts, references.
     if c.min_facts >= 5 && c.facts < 0.4 {
-        return None;
+        return Err(Refusal::FactsMostlyDiffer);
     }
     // Several figures on each side, and a quarter of the fewer are not on the other: the
     // specific details differ (a shop's address, another reference), whatever the shared
     // boilerplate says.
     if c.min_facts >= 3 && c.facts_contained < 0.75 {
-        return None;
+        return Err(Refusal::FactsDiffer);
     }
     let vouched = c.employer_match || c.employer_mentioned;
     // A different title is a different job, unless the ad states the same specific facts:
     // its own dates (start, deadline) and most of its figures.
     if titles_differ(a, b) && !(vouched && c.shared_dates >= 2 && c.facts_contained >= 0.8) {
-        return None;
+        return Err(Refusal::TitlesDiffer);
     }
     let fields = c.fields;
     let (passage, reworded) = if fields {
@@ -911,7 +1000,11 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
             && c.shingle_containment >= 0.75
             && c.title_jaccard >= 0.5
             && c.facts_contained >= 1.0);
-    same.then_some(c.title + c.shingle_containment + c.words + c.facts)
+    if same {
+        Ok(c.title + c.shingle_containment + c.words + c.facts)
+    } else {
+        Err(Refusal::WeakEvidence)
+    }
 }
 
 /// Groups postings into clusters from scratch, the way the store grows them: in order, each
@@ -935,7 +1028,7 @@ pub fn components(features: &[&Features]) -> Vec<usize> {
                 which.push(g);
             }
         }
-        let plan = plan_join(f, &matches);
+        let plan = plan(f, &matches, false);
         // Ambiguous members leave their group first (each becomes its own).
         let mut detached = Vec::new();
         for &(c, k) in &plan.detach {
@@ -998,12 +1091,18 @@ pub struct JoinPlan {
 /// the same job as two different jobs (the posting's and their cluster's): they leave their
 /// cluster and stand alone ([`JoinPlan::detach`]).
 pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinPlan {
+    plan(posting, matches, trace::on())
+}
+
+/// [`plan_join`], recording its decision for [`trace`] when `traced`.
+fn plan(posting: &Features, matches: &[(f64, Vec<&Features>)], traced: bool) -> JoinPlan {
     let mut order: Vec<usize> = (0..matches.len()).collect();
     order.sort_by(|&a, &b| matches[b].0.total_cmp(&matches[a].0).then(a.cmp(&b)));
     let mut joined: Vec<&Features> = vec![posting];
     let mut joined_evidence: Option<Evidence> = None;
     let mut plan = JoinPlan::default();
     let mut ambiguous = false;
+    let mut outcomes: Vec<(usize, trace::Outcome)> = Vec::new();
     for i in order {
         let members = &matches[i].1;
         let agreeing: Vec<&&Features> = members
@@ -1015,26 +1114,75 @@ pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinP
         let clash = members
             .iter()
             .any(|m| joined.iter().any(|j| conflict(m, j)));
-        if agreeing.len() * 2 >= members.len() && !clash {
+        let outcome = if agreeing.len() * 2 >= members.len() && !clash {
             joined.extend(members.iter().copied());
             plan.join.push(i);
             joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
+            trace::Outcome::Joined
         } else if !direct && clash {
             // The same job as this cluster too, which is another job than one joined: the
             // posting could be either, unless a figure it states tells them apart.
-            if !joined_evidence.is_some_and(|e| e.decides_against(evidence)) {
+            let decided = joined_evidence.is_some_and(|e| e.decides_against(evidence));
+            if !decided {
                 ambiguous = true;
             }
+            let reason = traced
+                .then(|| {
+                    members
+                        .iter()
+                        .find_map(|m| joined.iter().find_map(|j| conflict_reason(m, j)))
+                })
+                .flatten()
+                .unwrap_or(Refusal::WeakEvidence);
+            trace::Outcome::Clash { reason, decided }
         } else if direct {
+            let against: Vec<&&Features> =
+                members.iter().filter(|m| conflict(posting, m)).collect();
             for (k, m) in members.iter().enumerate() {
-                if same_job(posting, m).is_some() {
+                if same_job(posting, m).is_none() {
+                    continue;
+                }
+                // Unless its figures are those of the members the posting conflicts with,
+                // and not the posting's: then it is theirs, not ambiguous.
+                let mates: Vec<&&Features> = against
+                    .iter()
+                    .copied()
+                    .filter(|c| same_job(m, c).is_some())
+                    .collect();
+                let theirs = Evidence::of(m, &mates);
+                if !theirs.decides_against(Evidence::of(m, &[&posting])) {
                     plan.detach.push((i, k));
                 }
             }
+            let reason = traced
+                .then(|| members.iter().find_map(|m| conflict_reason(posting, m)))
+                .flatten()
+                .unwrap_or(Refusal::WeakEvidence);
+            trace::Outcome::Direct(reason)
+        } else {
+            trace::Outcome::Half
+        };
+        if traced {
+            outcomes.push((i, outcome));
         }
     }
     if ambiguous {
         plan.join.clear();
+    }
+    if traced {
+        trace::record(trace::Plan {
+            posting: trace::fingerprint(posting),
+            clusters: outcomes
+                .into_iter()
+                .map(|(i, o)| {
+                    (
+                        matches[i].1.iter().map(|m| trace::fingerprint(m)).collect(),
+                        o,
+                    )
+                })
+                .collect(),
+            ambiguous,
+        });
     }
     plan
 }
