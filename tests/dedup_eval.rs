@@ -338,7 +338,7 @@ fn evaluate(path: &str, recall_floor: f64, min_rows: usize) {
                         ra.class,
                         rb.class,
                         u8::from(similar::conflict(fa, fb)),
-                        similar::same_job(fa, fb),
+                        similar::verdict(fa, fb),
                         c
                     ));
                 }

@@ -798,7 +798,7 @@ pub fn conflict_reason(a: &Features, b: &Features) -> Option<Refusal> {
         Some(Refusal::PlaceNotNamed)
     } else if let Some(r) = terms_differ(&a.terms, &b.terms) {
         Some(r)
-    } else if place_words_differ(a, b) {
+    } else if place_words_differ(a, b) || place_unresolved(a, b) || place_unresolved(b, a) {
         Some(Refusal::PlaceWords)
     } else {
         None
@@ -813,6 +813,52 @@ fn place_words_differ(a: &Features, b: &Features) -> bool {
     }
     let lacks = |x: &[String], y: &[String]| x.iter().any(|t| !y.contains(t));
     lacks(&a.place_words, &b.place_words) && lacks(&b.place_words, &a.place_words)
+}
+
+/// Words of a place as written that name no particular place: a posting placed so does not
+/// contradict a commune.
+const VAGUE_PLACE: &[&str] = &[
+    "france",
+    "entiere",
+    "toute",
+    "national",
+    "nationale",
+    "teletravail",
+    "distance",
+    "remote",
+    "domicile",
+    "ile",
+    "region",
+    "plusieurs",
+    "sites",
+    "secteur",
+    "non",
+    "precise",
+];
+
+/// `known` is in a commune, and `unknown` gives a place nobody could resolve (not even its
+/// department: a foreign town, a hamlet, "Dylaki") that is not that commune: its place as
+/// written, its title and its text's beginning do not name the commune. One ad text for
+/// several towns, the town in the title only ("Chauffeur-livreur - Beauvais" and "-
+/// Dylaki"), is several jobs.
+fn place_unresolved(known: &Features, unknown: &Features) -> bool {
+    let Some(commune) = known.commune.as_deref() else {
+        return false;
+    };
+    if unknown.commune.is_some()
+        || unknown.department.is_some()
+        || unknown
+            .place_words
+            .iter()
+            .all(|w| VAGUE_PLACE.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let target: Vec<String> = commune.split(' ').map(String::from).collect();
+    unknown
+        .place_grams
+        .binary_search(&phrase_hash(&target))
+        .is_err()
 }
 
 /// `known` names its commune early in its text, and `unknown`, which gives no commune, has a
@@ -1907,6 +1953,52 @@ mod tests {
         assert!(!conflict(&a, &features(&o)));
     }
 
+    /// One agency ad for several towns, the town in the title: a town nobody could resolve is
+    /// not the commune of the other posting, unless it names it or names no place at all.
+    #[test]
+    fn an_unresolved_town_is_not_another_postings_commune() {
+        let text = "Tempora, agence d'emploi de proximité, recrute pour l'un de ses clients, un \
+            transporteur régional, un chauffeur-livreur (H/F) en contrat saisonnier de 4 mois. \
+            Vos missions : charger le véhicule, livrer les clients professionnels, encaisser.";
+        let at = |title: &str, commune: Option<(&str, &str)>, raw: &str| {
+            let mut o = offer(Some("Tempora Intérim"), title, "", "", None, text);
+            o.location.raw = Some(raw.into());
+            o.location.place = match commune {
+                Some((c, d)) => Place {
+                    commune: Some(c.into()),
+                    department: Some(d.into()),
+                    ..Default::default()
+                },
+                None => Place::default(),
+            };
+            features(&o)
+        };
+        let beauvais = at(
+            "Chauffeur-livreur - Beauvais",
+            Some(("Beauvais", "60")),
+            "Beauvais",
+        );
+        let dylaki = at("Chauffeur-livreur - Dylaki", None, "Dylaki");
+        assert_eq!(
+            conflict_reason(&beauvais, &dylaki),
+            Some(Refusal::PlaceWords)
+        );
+        assert_eq!(
+            conflict_reason(&dylaki, &beauvais),
+            Some(Refusal::PlaceWords)
+        );
+        assert!(same_job(&beauvais, &dylaki).is_none());
+        // The unresolved place names the commune, or no place in particular: no contradiction.
+        for raw in [
+            "Beauvais quartier Saint-Jean",
+            "Télétravail",
+            "France entière",
+        ] {
+            let other = at("Chauffeur-livreur", None, raw);
+            assert!(!conflict(&beauvais, &other), "{raw}");
+        }
+    }
+
     #[test]
     fn the_same_employer_and_the_same_dates_make_a_rewritten_ad_the_same_job() {
         let text_a = "Habitat et Humanisme Rhône recrute son comptable. Vous tiendrez la \
@@ -2015,6 +2107,15 @@ mod tests {
             assert_eq!(joined.len(), 1, "{plan:?}");
             assert!(std::ptr::eq(joined[0], &a), "the shop at number 42");
         }
+        // The chain's feed publishes shop 118 beside shop 42, whose cluster holds its copy from
+        // another board: the copy states shop 42's figures, not 118's, and stays with it.
+        let m = vec![(4.0, vec![&a, &copy])];
+        assert!(same_job(&b, &copy).is_some() && conflict(&b, &a));
+        assert_eq!(
+            plan_join(&b, &m),
+            JoinPlan::default(),
+            "nothing joined, nothing detached"
+        );
         // Cut before the address: nothing tells the shops apart.
         let cut: String = text_a
             .split(" Pour notre boutique")
