@@ -748,6 +748,15 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// A difference both postings state (a feed, an employer, a place, a contract, terms),
+    /// not one read from what a text does not say.
+    pub fn is_stated(self) -> bool {
+        !matches!(
+            self,
+            Refusal::EmployerNotNamed | Refusal::PlaceNotNamed | Refusal::WeakEvidence
+        )
+    }
+
     /// A short name, for reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -1184,8 +1193,13 @@ fn plan(posting: &Features, matches: &[(f64, Vec<&Features>)], traced: bool) -> 
         } else if direct {
             let against: Vec<&&Features> =
                 members.iter().filter(|m| conflict(posting, m)).collect();
+            // Only a stated difference shows two jobs; a text that does not name an employer or
+            // a place is no proof that the posting is another job than the cluster's.
+            let stated = against
+                .iter()
+                .any(|c| conflict_reason(posting, c).is_some_and(Refusal::is_stated));
             for (k, m) in members.iter().enumerate() {
-                if same_job(posting, m).is_none() {
+                if !stated || same_job(posting, m).is_none() {
                     continue;
                 }
                 // Unless its figures are those of the members the posting conflicts with,
@@ -1947,6 +1961,25 @@ mod tests {
         // A text cut before the place says nothing of it.
         o.description_text = TEXT.chars().take(60).collect();
         assert!(!conflict(&a, &features(&o)));
+        // A conflict read from what a text does not say is no proof of two jobs: the posting
+        // does not join the cluster, and detaches none of its members either.
+        let mut elsewhere = base();
+        elsewhere.location.place.commune = None;
+        elsewhere.description_text = TEXT.replace("Villeurbanne", "Vénissieux");
+        let elsewhere = features(&elsewhere);
+        let mut copy = base();
+        copy.location.place.commune = None;
+        copy.location.raw = Some("Villeurbanne".into());
+        let copy = features(&copy);
+        assert_eq!(
+            conflict_reason(&elsewhere, &a),
+            Some(Refusal::PlaceNotNamed)
+        );
+        assert!(same_job(&elsewhere, &copy).is_some() && same_job(&a, &copy).is_some());
+        assert_eq!(
+            plan_join(&elsewhere, &[(3.0, vec![&a, &copy])]),
+            JoinPlan::default()
+        );
         // The place as written counts too.
         o.description_text = TEXT.replace("Villeurbanne", "la ville");
         o.location.raw = Some("Villeurbanne".into());
