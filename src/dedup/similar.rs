@@ -33,7 +33,7 @@ use crate::normalise::geo::fold;
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
-pub const FEATURES_VERSION: u8 = 3;
+pub const FEATURES_VERSION: u8 = 4;
 /// Length of each MinHash signature.
 pub const NUM_HASHES: usize = 128;
 /// Words per shingle.
@@ -445,9 +445,13 @@ pub fn features(offer: &Offer) -> Features {
         .into_iter()
         .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
         .collect();
-    let self_named = employer
-        .iter()
-        .any(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
+    // Every word of the employer: one common word ("quartier" of "Maison de quartier des
+    // Buttes", "insertion" of "Chantier d'insertion ...") is found in many texts that do not
+    // name the employer (version 4; it was one word before).
+    let self_named = !employer.is_empty()
+        && employer
+            .iter()
+            .all(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
     let mentions = if employer.is_empty() {
         head.into_iter().collect()
     } else {
@@ -1568,12 +1572,13 @@ impl Reader<'_> {
 }
 
 /// Decodes stored features; None when they are damaged or of an unknown version. Features
-/// of version 2 (before terms and place words) decode with none stated: they are filed again
-/// at their feed's next fetch.
+/// of version 2 (before terms and place words) decode with none stated, and those of
+/// version 3 (`self_named` read from one word) as written: both are filed again at their
+/// feed's next fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
     let version = r.u8()?;
-    if version != FEATURES_VERSION && version != 2 {
+    if !(2..=FEATURES_VERSION).contains(&version) {
         return None;
     }
     let employer = r.strs()?;
@@ -1945,6 +1950,44 @@ mod tests {
         let mut other = base();
         other.employer = Some("IFAC Rhône".into());
         assert!(!compare(&features(&other), &f).employer_mentioned);
+    }
+
+    /// A text that holds one common word of the employer's name ("quartier") does not name the
+    /// employer: its copy without employer is not contradicted for not naming it either.
+    #[test]
+    fn one_common_word_does_not_name_the_employer() {
+        let text = "Nous recrutons un référent familles en CDI. Vous serez chargé de travailler \
+            avec les écoles du quartier, d'accompagner les départs en vacances et d'animer le \
+            projet familles du centre social. Contrat : CDI, 35 h hebdomadaires.";
+        let ad = |employer: Option<&str>| {
+            features(&offer(
+                employer,
+                "Référent familles",
+                "Vitré",
+                "35",
+                Some(Contract::Cdi),
+                text,
+            ))
+        };
+        let known = ad(Some("Maison de quartier des Buttes"));
+        assert!(!known.self_named);
+        let copy = ad(None);
+        assert!(!conflict(&known, &copy));
+        assert!(same_job(&known, &copy).is_some());
+        // Named whole, it is: another organisation's text (without its name) contradicts.
+        let named = features(&offer(
+            Some("Maison de quartier des Buttes"),
+            "Référent familles",
+            "Vitré",
+            "35",
+            Some(Contract::Cdi),
+            &format!("La Maison de quartier des Buttes recrute. {text}"),
+        ));
+        assert!(named.self_named);
+        assert_eq!(
+            conflict_reason(&named, &copy),
+            Some(Refusal::EmployerNotNamed)
+        );
     }
 
     #[test]
