@@ -1173,7 +1173,19 @@ fn plan(posting: &Features, matches: &[(f64, Vec<&Features>)], traced: bool) -> 
         let clash = members
             .iter()
             .any(|m| joined.iter().any(|j| conflict(m, j)));
-        let outcome = if agreeing.len() * 2 >= members.len() && !clash {
+        // A member the posting conflicts with only by what a text does not say (an employer
+        // or a place not named), while most members are the same job: no proof of two jobs.
+        let soft = direct
+            && !clash_beyond(posting, members, &joined)
+            && !members
+                .iter()
+                .any(|m| conflict_reason(posting, m).is_some_and(Refusal::is_stated));
+        let outcome = if agreeing.len() * 2 > members.len() && soft {
+            joined.extend(members.iter().copied());
+            plan.join.push(i);
+            joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
+            trace::Outcome::Joined
+        } else if agreeing.len() * 2 >= members.len() && !clash {
             joined.extend(members.iter().copied());
             plan.join.push(i);
             joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
@@ -1249,6 +1261,15 @@ fn plan(posting: &Features, matches: &[(f64, Vec<&Features>)], traced: bool) -> 
         });
     }
     plan
+}
+
+/// A member conflicts with a posting of `joined` other than `posting` itself.
+fn clash_beyond(posting: &Features, members: &[&Features], joined: &[&Features]) -> bool {
+    members.iter().any(|m| {
+        joined
+            .iter()
+            .any(|j| !std::ptr::eq(*j, posting) && conflict(m, j))
+    })
 }
 
 /// What is specific to the ad in a posting's agreement with a cluster: whether every figure
@@ -2023,6 +2044,27 @@ mod tests {
             plan_join(&elsewhere, &[(3.0, vec![&a, &copy])]),
             JoinPlan::default()
         );
+        // Most of a cluster is the same job as a posting whose text names no town, and one
+        // member, which names Villeurbanne, conflicts with it only by that silence: it joins.
+        let mut vague = base();
+        vague.location.place.commune = None;
+        vague.description_text = TEXT.replace("Villeurbanne", "la métropole");
+        let vague = features(&vague);
+        let mut unplaced = base();
+        unplaced.location.place.commune = None;
+        let unplaced = features(&unplaced);
+        assert_eq!(conflict_reason(&a, &vague), Some(Refusal::PlaceNotNamed));
+        let m = vec![(3.0, vec![&a, &unplaced, &unplaced])];
+        assert_eq!(plan_join(&vague, &m).join, vec![0]);
+        // A stated difference (another contract) still keeps it out, and the members that are
+        // the same job as both leave.
+        let mut cdi = base();
+        cdi.contract = Some(Contract::Cdi);
+        let cdi = features(&cdi);
+        let m = vec![(3.0, vec![&cdi, &unplaced, &unplaced])];
+        let plan = plan_join(&a, &m);
+        assert!(plan.join.is_empty(), "{plan:?}");
+        assert_eq!(plan.detach, vec![(0, 1), (0, 2)]);
         // The place as written counts too.
         o.description_text = TEXT.replace("Villeurbanne", "la ville");
         o.location.raw = Some("Villeurbanne".into());
