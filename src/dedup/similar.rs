@@ -712,8 +712,10 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
             .count()
     };
     let (ea, eb) = (extra(a, b), extra(b, a));
-    let shared = a.employer.len() - ea;
-    (ea > 0 && eb > 0) || shared == 0
+    // No word of either name found in the other (as itself or as its acronym). Symmetric:
+    // "MCE" and "Métallerie Coopérative de l'Estuaire" share the acronym, whichever is first.
+    let none_shared = ea == a.employer.len() && eb == b.employer.len();
+    (ea > 0 && eb > 0) || none_shared
 }
 
 /// Why two postings are not the same job: the first rule of [`same_job`] that refuses them
@@ -2247,6 +2249,21 @@ mod tests {
         let m = vec![(4.0, vec![&a]), (3.6, vec![&b])];
         assert!(same_job(&cut, &a).is_some() && same_job(&cut, &b).is_some());
         assert_eq!(plan_join(&cut, &m), JoinPlan::default());
+    }
+
+    /// An acronym and the name it stands for are one employer, whichever side is first.
+    #[test]
+    fn an_acronym_names_the_same_employer_both_ways() {
+        let ad = |employer: &str| {
+            let mut o = base();
+            o.employer = Some(employer.into());
+            features(&o)
+        };
+        let (short, long) = (ad("MCE"), ad("Métallerie Coopérative de l'Estuaire (SCOP)"));
+        assert!(!employers_differ(&short, &long));
+        assert!(!employers_differ(&long, &short));
+        assert!(same_job(&long, &short).is_some());
+        assert!(employers_differ(&ad("MCE"), &ad("Ateliers du Moulin")));
     }
 
     #[test]
