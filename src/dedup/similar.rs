@@ -1033,8 +1033,13 @@ pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
     }
     let vouched = c.employer_match || c.employer_mentioned;
     // A different title is a different job, unless the ad states the same specific facts:
-    // its own dates (start, deadline) and most of its figures.
-    if titles_differ(a, b) && !(vouched && c.shared_dates >= 2 && c.facts_contained >= 0.8) {
+    // its own dates (start, deadline) and most of its figures; or, for a title that keeps a
+    // word of the other (the same role reworded: "Commis de cuisine", "Aide de cuisine"), a
+    // date and every figure of the fewer.
+    let same_facts = vouched
+        && ((c.shared_dates >= 2 && c.facts_contained >= 0.8)
+            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && c.title > 0.0));
+    if titles_differ(a, b) && !same_facts {
         return Err(Refusal::TitlesDiffer);
     }
     let fields = c.fields;
@@ -2148,6 +2153,52 @@ mod tests {
             &text_b.replace("14/10/2026", "02/11/2026"),
         );
         assert!(same_job(&a, &b).is_none(), "{:?}", compare(&a, &b));
+    }
+
+    /// The same role under a reworded title that keeps one of its words, with the ad's date
+    /// and every figure of the shorter: the same job. Another role of the employer, or
+    /// another date, is not.
+    #[test]
+    fn a_reworded_title_keeping_a_word_with_the_same_date_and_figures_is_the_same_job() {
+        let ad = |title: &str, text: &str| {
+            features(&offer(
+                Some("Restaurant d'insertion Le Bon Goût"),
+                title,
+                "Chambéry",
+                "73",
+                Some(Contract::Cdd),
+                text,
+            ))
+        };
+        let a = ad(
+            "Commis de cuisine",
+            "Le Bon Goût, restaurant d'insertion depuis 1998, recrute un commis de cuisine en \
+             CDD de 6 mois, 35 heures. Vous éplucherez et préparerez les légumes, aiderez le chef \
+             de partie pendant le service. Salaire : 1 850 € brut mensuel. Poste à pourvoir le \
+             02/11/2026.",
+        );
+        let b = ad(
+            "Aide de cuisine",
+            "Rejoignez notre brigade : préparation des légumes, soutien au chef de partie pendant \
+             le coup de feu, plonge du poste. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, \
+             prise de poste le 02/11/2026.",
+        );
+        assert!(titles_differ(&a, &b));
+        assert!(same_job(&a, &b).is_some(), "{:?}", compare(&a, &b));
+        let other_date = ad(
+            "Aide de cuisine",
+            "Rejoignez notre brigade : préparation des légumes, soutien au chef de partie pendant \
+             le coup de feu, plonge du poste. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, \
+             prise de poste le 07/12/2026.",
+        );
+        assert_eq!(verdict(&a, &other_date), Err(Refusal::TitlesDiffer));
+        let other_role = ad(
+            "Chef de rang",
+            "Rejoignez notre salle : accueil des clients, prise de commandes, service d'un rang \
+             de huit tables. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, prise de poste le \
+             02/11/2026.",
+        );
+        assert_eq!(verdict(&a, &other_role), Err(Refusal::TitlesDiffer));
     }
 
     #[test]
