@@ -1005,7 +1005,9 @@ fn contained(a: &[u32], b: &[u32]) -> f64 {
 ///   rarely has both);
 /// - a shortened copy: the same employer, alike titles, every figure of the one found in the
 ///   other and most of its passages too (0.75: the containment of a short text in a long one,
-///   estimated from signatures, is off by 0.1 either way).
+///   estimated from signatures, is off by 0.1 either way);
+/// - a rewritten excerpt: the same employer, the same title, and every figure (two at least)
+///   of the one found in the other.
 ///
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
@@ -1065,7 +1067,8 @@ pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
         || (vouched
             && c.shingle_containment >= 0.75
             && c.title_jaccard >= 0.5
-            && c.facts_contained >= 1.0);
+            && c.facts_contained >= 1.0)
+        || (vouched && c.title_jaccard >= 1.0 && c.min_facts >= 2 && c.facts_contained >= 1.0);
     if same {
         Ok(c.title + c.shingle_containment + c.words + c.facts)
     } else {
@@ -2192,6 +2195,20 @@ mod tests {
              prise de poste le 07/12/2026.",
         );
         assert_eq!(verdict(&a, &other_date), Err(Refusal::TitlesDiffer));
+        // A rewritten excerpt under the same title, stating the same figures: the same job;
+        // with another salary figure, not.
+        let excerpt = |pay: &str| {
+            features(&offer(
+                Some("Restaurant d'insertion Le Bon Goût"),
+                "Commis de cuisine",
+                "Chambéry",
+                "73",
+                None,
+                &format!("Commis en CDD de 6 mois pour notre restaurant, {pay} € brut mensuel."),
+            ))
+        };
+        assert!(same_job(&a, &excerpt("1 850")).is_some());
+        assert!(same_job(&a, &excerpt("1 950")).is_none());
         let other_role = ad(
             "Chef de rang",
             "Rejoignez notre salle : accueil des clients, prise de commandes, service d'un rang \
