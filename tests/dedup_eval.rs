@@ -46,9 +46,10 @@ const PRECISION_FLOOR: f64 = 0.995;
 /// "Comptable - Gestionnaire paie"), and those are no longer merged (0.940 then).
 const RECALL_FLOOR: f64 = 0.93;
 /// Recall floor on the held-out hard set (`scripts/gen-dedup-hard.py --seed 101`, never used
-/// for tuning): a guard against regressions at today's figure (0.790), below the issue's
-/// target of 0.95, which is not met yet (see README).
-const HARD_RECALL_FLOOR: f64 = 0.78;
+/// for tuning): a guard against regressions just below today's figure (0.8756; it was 0.790
+/// before the join rules of issue 15 part 1), below the issue's target of 0.95, which is not
+/// met yet (see README).
+const HARD_RECALL_FLOOR: f64 = 0.87;
 
 fn pairs(n: usize) -> u64 {
     (n as u64) * (n as u64).saturating_sub(1) / 2
