@@ -719,9 +719,9 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
 }
 
 /// Why two postings are not the same job: the first rule of [`same_job`] that refuses them
-/// (the conflicts of [`conflict`] first, in the order they are checked). For diagnostics
-/// (`tests/dedup_eval.rs` counts the missed pairs by rule); the decision does not depend on
-/// which rule is named.
+/// (the conflicts of [`conflict`] first, stated differences before those read from what a
+/// text does not say). `tests/dedup_eval.rs` counts the missed pairs by rule; `plan_join`
+/// asks whether a conflict is stated ([`Refusal::is_stated`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Refusal {
     /// Both published at once by one feed under different references.
@@ -797,24 +797,26 @@ pub fn conflict(a: &Features, b: &Features) -> bool {
 pub fn conflict_reason(a: &Features, b: &Features) -> Option<Refusal> {
     let differ =
         |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    // The stated differences first: the first reason is a stated one whenever there is one
+    // (`Refusal::is_stated`, on which `plan_join` relies).
     if matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y) {
         Some(Refusal::Slot)
     } else if employers_differ(a, b) {
         Some(Refusal::Employer)
-    } else if employer_contradicted(a, b) || employer_contradicted(b, a) {
-        Some(Refusal::EmployerNotNamed)
     } else if differ(&a.commune, &b.commune) {
         Some(Refusal::Commune)
     } else if differ(&a.department, &b.department) {
         Some(Refusal::Department)
     } else if differ(&a.contract, &b.contract) {
         Some(Refusal::Contract)
-    } else if place_contradicted(a, b) || place_contradicted(b, a) {
-        Some(Refusal::PlaceNotNamed)
     } else if let Some(r) = terms_differ(&a.terms, &b.terms) {
         Some(r)
     } else if place_words_differ(a, b) || place_unresolved(a, b) || place_unresolved(b, a) {
         Some(Refusal::PlaceWords)
+    } else if employer_contradicted(a, b) || employer_contradicted(b, a) {
+        Some(Refusal::EmployerNotNamed)
+    } else if place_contradicted(a, b) || place_contradicted(b, a) {
+        Some(Refusal::PlaceNotNamed)
     } else {
         None
     }
@@ -2019,6 +2021,12 @@ mod tests {
             conflict_reason(&named, &copy),
             Some(Refusal::EmployerNotNamed)
         );
+        // A stated difference besides is named first: `plan_join` tells them apart by it.
+        let (mut full, mut part) = (named.clone(), copy.clone());
+        full.terms.hours = Some(350);
+        part.terms.hours = Some(240);
+        assert_eq!(conflict_reason(&full, &part), Some(Refusal::Hours));
+        assert!(!Refusal::EmployerNotNamed.is_stated() && Refusal::Hours.is_stated());
     }
 
     #[test]
