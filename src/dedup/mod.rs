@@ -7,6 +7,7 @@
 //! Across feeds, [`similar`] decides which postings are the same job. Pure functions, no I/O.
 
 pub mod similar;
+pub mod trace;
 
 use sha2::{Digest, Sha256};
 

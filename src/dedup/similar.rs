@@ -25,6 +25,7 @@
 
 use std::collections::BTreeSet;
 
+use super::trace;
 use crate::model::Offer;
 use crate::normalise::geo::fold;
 
@@ -32,7 +33,7 @@ use crate::normalise::geo::fold;
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
-pub const FEATURES_VERSION: u8 = 3;
+pub const FEATURES_VERSION: u8 = 4;
 /// Length of each MinHash signature.
 pub const NUM_HASHES: usize = 128;
 /// Words per shingle.
@@ -444,9 +445,13 @@ pub fn features(offer: &Offer) -> Features {
         .into_iter()
         .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
         .collect();
-    let self_named = employer
-        .iter()
-        .any(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
+    // Every word of the employer: one common word ("quartier" of "Maison de quartier des
+    // Buttes", "insertion" of "Chantier d'insertion ...") is found in many texts that do not
+    // name the employer (version 4; it was one word before).
+    let self_named = !employer.is_empty()
+        && employer
+            .iter()
+            .all(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
     let mentions = if employer.is_empty() {
         head.into_iter().collect()
     } else {
@@ -572,7 +577,7 @@ pub fn terms(offer: &Offer) -> Terms {
 
 /// The two postings state different terms: weekly hours, full or part time, contract
 /// duration, salary figures (of the same period) or start date, each when both state it.
-fn terms_differ(a: &Terms, b: &Terms) -> bool {
+fn terms_differ(a: &Terms, b: &Terms) -> Option<Refusal> {
     fn differ<T: PartialEq>(x: Option<T>, y: Option<T>) -> bool {
         matches!((x, y), (Some(x), Some(y)) if x != y)
     }
@@ -584,11 +589,19 @@ fn terms_differ(a: &Terms, b: &Terms) -> bool {
         _ => false,
     };
     let start = matches!((a.start_day, b.start_day), (Some(x), Some(y)) if x.abs_diff(y) > 1);
-    differ(a.hours, b.hours)
-        || differ(a.time_kind, b.time_kind)
-        || differ(a.duration_days, b.duration_days)
-        || salary
-        || start
+    if differ(a.hours, b.hours) {
+        Some(Refusal::Hours)
+    } else if differ(a.time_kind, b.time_kind) {
+        Some(Refusal::TimeKind)
+    } else if differ(a.duration_days, b.duration_days) {
+        Some(Refusal::Duration)
+    } else if salary {
+        Some(Refusal::Salary)
+    } else if start {
+        Some(Refusal::Start)
+    } else {
+        None
+    }
 }
 
 /// Each of two titles has a word the other lacks (once cleaned and stemmed): "Chef de partie"
@@ -699,26 +712,114 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
             .count()
     };
     let (ea, eb) = (extra(a, b), extra(b, a));
-    let shared = a.employer.len() - ea;
-    (ea > 0 && eb > 0) || shared == 0
+    // No word of either name found in the other (as itself or as its acronym). Symmetric:
+    // "MCE" and "Métallerie Coopérative de l'Estuaire" share the acronym, whichever is first.
+    let none_shared = ea == a.employer.len() && eb == b.employer.len();
+    (ea > 0 && eb > 0) || none_shared
+}
+
+/// Why two postings are not the same job: the first rule of [`same_job`] that refuses them
+/// (the conflicts of [`conflict`] first, stated differences before those read from what a
+/// text does not say). `tests/dedup_eval.rs` counts the missed pairs by rule; `plan_join`
+/// asks whether a conflict is stated ([`Refusal::is_stated`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Refusal {
+    /// Both published at once by one feed under different references.
+    Slot,
+    /// Both employers known, and different.
+    Employer,
+    /// One employer unknown, and the other, named at the start of its own text, not named in
+    /// this one's.
+    EmployerNotNamed,
+    Commune,
+    Department,
+    Contract,
+    /// One posting gives no commune, and its text does not name the other's where it should.
+    PlaceNotNamed,
+    Hours,
+    TimeKind,
+    Duration,
+    Salary,
+    Start,
+    /// Unresolved places written differently ("Dylaki", "Krapkowice").
+    PlaceWords,
+    /// Both state at least 5 figures and share fewer than 40% of them.
+    FactsMostlyDiffer,
+    /// Both state at least 3 figures and a quarter of the fewer are not on the other.
+    FactsDiffer,
+    /// Different titles, and the ads do not state the same dates and figures.
+    TitlesDiffer,
+    /// Nothing contradicts, but no evidence reaches its threshold.
+    WeakEvidence,
+}
+
+impl Refusal {
+    /// A difference both postings state (a feed, an employer, a place, a contract, terms),
+    /// not one read from what a text does not say.
+    pub fn is_stated(self) -> bool {
+        !matches!(
+            self,
+            Refusal::EmployerNotNamed | Refusal::PlaceNotNamed | Refusal::WeakEvidence
+        )
+    }
+
+    /// A short name, for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Refusal::Slot => "one feed, two references at once",
+            Refusal::Employer => "conflict: employer",
+            Refusal::EmployerNotNamed => "conflict: employer not named in the text",
+            Refusal::Commune => "conflict: commune",
+            Refusal::Department => "conflict: department",
+            Refusal::Contract => "conflict: contract",
+            Refusal::PlaceNotNamed => "conflict: text names another place",
+            Refusal::Hours => "conflict: weekly hours",
+            Refusal::TimeKind => "conflict: full/part time",
+            Refusal::Duration => "conflict: contract duration",
+            Refusal::Salary => "conflict: salary",
+            Refusal::Start => "conflict: start date",
+            Refusal::PlaceWords => "conflict: unresolved place words",
+            Refusal::FactsMostlyDiffer => "figures mostly differ (>=5 each, <40% shared)",
+            Refusal::FactsDiffer => "figures differ (>=3 each, <75% of the fewer shared)",
+            Refusal::TitlesDiffer => "titles differ",
+            Refusal::WeakEvidence => "weak evidence (no threshold reached)",
+        }
+    }
 }
 
 /// Two postings that cannot be the same job whatever their texts say: different employers,
 /// communes, departments or contract types (each only when known on both sides).
 pub fn conflict(a: &Features, b: &Features) -> bool {
+    conflict_reason(a, b).is_some()
+}
+
+/// The first rule by which two postings conflict (see [`conflict`]).
+pub fn conflict_reason(a: &Features, b: &Features) -> Option<Refusal> {
     let differ =
         |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
-    matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y)
-        || employers_differ(a, b)
-        || employer_contradicted(a, b)
-        || employer_contradicted(b, a)
-        || differ(&a.commune, &b.commune)
-        || differ(&a.department, &b.department)
-        || differ(&a.contract, &b.contract)
-        || place_contradicted(a, b)
-        || place_contradicted(b, a)
-        || terms_differ(&a.terms, &b.terms)
-        || place_words_differ(a, b)
+    // The stated differences first: the first reason is a stated one whenever there is one
+    // (`Refusal::is_stated`, on which `plan_join` relies).
+    if matches!((a.slot, b.slot), (Some(x), Some(y)) if x == y) {
+        Some(Refusal::Slot)
+    } else if employers_differ(a, b) {
+        Some(Refusal::Employer)
+    } else if differ(&a.commune, &b.commune) {
+        Some(Refusal::Commune)
+    } else if differ(&a.department, &b.department) {
+        Some(Refusal::Department)
+    } else if differ(&a.contract, &b.contract) {
+        Some(Refusal::Contract)
+    } else if let Some(r) = terms_differ(&a.terms, &b.terms) {
+        Some(r)
+    } else if place_words_differ(a, b) || place_unresolved(a, b) || place_unresolved(b, a) {
+        Some(Refusal::PlaceWords)
+    } else if employer_contradicted(a, b) || employer_contradicted(b, a) {
+        Some(Refusal::EmployerNotNamed)
+    } else if place_contradicted(a, b) || place_contradicted(b, a) {
+        Some(Refusal::PlaceNotNamed)
+    } else {
+        None
+    }
 }
 
 /// Neither posting's place could be resolved, and each names a place word the other lacks
@@ -729,6 +830,52 @@ fn place_words_differ(a: &Features, b: &Features) -> bool {
     }
     let lacks = |x: &[String], y: &[String]| x.iter().any(|t| !y.contains(t));
     lacks(&a.place_words, &b.place_words) && lacks(&b.place_words, &a.place_words)
+}
+
+/// Words of a place as written that name no particular place: a posting placed so does not
+/// contradict a commune.
+const VAGUE_PLACE: &[&str] = &[
+    "france",
+    "entiere",
+    "toute",
+    "national",
+    "nationale",
+    "teletravail",
+    "distance",
+    "remote",
+    "domicile",
+    "ile",
+    "region",
+    "plusieurs",
+    "sites",
+    "secteur",
+    "non",
+    "precise",
+];
+
+/// `known` is in a commune, and `unknown` gives a place nobody could resolve (not even its
+/// department: a foreign town, a hamlet, "Dylaki") that is not that commune: its place as
+/// written, its title and its text's beginning do not name the commune. One ad text for
+/// several towns, the town in the title only ("Chauffeur-livreur - Beauvais" and "-
+/// Dylaki"), is several jobs.
+fn place_unresolved(known: &Features, unknown: &Features) -> bool {
+    let Some(commune) = known.commune.as_deref() else {
+        return false;
+    };
+    if unknown.commune.is_some()
+        || unknown.department.is_some()
+        || unknown
+            .place_words
+            .iter()
+            .all(|w| VAGUE_PLACE.contains(&w.as_str()))
+    {
+        return false;
+    }
+    let target: Vec<String> = commune.split(' ').map(String::from).collect();
+    unknown
+        .place_grams
+        .binary_search(&phrase_hash(&target))
+        .is_err()
 }
 
 /// `known` names its commune early in its text, and `unknown`, which gives no commune, has a
@@ -860,32 +1007,44 @@ fn contained(a: &[u32], b: &[u32]) -> f64 {
 ///   rarely has both);
 /// - a shortened copy: the same employer, alike titles, every figure of the one found in the
 ///   other and most of its passages too (0.75: the containment of a short text in a long one,
-///   estimated from signatures, is off by 0.1 either way).
+///   estimated from signatures, is off by 0.1 either way);
+/// - a rewritten excerpt: the same employer, the same title, and every figure (two at least)
+///   of the one found in the other.
 ///
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
 /// bar is higher still. Thresholds were set on candidate pairs of the evaluation set
 /// (`tests/dedup_eval.rs`, `dump_candidate_pairs`).
 pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
-    if conflict(a, b) {
-        return None;
+    verdict(a, b).ok()
+}
+
+/// [`same_job`], saying which rule refuses when it does.
+pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
+    if let Some(r) = conflict_reason(a, b) {
+        return Err(r);
     }
     let c = compare(a, b);
     // Both texts state figures, and most differ: other dates, amounts, references.
     if c.min_facts >= 5 && c.facts < 0.4 {
-        return None;
+        return Err(Refusal::FactsMostlyDiffer);
     }
     // Several figures on each side, and a quarter of the fewer are not on the other: the
     // specific details differ (a shop's address, another reference), whatever the shared
     // boilerplate says.
     if c.min_facts >= 3 && c.facts_contained < 0.75 {
-        return None;
+        return Err(Refusal::FactsDiffer);
     }
     let vouched = c.employer_match || c.employer_mentioned;
     // A different title is a different job, unless the ad states the same specific facts:
-    // its own dates (start, deadline) and most of its figures.
-    if titles_differ(a, b) && !(vouched && c.shared_dates >= 2 && c.facts_contained >= 0.8) {
-        return None;
+    // its own dates (start, deadline) and most of its figures; or, for a title that keeps a
+    // word of the other (the same role reworded: "Commis de cuisine", "Aide de cuisine"), a
+    // date and every figure of the fewer.
+    let same_facts = vouched
+        && ((c.shared_dates >= 2 && c.facts_contained >= 0.8)
+            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && c.title > 0.0));
+    if titles_differ(a, b) && !same_facts {
+        return Err(Refusal::TitlesDiffer);
     }
     let fields = c.fields;
     let (passage, reworded) = if fields {
@@ -910,8 +1069,13 @@ pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
         || (vouched
             && c.shingle_containment >= 0.75
             && c.title_jaccard >= 0.5
-            && c.facts_contained >= 1.0);
-    same.then_some(c.title + c.shingle_containment + c.words + c.facts)
+            && c.facts_contained >= 1.0)
+        || (vouched && c.title_jaccard >= 1.0 && c.min_facts >= 2 && c.facts_contained >= 1.0);
+    if same {
+        Ok(c.title + c.shingle_containment + c.words + c.facts)
+    } else {
+        Err(Refusal::WeakEvidence)
+    }
 }
 
 /// Groups postings into clusters from scratch, the way the store grows them: in order, each
@@ -935,7 +1099,7 @@ pub fn components(features: &[&Features]) -> Vec<usize> {
                 which.push(g);
             }
         }
-        let plan = plan_join(f, &matches);
+        let plan = plan(f, &matches, false);
         // Ambiguous members leave their group first (each becomes its own).
         let mut detached = Vec::new();
         for &(c, k) in &plan.detach {
@@ -998,12 +1162,18 @@ pub struct JoinPlan {
 /// the same job as two different jobs (the posting's and their cluster's): they leave their
 /// cluster and stand alone ([`JoinPlan::detach`]).
 pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinPlan {
+    plan(posting, matches, trace::on())
+}
+
+/// [`plan_join`], recording its decision for [`trace`] when `traced`.
+fn plan(posting: &Features, matches: &[(f64, Vec<&Features>)], traced: bool) -> JoinPlan {
     let mut order: Vec<usize> = (0..matches.len()).collect();
     order.sort_by(|&a, &b| matches[b].0.total_cmp(&matches[a].0).then(a.cmp(&b)));
     let mut joined: Vec<&Features> = vec![posting];
     let mut joined_evidence: Option<Evidence> = None;
     let mut plan = JoinPlan::default();
     let mut ambiguous = false;
+    let mut outcomes: Vec<(usize, trace::Outcome)> = Vec::new();
     for i in order {
         let members = &matches[i].1;
         let agreeing: Vec<&&Features> = members
@@ -1015,28 +1185,103 @@ pub fn plan_join(posting: &Features, matches: &[(f64, Vec<&Features>)]) -> JoinP
         let clash = members
             .iter()
             .any(|m| joined.iter().any(|j| conflict(m, j)));
-        if agreeing.len() * 2 >= members.len() && !clash {
+        // A member the posting conflicts with only by what a text does not say (an employer
+        // or a place not named), while most members are the same job: no proof of two jobs.
+        let soft = direct
+            && !clash_beyond(posting, members, &joined)
+            && !members
+                .iter()
+                .any(|m| conflict_reason(posting, m).is_some_and(Refusal::is_stated));
+        let outcome = if agreeing.len() * 2 > members.len() && soft {
             joined.extend(members.iter().copied());
             plan.join.push(i);
             joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
+            trace::Outcome::Joined
+        } else if agreeing.len() * 2 >= members.len() && !clash {
+            joined.extend(members.iter().copied());
+            plan.join.push(i);
+            joined_evidence = Some(joined_evidence.map_or(evidence, |e| e.best(evidence)));
+            trace::Outcome::Joined
         } else if !direct && clash {
             // The same job as this cluster too, which is another job than one joined: the
             // posting could be either, unless a figure it states tells them apart.
-            if !joined_evidence.is_some_and(|e| e.decides_against(evidence)) {
+            let decided = joined_evidence.is_some_and(|e| e.decides_against(evidence));
+            if !decided {
                 ambiguous = true;
             }
+            let reason = traced
+                .then(|| {
+                    members
+                        .iter()
+                        .find_map(|m| joined.iter().find_map(|j| conflict_reason(m, j)))
+                })
+                .flatten()
+                .unwrap_or(Refusal::WeakEvidence);
+            trace::Outcome::Clash { reason, decided }
         } else if direct {
+            let against: Vec<&&Features> =
+                members.iter().filter(|m| conflict(posting, m)).collect();
+            // Only a stated difference shows two jobs; a text that does not name an employer or
+            // a place is no proof that the posting is another job than the cluster's.
+            let stated = against
+                .iter()
+                .any(|c| conflict_reason(posting, c).is_some_and(Refusal::is_stated));
             for (k, m) in members.iter().enumerate() {
-                if same_job(posting, m).is_some() {
+                if !stated || same_job(posting, m).is_none() {
+                    continue;
+                }
+                // Unless its figures are those of the members the posting conflicts with,
+                // and not the posting's: then it is theirs, not ambiguous.
+                let mates: Vec<&&Features> = against
+                    .iter()
+                    .copied()
+                    .filter(|c| same_job(m, c).is_some())
+                    .collect();
+                let theirs = Evidence::of(m, &mates);
+                if !theirs.decides_against(Evidence::of(m, &[&posting])) {
                     plan.detach.push((i, k));
                 }
             }
+            let reason = traced
+                .then(|| members.iter().find_map(|m| conflict_reason(posting, m)))
+                .flatten()
+                .unwrap_or(Refusal::WeakEvidence);
+            trace::Outcome::Direct(reason)
+        } else {
+            trace::Outcome::Half
+        };
+        if traced {
+            outcomes.push((i, outcome));
         }
     }
     if ambiguous {
         plan.join.clear();
     }
+    if traced {
+        trace::record(trace::Plan {
+            posting: trace::fingerprint(posting),
+            clusters: outcomes
+                .into_iter()
+                .map(|(i, o)| {
+                    (
+                        matches[i].1.iter().map(|m| trace::fingerprint(m)).collect(),
+                        o,
+                    )
+                })
+                .collect(),
+            ambiguous,
+        });
+    }
     plan
+}
+
+/// A member conflicts with a posting of `joined` other than `posting` itself.
+fn clash_beyond(posting: &Features, members: &[&Features], joined: &[&Features]) -> bool {
+    members.iter().any(|m| {
+        joined
+            .iter()
+            .any(|j| !std::ptr::eq(*j, posting) && conflict(m, j))
+    })
 }
 
 /// What is specific to the ad in a posting's agreement with a cluster: whether every figure
@@ -1360,12 +1605,13 @@ impl Reader<'_> {
 }
 
 /// Decodes stored features; None when they are damaged or of an unknown version. Features
-/// of version 2 (before terms and place words) decode with none stated: they are filed again
-/// at their feed's next fetch.
+/// of version 2 (before terms and place words) decode with none stated, and those of
+/// version 3 (`self_named` read from one word) as written: both are filed again at their
+/// feed's next fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
     let version = r.u8()?;
-    if version != FEATURES_VERSION && version != 2 {
+    if !(2..=FEATURES_VERSION).contains(&version) {
         return None;
     }
     let employer = r.strs()?;
@@ -1739,6 +1985,50 @@ mod tests {
         assert!(!compare(&features(&other), &f).employer_mentioned);
     }
 
+    /// A text that holds one common word of the employer's name ("quartier") does not name the
+    /// employer: its copy without employer is not contradicted for not naming it either.
+    #[test]
+    fn one_common_word_does_not_name_the_employer() {
+        let text = "Nous recrutons un référent familles en CDI. Vous serez chargé de travailler \
+            avec les écoles du quartier, d'accompagner les départs en vacances et d'animer le \
+            projet familles du centre social. Contrat : CDI, 35 h hebdomadaires.";
+        let ad = |employer: Option<&str>| {
+            features(&offer(
+                employer,
+                "Référent familles",
+                "Vitré",
+                "35",
+                Some(Contract::Cdi),
+                text,
+            ))
+        };
+        let known = ad(Some("Maison de quartier des Buttes"));
+        assert!(!known.self_named);
+        let copy = ad(None);
+        assert!(!conflict(&known, &copy));
+        assert!(same_job(&known, &copy).is_some());
+        // Named whole, it is: another organisation's text (without its name) contradicts.
+        let named = features(&offer(
+            Some("Maison de quartier des Buttes"),
+            "Référent familles",
+            "Vitré",
+            "35",
+            Some(Contract::Cdi),
+            &format!("La Maison de quartier des Buttes recrute. {text}"),
+        ));
+        assert!(named.self_named);
+        assert_eq!(
+            conflict_reason(&named, &copy),
+            Some(Refusal::EmployerNotNamed)
+        );
+        // A stated difference besides is named first: `plan_join` tells them apart by it.
+        let (mut full, mut part) = (named.clone(), copy.clone());
+        full.terms.hours = Some(350);
+        part.terms.hours = Some(240);
+        assert_eq!(conflict_reason(&full, &part), Some(Refusal::Hours));
+        assert!(!Refusal::EmployerNotNamed.is_stated() && Refusal::Hours.is_stated());
+    }
+
     #[test]
     fn a_posting_that_gives_no_commune_is_placed_by_its_text() {
         let a = features(&base());
@@ -1753,10 +2043,96 @@ mod tests {
         // A text cut before the place says nothing of it.
         o.description_text = TEXT.chars().take(60).collect();
         assert!(!conflict(&a, &features(&o)));
+        // A conflict read from what a text does not say is no proof of two jobs: the posting
+        // does not join the cluster, and detaches none of its members either.
+        let mut elsewhere = base();
+        elsewhere.location.place.commune = None;
+        elsewhere.description_text = TEXT.replace("Villeurbanne", "Vénissieux");
+        let elsewhere = features(&elsewhere);
+        let mut copy = base();
+        copy.location.place.commune = None;
+        copy.location.raw = Some("Villeurbanne".into());
+        let copy = features(&copy);
+        assert_eq!(
+            conflict_reason(&elsewhere, &a),
+            Some(Refusal::PlaceNotNamed)
+        );
+        assert!(same_job(&elsewhere, &copy).is_some() && same_job(&a, &copy).is_some());
+        assert_eq!(
+            plan_join(&elsewhere, &[(3.0, vec![&a, &copy])]),
+            JoinPlan::default()
+        );
+        // Most of a cluster is the same job as a posting whose text names no town, and one
+        // member, which names Villeurbanne, conflicts with it only by that silence: it joins.
+        let mut vague = base();
+        vague.location.place.commune = None;
+        vague.description_text = TEXT.replace("Villeurbanne", "la métropole");
+        let vague = features(&vague);
+        let mut unplaced = base();
+        unplaced.location.place.commune = None;
+        let unplaced = features(&unplaced);
+        assert_eq!(conflict_reason(&a, &vague), Some(Refusal::PlaceNotNamed));
+        let m = vec![(3.0, vec![&a, &unplaced, &unplaced])];
+        assert_eq!(plan_join(&vague, &m).join, vec![0]);
+        // A stated difference (another contract) still keeps it out, and the members that are
+        // the same job as both leave.
+        let mut cdi = base();
+        cdi.contract = Some(Contract::Cdi);
+        let cdi = features(&cdi);
+        let m = vec![(3.0, vec![&cdi, &unplaced, &unplaced])];
+        let plan = plan_join(&a, &m);
+        assert!(plan.join.is_empty(), "{plan:?}");
+        assert_eq!(plan.detach, vec![(0, 1), (0, 2)]);
         // The place as written counts too.
         o.description_text = TEXT.replace("Villeurbanne", "la ville");
         o.location.raw = Some("Villeurbanne".into());
         assert!(!conflict(&a, &features(&o)));
+    }
+
+    /// One agency ad for several towns, the town in the title: a town nobody could resolve is
+    /// not the commune of the other posting, unless it names it or names no place at all.
+    #[test]
+    fn an_unresolved_town_is_not_another_postings_commune() {
+        let text = "Tempora, agence d'emploi de proximité, recrute pour l'un de ses clients, un \
+            transporteur régional, un chauffeur-livreur (H/F) en contrat saisonnier de 4 mois. \
+            Vos missions : charger le véhicule, livrer les clients professionnels, encaisser.";
+        let at = |title: &str, commune: Option<(&str, &str)>, raw: &str| {
+            let mut o = offer(Some("Tempora Intérim"), title, "", "", None, text);
+            o.location.raw = Some(raw.into());
+            o.location.place = match commune {
+                Some((c, d)) => Place {
+                    commune: Some(c.into()),
+                    department: Some(d.into()),
+                    ..Default::default()
+                },
+                None => Place::default(),
+            };
+            features(&o)
+        };
+        let beauvais = at(
+            "Chauffeur-livreur - Beauvais",
+            Some(("Beauvais", "60")),
+            "Beauvais",
+        );
+        let dylaki = at("Chauffeur-livreur - Dylaki", None, "Dylaki");
+        assert_eq!(
+            conflict_reason(&beauvais, &dylaki),
+            Some(Refusal::PlaceWords)
+        );
+        assert_eq!(
+            conflict_reason(&dylaki, &beauvais),
+            Some(Refusal::PlaceWords)
+        );
+        assert!(same_job(&beauvais, &dylaki).is_none());
+        // The unresolved place names the commune, or no place in particular: no contradiction.
+        for raw in [
+            "Beauvais quartier Saint-Jean",
+            "Télétravail",
+            "France entière",
+        ] {
+            let other = at("Chauffeur-livreur", None, raw);
+            assert!(!conflict(&beauvais, &other), "{raw}");
+        }
     }
 
     #[test]
@@ -1788,6 +2164,66 @@ mod tests {
             &text_b.replace("14/10/2026", "02/11/2026"),
         );
         assert!(same_job(&a, &b).is_none(), "{:?}", compare(&a, &b));
+    }
+
+    /// The same role under a reworded title that keeps one of its words, with the ad's date
+    /// and every figure of the shorter: the same job. Another role of the employer, or
+    /// another date, is not.
+    #[test]
+    fn a_reworded_title_keeping_a_word_with_the_same_date_and_figures_is_the_same_job() {
+        let ad = |title: &str, text: &str| {
+            features(&offer(
+                Some("Restaurant d'insertion Le Bon Goût"),
+                title,
+                "Chambéry",
+                "73",
+                Some(Contract::Cdd),
+                text,
+            ))
+        };
+        let a = ad(
+            "Commis de cuisine",
+            "Le Bon Goût, restaurant d'insertion depuis 1998, recrute un commis de cuisine en \
+             CDD de 6 mois, 35 heures. Vous éplucherez et préparerez les légumes, aiderez le chef \
+             de partie pendant le service. Salaire : 1 850 € brut mensuel. Poste à pourvoir le \
+             02/11/2026.",
+        );
+        let b = ad(
+            "Aide de cuisine",
+            "Rejoignez notre brigade : préparation des légumes, soutien au chef de partie pendant \
+             le coup de feu, plonge du poste. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, \
+             prise de poste le 02/11/2026.",
+        );
+        assert!(titles_differ(&a, &b));
+        assert!(same_job(&a, &b).is_some(), "{:?}", compare(&a, &b));
+        let other_date = ad(
+            "Aide de cuisine",
+            "Rejoignez notre brigade : préparation des légumes, soutien au chef de partie pendant \
+             le coup de feu, plonge du poste. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, \
+             prise de poste le 07/12/2026.",
+        );
+        assert_eq!(verdict(&a, &other_date), Err(Refusal::TitlesDiffer));
+        // A rewritten excerpt under the same title, stating the same figures: the same job;
+        // with another salary figure, not.
+        let excerpt = |pay: &str| {
+            features(&offer(
+                Some("Restaurant d'insertion Le Bon Goût"),
+                "Commis de cuisine",
+                "Chambéry",
+                "73",
+                None,
+                &format!("Commis en CDD de 6 mois pour notre restaurant, {pay} € brut mensuel."),
+            ))
+        };
+        assert!(same_job(&a, &excerpt("1 850")).is_some());
+        assert!(same_job(&a, &excerpt("1 950")).is_none());
+        let other_role = ad(
+            "Chef de rang",
+            "Rejoignez notre salle : accueil des clients, prise de commandes, service d'un rang \
+             de huit tables. CDD de 6 mois, 35 heures, 1 850 € brut mensuel, prise de poste le \
+             02/11/2026.",
+        );
+        assert_eq!(verdict(&a, &other_role), Err(Refusal::TitlesDiffer));
     }
 
     #[test]
@@ -1867,6 +2303,15 @@ mod tests {
             assert_eq!(joined.len(), 1, "{plan:?}");
             assert!(std::ptr::eq(joined[0], &a), "the shop at number 42");
         }
+        // The chain's feed publishes shop 118 beside shop 42, whose cluster holds its copy from
+        // another board: the copy states shop 42's figures, not 118's, and stays with it.
+        let m = vec![(4.0, vec![&a, &copy])];
+        assert!(same_job(&b, &copy).is_some() && conflict(&b, &a));
+        assert_eq!(
+            plan_join(&b, &m),
+            JoinPlan::default(),
+            "nothing joined, nothing detached"
+        );
         // Cut before the address: nothing tells the shops apart.
         let cut: String = text_a
             .split(" Pour notre boutique")
@@ -1880,6 +2325,21 @@ mod tests {
         let m = vec![(4.0, vec![&a]), (3.6, vec![&b])];
         assert!(same_job(&cut, &a).is_some() && same_job(&cut, &b).is_some());
         assert_eq!(plan_join(&cut, &m), JoinPlan::default());
+    }
+
+    /// An acronym and the name it stands for are one employer, whichever side is first.
+    #[test]
+    fn an_acronym_names_the_same_employer_both_ways() {
+        let ad = |employer: &str| {
+            let mut o = base();
+            o.employer = Some(employer.into());
+            features(&o)
+        };
+        let (short, long) = (ad("MCE"), ad("Métallerie Coopérative de l'Estuaire (SCOP)"));
+        assert!(!employers_differ(&short, &long));
+        assert!(!employers_differ(&long, &short));
+        assert!(same_job(&long, &short).is_some());
+        assert!(employers_differ(&ad("MCE"), &ad("Ateliers du Moulin")));
     }
 
     #[test]
