@@ -183,16 +183,7 @@ async fn a_fetch_dates_future_and_undated_offers_when_first_seen() {
          network = \"Jardins de Cocagne\"\nurl = \"cocagne.xml\"\n",
     );
     let config = Arc::new(essaim::config::load(&path).unwrap());
-    let store = Arc::new(essaim::store::Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        essaim::pipeline::Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            common::fixture_clock(),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
     let report = pipeline
         .refresh_many(&["cocagne".to_string()])
         .await

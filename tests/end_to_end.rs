@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use essaim::config;
-use essaim::pipeline::{Outcome, Pipeline};
-use essaim::store::Store;
+use essaim::pipeline::Outcome;
 use essaim::web;
 
 /// The links of every fixture item, read with feed-rs straight from the fixture files.
@@ -60,16 +59,7 @@ async fn fetch_then_serve_the_merged_feeds() {
     );
     let path = common::write_config(dir.path(), &common::fixture_config(partners, true, &extra));
     let config = Arc::new(config::load(&path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            common::fixture_clock(),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
 
     let reports = pipeline.refresh_many(&[]).await;
     assert_eq!(reports.len(), 6);
@@ -178,16 +168,7 @@ async fn private_addresses_are_refused_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::write_config(dir.path(), &common::fixture_config(partners, false, ""));
     let config = Arc::new(config::load(&path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            common::fixture_clock(),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
     let reports = pipeline.refresh_many(&["rs-rhone".to_string()]).await;
     assert_eq!(reports.len(), 1);
     match &reports[0].outcome {
@@ -211,11 +192,8 @@ async fn bundled_feeds_published_at(
     let text = bundled.replace("url = \"fixtures/", &format!("url = \"{root}/fixtures/"));
     let path = common::write_config(dir.path(), &format!("{text}\n{extra}"));
     let config = Arc::new(config::load(&path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
     let clock = common::clock_at(at);
-    let pipeline =
-        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    let (store, pipeline) = common::store_and_pipeline(&config, clock);
     for r in pipeline.refresh_many(&[]).await {
         assert!(
             matches!(r.outcome, Outcome::Updated(_)),

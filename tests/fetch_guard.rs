@@ -87,11 +87,8 @@ fn env(settings: &str, feeds: &str) -> Env {
 /// Opens the registry's database and a pipeline on the pinned clock (again, for a restart).
 fn open(path: &std::path::Path) -> (Arc<Store>, Arc<Pipeline>) {
     let config = Arc::new(config::load(path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
     let clock = Clock::tokio_from(base());
-    let pipeline =
-        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    let (store, pipeline) = common::store_and_pipeline(&config, clock);
     (store, pipeline)
 }
 

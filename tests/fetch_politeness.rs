@@ -39,16 +39,7 @@ fn env(settings: &str, feeds: &[(&str, String)]) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let path = common::write_config(dir.path(), &config_text(settings, feeds));
     let config = Arc::new(config::load(&path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            common::fixture_clock(),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
     Env {
         _dir: dir,
         path,

@@ -14,8 +14,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use essaim::config;
-use essaim::pipeline::Pipeline;
-use essaim::store::Store;
 use essaim::web;
 use serde_json::Value;
 
@@ -62,16 +60,7 @@ format = "france-travail"
         );
         let path = common::write_config(dir.path(), &text);
         let config = Arc::new(config::load(&path).unwrap());
-        let store = Arc::new(Store::open(&config.settings.database).unwrap());
-        store.sync_feeds(&config.feeds).unwrap();
-        let pipeline = Arc::new(
-            Pipeline::with_clock(
-                Arc::clone(&config),
-                Arc::clone(&store),
-                common::fixture_clock(),
-            )
-            .unwrap(),
-        );
+        let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
         let ids: Vec<String> = config.feeds.iter().map(|f| f.id.clone()).collect();
         pipeline.refresh_many(&ids).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

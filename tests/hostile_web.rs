@@ -29,8 +29,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Router;
 use essaim::config;
-use essaim::pipeline::{FeedReport, Outcome, Pipeline};
-use essaim::store::Store;
+use essaim::pipeline::{FeedReport, Outcome};
 use essaim::web::{self, Limits};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -324,16 +323,7 @@ async fn every_hostile_case_has_its_outcome() {
         }
     }
     let config = Arc::new(config::parse(&text, &dir.path().join("feeds.toml")).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            common::fixture_clock(),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
     let started = Instant::now();
     let reports: HashMap<String, FeedReport> = pipeline
         .refresh_many(&[])
@@ -599,11 +589,7 @@ async fn server_task(
         feed.display().to_string()
     );
     let config = Arc::new(config::parse(&text, &dir.path().join("feeds.toml")).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(config, Arc::clone(&store), common::fixture_clock()).unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
     pipeline.refresh_many(&[]).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

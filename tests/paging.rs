@@ -147,16 +147,7 @@ async fn fetched(dir: &Path, count: usize) -> (Arc<Store>, Arc<Pipeline>) {
         feed.display().to_string(),
     );
     let config = Arc::new(config::load(&common::write_config(dir, &text)).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Arc::new(
-        Pipeline::with_clock(
-            Arc::clone(&config),
-            Arc::clone(&store),
-            Clock::tokio_from(now()),
-        )
-        .unwrap(),
-    );
+    let (store, pipeline) = common::store_and_pipeline(&config, Clock::tokio_from(now()));
     refresh(&pipeline).await;
     assert_eq!(open_ids(&store).len(), count, "the offers were merged");
     (store, pipeline)

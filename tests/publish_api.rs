@@ -40,16 +40,7 @@ impl Site {
         ) + extra;
         let config: Config = config::parse(&text, &root.join("feeds.toml")).unwrap();
         let config = Arc::new(config);
-        let store = Arc::new(Store::open(&config.settings.database).unwrap());
-        store.sync_feeds(&config.feeds).unwrap();
-        let pipeline = Arc::new(
-            Pipeline::with_clock(
-                Arc::clone(&config),
-                Arc::clone(&store),
-                common::fixture_clock(),
-            )
-            .unwrap(),
-        );
+        let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
         let ids: Vec<String> = config
             .feeds
             .iter()

@@ -6,6 +6,8 @@
 //! stand-in refresher covers gone feeds and shutdown.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +18,7 @@ use tokio::sync::watch;
 
 use essaim::clock::Clock;
 use essaim::config::{self, Config, FeedConfig};
-use essaim::pipeline::{FeedReport, Outcome, Pipeline};
+use essaim::pipeline::{FeedReport, Outcome};
 use essaim::politeness::{self, jitter_secs, FeedState, Verdict};
 use essaim::scheduler::{self, Refresher, Stopped};
 use essaim::store::{Attempt, Store};
@@ -53,11 +55,8 @@ async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
     )
     .unwrap();
     let config = Arc::new(config::load(&path).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
     let clock = Clock::tokio_from(base());
-    let pipeline =
-        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    let (store, pipeline) = common::store_and_pipeline(&config, clock);
 
     // First run: the partner file is missing.
     let (stop, stopped) = watch::channel(false);

@@ -11,10 +11,24 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use essaim::clock::Clock;
+use essaim::config::Config;
+use essaim::pipeline::Pipeline;
+use essaim::store::Store;
+use std::sync::Arc;
 
 /// The instant the tests decide with: the day after the fixture feeds were written. Nothing in
 /// the tests reads the machine's date, so they pass whatever the calendar says.
 pub const FIXTURE_NOW: &str = "2026-11-22T12:00:00Z";
+
+/// A store holding the configured feeds and a pipeline deciding with `clock`: what a test
+/// sets up before it fetches.
+pub fn store_and_pipeline(config: &Arc<Config>, clock: Clock) -> (Arc<Store>, Arc<Pipeline>) {
+    let store = Arc::new(Store::open(&config.settings.database).unwrap());
+    store.sync_feeds(&config.feeds).unwrap();
+    let pipeline =
+        Arc::new(Pipeline::with_clock(Arc::clone(config), Arc::clone(&store), clock).unwrap());
+    (store, pipeline)
+}
 
 /// [`FIXTURE_NOW`] as an instant.
 pub fn fixture_now() -> DateTime<Utc> {
