@@ -188,7 +188,7 @@ fn posting(feed: &str, o: Offer) -> Posting {
         content_hash: dedup::content_hash(&o),
         identity,
         offer: o,
-        source: serde_json::Value::Null,
+        source: "null".into(),
     }
 }
 

@@ -642,7 +642,7 @@ fn build_postings(
             identity: String::new(),
             content_hash: dedup::content_hash(&offer),
             offer,
-            source: capped_source(item.source),
+            source: source_text(item.source),
         });
         positions.push(index);
     }
@@ -697,25 +697,20 @@ fn build_postings(
     })
 }
 
-/// Only the partner's source item is kept beside the offer, and at most
-/// [`parse::MAX_SOURCE`] of its text (a 16 MiB item would be stored and copied whole). XML
-/// items come cut already ([`parse::xml_source`]); a larger JSON item is kept as its text, cut.
-fn capped_source(source: serde_json::Value) -> serde_json::Value {
+/// The partner's item as the store keeps it beside the offer: its JSON text, serialised here
+/// (off the writer's thread), and at most [`parse::MAX_SOURCE`] of it (a 16 MiB item would
+/// be stored and copied whole). XML items come cut already ([`parse::xml_source`]); a larger
+/// JSON item is kept as its text, cut.
+fn source_text(source: serde_json::Value) -> String {
     use serde_json::Value;
+    let text = source.to_string();
+    if text.len() <= parse::MAX_SOURCE {
+        return text;
+    }
     match source {
-        Value::String(text) if text.len() > parse::MAX_SOURCE => {
-            Value::String(parse::capped_text(&text))
-        }
-        Value::Object(ref fields) if fields.len() == 1 && fields.contains_key("xml") => source,
-        Value::Object(_) | Value::Array(_) => {
-            let text = source.to_string();
-            if text.len() > parse::MAX_SOURCE {
-                serde_json::json!({ "json": parse::capped_text(&text) })
-            } else {
-                source
-            }
-        }
-        other => other,
+        Value::String(raw) => Value::String(parse::capped_text(&raw)).to_string(),
+        Value::Object(fields) if fields.len() == 1 && fields.contains_key("xml") => text,
+        _ => serde_json::json!({ "json": parse::capped_text(&text) }).to_string(),
     }
 }
 

@@ -156,8 +156,9 @@ pub struct Posting {
     pub identity: String,
     pub content_hash: String,
     pub offer: Offer,
-    /// The partner's item, kept for audit.
-    pub source: serde_json::Value,
+    /// The partner's item as JSON text, kept for audit (at most about 1 MiB of it: see
+    /// `pipeline::source_text`).
+    pub source: String,
 }
 
 /// What one fetch attempt did, recorded whatever its outcome.
@@ -775,7 +776,6 @@ impl Store {
                 }
                 let o = &p.offer;
                 let data = serde_json::to_string(o).unwrap_or_default();
-                let source = p.source.to_string();
                 let published = o.published.map(rfc3339);
                 let updated = o.updated.map(rfc3339);
                 let valid_through = o.valid_through.map(rfc3339);
@@ -799,7 +799,7 @@ impl Store {
                             now,
                             attempt_id,
                             data,
-                            source,
+                            p.source,
                             valid_through
                         ])?;
                         let id = tx.last_insert_rowid();
@@ -820,7 +820,7 @@ impl Store {
                             published,
                             updated,
                             data,
-                            source,
+                            p.source,
                             valid_through
                         ])?;
                         if hash != p.content_hash || stale_features {
@@ -1220,7 +1220,7 @@ impl Store {
                     o.published.map(rfc3339),
                     now,
                     serde_json::to_string(o).unwrap_or_default(),
-                    p.source.to_string(),
+                    p.source,
                     o.valid_through.map(rfc3339)
                 ])?;
                 if n == 0 {
@@ -2059,7 +2059,7 @@ mod tests {
             content_hash: crate::dedup::content_hash(&o),
             identity,
             offer: o,
-            source: serde_json::Value::Null,
+            source: "null".into(),
         }
     }
 

@@ -45,7 +45,7 @@ fn posting(o: Offer) -> Posting {
         content_hash: dedup::content_hash(&o),
         identity,
         offer: o,
-        source: serde_json::Value::Null,
+        source: "null".into(),
     }
 }
 

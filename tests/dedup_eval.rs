@@ -174,7 +174,7 @@ fn evaluate(path: &str, recall_floor: f64, min_rows: usize) {
                     identity,
                     content_hash: dedup::content_hash(&offer),
                     offer,
-                    source: serde_json::Value::Null,
+                    source: "null".into(),
                 }
             })
             .collect();

@@ -30,7 +30,7 @@ pub fn decode_owned(bytes: Vec<u8>, http_charset: Option<&str>) -> Decoded {
     decode_cow(Cow::Owned(bytes), http_charset)
 }
 
-fn decode_cow(bytes: Cow<'_, [u8]>, http_charset: Option<&str>) -> Decoded {
+fn decode_cow(mut bytes: Cow<'_, [u8]>, http_charset: Option<&str>) -> Decoded {
     if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         let warning = had_errors.then(|| {
@@ -60,15 +60,19 @@ fn decode_cow(bytes: Cow<'_, [u8]>, http_charset: Option<&str>) -> Decoded {
     }
     // Valid UTF-8 with multi-byte sequences is, in practice, never Latin-1 text: a feed that
     // declares a single-byte charset but sends such bytes was mislabelled.
-    if chosen != UTF_8 && !bytes.is_ascii() && std::str::from_utf8(&bytes).is_ok() {
-        let w = format!(
-            "declared charset {} but the bytes are UTF-8; decoded as UTF-8",
-            chosen.name()
-        );
-        return finish(utf8_text(bytes), UTF_8, Some(w));
-    }
-    if chosen == UTF_8 && std::str::from_utf8(&bytes).is_ok() {
-        return finish(utf8_text(bytes), chosen, warning);
+    let maybe_mislabelled = chosen != UTF_8 && !bytes.is_ascii();
+    if chosen == UTF_8 || maybe_mislabelled {
+        match utf8_text(bytes) {
+            Ok(text) if maybe_mislabelled => {
+                let w = format!(
+                    "declared charset {} but the bytes are UTF-8; decoded as UTF-8",
+                    chosen.name()
+                );
+                return finish(text, UTF_8, Some(w));
+            }
+            Ok(text) => return finish(text, chosen, warning),
+            Err(not_utf8) => bytes = not_utf8,
+        }
     }
     if let Some(text) = decode_strict(chosen, &bytes) {
         return finish(text, chosen, warning);
@@ -85,12 +89,14 @@ fn decode_cow(bytes: Cow<'_, [u8]>, http_charset: Option<&str>) -> Decoded {
     finish(text.into_owned(), WINDOWS_1252, Some(w))
 }
 
-/// Bytes already checked to be UTF-8, as a string: the owned buffer itself when given away.
-fn utf8_text(bytes: Cow<'_, [u8]>) -> String {
+/// The bytes as a string if they are UTF-8 (the owned buffer itself when given away, checked
+/// once), else the bytes back.
+fn utf8_text(bytes: Cow<'_, [u8]>) -> Result<String, Cow<'_, [u8]>> {
     match bytes {
-        Cow::Owned(v) => String::from_utf8(v)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        Cow::Borrowed(b) => String::from_utf8_lossy(b).into_owned(),
+        Cow::Owned(v) => String::from_utf8(v).map_err(|e| Cow::Owned(e.into_bytes())),
+        Cow::Borrowed(b) => std::str::from_utf8(b)
+            .map(str::to_string)
+            .map_err(|_| Cow::Borrowed(b)),
     }
 }
 
