@@ -470,6 +470,18 @@ fn why_missed(
                     ("original", k) | (k, "original") => k.to_string(),
                     _ => "dup+dup".to_string(),
                 };
+                if let Ok(pat) = std::env::var("DEDUP_EVAL_WHY_LIST") {
+                    if reason.contains(&pat) {
+                        println!(
+                            "  {reason}: {} {} | {} | {:?} | {:?} | {:?}\n      {} {} | {} | {:?} | {:?} | {:?}",
+                            x.posting, x.feed, x.title, x.employer, x.location, x.contract,
+                            y.posting, y.feed, y.title, y.employer, y.location, y.contract
+                        );
+                        if std::env::var("DEDUP_EVAL_WHY_CMP").is_ok() {
+                            println!("      {:?}", similar::compare(fx, fy));
+                        }
+                    }
+                }
                 *counts.entry(reason).or_default().entry(kind).or_default() += 1;
             }
         }

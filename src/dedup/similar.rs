@@ -33,7 +33,7 @@ use crate::normalise::geo::fold;
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
-pub const FEATURES_VERSION: u8 = 4;
+pub const FEATURES_VERSION: u8 = 5;
 /// Length of each MinHash signature.
 pub const NUM_HASHES: usize = 128;
 /// Words per shingle.
@@ -77,8 +77,8 @@ pub struct Features {
     pub shingle_sig: Vec<u16>,
     /// MinHash of the content-word set.
     pub word_sig: Vec<u16>,
-    /// When the employer is unknown: hashes of the words of the description's beginning
-    /// (where partners name the employer), to check a candidate's employer against.
+    /// When the employer is unknown: hashes of the words of the description (its first
+    /// 4,000 characters), to check a candidate's employer against.
     pub mentions: Vec<u32>,
     /// When the employer is unknown: first letters of the words of the description's
     /// beginning, to recognise a candidate's employer written as an acronym ("CAE").
@@ -137,6 +137,8 @@ pub fn slot(feed_id: &str) -> u64 {
 const MAX_FACTS: usize = 48;
 /// Words of the description's beginning in which a place is looked for.
 pub const PLACE_HEAD: usize = 80;
+/// How much of an employer-less description is read for the names it mentions.
+const MENTIONS_CHARS: usize = 4000;
 /// Longest commune name looked for, in folded words ("st germain en laye").
 pub const PLACE_GRAM: usize = 4;
 /// `place_at` of a posting whose description does not name its commune.
@@ -294,7 +296,8 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Light French stemming so that gender and number variants meet: "animatrices",
-/// "animateur", "animateurs" are all "animateur"; "spécialisée" and "spécialisé" meet.
+/// "animateur", "animateurs" are all "animateur"; "spécialisée" and "spécialisé" meet, and so
+/// do "hôtesse" and "hôte", "cheffe" and "chef".
 pub fn stem(word: &str) -> String {
     let mut w = word.to_string();
     if w.len() > 3 && (w.ends_with('s') || w.ends_with('x')) && !w.ends_with("ss") {
@@ -303,6 +306,9 @@ pub fn stem(word: &str) -> String {
     for (from, to) in [
         ("trice", "teur"),
         ("euse", "eur"),
+        ("tesse", "te"),
+        ("tresse", "tre"),
+        ("effe", "ef"),
         ("ienne", "ien"),
         ("ive", "if"),
         ("elle", "el"),
@@ -452,8 +458,19 @@ pub fn features(offer: &Offer) -> Features {
         && employer
             .iter()
             .all(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
+    // The words an employer-less text names anywhere (a full copy of an ad that presents its
+    // employer in its last paragraph names it there too); capped, as the signatures are.
     let mentions = if employer.is_empty() {
-        head.into_iter().collect()
+        let whole: String = offer
+            .description_text
+            .chars()
+            .take(MENTIONS_CHARS)
+            .collect();
+        let set: BTreeSet<u32> = words(&whole)
+            .into_iter()
+            .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
+            .collect();
+        set.into_iter().collect()
     } else {
         Vec::new()
     };
@@ -703,7 +720,7 @@ fn employers_differ(a: &Features, b: &Features) -> bool {
         return false;
     }
     let acronym = |t: &str, other: &Features| {
-        (2..=6).contains(&t.len()) && other.initials.len() > t.len() && other.initials.contains(t)
+        (2..=6).contains(&t.len()) && other.initials.len() >= t.len() && other.initials.contains(t)
     };
     let extra = |x: &Features, y: &Features| {
         x.employer
@@ -905,8 +922,8 @@ fn employer_contradicted(known: &Features, unknown: &Features) -> bool {
         && !mentioned(known, unknown)
 }
 
-/// Every word of `known`'s employer appears at the start of `unknown`'s text (a short word
-/// may appear as the initials of words there: "CAE" for "coopérative d'activité et d'emploi").
+/// Every word of `known`'s employer appears in `unknown`'s text (a short word may appear as the
+/// initials of words at its start: "CAE" for "coopérative d'activité et d'emploi").
 fn mentioned(known: &Features, unknown: &Features) -> bool {
     !known.employer.is_empty()
         && unknown.employer.is_empty()
@@ -933,7 +950,7 @@ pub struct Comparison {
     pub min_facts: usize,
     /// Both employers known and the same organisation.
     pub employer_match: bool,
-    /// One employer unknown, and the other one's name appears at the start of its text.
+    /// One employer unknown, and the other one's name appears in its text.
     pub employer_mentioned: bool,
     /// Employer, commune and contract known on both sides and equal.
     pub fields: bool,
@@ -1039,10 +1056,17 @@ pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
     // A different title is a different job, unless the ad states the same specific facts:
     // its own dates (start, deadline) and most of its figures; or, for a title that keeps a
     // word of the other (the same role reworded: "Commis de cuisine", "Aide de cuisine"), a
-    // date and every figure of the fewer.
+    // date and every figure of the fewer, or every figure (three at least) of an ad written
+    // anew. The same text under another title is the employer's template for another job
+    // ("Vendeur bijouterie", "Vendeur téléphonie"): a board that rewrites an ad rewrites its
+    // title with it, an employer that reuses its text changes only the title.
     let same_facts = vouched
         && ((c.shared_dates >= 2 && c.facts_contained >= 0.8)
-            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && c.title > 0.0));
+            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && c.title > 0.0)
+            || (c.min_facts >= 3
+                && c.facts_contained >= 1.0
+                && c.title > 0.0
+                && c.shingle_containment < 0.8));
     if titles_differ(a, b) && !same_facts {
         return Err(Refusal::TitlesDiffer);
     }
@@ -1058,6 +1082,11 @@ pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
         || (c.shingle_containment >= passage.max(0.8) && c.title >= 0.5 && c.words >= 0.5)
         || (c.words >= reworded && c.title_jaccard >= 0.5)
         || (vouched && c.min_facts >= 3 && c.facts >= 0.6 && c.title_jaccard >= 0.5)
+        || (vouched
+            && c.min_facts >= 3
+            && c.facts_contained >= 1.0
+            && c.title > 0.0
+            && c.words >= 0.45)
         || (fields && (c.title_jaccard >= 0.34 || c.title >= 0.67))
         || (fields && c.min_facts >= 3 && c.facts >= 0.6)
         || (vouched
@@ -1606,8 +1635,8 @@ impl Reader<'_> {
 
 /// Decodes stored features; None when they are damaged or of an unknown version. Features
 /// of version 2 (before terms and place words) decode with none stated, and those of
-/// version 3 (`self_named` read from one word) as written: both are filed again at their
-/// feed's next fetch.
+/// versions 3 (`self_named` read from one word) and 4 (mentions read from the text's first
+/// 400 characters only) as written: all are filed again at their feed's next fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
     let version = r.u8()?;
@@ -1769,6 +1798,69 @@ mod tests {
         assert_eq!(job.url, full.url);
         assert_eq!(merged(vec![]), None);
         assert_eq!(merged(vec![full.clone()]), Some(full));
+    }
+
+    /// A board that rewrites an ad rewrites its title with it ("Agent de manutention" for
+    /// "Manutentionnaire - Gogolin"): the same employer, and every figure of the ad (three at
+    /// least) in a text written anew, make it the same job. The same text under another title
+    /// is the employer's template for another job.
+    #[test]
+    fn a_rewritten_ad_under_a_reworded_title_is_the_same_job() {
+        const AD: &str =
+            "Euro Staffing recrute pour son client, une usine de Gogolin, un agent de \
+            manutention en CDD de 3 mois. Vous chargez et déchargez les camions, préparez les \
+            palettes et rangez le stock. 38 heures par semaine, 4 650 zł brut par mois, début en \
+            janvier.";
+        const REWRITTEN: &str = "Pour une usine cliente à Gogolin, nous cherchons un \
+            manutentionnaire : préparation des palettes, rangement du stock, chargement et \
+            déchargement des camions. Contrat de 3 mois, 38 heures par semaine, salaire de \
+            4 650 zł brut par mois. Démarrage en janvier. Euro Staffing, agence d'emploi.";
+        let mut a = offer(
+            Some("Euro Staffing Opole"),
+            "Manutentionnaire – Gogolin",
+            "Gogolin",
+            "",
+            Some(Contract::Cdd),
+            AD,
+        );
+        a.location.place = Default::default();
+        a.location.raw = Some("Gogolin".into());
+        let mut b = a.clone();
+        b.feed_id = "b".into();
+        b.employer = Some("Euro Staffing".into());
+        b.title = "Agent de manutention – Gogolin".into();
+        b.description_text = REWRITTEN.into();
+        let (fa, fb) = (features(&a), features(&b));
+        assert!(titles_differ(&fa, &fb));
+        assert!(same_job(&fa, &fb).is_some(), "{:?}", verdict(&fa, &fb));
+        // The same text under the other title: the template of another job.
+        let mut c = a.clone();
+        c.feed_id = "b".into();
+        c.title = "Cariste – Gogolin".into();
+        assert_eq!(
+            verdict(&fa, &features(&c)).err(),
+            Some(Refusal::TitlesDiffer)
+        );
+    }
+
+    /// An employer-less copy that names the employer anywhere in its text (here in its last
+    /// paragraph) is vouched for by it.
+    #[test]
+    fn an_employer_named_late_in_the_text_vouches_for_it() {
+        let named = features(&base());
+        let mut copy = base();
+        copy.employer = None;
+        copy.description_text = format!(
+            "{} Qui sommes-nous ? La Fédération Léo Lagrange Centre-Est, réseau d'éducation \
+             populaire.",
+            TEXT.replace(
+                "La Fédération Léo Lagrange Centre-Est recrute",
+                "Nous recrutons"
+            )
+        );
+        let copy = features(&copy);
+        assert!(compare(&named, &copy).employer_mentioned);
+        assert!(!conflict(&named, &copy));
     }
 
     /// What real feeds merged wrongly: one employer's different roles, the same title at

@@ -173,6 +173,16 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
             contract = Some(c);
         }
     }
+    // A CDD whose description says it is a CDD d'insertion is one: France Travail's boards
+    // write a CDDI as "CDD - 12 Mois" (the insertion is in a field they do not show).
+    if contract == Some(Contract::Cdd) {
+        if let Some(sentence) = stated_in_text(&description_text, |s| {
+            states_insertion_contract(s).then(|| s.to_string())
+        }) {
+            contract = Some(Contract::Insertion);
+            contract_sentence.get_or_insert(sentence);
+        }
+    }
     let (duration_field, duration_label) = (field(&item.duration), label(Label::Duration));
     let contract_duration = [
         duration_field.as_deref(),
@@ -183,7 +193,33 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     ]
     .into_iter()
     .flatten()
-    .find_map(vocab::contract_duration);
+    .find_map(vocab::contract_duration)
+    .or_else(|| {
+        // A fixed-term contract whose length only the description states ("CDD de 12 mois"):
+        // the sentence that names the same contract.
+        // ("Le chantier d'insertion recrute en CDD de 6 mois" names a fixed-term contract.)
+        let fixed = |c: Option<Contract>| {
+            matches!(
+                c,
+                Some(
+                    Contract::Cdd
+                        | Contract::Insertion
+                        | Contract::Interim
+                        | Contract::Saisonnier
+                        | Contract::ContratAide
+                )
+            )
+        };
+        fixed(contract)
+            .then(|| {
+                stated_in_text(&description_text, |sentence| {
+                    fixed(vocab::classify_contract(sentence))
+                        .then(|| vocab::contract_duration(sentence))
+                        .flatten()
+                })
+            })
+            .flatten()
+    });
 
     // Working time.
     let working_time_raw = field(&item.working_time).or_else(|| label(Label::WorkingTime));
@@ -199,9 +235,9 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         })
         .or_else(|| vocab::parse_working_time(&title_text))
         .or_else(|| {
-            both_times
-                .then(|| stated_in_text(&description_text, working_time_sentence))
-                .flatten()
+            // The description's sentence about it ("Temps de travail : 35 h hebdomadaires"):
+            // many partners state the working time only there.
+            stated_in_text(&description_text, working_time_sentence)
         });
     let employment_types = contract
         .map(|c| {
@@ -245,7 +281,8 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     let start_date = date(
         field(&item.start_date).or_else(|| label(Label::StartDate)),
         "start",
-    );
+    )
+    .or_else(|| start_in_text(&description_text, ctx.now));
     // A publication in the future is a partner's mistake (a start date, a wrong year).
     let published = dates::not_in_future(published, ctx.now, "published", &mut warnings);
     let updated = dates::not_in_future(updated, ctx.now, "updated", &mut warnings);
@@ -364,6 +401,54 @@ fn stated_in_text<T>(text: &str, read: impl Fn(&str) -> Option<T>) -> Option<T> 
         .map(str::trim)
         .filter(|s| !s.is_empty() && s.split_whitespace().count() <= 30)
         .find_map(read)
+}
+
+/// The start date a clause of the description states after saying it is one ("Poste à
+/// pourvoir le 05/01/2027", "prise de poste à partir du 4 janvier 2027"), when no field or
+/// labelled line gives it. A date before the phrase is another ("Offre actualisée le
+/// 17/09/2026 : le poste est toujours à pourvoir").
+fn start_in_text(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    const PHRASES: &[&str] = &[
+        "à pourvoir",
+        "a pourvoir",
+        "prise de poste",
+        "prise de fonction",
+        "entrée en fonction",
+        "date de début",
+        "démarrage",
+        "embauche",
+    ];
+    text.split(['\n', '.', ';', '!', '?', ','])
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && c.split_whitespace().count() <= 20)
+        .find_map(|clause| {
+            let lower = clause.to_lowercase();
+            let after = PHRASES
+                .iter()
+                .filter_map(|p| lower.find(p).map(|at| at + p.len()))
+                .min()?;
+            dates::parse_date(lower.get(after..)?, now)
+        })
+}
+
+/// The sentence names an insertion contract as such ("CDD d'insertion", "CDDI", "contrat à
+/// durée déterminée d'insertion"), not an insertion employer ("chantier d'insertion"), whose
+/// own staff are hired on ordinary contracts.
+fn states_insertion_contract(sentence: &str) -> bool {
+    let folded = geo::fold(sentence);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    const PHRASES: &[&[&str]] = &[
+        &["cddi"],
+        &["cdd", "d", "insertion"],
+        &["cdd", "insertion"],
+        &["determinee", "d", "insertion"],
+    ];
+    PHRASES
+        .iter()
+        .any(|p| words.windows(p.len()).any(|w| w == *p))
 }
 
 /// The working time a sentence states when it speaks of it ("temps partiel", "temps plein",
@@ -758,6 +843,65 @@ mod tests {
         assert_eq!(o.salary_raw.as_deref(), Some("selon CCN 66"));
         assert_eq!(o.valid_through, t("2026-12-15T22:59:59Z"));
         assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    }
+
+    /// Terms a board's fields leave out but the ad's sentences state: France Travail's "CDD -
+    /// 12 Mois" for a CDD d'insertion, the weekly hours, the length of a CDD, the start date
+    /// (not the date of a republication notice).
+    #[test]
+    fn terms_stated_only_in_the_text_are_read() {
+        use crate::model::{ContractDuration, DurationUnit};
+        let item = RawItem {
+            title: Some("Agent de tri textile (F/H)".into()),
+            link: Some("https://offres.example.org/o/17".into()),
+            location: Some("51 - EPERNAY".into()),
+            contract: Some("CDD - 12 Mois".into()),
+            description: Some(
+                "Offre actualisée le 17/11/2026 : le poste est toujours à pourvoir.\n\
+                 Le Relais Champagne recrute un agent de tri en CDD d'insertion de 12 mois. \
+                 Temps de travail : 26 h hebdomadaires. Poste à pourvoir le 04/01/2027."
+                    .into(),
+            ),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(o.contract, Some(Contract::Insertion));
+        assert_eq!(
+            o.contract_duration,
+            Some(ContractDuration {
+                amount: 12.0,
+                unit: DurationUnit::Month
+            })
+        );
+        let wt = o.working_time.unwrap();
+        assert_eq!(wt.hours_per_week, Some(26.0));
+        assert_eq!(wt.kind, Some(WorkingTimeKind::PartTime));
+        assert_eq!(o.start_date, t("2027-01-03T23:00:00Z"));
+
+        // An insertion employer hiring its own staff on an ordinary CDD, whose length and
+        // start only the text gives.
+        let item = RawItem {
+            title: Some("Encadrant technique d'insertion".into()),
+            link: Some("https://offres.example.org/o/18".into()),
+            contract: Some("CDD".into()),
+            description: Some(
+                "Le chantier d'insertion Les Jardins du Cœur recrute en CDD de 6 mois, \
+                 prise de poste à partir du 1er février 2027. Horaires : de 9h à 17h."
+                    .into(),
+            ),
+            ..Default::default()
+        };
+        let o = normalise(&item, &ctx());
+        assert_eq!(o.contract, Some(Contract::Cdd));
+        assert_eq!(
+            o.contract_duration,
+            Some(ContractDuration {
+                amount: 6.0,
+                unit: DurationUnit::Month
+            })
+        );
+        assert_eq!(o.working_time, None, "a time range is no weekly hours");
+        assert_eq!(o.start_date, t("2027-01-31T23:00:00Z"));
     }
 
     #[test]
