@@ -284,6 +284,14 @@ const EMPLOYER_NOISE: &[&str] = &[
     "1901",
     "st",
     "siege",
+    // Structures of insertion par l'activité économique, written as acronyms beside the name
+    // ("Alliance ETTI", "Alliance Travail Temporaire d'Insertion").
+    "etti",
+    "aci",
+    "geiq",
+    "siae",
+    "esat",
+    "entreprise",
 ];
 
 /// Fragments left by inclusive writing ("animateur·rice") and gender markers.
@@ -325,14 +333,15 @@ pub fn stem(word: &str) -> String {
     if w.len() > 3 && (w.ends_with('s') || w.ends_with('x')) && !w.ends_with("ss") {
         w.pop();
     }
-    // "hôtesse", "maîtresse": short words, so before the general rules.
-    if w.len() >= 6 && w.ends_with("tesse") {
+    // "hôtesse", "maîtresse", "cheffe": short words, so before the general rules.
+    if w.len() >= 6 && (w.ends_with("tesse") || w.ends_with("tresse")) {
         w.truncate(w.len() - 3);
+    } else if w.len() >= 5 && w.ends_with("effe") {
+        w.truncate(w.len() - 2);
     }
     for (from, to) in [
         ("trice", "teur"),
         ("euse", "eur"),
-        ("effe", "ef"),
         ("ienne", "ien"),
         ("ive", "if"),
         ("elle", "el"),
@@ -1353,6 +1362,8 @@ struct Evidence {
     /// Some member's figures differ from the posting's.
     facts_differ: bool,
     containment: f64,
+    /// Some member has the posting's title (not another one, accepted on its figures).
+    same_title: bool,
 }
 
 impl Evidence {
@@ -1361,8 +1372,10 @@ impl Evidence {
             facts_agree: false,
             facts_differ: false,
             containment: 0.0,
+            same_title: false,
         };
         for m in members {
+            e.same_title |= !titles_differ(posting, m);
             let c = compare(posting, m);
             if c.min_facts > 0 {
                 if c.facts_contained >= 1.0 {
@@ -1381,6 +1394,7 @@ impl Evidence {
             facts_agree: self.facts_agree || other.facts_agree,
             facts_differ: self.facts_differ && other.facts_differ,
             containment: self.containment.max(other.containment),
+            same_title: self.same_title || other.same_title,
         }
     }
 
@@ -1388,10 +1402,11 @@ impl Evidence {
     /// states them as this one does and otherwise than all of the other's members, and its
     /// text agrees at least as much with this one.
     fn decides_against(self, other: Evidence) -> bool {
-        self.facts_agree
+        (self.facts_agree
             && other.facts_differ
             && !other.facts_agree
-            && self.containment >= other.containment
+            && self.containment >= other.containment)
+            || (self.same_title && !other.same_title)
     }
 }
 
@@ -1532,6 +1547,13 @@ pub fn keys(f: &Features) -> Vec<i64> {
     // Employer and title words without the place, for postings that do not say where.
     let mut title: Vec<&String> = f.title.iter().collect();
     title.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    // Title words with the place, for a posting without employer whose title adds or drops
+    // a word ("Responsable vrac", "Responsable de rayon vrac").
+    if !dept.is_empty() {
+        for t in title.iter().take(3) {
+            out.insert(tag(&[b"w", t.as_bytes(), dept]));
+        }
+    }
     for e in emp.iter().take(2) {
         for t in title.iter().take(2) {
             out.insert(tag(&[b"x", e.as_bytes(), t.as_bytes()]));
