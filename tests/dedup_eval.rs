@@ -399,6 +399,18 @@ fn why_missed(
         .iter()
         .map(|r| (r.posting.as_str(), similar::features(&offer_of[&r.posting])))
         .collect();
+    // DEDUP_EVAL_PAIR=a,b: how two postings compare, and the rule that refuses them.
+    if let Ok(pair) = std::env::var("DEDUP_EVAL_PAIR") {
+        if let Some((a, b)) = pair.split_once(',') {
+            if let (Some(fa), Some(fb)) = (feats.get(a), feats.get(b)) {
+                println!(
+                    "  {a} / {b}: {:?}\n      {:?}",
+                    similar::verdict(fa, fb),
+                    similar::compare(fa, fb)
+                );
+            }
+        }
+    }
     let mut counts: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
     let mut total = 0;
     for members in by_job.values() {

@@ -536,6 +536,18 @@ fn location(
             }
         }
     }
+    // A commune the title names ("Agent de propreté - Aubagne") makes a place known only by
+    // its department precise, when it lies in that department (or none is known).
+    if place.as_ref().is_none_or(|p| p.commune.is_none()) {
+        if let Some(from_title) = title_commune(title) {
+            let fits = place
+                .as_ref()
+                .is_none_or(|p| p.department.is_none() || p.department == from_title.department);
+            if fits {
+                place = Some(from_title);
+            }
+        }
+    }
     // A structured field says first; a bare "yes" lets the texts say how much (partial when
     // they do not); otherwise the place, the title, then the description.
     let field = item.remote.as_deref().and_then(remote::from_field);
@@ -564,6 +576,23 @@ fn location(
         place: place.unwrap_or_default(),
         remote,
     }
+}
+
+/// The commune one of a title's last segments names ("Agent de propreté F/H - Aubagne").
+fn title_commune(title: &str) -> Option<geo::Place> {
+    let stripped = collapse_ws(&vocab::strip_gender(title));
+    let mut cur = stripped.as_str();
+    for _ in 0..3 {
+        let (head, tail) = vocab::split_last_segment(cur)?;
+        let tail = tail.trim();
+        if is_place_segment(tail) && !country::is_abroad(tail) {
+            if let Some(place) = geo::resolve(tail).filter(|p| p.commune.is_some()) {
+                return Some(place);
+            }
+        }
+        cur = head;
+    }
+    None
 }
 
 /// A partner's link as it may be published: an absolute `http` or `https` URL (kept as
@@ -902,6 +931,33 @@ mod tests {
         );
         assert_eq!(o.working_time, None, "a time range is no weekly hours");
         assert_eq!(o.start_date, t("2027-01-31T23:00:00Z"));
+    }
+
+    /// One agency ad for several towns, each posting placed by its department only: the
+    /// town its title names makes the place precise, when it lies in that department.
+    #[test]
+    fn a_commune_named_by_the_title_makes_a_department_precise() {
+        let placed = |title: &str, location: &str| {
+            let item = RawItem {
+                title: Some(title.into()),
+                link: Some("https://offres.example.org/o/21".into()),
+                location: Some(location.into()),
+                ..Default::default()
+            };
+            normalise(&item, &ctx()).location.place
+        };
+        let p = placed("Agent de propreté F/H - Aubagne", "Bouches-du-Rhône");
+        assert_eq!(p.commune.as_deref(), Some("Aubagne"));
+        assert_eq!(p.department.as_deref(), Some("13"));
+        let p = placed("Agent de propreté (H/F) – Aix-en-Provence", "13");
+        assert_eq!(p.commune.as_deref(), Some("Aix-en-Provence"));
+        // A town of another department leaves the place as the fields say.
+        let p = placed("Agent de propreté - Toulon", "Bouches-du-Rhône");
+        assert_eq!(p.commune, None);
+        assert_eq!(p.department.as_deref(), Some("13"));
+        // A foreign town is no French commune.
+        let p = placed("Ouvrier agricole - Kędzierzyn-Koźle", "Kędzierzyn-Koźle");
+        assert_eq!(p.commune, None);
     }
 
     #[test]

@@ -1565,7 +1565,7 @@ fn feminine_suffix_len(cs: &[char], i: usize) -> Option<(usize, bool)> {
     }
 }
 
-fn strip_gender(raw: &str) -> String {
+pub(crate) fn strip_gender(raw: &str) -> String {
     let cs: Vec<char> = raw.chars().collect();
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
@@ -1698,7 +1698,7 @@ const SEGMENT_SEPARATORS: [&str; 5] = [" - ", " – ", " — ", " | ", " -- "];
 /// Splits at the last segment separator ([`SEGMENT_SEPARATORS`]): (head, tail). Every
 /// separator starts with a space and no two can start at the same byte, so the spaces are
 /// tried from the right and the first that starts a separator is the last separator.
-fn split_last_segment(s: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_last_segment(s: &str) -> Option<(&str, &str)> {
     let bytes = s.as_bytes();
     let mut end = bytes.len();
     while let Some(p) = bytes.get(..end)?.iter().rposition(|&b| b == b' ') {
