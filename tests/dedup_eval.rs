@@ -44,7 +44,7 @@ const PRECISION_FLOOR: f64 = 0.995;
 /// read; 0.940 when a different title at one employer first became a different job).
 const RECALL_FLOOR: f64 = 0.945;
 /// Recall floor on the held-out hard set (`scripts/gen-dedup-hard.py --seed 101`, never used
-/// for tuning): a guard against regressions just below today's figure (0.9437; 0.8756 before
+/// for tuning): a guard against regressions just below today's figure (0.9459; 0.8756 before
 /// the rules of stop 16, 0.790 before those of issue 15 part 1), still below the issue's
 /// target of 0.95 (see README).
 const HARD_RECALL_FLOOR: f64 = 0.935;
