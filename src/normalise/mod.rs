@@ -11,6 +11,9 @@ pub mod html;
 pub mod remote;
 pub mod vocab;
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 
 use crate::model::{Contract, Location, Offer, Remote};
@@ -213,9 +216,9 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         fixed(contract)
             .then(|| {
                 stated_in_text(&description_text, |sentence| {
-                    fixed(vocab::classify_contract(sentence))
-                        .then(|| vocab::contract_duration(sentence))
-                        .flatten()
+                    // The duration first: most sentences state none, and classifying is dearer.
+                    vocab::contract_duration(sentence)
+                        .filter(|_| fixed(vocab::classify_contract(sentence)))
                 })
             })
             .flatten()
@@ -420,7 +423,9 @@ fn start_in_text(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     ];
     text.split(['\n', '.', ';', '!', '?', ','])
         .map(str::trim)
-        .filter(|c| !c.is_empty() && c.split_whitespace().count() <= 20)
+        .filter(|c| {
+            !c.is_empty() && mentions(&START_WORDS, c) && c.split_whitespace().count() <= 20
+        })
         .find_map(|clause| {
             let lower = clause.to_lowercase();
             let after = PHRASES
@@ -431,10 +436,39 @@ fn start_in_text(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         })
 }
 
+/// ASCII words looked for in one pass whatever their case: a cheap test before a sentence is
+/// folded or lowercased. `None` only if the automaton could not be built (it always can for
+/// these constant words); then every text may hold them.
+type Finder = LazyLock<Option<AhoCorasick>>;
+
+fn finder(words: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .ok()
+}
+
+fn mentions(finder: &Finder, text: &str) -> bool {
+    finder.as_ref().is_none_or(|f| f.is_match(text))
+}
+
+static WORKING_TIME_WORDS: Finder =
+    LazyLock::new(|| finder(&["temps", "heure", "hebdo", "semaine", "etp"]));
+static INSERTION_WORDS: Finder = LazyLock::new(|| finder(&["cddi", "insertion"]));
+// The ASCII part of each phrase of `start_in_text`.
+static START_WORDS: Finder = LazyLock::new(|| {
+    finder(&[
+        "pourvoir", "prise de", "fonction", "but", "marrage", "embauche",
+    ])
+});
+
 /// The sentence names an insertion contract as such ("CDD d'insertion", "CDDI", "contrat à
 /// durée déterminée d'insertion"), not an insertion employer ("chantier d'insertion"), whose
 /// own staff are hired on ordinary contracts.
 fn states_insertion_contract(sentence: &str) -> bool {
+    if !mentions(&INSERTION_WORDS, sentence) {
+        return false;
+    }
     let folded = geo::fold(sentence);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -454,6 +488,11 @@ fn states_insertion_contract(sentence: &str) -> bool {
 /// The working time a sentence states when it speaks of it ("temps partiel", "temps plein",
 /// "24 h par semaine", "heures hebdomadaires", "mi-temps").
 fn working_time_sentence(sentence: &str) -> Option<vocab::WorkingTime> {
+    // Most sentences speak of something else: a byte scan before folding (the words have no
+    // accent, so folding finds them only where this does).
+    if !mentions(&WORKING_TIME_WORDS, sentence) {
+        return None;
+    }
     let folded = geo::fold(sentence);
     let about = ["temps", "heure", "hebdo", "semaine", "etp"]
         .iter()
