@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use crate::model::PublishedOffer;
 use crate::publish::{page_file, Paging};
-use crate::store::{Cursor, OfferFilter, Order, PublishedOffer, Store, StoreError};
+use crate::store::{Cursor, OfferFilter, Order, Store, StoreError};
 use crate::web::{self, Output};
 
 /// Offers per exported page unless told otherwise: the most one page of the live outputs

@@ -12,9 +12,10 @@ use tokio::sync::{mpsc, watch};
 
 use essaim::clock::Clock;
 use essaim::config::{self, Config};
-use essaim::parse::rfc3339;
+use essaim::model::rfc3339;
+use essaim::model::{FeedStatus, HeldClosing};
 use essaim::pipeline::{blocking, FeedReport, Outcome, Pipeline, Skipped};
-use essaim::store::{FeedStatus, HeldClosing, Store};
+use essaim::store::Store;
 use essaim::web;
 
 /// mimalloc rather than the system allocator: the store keeps the blocking keys of recent
@@ -709,7 +710,7 @@ fn summary_table(reports: &[FeedReport]) -> String {
             ),
             Outcome::NotModified => ("not modified", ["-"; 5].map(String::from), String::new()),
             Outcome::Failed(e) => (
-                if r.plan.state == essaim::politeness::FeedState::Gone {
+                if r.plan.state == essaim::model::FeedState::Gone {
                     "GONE"
                 } else {
                     "FAILED"
@@ -945,7 +946,8 @@ fn feed_details(f: &FeedStatus) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use essaim::politeness::{FeedState, Plan};
+    use essaim::model::FeedState;
+    use essaim::politeness::Plan;
     use essaim::store::ApplyStats;
 
     fn report(id: &str, outcome: Outcome, warnings: usize) -> FeedReport {

@@ -18,10 +18,11 @@ use crate::clock::Clock;
 use crate::config::{Config, FeedConfig, FeedSource};
 use crate::dedup;
 use crate::fetch::{FetchErrorKind, Fetched, Fetcher};
+use crate::model::{rfc3339, FeedState, FetchMemory};
 use crate::normalise;
-use crate::parse::{self, rfc3339, ParseContext};
-use crate::politeness::{self, FeedState, Plan, Verdict};
-use crate::store::{ApplyStats, Attempt, FetchMemory, Posting, Store, StoreError};
+use crate::parse::{self, ParseContext};
+use crate::politeness::{self, Plan, Verdict};
+use crate::store::{ApplyStats, Attempt, Posting, Store, StoreError};
 
 /// The error recorded for a fetch the process stopped during (see
 /// [`Pipeline::recover_unfinished`]).

@@ -11,8 +11,6 @@
 //!   or a long outage never mutes a feed for good; the feed recovers by itself;
 //! - only 410 Gone stops polling ([`FeedState::Gone`]), until an operator re-enables the feed.
 
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,49 +19,10 @@ use sha2::{Digest, Sha256};
 use crate::clock::add;
 use crate::config::FeedConfig;
 
+pub use crate::model::FeedState;
+
 /// Interval assumed when a cron expression has fewer than two future runs.
 const FALLBACK_INTERVAL: Duration = Duration::from_secs(3600);
-
-/// The polling state of a feed, persisted in `feeds.state`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedState {
-    /// Polled on its schedule.
-    #[default]
-    Active,
-    /// The last fetch failed: polled again after an exponential backoff.
-    BackingOff,
-    /// The partner answered 410 Gone: not polled until an operator re-enables it.
-    Gone,
-}
-
-impl FeedState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedState::Active => "active",
-            FeedState::BackingOff => "backing_off",
-            FeedState::Gone => "gone",
-        }
-    }
-}
-
-impl fmt::Display for FeedState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for FeedState {
-    type Err = String;
-    fn from_str(s: &str) -> Result<FeedState, String> {
-        match s {
-            "active" => Ok(FeedState::Active),
-            "backing_off" => Ok(FeedState::BackingOff),
-            "gone" => Ok(FeedState::Gone),
-            other => Err(format!("unknown feed state {other:?}")),
-        }
-    }
-}
 
 /// What a fetch told us, as far as timing goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

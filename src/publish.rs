@@ -9,9 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::model::{rfc3339, PublishedOffer, Source};
 use crate::model::{ContractDuration, EmployerFamily, Salary, WorkingTimeKind};
-use crate::parse::rfc3339;
-use crate::store::{PublishedOffer, Source};
 
 /// Namespace of essaim's job elements in RSS and Atom.
 pub const JOB_NS: &str = "https://essaim.org/ns/job/1.0";
@@ -551,7 +550,7 @@ pub fn address_country(location: &crate::model::Location) -> Option<&'static str
     if place.commune.is_some() || place.department.is_some() || place.region.is_some() {
         return Some("FR");
     }
-    crate::normalise::country::named_last(location.raw.as_deref()?)
+    crate::geo::country::named_last(location.raw.as_deref()?)
 }
 
 /// JSON text with `<`, `>` and `&` escaped, harmless inside an HTML `<script>` element. The

@@ -18,9 +18,9 @@ use tracing::{info, warn};
 
 use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
+use crate::model::{FeedState, ScheduleState};
 use crate::pipeline::{blocking, FeedReport, Outcome, Pipeline, STOPPED};
-use crate::politeness::FeedState;
-use crate::store::{ScheduleState, Store};
+use crate::store::Store;
 
 pub use crate::politeness::{jitter_secs, next_run};
 

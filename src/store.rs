@@ -21,8 +21,12 @@ use crate::config::FeedConfig;
 use crate::dedup::similar::{self, Features};
 use crate::dedup::KnownPostings;
 use crate::model::Offer;
-use crate::parse::rfc3339;
-use crate::politeness::{FeedState, Plan};
+use crate::model::{rfc3339, FeedState};
+use crate::politeness::Plan;
+
+pub use crate::model::{
+    FeedStatus, FetchMemory, HeldClosing, PublishedOffer, ScheduleState, Source,
+};
 
 /// Read-only connections opened next to the writer.
 const READERS: usize = 4;
@@ -205,27 +209,6 @@ pub struct PurgeStats {
     pub attempts: usize,
 }
 
-/// What the fetcher needs to remember between fetches of a feed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FetchMemory {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub body_hash: Option<String>,
-    pub effective_url: Option<String>,
-    pub consecutive_errors: u32,
-    pub state: FeedState,
-    /// A closing is held: the next fetch must read the whole body to decide it.
-    pub closing_held: bool,
-}
-
-/// What the scheduler reads back at start: the state and timing each attempt left.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ScheduleState {
-    pub state: FeedState,
-    pub next_fetch_at: Option<DateTime<Utc>>,
-    pub not_before: Option<DateTime<Utc>>,
-}
-
 /// One recorded fetch attempt (for status and tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRow {
@@ -247,78 +230,6 @@ pub struct OfferMark {
     /// `fetch_attempts.id` of the last fetch that listed it.
     pub last_seen_attempt: Option<i64>,
     pub missed_fetches: u32,
-}
-
-/// A feed's state as shown to operators.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FeedStatus {
-    pub id: String,
-    pub name: String,
-    pub network: String,
-    pub url: String,
-    /// Where the feed is fetched from after permanent redirects (`None`: `url`).
-    pub effective_url: Option<String>,
-    pub enabled: bool,
-    /// active | backing_off | gone
-    pub state: String,
-    pub last_attempt_at: Option<String>,
-    pub last_success_at: Option<String>,
-    pub last_status: Option<u16>,
-    pub last_error: Option<String>,
-    pub consecutive_errors: u32,
-    pub next_fetch_at: Option<String>,
-    /// Earliest next fetch the partner or the backoff allows.
-    pub not_before: Option<String>,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// Offers read by the last fetch that was parsed (a 304 or an identical body keeps it).
-    pub offers_seen: Option<usize>,
-    pub open_offers: usize,
-    /// A closing held as suspicious, waiting for the next fetch.
-    pub held_closing: Option<HeldClosing>,
-}
-
-/// A feed's held closing: the fetch that would have closed most of its offers at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HeldClosing {
-    /// When that fetch finished.
-    pub at: String,
-    /// Offers it would have closed (they stay open).
-    pub offers: usize,
-    /// The feed's open offers before it.
-    pub open: usize,
-}
-
-/// An open offer as the outputs show it: one job, however many feeds carry it (a cluster of
-/// postings). Its fields are those of its richest open posting.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PublishedOffer {
-    /// Stable public id (a UUID): the public id of the cluster's first posting, which does not
-    /// change when other postings join it.
-    pub id: String,
-    /// Network and feed name of the posting the fields come from.
-    pub network: String,
-    pub feed_name: String,
-    /// First time any posting of the job was seen.
-    pub first_seen: DateTime<Utc>,
-    /// Last time the content of an open posting changed.
-    pub changed: DateTime<Utc>,
-    pub offer: Offer,
-    /// Every open posting of the job ("also published on"), in the order they were first seen.
-    pub sources: Vec<Source>,
-}
-
-/// One posting of a published job: where it is published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Source {
-    /// The posting's own stable public id.
-    pub id: String,
-    pub feed: String,
-    pub feed_name: String,
-    pub network: String,
-    /// The partner's own reference, when given.
-    pub reference: Option<String>,
-    pub url: Option<String>,
 }
 
 /// Why the database at `path` cannot be written, when that is why it cannot be opened: its

@@ -29,9 +29,10 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
 use crate::clock::Clock;
+use crate::model::PublishedOffer;
 use crate::pipeline::blocking;
 use crate::publish::{self, Channel, Paging};
-use crate::store::{Cursor, Order, PublishedOffer, Store};
+use crate::store::{Cursor, Order, Store};
 use filters::Request;
 
 /// Items in the unfiltered outputs (and the default page size).
@@ -1152,7 +1153,7 @@ async fn api_stats(State(s): State<AppState>, headers: HeaderMap) -> Response {
             .iter()
             .map(|(code, n)| {
                 let name = code.as_deref().and_then(|c| {
-                    crate::normalise::geo::resolve_parts(None, None, None, None, Some(c))
+                    crate::geo::resolve_parts(None, None, None, None, Some(c))
                         .and_then(|p| p.region_name)
                 });
                 (

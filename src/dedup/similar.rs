@@ -27,7 +27,7 @@ use std::collections::BTreeSet;
 
 use super::trace;
 use crate::model::Offer;
-use crate::normalise::geo::fold;
+use crate::text::fold;
 
 /// Bumped whenever features or signatures are computed differently (stored features of
 /// another version are computed again when their posting is next seen). A change of the keys
@@ -579,7 +579,7 @@ pub fn features(offer: &Offer) -> Features {
 
 /// The terms an offer states.
 pub fn terms(offer: &Offer) -> Terms {
-    use crate::normalise::vocab::{DurationUnit, SalaryPeriod, WorkingTimeKind};
+    use crate::model::{DurationUnit, SalaryPeriod, WorkingTimeKind};
     let wt = offer.working_time.as_ref();
     let hours = wt
         .and_then(|w| w.hours_per_week)
@@ -1918,7 +1918,7 @@ mod tests {
     /// other hours or for another duration, one ad for several unresolvable towns.
     #[test]
     fn stated_differences_and_other_titles_are_other_jobs() {
-        use crate::normalise::vocab::{
+        use crate::model::{
             ContractDuration, DurationUnit, Salary, SalaryPeriod, WorkingTime, WorkingTimeKind,
         };
         let a = features(&base());

@@ -13,6 +13,8 @@ use chrono::{
 };
 use chrono_tz::Europe::Paris;
 
+use crate::text::push_folded;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum T {
     /// Digits: value (saturating), number of digits, value of the first nine digits.
@@ -133,21 +135,6 @@ impl Lexed {
         match self.tok(i)? {
             T::Sym(c) => Some(c),
             _ => None,
-        }
-    }
-}
-
-fn push_folded(out: &mut String, c: char) {
-    for l in c.to_lowercase() {
-        match l {
-            'à' | 'á' | 'â' | 'ä' => out.push('a'),
-            'ç' => out.push('c'),
-            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
-            'ò' | 'ó' | 'ô' | 'ö' => out.push('o'),
-            'ù' | 'ú' | 'û' | 'ü' => out.push('u'),
-            'ÿ' => out.push('y'),
-            other => out.push(other),
         }
     }
 }
@@ -493,8 +480,8 @@ pub fn not_in_future(
         warnings.push(format!(
             "{what} date {} is in the future (more than a day after the fetch at {}): \
              ignored, the offer is dated when first seen",
-            crate::parse::rfc3339(date),
-            crate::parse::rfc3339(now)
+            crate::model::rfc3339(date),
+            crate::model::rfc3339(now)
         ));
         return None;
     }

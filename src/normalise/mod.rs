@@ -4,9 +4,9 @@
 //! not carry are looked for in the description's labelled lines ("Lieu :", "Contrat :",
 //! "Salaire :", "Date limite :"). Normalising does no I/O and never fails.
 
-pub mod country;
+pub use crate::geo::country;
 pub mod dates;
-pub mod geo;
+pub use crate::geo;
 pub mod html;
 pub mod remote;
 pub mod vocab;
@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Contract, Location, Offer, Remote};
 use crate::parse::RawItem;
+use crate::text::squeeze_spaces;
 use vocab::Label;
 
 /// What the normaliser needs to know about the feed an item came from.
@@ -48,12 +49,12 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
     };
     let field = |v: &Option<String>| -> Option<String> {
         v.as_deref()
-            .map(|s| collapse_ws(&html::to_text(s)))
+            .map(|s| squeeze_spaces(&html::to_text(s)))
             .filter(|s| !s.is_empty())
     };
 
     // Title: plain text (markup removed, entities decoded once), as written otherwise.
-    let title_text = collapse_ws(&html::to_text(item.title.as_deref().unwrap_or("")));
+    let title_text = squeeze_spaces(&html::to_text(item.title.as_deref().unwrap_or("")));
     let title = vocab::clean_title(&title_text, &is_place_segment);
     if title.is_empty() {
         warnings.push("no title".to_string());
@@ -88,7 +89,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         .or_else(|| {
             item.categories
                 .first()
-                .map(|c| collapse_ws(&html::to_text(c)))
+                .map(|c| squeeze_spaces(&html::to_text(c)))
         });
     if contract.is_none() {
         if let Some(c) = sector.as_deref().and_then(vocab::classify_contract) {
@@ -295,7 +296,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         reference: item
             .reference
             .as_deref()
-            .map(|r| collapse_ws(&html::to_text(r)))
+            .map(|r| squeeze_spaces(&html::to_text(r)))
             .filter(|r| !r.is_empty()),
         url,
         apply_url,
@@ -316,7 +317,7 @@ pub fn normalise(item: &RawItem, ctx: &Context<'_>) -> Offer {
         categories: item
             .categories
             .iter()
-            .map(|c| collapse_ws(&html::to_text(c)))
+            .map(|c| squeeze_spaces(&html::to_text(c)))
             .filter(|c| !c.is_empty())
             .collect(),
         published,
@@ -358,7 +359,7 @@ fn is_place_segment(segment: &str) -> bool {
     if segment.len() > 64 || segment.split_whitespace().count() > 5 {
         return false;
     }
-    let folded = geo::fold(segment);
+    let folded = crate::text::fold(segment);
     let words: Vec<&str> = folded
         .split(' ')
         .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
@@ -373,7 +374,10 @@ fn is_place_segment(segment: &str) -> bool {
         return false;
     };
     let names = [place.commune, place.department_name, place.region_name];
-    names.iter().flatten().any(|name| geo::fold(name) == words)
+    names
+        .iter()
+        .flatten()
+        .any(|name| crate::text::fold(name) == words)
 }
 
 /// Whether a French contract agrees with schema.org `employmentType` values (comma- or
@@ -469,7 +473,7 @@ fn states_insertion_contract(sentence: &str) -> bool {
     if !mentions(&INSERTION_WORDS, sentence) {
         return false;
     }
-    let folded = geo::fold(sentence);
+    let folded = crate::text::fold(sentence);
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -493,7 +497,7 @@ fn working_time_sentence(sentence: &str) -> Option<vocab::WorkingTime> {
     if !mentions(&WORKING_TIME_WORDS, sentence) {
         return None;
     }
-    let folded = geo::fold(sentence);
+    let folded = crate::text::fold(sentence);
     let about = ["temps", "heure", "hebdo", "semaine", "etp"]
         .iter()
         .any(|w| folded.contains(w));
@@ -526,7 +530,7 @@ fn location(
 ) -> Location {
     let text = |v: &Option<String>| {
         v.as_deref()
-            .map(|s| collapse_ws(&html::to_text(s)))
+            .map(|s| squeeze_spaces(&html::to_text(s)))
             .filter(|s| !s.is_empty())
     };
     let (city, postcode, insee, department, region) = (
@@ -618,8 +622,8 @@ fn location(
 }
 
 /// The commune one of a title's last segments names ("Agent de propreté F/H - Aubagne").
-fn title_commune(title: &str) -> Option<geo::Place> {
-    let stripped = collapse_ws(&vocab::strip_gender(title));
+fn title_commune(title: &str) -> Option<crate::model::Place> {
+    let stripped = squeeze_spaces(&vocab::strip_gender(title));
     let mut cur = stripped.as_str();
     for _ in 0..3 {
         let (head, tail) = vocab::split_last_segment(cur)?;
@@ -667,22 +671,6 @@ pub fn public_link(raw: Option<&str>, what: &str, warnings: &mut Vec<String>) ->
     }
 }
 
-/// Trims and folds every run of white space (including non-breaking spaces) into one space,
-/// and drops control characters.
-pub fn collapse_ws(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace() || c.is_control()) {
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
 /// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
 /// random (xorshift from `seed`, so runs repeat).
 #[cfg(test)]
@@ -715,14 +703,17 @@ mod tests {
         let Some(place) = geo::resolve(segment) else {
             return false;
         };
-        let folded = geo::fold(segment);
+        let folded = crate::text::fold(segment);
         let words: Vec<&str> = folded
             .split(' ')
             .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
             .collect();
         let words = words.join(" ");
         let names = [place.commune, place.department_name, place.region_name];
-        names.iter().flatten().any(|name| geo::fold(name) == words)
+        names
+            .iter()
+            .flatten()
+            .any(|name| crate::text::fold(name) == words)
     }
 
     #[test]

@@ -5,44 +5,11 @@
 //! around it say how much). Also reads the `remote: true/false` of offers stored before the
 //! three levels existed.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use super::geo;
 
-/// How much of the job can be done remotely. Absent (`None` in an `Option<Remote>`) when the
-/// offer does not say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Remote {
-    /// On site only ("Pas de télétravail", `Pas_teletravail`).
-    None,
-    /// Some days or some of the time ("télétravail partiel", "2 jours par semaine",
-    /// `Occasionnel`, "hybride"), or remote work is possible without saying how much.
-    Partial,
-    /// The whole job ("100 % télétravail", "full remote", `Total`, `TELECOMMUTE`).
-    Full,
-}
-
-impl Remote {
-    /// The value written in the outputs and accepted by the API's `remote=` filter.
-    pub fn code(self) -> &'static str {
-        match self {
-            Remote::None => "none",
-            Remote::Partial => "partial",
-            Remote::Full => "full",
-        }
-    }
-
-    /// Reads `none`, `partial` or `full`.
-    pub fn from_code(code: &str) -> Option<Remote> {
-        match code {
-            "none" => Some(Remote::None),
-            "partial" => Some(Remote::Partial),
-            "full" => Some(Remote::Full),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::Remote;
 
 /// What a structured remote field says: `Some(level)`, or `Some(None)` wrapped as
 /// [`Field::Yes`] when it only says "yes" without how much.
@@ -57,7 +24,7 @@ pub enum Field {
 /// "Total", "TELECOMMUTE", "true", "2 jours par semaine"...). None when it says nothing
 /// readable.
 pub fn from_field(value: &str) -> Option<Field> {
-    let folded = geo::fold(value);
+    let folded = crate::text::fold(value);
     let f = folded.as_str();
     if f.is_empty() {
         return None;
@@ -146,7 +113,7 @@ pub fn from_text(text: &str) -> Option<Remote> {
         return None;
     }
     let clipped = clip(text, 4096);
-    let folded = geo::fold(clipped);
+    let folded = crate::text::fold(clipped);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     if geo::is_remote(clipped) {
         if words

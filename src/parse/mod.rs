@@ -20,10 +20,12 @@ pub mod xml_mapped;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::model::Salary;
+
+pub use crate::model::rfc3339;
 
 /// Formats essaim reads. `Auto` sniffs the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -827,11 +829,6 @@ pub(crate) fn push_entity(buf: &mut String, r: &quick_xml::events::BytesRef<'_>)
             buf.push(';');
         }
     }
-}
-
-/// The one text form of instants used across essaim: RFC 3339, UTC, whole seconds.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Most of an item's source text kept for audit beside its offer: 1 MiB.

@@ -9,8 +9,8 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::{instant, PublishedOffer, Store, StoreError};
+use crate::model::rfc3339;
 use crate::model::{Offer, WorkingTimeKind};
-use crate::parse::rfc3339;
 
 /// Which open offers a consumer wants. Every field narrows the set; values are already
 /// validated and normalised (codes, not labels) by the caller.

@@ -190,7 +190,7 @@ pub fn query_string(request: &Request, after: Option<&Cursor>) -> String {
     add("network", &f.network);
     add("employer", &f.employer);
     add("remote", &f.remote);
-    add("since", &f.since.map(crate::parse::rfc3339));
+    add("since", &f.since.map(crate::model::rfc3339));
     if request.limit != DEFAULT_LIMIT {
         parts.push(("limit", request.limit.to_string()));
     }

@@ -15,30 +15,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+pub use crate::model::Place;
+
+pub mod country;
+
+pub use crate::text::fold;
+
 static COMMUNES_TSV: &str = include_str!("../../data/geo/communes.tsv");
 static DEPARTEMENTS_TSV: &str = include_str!("../../data/geo/departements.tsv");
 static REGIONS_TSV: &str = include_str!("../../data/geo/regions.tsv");
-
-/// A place resolved against the official geographic code. Only the fields that are known are
-/// filled.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-pub struct Place {
-    /// Official name of the commune, e.g. "Lyon" (the city's name for an arrondissement).
-    pub commune: Option<String>,
-    /// INSEE code of the commune, or of the arrondissement when the text names one ("69383").
-    pub insee: Option<String>,
-    /// Postcode, e.g. "69003": the one given when it belongs to the commune, else the commune's
-    /// only postcode.
-    pub postcode: Option<String>,
-    /// Department code: "69", "2A", "974".
-    pub department: Option<String>,
-    /// Department name: "Rhône".
-    pub department_name: Option<String>,
-    /// Region INSEE code: "84".
-    pub region: Option<String>,
-    /// Region name: "Auvergne-Rhône-Alpes".
-    pub region_name: Option<String>,
-}
 
 /// Resolves free text written by partners: "Lyon (69)", "69003 Lyon", "Lyon 3e", "Lyon, Auvergne-Rhône-Alpes",
 /// "51 - REIMS", "Paris 15e", "75015 Paris", "Marseille 13001", "Ajaccio (2A)", "Saint-Denis (974)", "97400 Saint-Denis",
@@ -207,117 +192,6 @@ pub(crate) fn mentions_remote_core(text: &str) -> bool {
         }
     }
     false
-}
-
-/// Case- and accent-insensitive folding used for matching: lowercase, accents removed, œ->oe, æ->ae, "saint"/"st"/"ste" unified, punctuation and hyphens to single spaces, trimmed.
-///
-/// "Saint", "Sainte", "St" and "Ste" all become "st": `fold("Sainte-Foy-lès-Lyon")` is
-/// `"st foy les lyon"`.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut f = Folder {
-        out: &mut out,
-        tok_start: 0,
-        in_tok: false,
-    };
-    for c in s.chars() {
-        f.push(c);
-    }
-    f.end();
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Folding
-
-struct Folder<'a> {
-    out: &'a mut String,
-    tok_start: usize,
-    in_tok: bool,
-}
-
-impl Folder<'_> {
-    fn push(&mut self, c: char) {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                self.letter(c.to_ascii_lowercase());
-            } else {
-                self.end();
-            }
-            return;
-        }
-        if is_combining(c) {
-            return;
-        }
-        for l in c.to_lowercase() {
-            if is_combining(l) {
-                continue;
-            }
-            match fold_char(l) {
-                Some(s) => {
-                    for b in s.chars() {
-                        self.letter(b);
-                    }
-                }
-                None if l.is_alphanumeric() => self.letter(l),
-                None => self.end(),
-            }
-        }
-    }
-
-    #[inline]
-    fn letter(&mut self, c: char) {
-        if !self.in_tok {
-            if !self.out.is_empty() {
-                self.out.push(' ');
-            }
-            self.tok_start = self.out.len();
-            self.in_tok = true;
-        }
-        self.out.push(c);
-    }
-
-    fn end(&mut self) {
-        if !self.in_tok {
-            return;
-        }
-        self.in_tok = false;
-        let tok = self.out.get(self.tok_start..).unwrap_or("");
-        if matches!(tok, "saint" | "sainte" | "ste") {
-            self.out.truncate(self.tok_start);
-            self.out.push_str("st");
-        }
-    }
-}
-
-fn is_combining(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
-}
-
-/// ASCII replacement of a lowercase non-ASCII letter, when it has one.
-fn fold_char(c: char) -> Option<&'static str> {
-    Some(match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ª' => "a",
-        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
-        'ď' | 'đ' | 'ð' => "d",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ᵉ' => "e",
-        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
-        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
-        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'º' => "o",
-        'ŕ' | 'ř' | 'ʳ' => "r",
-        'ś' | 'ŝ' | 'ş' | 'š' => "s",
-        'ţ' | 'ť' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
-        'ý' | 'ÿ' | 'ŷ' => "y",
-        'ź' | 'ż' | 'ž' => "z",
-        'ł' => "l",
-        'œ' => "oe",
-        'æ' => "ae",
-        'ß' => "ss",
-        'ᵐ' => "m",
-        _ => return None,
-    })
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
@@ -1951,34 +1825,6 @@ mod tests {
             ("Remoteville", false),
         ] {
             assert_eq!(is_remote(raw), want, "{raw:?}");
-        }
-    }
-
-    #[test]
-    fn fold_cases() {
-        for (raw, want) in [
-            ("Île-de-France", "ile de france"),
-            ("Saint-Étienne", "st etienne"),
-            ("ST ETIENNE", "st etienne"),
-            ("Ste-Foy-lès-Lyon", "st foy les lyon"),
-            ("Sainte-Foy-lès-Lyon", "st foy les lyon"),
-            ("Saintes", "saintes"),
-            ("Provence-Alpes-Côte d'Azur", "provence alpes cote d azur"),
-            ("L’Haÿ-les-Roses", "l hay les roses"),
-            ("Œuilly", "oeuilly"),
-            ("Lævus", "laevus"),
-            ("  --Lyon  (69)-- ", "lyon 69"),
-            ("Lyon 3ème", "lyon 3eme"),
-            ("1ᵉʳ", "1er"),
-            ("Saint-Denis", "st denis"),
-            ("ÉCOLE", "ecole"),
-            // Decomposed accents (NFD).
-            ("E\u{301}cole", "ecole"),
-            ("", ""),
-            ("!!!", ""),
-            ("Straße", "strasse"),
-        ] {
-            assert_eq!(fold(raw), want, "{raw:?}");
         }
     }
 

@@ -1,16 +1,27 @@
 //! The job offer as essaim understands it: the one model every partner format is normalised
 //! into, every output is rendered from, and the store keeps (as JSON, plus indexed columns).
 //! ARCHITECTURE.md documents each field; it is the contract for every output.
+//!
+//! This is the ground floor: it depends on nothing of essaim but `text`, and every other
+//! module may use it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::normalise::geo::Place;
-pub use crate::normalise::remote::Remote;
-pub use crate::normalise::vocab::{
+mod feed;
+mod place;
+mod published;
+mod terms;
+mod time;
+
+pub use feed::{FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState};
+pub use place::{Place, Remote};
+pub use published::{PublishedOffer, Source};
+pub use terms::{
     Contract, ContractDuration, DurationUnit, EmployerFamily, Salary, SalaryPeriod, WorkingTime,
     WorkingTimeKind,
 };
+pub use time::rfc3339;
 
 /// One normalised job offer, as posted by one feed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -86,7 +97,7 @@ impl Offer {
 
 /// "France Travail", "Pôle emploi", "Pole-Emploi" (any case, accents, punctuation).
 pub fn is_posting_agency(name: &str) -> bool {
-    let folded = crate::normalise::geo::fold(name);
+    let folded = crate::text::fold(name);
     matches!(
         folded.as_str(),
         "france travail" | "pole emploi" | "francetravail" | "poleemploi"

@@ -2,7 +2,7 @@
 //! "Genève, Suisse", "Bruxelles, Belgique"): French geography is not looked for in a place
 //! abroad (Suisse is also a commune of Moselle), and the schema.org output says the country.
 
-use super::geo;
+use crate::text::fold;
 
 /// The ISO 3166 code of the country named by the last word(s) of `raw`, after at least one
 /// other word (a lone "Suisse" or "Luxembourg" may be a French commune); None otherwise.
@@ -18,7 +18,7 @@ pub fn named_last(raw: &str) -> Option<&'static str> {
             }
         }
     }
-    let folded = geo::fold(raw);
+    let folded = fold(raw);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     const COUNTRIES: &[(&str, &str)] = &[
         ("france", "FR"),
