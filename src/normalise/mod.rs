@@ -9,6 +9,7 @@ pub mod dates;
 pub use crate::geo;
 pub mod html;
 pub mod remote;
+pub mod telework;
 pub mod vocab;
 
 use std::sync::LazyLock;
