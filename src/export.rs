@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use crate::model::PublishedOffer;
-use crate::publish::{page_file, Paging};
+use crate::publish::{self, page_file, Output, Paging};
 use crate::store::{Cursor, OfferFilter, Order, Store, StoreError};
-use crate::web::{self, Output};
+use crate::web;
 
 /// Offers per exported page unless told otherwise: the most one page of the live outputs
 /// gives (`limit` at most 500).
@@ -60,7 +60,7 @@ pub fn export(
             None => (Vec::new(), None),
         };
         let more = !following.is_empty();
-        let mut channel = web::channel(base_url, &page);
+        let mut channel = publish::channel(base_url, &page);
         channel.paging = Paging::File { number, next: more };
         for output in Output::ALL {
             let body = output.render(&channel, &page);

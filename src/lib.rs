@@ -19,6 +19,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod politeness;
 pub mod publish;
+pub mod purge;
 pub mod scheduler;
 pub mod store;
 pub mod text;

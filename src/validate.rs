@@ -1,13 +1,22 @@
 //! The partner-facing report of `essaim validate`: what essaim understood of a feed, field by
 //! field, and every problem with the offer it concerns, so that a partner can fix its feed.
 //! Built from parsed and normalised data; no I/O (the command fetches the bytes).
+//!
+//! [`read`] parses and normalises a body as the pipeline does, but on its own path: the
+//! pipeline's `build_postings` then leaves out the items without title or link (and their
+//! warnings), gives identities (`dedup::assign_identities`, with its warnings about guids
+//! that repeat or change and about items of the same identity) and fails a body none of whose
+//! items can be published, none of which the report shows; the offers' `feed_id` here is
+//! `validate`, not the feed's.
 
 pub mod propose;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::config::FeedConfig;
 use crate::model::Offer;
-use crate::parse::Parsed;
+use crate::parse::{Format, ParseContext, ParseError, Parsed};
 
 /// How many offers carry one field of the model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -61,6 +70,43 @@ const FIELDS: &[(&str, Has)] = &[
     ("valid_through", |o| o.valid_through.is_some()),
     ("description", |o| !o.description_text.is_empty()),
 ];
+
+/// A body read as `essaim validate` reads it: parsed with `format` (sniffed when None), the
+/// feed's mapping and extra elements when a configured feed is given, and every item
+/// normalised (in feed order) as of `now`, links resolved against `base_url`.
+///
+/// This repeats what the pipeline does before identities are given (`pipeline::build_postings`
+/// builds the same [`ParseContext`] and normalises each item); see the module's doc for the
+/// differences.
+pub fn read(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    base_url: Option<&str>,
+    feed: Option<&FeedConfig>,
+    format: Option<Format>,
+    now: DateTime<Utc>,
+) -> Result<(Parsed, Vec<Offer>), ParseError> {
+    let ctx = ParseContext {
+        format,
+        http_charset,
+        base_url,
+        mapping: feed.and_then(|f| f.mapping.as_ref()),
+        elements: feed.map_or(&[], |f| f.elements.as_slice()),
+        ..ParseContext::at(now)
+    };
+    let parsed = crate::parse::parse(bytes, &ctx)?;
+    let nctx = crate::normalise::Context {
+        feed_id: "validate",
+        base_url,
+        now,
+    };
+    let offers = parsed
+        .items
+        .iter()
+        .map(|i| crate::normalise::normalise(i, &nctx))
+        .collect();
+    Ok((parsed, offers))
+}
 
 /// Builds the report of a parsed feed and its normalised offers (in feed order).
 pub fn report(source: &str, parsed: &Parsed, offers: &[Offer]) -> Report {

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::geo;
 use crate::model::{Contract, WorkingTimeKind};
-use crate::normalise::{geo, vocab};
+use crate::normalise::vocab;
 use crate::store::{Cursor, OfferFilter};
 
 /// Items per page when `limit` is not given.

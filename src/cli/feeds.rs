@@ -1,0 +1,192 @@
+//! `essaim feeds`: every feed's state as a table, one feed in detail, or a feed re-enabled.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::bail;
+
+use super::check_ids;
+use super::table::render_table;
+use essaim::config::Config;
+use essaim::model::{FeedStatus, HeldClosing};
+use essaim::pipeline::blocking;
+use essaim::store::Store;
+
+pub async fn feeds(
+    config: &Config,
+    store: Arc<Store>,
+    id: Option<String>,
+    reset: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    if let Some(id) = reset {
+        check_ids(config, std::slice::from_ref(&id))?;
+        let s = Arc::clone(&store);
+        let feed = id.clone();
+        blocking(move || s.reset_feed(&feed)).await?;
+        println!(
+            "{id}: re-enabled; it is fetched at the next pass (a running daemon picks it up within a minute)"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let feeds = blocking(move || store.feed_statuses()).await?;
+    match id {
+        Some(id) => {
+            check_ids(config, std::slice::from_ref(&id))?;
+            match feeds.iter().find(|f| f.id == id) {
+                Some(f) => print!("{}", feed_details(f)),
+                None => bail!("feed {id} has no recorded state yet"),
+            }
+        }
+        None => print!("{}", feeds_table(&feeds)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The state shown for a feed: `disabled` when the configuration says so.
+fn shown_state(f: &FeedStatus) -> &str {
+    if f.enabled {
+        f.state.as_str()
+    } else {
+        "disabled"
+    }
+}
+
+/// `essaim feeds`: one line per feed.
+fn feeds_table(feeds: &[FeedStatus]) -> String {
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut rows = vec![[
+        "FEED",
+        "STATE",
+        "HTTP",
+        "ERRORS",
+        "SEEN",
+        "OPEN",
+        "LAST ATTEMPT",
+        "LAST SUCCESS",
+        "NEXT FETCH",
+        "NOTE",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for f in feeds {
+        let mut note = Vec::new();
+        if let Some(e) = &f.last_error {
+            note.push(e.clone());
+        }
+        if let Some(moved) = f.effective_url.as_ref().filter(|u| **u != f.url) {
+            note.push(format!("moved to {moved}"));
+        }
+        if let Some(held) = &f.held_closing {
+            note.push(held_closing_note(held));
+        }
+        rows.push(vec![
+            f.id.clone(),
+            shown_state(f).to_string(),
+            dash(f.last_status.map(|s| s.to_string())),
+            f.consecutive_errors.to_string(),
+            dash(f.offers_seen.map(|n| n.to_string())),
+            f.open_offers.to_string(),
+            dash(f.last_attempt_at.clone()),
+            dash(f.last_success_at.clone()),
+            dash(f.next_fetch_at.clone()),
+            note.join("; "),
+        ]);
+    }
+    render_table(&rows)
+}
+
+/// What `essaim feeds` says of a held closing.
+fn held_closing_note(h: &HeldClosing) -> String {
+    format!(
+        "closing held: the fetch of {} would have closed {} of {} open offers at once; they \
+         stay open unless the next fetch lacks them too",
+        h.at, h.offers, h.open
+    )
+}
+
+/// `essaim feeds ID`: every recorded field of one feed.
+fn feed_details(f: &FeedStatus) -> String {
+    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+    let fields = [
+        ("feed", f.id.clone()),
+        ("name", f.name.clone()),
+        ("network", f.network.clone()),
+        ("url", f.url.clone()),
+        (
+            "effective url",
+            f.effective_url
+                .clone()
+                .unwrap_or_else(|| "(the configured url)".into()),
+        ),
+        ("state", shown_state(f).to_string()),
+        ("last attempt", v(&f.last_attempt_at)),
+        ("last success", v(&f.last_success_at)),
+        ("last http status", v(&f.last_status.map(|s| s.to_string()))),
+        ("last error", v(&f.last_error)),
+        ("consecutive errors", f.consecutive_errors.to_string()),
+        ("next fetch", v(&f.next_fetch_at)),
+        ("not before", v(&f.not_before)),
+        ("etag", v(&f.etag)),
+        ("last-modified", v(&f.last_modified)),
+        (
+            "offers seen last time",
+            v(&f.offers_seen.map(|n| n.to_string())),
+        ),
+        ("open offers", f.open_offers.to_string()),
+        (
+            "held closing",
+            f.held_closing
+                .as_ref()
+                .map(held_closing_note)
+                .unwrap_or_else(|| "-".into()),
+        ),
+    ];
+    fields
+        .iter()
+        .map(|(k, val)| format!("{k:<22} {val}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feeds_table_shows_state_and_moves() {
+        let f = FeedStatus {
+            id: "rs".into(),
+            name: "RS".into(),
+            network: "N".into(),
+            url: "http://a.example/old".into(),
+            effective_url: Some("https://a.example/new".into()),
+            enabled: true,
+            state: "backing_off".into(),
+            last_attempt_at: Some("2026-01-05T10:00:00Z".into()),
+            last_success_at: None,
+            last_status: Some(503),
+            last_error: Some("HTTP 503 Service Unavailable from https://a.example/new".into()),
+            consecutive_errors: 2,
+            next_fetch_at: Some("2026-01-05T11:00:00Z".into()),
+            not_before: Some("2026-01-05T11:00:00Z".into()),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            offers_seen: Some(12),
+            open_offers: 10,
+            held_closing: None,
+        };
+        let out = feeds_table(std::slice::from_ref(&f));
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with("rs    backing_off  503   2       12    10    2026-01-05T10:00:00Z  -             2026-01-05T11:00:00Z  HTTP 503"), "{out}");
+        assert!(row.ends_with("; moved to https://a.example/new"), "{out}");
+        let details = feed_details(&f);
+        assert!(
+            details.contains("effective url          https://a.example/new\n"),
+            "{details}"
+        );
+        assert!(
+            details.contains("etag                   \"v1\"\n"),
+            "{details}"
+        );
+    }
+}

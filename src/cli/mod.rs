@@ -1,0 +1,145 @@
+//! The command line: clap's definitions of the commands ([`Cli`], [`Command`]) and, in its
+//! modules, what each command does and prints: the daemon ([`run`]), `fetch` with its
+//! progress line and summary ([`fetch`]), the `feeds` table ([`feeds`]), `export`
+//! ([`export`]), `validate` and `parse` ([`validate`]).
+
+pub mod export;
+pub mod feeds;
+pub mod fetch;
+pub mod run;
+mod table;
+pub mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::bail;
+use clap::{Parser, Subcommand};
+
+use essaim::clock::Clock;
+use essaim::config::Config;
+use essaim::pipeline::blocking;
+use essaim::store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "essaim",
+    version,
+    about = "Aggregates the job-offer feeds of the social and solidarity economy"
+)]
+pub struct Cli {
+    /// The partner registry.
+    #[arg(
+        long,
+        global = true,
+        default_value = "feeds.toml",
+        env = "ESSAIM_CONFIG"
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the daemon: the scheduler and the HTTP server.
+    Run,
+    /// Fetch feeds once and exit: the enabled feeds that are due (not gone, not held back by
+    /// a partner's Retry-After / max-age or by backoff), or the ones named, now, whatever
+    /// their state.
+    Fetch {
+        /// A feed id to fetch now; repeat for several.
+        #[arg(long = "feed", value_name = "ID")]
+        feeds: Vec<String>,
+    },
+    /// Write every open offer into a directory: feed.rss, feed.atom, feed.json and
+    /// jobs.jsonld, each paged into files (feed-2.rss, ...) that link to the next one.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Offers per file.
+        #[arg(long, value_name = "N", default_value_t = essaim::export::PAGE_SIZE)]
+        page_size: usize,
+    },
+    /// Validate the configuration and exit.
+    Check,
+    /// Show every feed's state as a table, one feed in detail, or re-enable a feed.
+    Feeds {
+        /// Show every recorded field of this feed.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+        /// Re-enable a feed (a gone one, or one to retry from scratch): forget its state,
+        /// errors, backoff and fetch memory; its offers are kept.
+        #[arg(long, value_name = "ID", conflicts_with = "id")]
+        reset: Option<String>,
+    },
+    /// Expire offers past their validThrough, and delete closed and expired offers older
+    /// than settings.retention_days (the daemon does this daily).
+    Purge,
+    /// Fetch and normalise a feed without storing it, and report what essaim understood:
+    /// offers found, how many have each field, and every problem with its offer.
+    Validate {
+        /// An http(s) URL or a file path (default with --feed: the feed's own).
+        #[arg(required_unless_present = "feed")]
+        source: Option<String>,
+        /// Validate with this feed of the configuration: its URL (unless SOURCE is given),
+        /// format, [feed.mapping] and [feed.elements].
+        #[arg(long, value_name = "ID")]
+        feed: Option<String>,
+        /// The feed's format (default: detected).
+        #[arg(long, value_parser = parse_format)]
+        format: Option<essaim::parse::Format>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Allow a URL that resolves to a private or loopback address.
+        #[arg(long)]
+        allow_private: bool,
+    },
+    /// Developer tool: parse a local file and print the raw items and warnings as JSON
+    /// (`scripts/gofeed-conformance.py` uses it).
+    #[command(hide = true)]
+    Parse {
+        file: PathBuf,
+        #[arg(long, value_parser = parse_format)]
+        format: Option<essaim::parse::Format>,
+    },
+}
+
+fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
+    s.parse()
+}
+
+/// Time beyond `settings.shutdown_deadline` the process allows itself to exit, after the
+/// fetches in flight had their deadline.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `essaim purge`: one purge now, and what it did.
+pub async fn purge(config: &Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<ExitCode> {
+    let days = config.settings.retention_days;
+    let s = blocking(move || store.purge(clock.now(), days)).await?;
+    println!(
+        "{} offers expired, {} closed or expired offers older than {days} days deleted, \
+                 {} fetch attempts older than {days} days deleted",
+        s.expired, s.deleted, s.attempts
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An error naming the ids that are not feeds of the configuration, and those that are.
+pub fn check_ids(config: &Config, ids: &[String]) -> anyhow::Result<()> {
+    let unknown: Vec<&String> = ids
+        .iter()
+        .filter(|id| !config.feeds.iter().any(|f| &f.id == *id))
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = config.feeds.iter().map(|f| f.id.as_str()).collect();
+        bail!(
+            "unknown feed id {unknown:?}; {} has: {}",
+            config.path.display(),
+            known.join(", ")
+        );
+    }
+    Ok(())
+}

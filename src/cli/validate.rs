@@ -1,0 +1,154 @@
+//! `essaim validate`: a feed fetched (or read) and read as essaim would, without storing it,
+//! and the partner-facing report of what was understood; for a body in no known format, the
+//! `[feed.mapping]` that would read it. Also the developer's `essaim parse`.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use super::Command;
+use essaim::clock::Clock;
+use essaim::config::Config;
+
+/// `essaim parse FILE`: the parser's raw items and warnings as JSON, or the error (exit 1).
+pub fn parse_file(
+    file: &std::path::Path,
+    format: Option<essaim::parse::Format>,
+    clock: Clock,
+) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("essaim: {}: cannot read: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let ctx = essaim::parse::ParseContext {
+        format,
+        ..essaim::parse::ParseContext::at(clock.now())
+    };
+    match essaim::parse::parse(&bytes, &ctx) {
+        Ok(p) => {
+            let out = serde_json::json!({
+                "format": p.format.map(|f| f.name()),
+                "items": p.items,
+                "warnings": p.warnings,
+            });
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("essaim: {}: {e}", file.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn validate(
+    command: Command,
+    mut config: Config,
+    clock: Clock,
+) -> anyhow::Result<ExitCode> {
+    let Command::Validate {
+        source,
+        feed,
+        format,
+        json,
+        allow_private,
+    } = command
+    else {
+        bail!("not a validate command");
+    };
+    config.settings.allow_private_addresses |= allow_private;
+    let feed = match feed {
+        None => None,
+        Some(id) => match config.feeds.iter().find(|f| f.id == id) {
+            Some(f) => Some(f.clone()),
+            None => {
+                let ids: Vec<&str> = config.feeds.iter().map(|f| f.id.as_str()).collect();
+                eprintln!(
+                    "essaim: {}: no feed {id:?} (feeds: {})",
+                    config.path.display(),
+                    ids.join(", ")
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    if let Some(f) = &feed {
+        config.settings.allow_private_addresses |= f.allow_private;
+    }
+    let Some(source) = source.or_else(|| feed.as_ref().map(|f| f.source.to_string())) else {
+        bail!("validate needs a URL, a file or --feed");
+    };
+    let format = format.or_else(|| feed.as_ref().map(|f| f.format));
+    let fetcher = essaim::fetch::Fetcher::new(&config.settings)?;
+    let (bytes, charset, base) = match url::Url::parse(&source) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            match fetcher.fetch_url_once(url.clone()).await {
+                Ok(essaim::fetch::Fetched::Body(b)) => (b.bytes, b.charset, b.final_url),
+                Ok(essaim::fetch::Fetched::NotModified { .. }) => {
+                    bail!("{source}: the server answered 304 Not Modified to a plain request")
+                }
+                Err(e) => {
+                    eprintln!("essaim: {source}: cannot fetch: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        _ => match std::fs::read(&source) {
+            Ok(b) => (b, None, None),
+            Err(e) => {
+                eprintln!("essaim: {source}: cannot read: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+    };
+    let read = essaim::validate::read(
+        &bytes,
+        charset.as_deref(),
+        base.as_deref(),
+        feed.as_ref(),
+        format,
+        clock.now(),
+    );
+    let (parsed, offers) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            eprintln!("essaim: {source}: {e}");
+            propose_mapping(
+                &bytes,
+                charset.as_deref(),
+                feed.as_ref().map(|f| f.id.as_str()),
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let report = essaim::validate::report(&source, &parsed, &offers);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// For a body essaim could not read: the `[feed.mapping]` that would read it, printed as
+/// TOML ready to paste (see `essaim::validate::propose`), when one can be guessed.
+fn propose_mapping(bytes: &[u8], charset: Option<&str>, feed: Option<&str>) {
+    let text = essaim::parse::decode::decode(bytes, charset).text;
+    let Some(proposal) = essaim::validate::propose::propose(&text) else {
+        return;
+    };
+    let check = match feed {
+        Some(id) => format!("essaim validate --feed {id}"),
+        None => "essaim validate --feed ID".to_string(),
+    };
+    println!(
+        "# A mapping that reads this body ({} items found at {:?}). Paste it into the feed's\n\
+         # [[feed]] entry in feeds.toml, check each path, then run `{check}`.\n{}",
+        proposal.item_count,
+        proposal.items,
+        proposal.to_toml()
+    );
+}

@@ -1,0 +1,140 @@
+//! The HTTP server downstream sites consume: the merged feeds (RSS, Atom, JSON Feed), the
+//! schema.org JSON-LD, the JSON API, and the feeds' status. Every output takes the same
+//! filters ([`filters`]). The unfiltered outputs are rendered once per change of the data and
+//! served from memory with their compressed forms; everything carries ETag and Last-Modified
+//! and answers conditional requests with 304. Listings are paged: the next page is named in
+//! the body (RFC 5005 links, `next_url`, `next`) and in a `Link` header. Handlers read the
+//! store off the async threads; the server takes its shutdown signal as an argument so tests
+//! run it on 127.0.0.1:0.
+//!
+//! This module holds the router and the state the handlers share. The bodies are rendered
+//! by [`crate::publish`]; here they are routed ([`router`]), cached (`cache`: one data
+//! generation's answers), compressed (`compress`) and answered (`answer`: 304, encodings,
+//! CORS, errors) by the handlers (`handlers`), on the server's threads ([`serve`]).
+
+mod answer;
+mod cache;
+mod compress;
+pub mod filters;
+mod handlers;
+mod server;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::http::HeaderValue;
+use axum::routing::get;
+use axum::Router;
+
+use crate::clock::Clock;
+use crate::store::Store;
+use cache::Responses;
+use handlers::{api, outputs};
+
+/// Old path of [`crate::publish::Output`] (`tests/paging.rs` imports it from here).
+pub use crate::publish::Output;
+pub use answer::not_modified;
+pub use cache::Rendered;
+pub use compress::Packing;
+pub use handlers::feeds::{public_url, public_urls_in};
+pub use server::{serve, Limits};
+
+/// Items in the unfiltered outputs (and the default page size).
+pub const FEED_ITEMS: usize = filters::DEFAULT_LIMIT;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// Public base URL for self links (may be empty).
+    pub base_url: Arc<str>,
+    /// `Cache-Control` of the outputs.
+    cache_control: HeaderValue,
+    responses: Arc<Mutex<Responses>>,
+    /// SQLite's data_version, polled: changes when another process wrote the database.
+    external: Arc<AtomicI64>,
+    /// Where "now" comes from (the Last-Modified of summaries rendered on request).
+    clock: Clock,
+    /// What [`serve`] allows each client.
+    limits: Limits,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, base_url: String) -> AppState {
+        AppState {
+            store,
+            base_url: base_url.into(),
+            cache_control: HeaderValue::from_static("public, max-age=300"),
+            responses: Arc::new(Mutex::new(Responses::default())),
+            external: Arc::new(AtomicI64::new(0)),
+            clock: Clock::wall(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Sets what the server allows its clients ([`Limits::default`] otherwise).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.limits = limits;
+        self
+    }
+
+    /// Takes "now" from `clock` (tests pin it).
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets `Cache-Control: max-age` of the outputs, in seconds (300 by default).
+    pub fn with_max_age(mut self, seconds: u32) -> AppState {
+        self.cache_control = HeaderValue::from_str(&format!("public, max-age={seconds}"))
+            .unwrap_or(HeaderValue::from_static("public, max-age=300"));
+        self
+    }
+
+    fn generation(&self) -> (u64, i64) {
+        (
+            self.store.local_generation(),
+            self.external.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// A GET route that also answers CORS preflight requests.
+fn get_route<H, T>(handler: H) -> axum::routing::MethodRouter<AppState>
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    get(handler).options(answer::preflight)
+}
+
+/// The routes. Compression and CORS are done by `respond` itself rather than by layers:
+/// the bodies come compressed from the cache, and a 304 then costs only a lookup.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get_route(handlers::index))
+        .route(
+            "/feed.rss",
+            get_route(|s, r| outputs::output(s, r, Output::Rss)),
+        )
+        .route(
+            "/feed.atom",
+            get_route(|s, r| outputs::output(s, r, Output::Atom)),
+        )
+        .route(
+            "/feed.json",
+            get_route(|s, r| outputs::output(s, r, Output::JsonFeed)),
+        )
+        .route(
+            "/jobs.jsonld",
+            get_route(|s, r| outputs::output(s, r, Output::JsonLd)),
+        )
+        .route("/api/offers", get_route(api::api_offers))
+        .route("/api/offers/{id}", get_route(api::api_offer))
+        .route("/api/networks", get_route(api::api_networks))
+        .route("/api/stats", get_route(api::api_stats))
+        .route("/api/feeds", get_route(handlers::feeds::api_feeds))
+        .route("/healthz", get_route(handlers::healthz))
+        .fallback(handlers::not_found)
+        .with_state(state)
+}
