@@ -114,7 +114,7 @@ pub fn features(offer: &Offer) -> Features {
         .collect();
     // Every word of the employer: one common word ("quartier" of "Maison de quartier des
     // Buttes", "insertion" of "Chantier d'insertion ...") is found in many texts that do not
-    // name the employer (version 4; it was one word before).
+    // name the employer.
     let self_named = !employer.is_empty()
         && employer
             .iter()

@@ -7,9 +7,8 @@ use super::features::Features;
 use super::words::fnv;
 
 /// LSH over the shingle signature: `BANDS` bands of `ROWS` values. Each band is a blocking key
-/// looked up for every posting filed, the dearest part of filing in a large database. On the
-/// labelled set 8 bands find as much as 16 did (recall 0.9576 against 0.9602, and 0.9421
-/// against 0.9412 on the held-out draw, same precision), with a third fewer keys per posting.
+/// looked up for every posting filed, the dearest part of filing in a large database: 8 bands
+/// find about as many true pairs as 16 would, with a third fewer keys per posting.
 pub const BANDS: usize = 8;
 pub const ROWS: usize = 3;
 /// At most this many candidates are read per blocking key (the most recent ones), so that a

@@ -198,7 +198,7 @@ pub fn compare(a: &Features, b: &Features) -> Comparison {
 /// The fewer fields are known on both sides, the more text evidence is required; when the
 /// employer is unknown on a side, its text must name the other side's employer, else the
 /// bar is higher still. Thresholds were set on candidate pairs of the evaluation set
-/// (`tests/dedup_eval.rs`, `dump_candidate_pairs`).
+/// (`tests/dedup_eval.rs`, whose `DEDUP_EVAL_PAIRS` writes them).
 pub fn same_job(a: &Features, b: &Features) -> Option<f64> {
     verdict(a, b).ok()
 }

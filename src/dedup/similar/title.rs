@@ -39,12 +39,8 @@ pub fn title_tokens(title: &str) -> Vec<String> {
     set.into_iter().collect()
 }
 
-/// Each of two titles has a word the other lacks (once cleaned and stemmed): "Chef de partie"
-/// and "Chef de rang", "Soudeur" and "Chaudronnier". A title that only adds words to the other
-/// ("Educateur spécialisé" and "Educateur spécialisé en MECS") is the same title, reworded.
 /// Words that qualify a position without naming another job ("comptable général",
-/// "infirmier diplômé d'État", "mission de service civique"), and words that name the same
-/// role in other words (the key is read as the value).
+/// "infirmier diplômé d'État", "mission de service civique").
 const TITLE_QUALIFIERS: &[&str] = &[
     "general",
     "unique",
@@ -71,6 +67,7 @@ const TITLE_QUALIFIERS: &[&str] = &[
     "stagiair",
     "contrat",
 ];
+/// Words that name the same role in other words (the key is read as the value).
 const TITLE_SYNONYMS: &[(&str, &str)] = &[
     ("responsabl", "directeur"),
     ("coordinateur", "directeur"),
