@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::features::Features;
 use super::words::{fnv, is_stop, stem, words};
+use crate::model::Offer;
 
 /// Words that only say what kind of organisation an employer is.
 const EMPLOYER_NOISE: &[&str] = &[
@@ -51,6 +52,89 @@ const EMPLOYER_NOISE: &[&str] = &[
     "esat",
     "entreprise",
 ];
+
+/// How much of an employer-less description is read for the names it mentions.
+const MENTIONS_CHARS: usize = 4000;
+
+/// What [`Features`] holds of an offer's employer.
+pub(super) struct EmployerFeatures {
+    /// [`Features::employer`].
+    pub tokens: Vec<String>,
+    /// [`Features::initials`].
+    pub initials: String,
+    /// [`Features::head_initials`].
+    pub head_initials: String,
+    /// [`Features::self_named`].
+    pub self_named: bool,
+    /// [`Features::mentions`].
+    pub mentions: Vec<u32>,
+}
+
+/// The employer's features of an offer: its name's tokens and initials, whether its text
+/// names it at the start, and, when it gives none, what its text names.
+pub(super) fn employer_features(offer: &Offer) -> EmployerFeatures {
+    let employer = offer
+        .employer
+        .as_deref()
+        .map(employer_tokens)
+        .unwrap_or_default();
+    let head: String = offer.description_text.chars().take(400).collect();
+    let head_words = words(&head);
+    let head_initials: String = if employer.is_empty() {
+        head_words
+            .iter()
+            .filter(|w| !is_stop(w))
+            .filter_map(|w| w.chars().next())
+            .collect()
+    } else {
+        String::new()
+    };
+    let head: BTreeSet<u32> = head_words
+        .into_iter()
+        .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
+        .collect();
+    // Every word of the employer: one common word ("quartier" of "Maison de quartier des
+    // Buttes", "insertion" of "Chantier d'insertion ...") is found in many texts that do not
+    // name the employer.
+    let self_named = !employer.is_empty()
+        && employer
+            .iter()
+            .all(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
+    // The words an employer-less text names anywhere (a full copy of an ad that presents its
+    // employer in its last paragraph names it there too); capped, as the signatures are.
+    let mentions = if employer.is_empty() {
+        let whole: String = offer
+            .description_text
+            .chars()
+            .take(MENTIONS_CHARS)
+            .collect();
+        let set: BTreeSet<u32> = words(&whole)
+            .into_iter()
+            .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
+            .collect();
+        set.into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    let initials: String = offer
+        .employer
+        .as_deref()
+        .map(|e| {
+            words(e)
+                .iter()
+                .filter(|w| !is_stop(w))
+                .filter_map(|w| w.chars().next())
+                .collect()
+        })
+        .unwrap_or_default();
+    EmployerFeatures {
+        tokens: employer,
+        initials,
+        head_initials,
+        self_named,
+        mentions,
+    }
+}
 
 /// Employer tokens: folded words without function words and legal-form words.
 /// A name made of such words only ("Union régionale des SCOP") keeps them.

@@ -1,25 +1,20 @@
 //! [`Features`]: what the same-job decision looks at for one posting, built from its offer by
 //! [`features`]; [`FEATURES_VERSION`] says how they were computed.
 
-use std::collections::BTreeSet;
-
-use super::employer::employer_tokens;
+use super::employer::employer_features;
 use super::facts::figures;
-use super::place::{place_phrases, place_position, NOT_NAMED, PLACE_HEAD};
+use super::place::place_features;
 use super::shingles::{minhash, text_sets};
 use super::terms::{terms, Terms};
-use super::title::title_tokens;
-use super::words::{fnv, is_stop, stem, words};
+use super::title::{title_initials, title_tokens};
+use super::words::fnv;
 use crate::model::Offer;
-use crate::text::fold;
 
 /// Bumped whenever features or signatures are computed differently (stored features of
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
 pub const FEATURES_VERSION: u8 = 5;
-/// How much of an employer-less description is read for the names it mentions.
-const MENTIONS_CHARS: usize = 4000;
 
 /// What the same-job decision looks at, for one posting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,7 +59,7 @@ pub struct Features {
     /// When the commune is known: the position (in words) where the description first names
     /// it, within its first [`PLACE_HEAD`] words ([`NOT_NAMED`] when it does not).
     pub place_at: u16,
-    /// When the commune is unknown: 16-bit hashes of the phrases of one to [`PLACE_GRAM`]
+    /// When the commune is unknown: 16-bit hashes of the phrases of one to [`PLACE_GRAM`](super::PLACE_GRAM)
     /// words of the place as written, the title and the description's first [`PLACE_HEAD`]
     /// words, sorted, to check a candidate's commune against; and how many description words
     /// were read.
@@ -90,112 +85,32 @@ pub fn slot(feed_id: &str) -> u64 {
 
 /// The features of an offer.
 pub fn features(offer: &Offer) -> Features {
-    let place = &offer.location.place;
-    let employer = offer
-        .employer
-        .as_deref()
-        .map(employer_tokens)
-        .unwrap_or_default();
+    let employer = employer_features(offer);
+    let place = place_features(offer);
     let (shingles, content) = text_sets(&offer.description_text);
-    let head: String = offer.description_text.chars().take(400).collect();
-    let head_words = words(&head);
-    let head_initials: String = if employer.is_empty() {
-        head_words
-            .iter()
-            .filter(|w| !is_stop(w))
-            .filter_map(|w| w.chars().next())
-            .collect()
-    } else {
-        String::new()
-    };
-    let head: BTreeSet<u32> = head_words
-        .into_iter()
-        .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
-        .collect();
-    // Every word of the employer: one common word ("quartier" of "Maison de quartier des
-    // Buttes", "insertion" of "Chantier d'insertion ...") is found in many texts that do not
-    // name the employer.
-    let self_named = !employer.is_empty()
-        && employer
-            .iter()
-            .all(|t| head.contains(&((fnv(t.as_bytes()) & 0xffff_ffff) as u32)));
-    // The words an employer-less text names anywhere (a full copy of an ad that presents its
-    // employer in its last paragraph names it there too); capped, as the signatures are.
-    let mentions = if employer.is_empty() {
-        let whole: String = offer
-            .description_text
-            .chars()
-            .take(MENTIONS_CHARS)
-            .collect();
-        let set: BTreeSet<u32> = words(&whole)
-            .into_iter()
-            .map(|w| (fnv(stem(&w).as_bytes()) & 0xffff_ffff) as u32)
-            .collect();
-        set.into_iter().collect()
-    } else {
-        Vec::new()
-    };
-    let initials: String = offer
-        .employer
-        .as_deref()
-        .map(|e| {
-            words(e)
-                .iter()
-                .filter(|w| !is_stop(w))
-                .filter_map(|w| w.chars().next())
-                .collect()
-        })
-        .unwrap_or_default();
     let (facts, dates) = figures(&offer.description_text);
-    let commune = place.commune.as_deref().map(fold).filter(|c| !c.is_empty());
-    let text_words = words(&offer.description_text);
-    let head_words = text_words.len().min(PLACE_HEAD);
-    let (place_at, place_grams) = match &commune {
-        Some(c) => (place_position(c, &text_words), Vec::new()),
-        None => {
-            let raw = words(offer.location.raw.as_deref().unwrap_or(""));
-            let title = words(&offer.title_raw);
-            (
-                NOT_NAMED,
-                place_phrases(&[&raw, &title, &text_words[..head_words]]),
-            )
-        }
-    };
-    let place_words = if commune.is_none() && place.department.is_none() {
-        let set: BTreeSet<String> = words(offer.location.raw.as_deref().unwrap_or(""))
-            .into_iter()
-            .filter(|w| w.len() > 1 && !w.chars().any(|c| c.is_ascii_digit()) && !is_stop(w))
-            .collect();
-        set.into_iter().collect()
-    } else {
-        Vec::new()
-    };
     Features {
         terms: terms(offer),
-        place_words,
+        place_words: place.place_words,
         slot: None,
-        employer,
-        initials,
+        employer: employer.tokens,
+        initials: employer.initials,
         title: title_tokens(&offer.title),
-        title_initials: words(&offer.title)
-            .iter()
-            .filter(|w| !is_stop(w))
-            .filter_map(|w| w.chars().next())
-            .collect(),
-        commune,
-        department: place.department.clone(),
+        title_initials: title_initials(&offer.title),
+        commune: place.commune,
+        department: offer.location.place.department.clone(),
         contract: offer.contract.map(|c| c.code().to_string()),
         n_shingles: shingles.len() as u32,
         n_words: content.len() as u32,
         shingle_sig: minhash(&shingles),
         word_sig: minhash(&content),
-        mentions,
-        head_initials,
-        self_named,
+        mentions: employer.mentions,
+        head_initials: employer.head_initials,
+        self_named: employer.self_named,
         facts,
         dates,
-        place_at,
-        place_grams,
-        head_words: head_words as u16,
+        place_at: place.place_at,
+        place_grams: place.place_grams,
+        head_words: place.head_words,
     }
 }

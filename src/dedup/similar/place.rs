@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use super::features::Features;
-use super::words::fnv;
+use super::words::{fnv, is_stop, words};
+use crate::model::Offer;
+use crate::text::fold;
 
 /// Words of the description's beginning in which a place is looked for.
 pub const PLACE_HEAD: usize = 200;
@@ -14,13 +16,64 @@ pub const PLACE_GRAM: usize = 4;
 /// `place_at` of a posting whose description does not name its commune.
 pub const NOT_NAMED: u16 = u16::MAX;
 
+/// What [`Features`] holds of an offer's place, beside its department.
+pub(super) struct PlaceFeatures {
+    /// [`Features::commune`].
+    pub commune: Option<String>,
+    /// [`Features::place_at`].
+    pub place_at: u16,
+    /// [`Features::place_grams`].
+    pub place_grams: Vec<u16>,
+    /// [`Features::head_words`].
+    pub head_words: u16,
+    /// [`Features::place_words`].
+    pub place_words: Vec<String>,
+}
+
+/// The place's features of an offer: its folded commune and where its text names it, or,
+/// without a commune, the phrases that may name its place (and without a department either,
+/// its place's words as written).
+pub(super) fn place_features(offer: &Offer) -> PlaceFeatures {
+    let place = &offer.location.place;
+    let commune = place.commune.as_deref().map(fold).filter(|c| !c.is_empty());
+    let text_words = words(&offer.description_text);
+    let head_words = text_words.len().min(PLACE_HEAD);
+    let (place_at, place_grams) = match &commune {
+        Some(c) => (place_position(c, &text_words), Vec::new()),
+        None => {
+            let raw = words(offer.location.raw.as_deref().unwrap_or(""));
+            let title = words(&offer.title_raw);
+            (
+                NOT_NAMED,
+                place_phrases(&[&raw, &title, &text_words[..head_words]]),
+            )
+        }
+    };
+    let place_words = if commune.is_none() && place.department.is_none() {
+        let set: BTreeSet<String> = words(offer.location.raw.as_deref().unwrap_or(""))
+            .into_iter()
+            .filter(|w| w.len() > 1 && !w.chars().any(|c| c.is_ascii_digit()) && !is_stop(w))
+            .collect();
+        set.into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    PlaceFeatures {
+        commune,
+        place_at,
+        place_grams,
+        head_words: head_words as u16,
+        place_words,
+    }
+}
+
 /// 16-bit hash of a phrase of folded words.
 fn phrase_hash(words: &[String]) -> u16 {
     (fnv(words.join(" ").as_bytes()) & 0xffff) as u16
 }
 
 /// Where the first `PLACE_HEAD` words of `text` name `commune` (folded), if they do.
-pub(super) fn place_position(commune: &str, text: &[String]) -> u16 {
+fn place_position(commune: &str, text: &[String]) -> u16 {
     let target: Vec<&str> = commune.split(' ').filter(|w| !w.is_empty()).collect();
     if target.is_empty() {
         return NOT_NAMED;
@@ -32,7 +85,7 @@ pub(super) fn place_position(commune: &str, text: &[String]) -> u16 {
 }
 
 /// The phrases (one to `PLACE_GRAM` words) of the texts that may name a place, hashed.
-pub(super) fn place_phrases(texts: &[&[String]]) -> Vec<u16> {
+fn place_phrases(texts: &[&[String]]) -> Vec<u16> {
     let mut out = BTreeSet::new();
     for t in texts {
         for i in 0..t.len() {

@@ -39,6 +39,16 @@ pub fn title_tokens(title: &str) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// First letters of a title's words in order, without function words ("ide" for "infirmier
+/// diplômé d'État").
+pub(super) fn title_initials(title: &str) -> String {
+    words(title)
+        .iter()
+        .filter(|w| !is_stop(w))
+        .filter_map(|w| w.chars().next())
+        .collect()
+}
+
 /// Words that qualify a position without naming another job ("comptable général",
 /// "infirmier diplômé d'État", "mission de service civique").
 const TITLE_QUALIFIERS: &[&str] = &[
