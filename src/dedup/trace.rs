@@ -1,6 +1,6 @@
 //! Diagnostics of cross-feed deduplication: why a posting did not join a cluster. Switched on
-//! for the current thread only (by the evaluation, `tests/dedup_eval.rs`,
-//! `DEDUP_EVAL_ERRORS`), [`crate::dedup::similar::plan_join`] records each of its decisions:
+//! for the current thread only (by the evaluation, `tests/dedup_eval.rs`, `DEDUP_EVAL_WHY`
+//! or `DEDUP_EVAL_ERRORS`), [`crate::dedup::similar::plan_join`] records each of its decisions:
 //! the clusters a filed posting matched and what it did with each. Off, it costs one
 //! thread-local read per posting filed; it never changes a decision.
 

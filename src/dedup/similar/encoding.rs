@@ -1,0 +1,205 @@
+//! Binary encoding of [`Features`] for the store: compact and versioned. A version this
+//! code no longer writes still decodes (see [`decode`]).
+
+use super::features::{Features, FEATURES_VERSION};
+use super::terms::Terms;
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let n = b.len().min(255);
+    out.push(n as u8);
+    out.extend_from_slice(&b[..n]);
+}
+
+fn put_strs(out: &mut Vec<u8>, v: &[String]) {
+    out.push(v.len().min(255) as u8);
+    for s in v.iter().take(255) {
+        put_str(out, s);
+    }
+}
+
+fn put_opt(out: &mut Vec<u8>, s: &Option<String>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn put_u16s(out: &mut Vec<u8>, v: &[u16]) {
+    out.extend_from_slice(&(v.len() as u16).to_le_bytes());
+    for x in v {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Encodes features for storage.
+pub fn encode(f: &Features) -> Vec<u8> {
+    let mut out = Vec::with_capacity(600);
+    out.push(FEATURES_VERSION);
+    put_strs(&mut out, &f.employer);
+    put_str(&mut out, &f.initials);
+    put_str(&mut out, &f.head_initials);
+    out.push(u8::from(f.self_named));
+    put_strs(&mut out, &f.title);
+    put_opt(&mut out, &f.commune);
+    put_opt(&mut out, &f.department);
+    put_opt(&mut out, &f.contract);
+    out.extend_from_slice(&f.n_shingles.to_le_bytes());
+    out.extend_from_slice(&f.n_words.to_le_bytes());
+    put_u16s(&mut out, &f.shingle_sig);
+    put_u16s(&mut out, &f.word_sig);
+    for set in [&f.mentions, &f.facts, &f.dates] {
+        out.extend_from_slice(&(set.len() as u16).to_le_bytes());
+        for m in set {
+            out.extend_from_slice(&m.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&f.place_at.to_le_bytes());
+    out.extend_from_slice(&f.head_words.to_le_bytes());
+    put_u16s(&mut out, &f.place_grams);
+    // Version 3.
+    let t = &f.terms;
+    let flags = u8::from(t.hours.is_some())
+        | u8::from(t.time_kind.is_some()) << 1
+        | u8::from(t.duration_days.is_some()) << 2
+        | u8::from(t.salary.is_some()) << 3
+        | u8::from(t.start_day.is_some()) << 4;
+    out.push(flags);
+    out.extend_from_slice(&t.hours.unwrap_or(0).to_le_bytes());
+    out.push(t.time_kind.unwrap_or(0));
+    out.extend_from_slice(&t.duration_days.unwrap_or(0).to_le_bytes());
+    let (smin, smax, sp) = t.salary.unwrap_or((0, 0, 0));
+    out.extend_from_slice(&smin.to_le_bytes());
+    out.extend_from_slice(&smax.to_le_bytes());
+    out.push(sp);
+    out.extend_from_slice(&t.start_day.unwrap_or(0).to_le_bytes());
+    put_strs(&mut out, &f.place_words);
+    put_str(&mut out, &f.title_initials);
+    out
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.u8()? as usize;
+        self.take(n)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+    fn strs(&mut self) -> Option<Vec<String>> {
+        let n = self.u8()?;
+        (0..n).map(|_| self.str()).collect()
+    }
+    fn opt(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => self.str().map(Some),
+        }
+    }
+    fn u16s(&mut self) -> Option<Vec<u16>> {
+        let n = self.u16()?;
+        (0..n).map(|_| self.u16()).collect()
+    }
+}
+
+/// Decodes stored features; None when they are damaged or of an unknown version. Features
+/// of version 2 (before terms and place words) decode with none stated, and those of
+/// versions 3 (`self_named` read from one word) and 4 (mentions read from the text's first
+/// 400 characters only) as written: all are filed again at their feed's next fetch.
+pub fn decode(bytes: &[u8]) -> Option<Features> {
+    let mut r = Reader(bytes);
+    let version = r.u8()?;
+    if !(2..=FEATURES_VERSION).contains(&version) {
+        return None;
+    }
+    let employer = r.strs()?;
+    let initials = r.str()?;
+    let head_initials = r.str()?;
+    let self_named = r.u8()? != 0;
+    let title = r.strs()?;
+    let commune = r.opt()?;
+    let department = r.opt()?;
+    let contract = r.opt()?;
+    let n_shingles = r.u32()?;
+    let n_words = r.u32()?;
+    let shingle_sig = r.u16s()?;
+    let word_sig = r.u16s()?;
+    let n = r.u16()?;
+    let mentions = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let n = r.u16()?;
+    let facts = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let n = r.u16()?;
+    let dates = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let place_at = r.u16()?;
+    let head_words = r.u16()?;
+    let place_grams = r.u16s()?;
+    let (terms, place_words) = if version >= 3 {
+        let flags = r.u8()?;
+        let has = |bit: u8| flags & (1 << bit) != 0;
+        let hours = r.u16()?;
+        let time_kind = r.u8()?;
+        let duration_days = r.u16()?;
+        let (smin, smax, sp) = (r.u32()?, r.u32()?, r.u8()?);
+        let start_day = r.u32()? as i32;
+        let terms = Terms {
+            hours: has(0).then_some(hours),
+            time_kind: has(1).then_some(time_kind),
+            duration_days: has(2).then_some(duration_days),
+            salary: has(3).then_some((smin, smax, sp)),
+            start_day: has(4).then_some(start_day),
+        };
+        (terms, r.strs()?)
+    } else {
+        (Terms::default(), Vec::new())
+    };
+    let title_initials = if version >= 3 {
+        r.str()?
+    } else {
+        String::new()
+    };
+    Some(Features {
+        terms,
+        place_words,
+        slot: None,
+        title_initials,
+        employer,
+        initials,
+        head_initials,
+        self_named,
+        title,
+        commune,
+        department,
+        contract,
+        n_shingles,
+        n_words,
+        shingle_sig,
+        word_sig,
+        mentions,
+        facts,
+        dates,
+        place_at,
+        place_grams,
+        head_words,
+    })
+}
