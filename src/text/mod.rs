@@ -1,7 +1,13 @@
 //! Text helpers every French-aware stage shares (std only): the one accent-folding table,
-//! the word fold used to compare names and phrases, and whitespace helpers named by what they
-//! do. Geography, vocabulary, dates and deduplication all fold with this table, so that a
-//! letter matched in one place is matched in all.
+//! the word fold used to compare names and phrases, whitespace helpers named by what they do,
+//! and phrase matching over words. Geography, vocabulary, dates and deduplication all fold
+//! with this table, so that a letter matched in one place is matched in all.
+//!
+//! [`lexer`]: the French prose lexer of the vocabulary readers. [`dates`]: the dates partners
+//! write (the one file of `text` that uses chrono, with its own date lexer).
+
+pub mod dates;
+pub mod lexer;
 
 /// Case- and accent-insensitive folding used for matching: lowercase, accents removed, œ->oe, æ->ae, "saint"/"st"/"ste" unified, punctuation and hyphens to single spaces, trimmed.
 ///
@@ -164,6 +170,15 @@ pub fn tidy_spaces(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether `words` hold one of `phrases` as consecutive words ("cdd", "d", "insertion" in
+/// "un CDD d'insertion" folded and cut into words). Every phrase must have a word (an
+/// empty one panics).
+pub fn says_any(words: &[&str], phrases: &[&[&str]]) -> bool {
+    phrases
+        .iter()
+        .any(|p| words.windows(p.len()).any(|w| w == *p))
 }
 
 #[cfg(test)]
