@@ -4,7 +4,8 @@
 //! of the work is remote, from a structured value or the texts.
 
 use super::labels::Label;
-use super::{country, field, geo, remote, title, Texts};
+use super::{field, remote, title, Texts};
+use crate::geo::{self, country};
 use crate::model::{Location, Place, Remote};
 use crate::parse::RawItem;
 use crate::text::squeeze_spaces;

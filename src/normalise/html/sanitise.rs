@@ -71,7 +71,7 @@ fn sanitise_unbounded(input: &str, base: Option<&str>, warnings: &mut Vec<String
 }
 
 /// Most text a description keeps, in bytes: 64 KiB, a dozen pages. Longer ones are cut at a
-/// sentence end (a 16 MiB description was once republished whole in every output).
+/// sentence end: a description is republished whole in every output.
 pub const MAX_TEXT: usize = 64 * 1024;
 
 /// Most partner markup read for one description: enough for [`MAX_TEXT`] of text in verbose
@@ -181,9 +181,9 @@ pub(super) fn full_clean(input: &str, base: Option<&str>) -> String {
 }
 
 /// Deepest element nesting a description keeps. An HTML parser's work per tag grows with the
-/// depth of the open elements (scope checks walk them), so markup nested without bound (a
-/// partner's 4.4 MB of nested `<div>`s took 44 s) would make sanitising quadratic; real
-/// descriptions nest a dozen levels.
+/// depth of the open elements (scope checks walk them), so markup nested without bound
+/// (megabytes of nested `<div>`s) would make sanitising quadratic; real descriptions nest a
+/// dozen levels.
 pub const MAX_NESTING: usize = 128;
 
 /// Elements without content: they never open a level.
