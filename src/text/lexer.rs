@@ -7,10 +7,10 @@
 //! normalised). Also the phrase tables matched over its words ([`Pattern`], [`best_match`]).
 //!
 //! Dates have a lexer of their own (`DateTokens` in [`crate::text::dates`]), on purpose: a
-//! date must not read "03.11.2026" as the number 3.11 nor "2026 10" as one number, needs its
-//! integers exact with their digit count (two-digit days, four-digit years, fractional
-//! seconds) and skips bracketed comments ("(CET)", "[Europe/Paris]"). One lexer with both
-//! readings would change what one of them reads.
+//! date must not read "03.11.2026" as the number 3.11 then 2026, nor "12 000" as 12000; it
+//! needs its integers exact with their digit count (two-digit days, four-digit years,
+//! fractional seconds) and skips bracketed comments ("(CET)", "[Europe/Paris]"); and it folds
+//! fewer dashes into '-'. One lexer with both readings would change what one of them reads.
 //!
 //! Pure and panic-free: all string slicing happens on char boundaries.
 
