@@ -523,7 +523,7 @@ mod tests {
             "\t",
             "Salaire : 1 900 € | Lieu : Reims",
         ];
-        crate::normalise::glued_pieces(&PIECES, 12, count, 0x9e37_79b9_7f4a_7c15)
+        crate::text::glued_pieces(&PIECES, 12, count, 0x9e37_79b9_7f4a_7c15)
     }
 
     #[test]

@@ -213,24 +213,9 @@ pub fn public_link(raw: Option<&str>, what: &str, warnings: &mut Vec<String>) ->
     }
 }
 
-/// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
-/// random (xorshift from `seed`, so runs repeat).
+/// Old path of [`crate::text::glued_pieces`], for geo's tests.
 #[cfg(test)]
-pub(crate) fn glued_pieces(pieces: &[&str], max: usize, count: usize, seed: u64) -> Vec<String> {
-    let mut seed = seed.max(1);
-    (0..count)
-        .map(|_| {
-            let mut text = String::new();
-            for _ in 0..1 + (seed % max as u64) as usize {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
-            }
-            text
-        })
-        .collect()
-}
+pub(crate) use crate::text::glued_pieces;
 
 #[cfg(test)]
 mod tests;

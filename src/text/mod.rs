@@ -181,6 +181,25 @@ pub fn says_any(words: &[&str], phrases: &[&[&str]]) -> bool {
         .any(|p| words.windows(p.len()).any(|w| w == *p))
 }
 
+/// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
+/// random (xorshift from `seed`, so runs repeat).
+#[cfg(test)]
+pub(crate) fn glued_pieces(pieces: &[&str], max: usize, count: usize, seed: u64) -> Vec<String> {
+    let mut seed = seed.max(1);
+    (0..count)
+        .map(|_| {
+            let mut text = String::new();
+            for _ in 0..1 + (seed % max as u64) as usize {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            text
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,7 +154,7 @@ fn sanitised_text_runs_agree_with_the_char_by_char_version() {
         " b",
         "&",
     ];
-    for html in crate::normalise::glued_pieces(&PIECES, 14, 20_000, 0x2545_f491_4f6c_dd1d) {
+    for html in crate::text::glued_pieces(&PIECES, 14, 20_000, 0x2545_f491_4f6c_dd1d) {
         assert_eq!(
             sanitised_to_text(&html),
             reference::sanitised_to_text(&html),
