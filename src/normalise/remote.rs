@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::geo;
+use crate::geo;
 
 pub use crate::model::Remote;
 

@@ -12,7 +12,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{lenient, rfc3339, Field, Format, ParseContext, ParseError, RawItem};
-use crate::normalise::dates;
+use crate::text::dates;
 
 /// WP Job Manager's elements, read in every RSS feed. Some sites swap job_type and
 /// job_category; the normaliser checks both.

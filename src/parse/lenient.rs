@@ -17,7 +17,7 @@ use quick_xml::Reader;
 
 use super::feeds::{self, item_label, WP_JOB_MANAGER};
 use super::{Field, Format, ParseContext, ParseError, RawItem};
-use crate::normalise::dates;
+use crate::text::dates;
 
 /// What the lenient reader read.
 #[derive(Debug, Default)]

@@ -1,7 +1,13 @@
 //! Text helpers every French-aware stage shares (std only): the one accent-folding table,
-//! the word fold used to compare names and phrases, and whitespace helpers named by what they
-//! do. Geography, vocabulary, dates and deduplication all fold with this table, so that a
-//! letter matched in one place is matched in all.
+//! the word fold used to compare names and phrases, whitespace helpers named by what they do,
+//! and phrase matching over words. Geography, vocabulary, dates and deduplication all fold
+//! with this table, so that a letter matched in one place is matched in all.
+//!
+//! [`lexer`]: the French prose lexer of the vocabulary readers. [`dates`]: the dates partners
+//! write (the one file of `text` that uses chrono, with its own date lexer).
+
+pub mod dates;
+pub mod lexer;
 
 /// Case- and accent-insensitive folding used for matching: lowercase, accents removed, œ->oe, æ->ae, "saint"/"st"/"ste" unified, punctuation and hyphens to single spaces, trimmed.
 ///
@@ -164,6 +170,34 @@ pub fn tidy_spaces(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether `words` hold one of `phrases` as consecutive words ("cdd", "d", "insertion" in
+/// "un CDD d'insertion" folded and cut into words). Every phrase must have a word (an
+/// empty one panics).
+pub fn says_any(words: &[&str], phrases: &[&[&str]]) -> bool {
+    phrases
+        .iter()
+        .any(|p| words.windows(p.len()).any(|w| w == *p))
+}
+
+/// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
+/// random (xorshift from `seed`, so runs repeat).
+#[cfg(test)]
+pub(crate) fn glued_pieces(pieces: &[&str], max: usize, count: usize, seed: u64) -> Vec<String> {
+    let mut seed = seed.max(1);
+    (0..count)
+        .map(|_| {
+            let mut text = String::new();
+            for _ in 0..1 + (seed % max as u64) as usize {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            text
+        })
+        .collect()
 }
 
 #[cfg(test)]
