@@ -166,7 +166,7 @@ fn main() {
     let bytes: usize = feeds.iter().map(|(_, b)| b.len()).sum();
     let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap_or_default();
     // Warm the lazily built geography tables so the figure is the steady state.
-    let _ = normalise::geo::resolve("Lyon");
+    let _ = essaim::geo::resolve("Lyon");
 
     let cpu_start = cpu_seconds();
     let start = Instant::now();
@@ -225,23 +225,23 @@ fn main() {
         std::hint::black_box(normalise::html::sanitised_to_text(&h));
     });
     stage("labelled_fields", &|i| {
-        std::hint::black_box(normalise::vocab::labelled_fields(
+        std::hint::black_box(normalise::labels::labelled_fields(
             i.description.as_deref().unwrap_or(""),
         ));
     });
     stage("is_remote(description)", &|i| {
-        std::hint::black_box(normalise::geo::is_remote(
+        std::hint::black_box(normalise::telework::is_remote(
             i.description.as_deref().unwrap_or(""),
         ));
     });
     stage("clean_title", &|i| {
-        std::hint::black_box(normalise::vocab::clean_title(
+        std::hint::black_box(normalise::title::clean_title(
             i.title.as_deref().unwrap_or(""),
-            &|s| normalise::geo::resolve(s).is_some(),
+            &|s| essaim::geo::resolve(s).is_some(),
         ));
     });
     stage("geo resolve", &|i| {
-        std::hint::black_box(normalise::geo::resolve(
+        std::hint::black_box(essaim::geo::resolve(
             i.location.as_deref().unwrap_or("Lyon (69)"),
         ));
     });

@@ -556,7 +556,7 @@ fn the_merged_job_keeps_every_field_one_posting_states() {
     let short: String = TEXT.chars().take(220).collect();
     let mut terse = offer("b", "x", "Villeurbanne", Contract::Cdd, &short);
     terse.salary_raw = Some("1 450 € brut mensuel".into());
-    terse.salary = essaim::normalise::vocab::parse_salary("1 450 € brut mensuel");
+    terse.salary = essaim::normalise::salary::parse_salary("1 450 € brut mensuel");
     assert!(terse.salary.is_some(), "the salary figure is read");
     let (a, b) = (posting(rich), posting(terse));
     fetch(&s, "a", t0, std::slice::from_ref(&a));

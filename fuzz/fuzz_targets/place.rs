@@ -1,7 +1,7 @@
 //! French places ("Lyon (69)", "69100 Villeurbanne", "Côtes-d'Armor").
 #![no_main]
 
-use essaim::normalise::geo;
+use essaim::geo;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -25,8 +25,6 @@ pub use crate::text::fold;
 
 // Remote-work wording moved to `normalise::telework`; these keep the old paths working until
 // their callers are rewired.
-pub use crate::normalise::telework::is_remote;
-pub(crate) use crate::normalise::telework::mentions_remote_core;
 
 use decide::decide;
 use scan::{scan_text, Hints};

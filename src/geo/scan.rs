@@ -58,7 +58,7 @@ impl Hints {
             self.add_dept(d);
             return;
         }
-        let f = fold(clip(t, 256));
+        let f = fold(crate::text::clip(t, 256));
         if let Some(&d) = geo.dept_names.get(f.as_str()) {
             self.add_dept(d);
         } else if let Some(&r) = geo.region_names.get(f.as_str()) {
@@ -80,25 +80,13 @@ impl Hints {
             self.regions.push(r);
             return;
         }
-        let f = fold(clip(t, 256));
+        let f = fold(crate::text::clip(t, 256));
         if let Some(&r) = geo.region_names.get(f.as_str()) {
             self.regions.push(r);
         } else if let Some(&d) = geo.dept_names.get(f.as_str()) {
             self.add_dept(d);
         }
     }
-}
-
-/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
 }
 
 /// Most tokens of a text looked at.
@@ -208,7 +196,7 @@ impl<'t> Words<'t> {
 
 /// Reads one free text into `hints`.
 pub(super) fn scan_text(geo: &'static Geo, raw: &str, hints: &mut Hints) {
-    let text = fold(clip(raw, 512));
+    let text = fold(crate::text::clip(raw, 512));
     if text.is_empty() {
         return;
     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod feed;
-mod place;
+pub(crate) mod place;
 mod published;
 mod terms;
 mod time;
@@ -114,10 +114,10 @@ pub struct Location {
     pub place: Place,
     /// How much of the job can be done remotely (télétravail): none, partial or full; None
     /// when the offer does not say. Stored offers written before the levels held a boolean:
-    /// `true` reads as partial, `false` as unknown (`remote::deserialize_stored`).
+    /// `true` reads as partial, `false` as unknown (`place::deserialize_stored`).
     #[serde(
         default,
-        deserialize_with = "crate::normalise::remote::deserialize_stored",
+        deserialize_with = "crate::model::place::deserialize_stored",
         skip_serializing_if = "Option::is_none"
     )]
     pub remote: Option<Remote>,

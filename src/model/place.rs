@@ -1,7 +1,7 @@
 //! Where a job is: a place resolved against the official geographic code, and how much of it
 //! can be done remotely.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A place resolved against the official geographic code. Only the fields that are known are
 /// filled.
@@ -57,4 +57,25 @@ impl Remote {
             _ => None,
         }
     }
+}
+
+/// Deserialises a stored offer's `remote`: a level (`"none"`, `"partial"`, `"full"`), absent
+/// or null, or the boolean offers stored before the three levels existed: `true` is
+/// [`Remote::Partial`] (the text spoke of remote work; how much was not recorded), `false`
+/// is unknown (it only meant that nothing was found).
+pub fn deserialize_stored<'de, D>(d: D) -> Result<Option<Remote>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Flag(bool),
+        Level(Remote),
+    }
+    Ok(match Option::<Stored>::deserialize(d)? {
+        Some(Stored::Flag(true)) => Some(Remote::Partial),
+        Some(Stored::Flag(false)) | None => None,
+        Some(Stored::Level(level)) => Some(level),
+    })
 }

@@ -21,7 +21,9 @@ pub(super) fn location(item: &RawItem, texts: &Texts, warnings: &mut Vec<String>
     let is_remote = remote.is_some_and(|r| r != Remote::None);
     match (&raw, &place) {
         (None, None) if !is_remote => warnings.push("no location".to_string()),
-        (Some(r), None) if !geo::is_remote(r) => warnings.push(format!("unknown place {r:?}")),
+        (Some(r), None) if !super::telework::is_remote(r) => {
+            warnings.push(format!("unknown place {r:?}"))
+        }
         _ => {}
     }
     Location {

@@ -11,12 +11,10 @@
 //! [`working_time`], [`salary`], and `sentences` for what only the description's sentences
 //! state) and the dates ([`dates`]).
 
-pub use crate::geo::country;
 pub mod contract;
 pub mod dates;
 pub mod duration;
 pub mod employer;
-pub use crate::geo;
 pub mod html;
 pub mod labels;
 mod location;
@@ -26,7 +24,6 @@ mod sentences;
 pub mod telework;
 mod terms;
 pub mod title;
-pub mod vocab;
 pub mod working_time;
 
 use chrono::{DateTime, Utc};
@@ -213,10 +210,6 @@ pub fn public_link(raw: Option<&str>, what: &str, warnings: &mut Vec<String>) ->
         }
     }
 }
-
-/// Old path of [`crate::text::glued_pieces`], for geo's tests.
-#[cfg(test)]
-pub(crate) use crate::text::glued_pieces;
 
 #[cfg(test)]
 mod tests;

@@ -1,15 +1,11 @@
 //! How much of the job can be done remotely (none, partial, full): read from a partner's
 //! structured field first (`Pas_teletravail`, `Occasionnel`, `Total`, schema.org
 //! `TELECOMMUTE`), then from what the place, title or description say about the job's own
-//! arrangement (`geo::is_remote` says whether they speak of remote work at all; the words
+//! arrangement (`telework::is_remote` says whether they speak of remote work at all; the words
 //! around it say how much). Also reads the `remote: true/false` of offers stored before the
 //! three levels existed.
 
-use serde::{Deserialize, Deserializer};
-
-use crate::geo;
-
-pub use crate::model::Remote;
+use crate::model::Remote;
 
 /// What a structured remote field says: `Some(level)`, or `Some(None)` wrapped as
 /// [`Field::Yes`] when it only says "yes" without how much.
@@ -112,10 +108,10 @@ pub fn from_text(text: &str) -> Option<Remote> {
     if !mentions_remote(text) {
         return None;
     }
-    let clipped = clip(text, 4096);
+    let clipped = crate::text::clip(text, 4096);
     let folded = crate::text::fold(clipped);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    if geo::is_remote(clipped) {
+    if super::telework::is_remote(clipped) {
         if words
             .iter()
             .all(|w| is_remote_word(w) || *w == "a" || *w == "en")
@@ -205,42 +201,9 @@ fn is_remote_word(w: &str) -> bool {
 }
 
 /// A cheap test, before folding, for the remote words' cores in any case (the scan
-/// `geo::is_remote` starts with).
+/// `telework::is_remote` starts with).
 fn mentions_remote(text: &str) -> bool {
-    geo::mentions_remote_core(clip(text, 4096))
-}
-
-/// At most `max` bytes of `s`, cut at a character boundary.
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-/// Deserialises a stored offer's `remote`: a level (`"none"`, `"partial"`, `"full"`), absent
-/// or null, or the boolean offers stored before the three levels existed: `true` is
-/// [`Remote::Partial`] (the text spoke of remote work; how much was not recorded), `false`
-/// is unknown (it only meant that nothing was found).
-pub fn deserialize_stored<'de, D>(d: D) -> Result<Option<Remote>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Flag(bool),
-        Level(Remote),
-    }
-    Ok(match Option::<Stored>::deserialize(d)? {
-        Some(Stored::Flag(true)) => Some(Remote::Partial),
-        Some(Stored::Flag(false)) | None => None,
-        Some(Stored::Level(level)) => Some(level),
-    })
+    super::telework::mentions_remote_core(crate::text::clip(text, 4096))
 }
 
 #[cfg(test)]

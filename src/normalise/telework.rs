@@ -10,10 +10,10 @@ use crate::text::fold;
 pub fn is_remote(raw: &str) -> bool {
     // Most texts (whole descriptions included) say nothing of remote work: a cheap scan for
     // the words' cores avoids folding them.
-    if !mentions_remote_core(clip(raw, 4096)) {
+    if !mentions_remote_core(crate::text::clip(raw, 4096)) {
         return false;
     }
-    let folded = fold(clip(raw, 4096));
+    let folded = fold(crate::text::clip(raw, 4096));
     let toks: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
     for (i, &t) in toks.iter().enumerate() {
         let next = toks.get(i + 1).copied().unwrap_or("");
@@ -129,18 +129,6 @@ pub(crate) fn mentions_remote_core(text: &str) -> bool {
     false
 }
 
-/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
-fn clip(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s.get(..end).unwrap_or("")
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -196,11 +184,11 @@ mod tests {
             "remot",
             "distan",
         ];
-        for t in crate::normalise::glued_pieces(&PIECES, 6, 20_000, 0x1234_5678_9abc_def1) {
+        for t in crate::text::glued_pieces(&PIECES, 6, 20_000, 0x1234_5678_9abc_def1) {
             assert_eq!(mentions_remote_core(&t), slow(&t), "{t:?}");
         }
         let long = format!("{}télétravail", "x".repeat(4090));
-        assert_eq!(is_remote(&long), slow(clip(&long, 4096)));
+        assert_eq!(is_remote(&long), slow(crate::text::clip(&long, 4096)));
     }
 
     #[test]

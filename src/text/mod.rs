@@ -136,6 +136,18 @@ pub fn push_folded(out: &mut String, c: char) {
     }
 }
 
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
+
 /// Trims and folds every run of white space (including non-breaking spaces) into one space,
 /// and drops control characters.
 pub fn squeeze_spaces(s: &str) -> String {

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::geo;
 use crate::model::{Contract, WorkingTimeKind};
-use crate::normalise::vocab;
+use crate::normalise::working_time::parse_working_time;
 use crate::store::{Cursor, OfferFilter};
 
 /// Items per page when `limit` is not given.
@@ -115,7 +115,7 @@ pub fn parse(pairs: &[(String, String)]) -> Result<Request, String> {
                 let kind = match value {
                     "full_time" => Some(WorkingTimeKind::FullTime),
                     "part_time" => Some(WorkingTimeKind::PartTime),
-                    other => vocab::parse_working_time(other).and_then(|w| w.kind),
+                    other => parse_working_time(other).and_then(|w| w.kind),
                 };
                 filter.working_time = Some(
                     match kind.ok_or_else(|| bad("expected full_time or part_time"))? {

@@ -50,7 +50,7 @@ fn base() -> Offer {
 /// whole, and the longest description.
 #[test]
 fn the_merged_item_takes_each_field_from_the_posting_that_has_it() {
-    use crate::normalise::vocab::parse_salary;
+    use crate::normalise::salary::parse_salary;
     let mut full = base();
     full.employer = None;
     full.salary_raw = Some("selon convention collective".into());
