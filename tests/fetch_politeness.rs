@@ -19,63 +19,42 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 
+use common::{FeedsToml, Fixture, ALLOW_LOOPBACK};
 use essaim::config;
-use essaim::pipeline::{FeedReport, Outcome, Pipeline};
+use essaim::pipeline::{FeedReport, Outcome};
 use essaim::politeness::FeedState;
-use essaim::store::{FeedStatus, Store};
 
-/// Lets the tests reach their own servers on 127.0.0.1, and nothing else private.
-const ALLOW_LOOPBACK: &str = "allowed_private_networks = [\"127.0.0.1/32\"]";
-
+/// A configuration and its fixture on the pinned clock; its directory lives as long as it does.
 struct Env {
     _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    store: Arc<Store>,
-    pipeline: Arc<Pipeline>,
+    fx: Fixture,
+}
+
+impl std::ops::Deref for Env {
+    type Target = Fixture;
+
+    fn deref(&self) -> &Fixture {
+        &self.fx
+    }
 }
 
 /// A configuration with `settings` lines and one feed per (id, url), every minute.
 fn env(settings: &str, feeds: &[(&str, String)]) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let path = common::write_config(dir.path(), &config_text(settings, feeds));
-    let config = Arc::new(config::load(&path).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
-    Env {
-        _dir: dir,
-        path,
-        store,
-        pipeline,
-    }
+    let text = registry(settings, feeds).to_string();
+    let fx = Fixture::load(dir.path(), &text, common::fixture_clock());
+    Env { _dir: dir, fx }
 }
 
-fn config_text(settings: &str, feeds: &[(&str, String)]) -> String {
-    let mut text = format!(
-        "[settings]\ndatabase = \"essaim.db\"\ncontact_url = \"https://emplois.example.org/contact\"\n{settings}\n"
-    );
-    for (id, url) in feeds {
-        text.push_str(&format!(
-            "\n[[feed]]\nid = \"{id}\"\nname = \"Partenaire {id}\"\nnetwork = \"Test\"\nurl = \"{url}\"\nschedule = \"0 * * * * *\"\n"
-        ));
-    }
-    text
+/// The registry of [`env`].
+fn registry(settings: &str, feeds: &[(&str, String)]) -> FeedsToml {
+    FeedsToml::new()
+        .setting("contact_url = \"https://emplois.example.org/contact\"")
+        .setting(settings)
+        .partners(feeds)
 }
 
 impl Env {
-    async fn refresh(&self, id: &str) -> FeedReport {
-        let mut reports = self.pipeline.refresh_many(&[id.to_string()]).await;
-        assert_eq!(reports.len(), 1);
-        reports.remove(0)
-    }
-
-    fn status(&self, id: &str) -> FeedStatus {
-        self.store
-            .feed_statuses()
-            .unwrap()
-            .into_iter()
-            .find(|f| f.id == id)
-            .unwrap()
-    }
-
     /// Seconds from the last attempt to the next planned fetch.
     fn wait_planned(&self, id: &str) -> i64 {
         let s = self.status(id);
@@ -534,9 +513,9 @@ async fn gone_410_stops_polling_until_reset_or_url_change() {
     // Gone again; then the URL changes in feeds.toml: the feed starts afresh.
     e.refresh("parti").await;
     assert_eq!(e.status("parti").state, "gone");
-    let moved = config_text(ALLOW_LOOPBACK, &[("parti", format!("http://{addr}/other"))]);
-    std::fs::write(&e.path, moved).unwrap();
-    let config = config::load(&e.path).unwrap();
+    let moved = registry(ALLOW_LOOPBACK, &[("parti", format!("http://{addr}/other"))]);
+    std::fs::write(e.path(), moved.to_string()).unwrap();
+    let config = config::load(e.path()).unwrap();
     e.store.sync_feeds(&config.feeds).unwrap();
     let st = e.status("parti");
     assert_eq!(st.state, "active");
