@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 
-use common::{FeedsToml, Fixture};
+use common::{failure, FeedsToml, FixtureDir};
 use essaim::clock::Clock;
 use essaim::pipeline::{FeedReport, Outcome};
 use essaim::store::{ApplyStats, HeldClosing};
@@ -63,43 +63,10 @@ async fn partner_server(partner: &Partner) -> std::net::SocketAddr {
 /// The network of every feed here.
 const NETWORK: &str = "UNA";
 
-/// A registry with a `database` and a fixture on the pinned clock; its directory lives as long
-/// as it does.
-struct Env {
-    _dir: tempfile::TempDir,
-    fx: Fixture,
-}
-
-impl std::ops::Deref for Env {
-    type Target = Fixture;
-
-    fn deref(&self) -> &Fixture {
-        &self.fx
-    }
-}
-
 /// The registry `toml` (its settings and feeds), that may reach 127.0.0.1, on a pinned clock.
-fn env(toml: FeedsToml) -> Env {
-    let dir = tempfile::tempdir().unwrap();
+fn env(toml: FeedsToml) -> FixtureDir {
     let text = toml.setting(common::ALLOW_LOOPBACK).to_string();
-    let fx = Fixture::load(dir.path(), &text, Clock::tokio_from(base()));
-    Env { _dir: dir, fx }
-}
-
-impl Env {
-    /// The feed's offers by status: (open, closed).
-    fn offers(&self, id: &str) -> (usize, usize) {
-        let marks = self.store.offer_marks(id).unwrap();
-        let open = marks.iter().filter(|m| m.status == "open").count();
-        (open, marks.len() - open)
-    }
-}
-
-fn failure(r: &FeedReport) -> &str {
-    match &r.outcome {
-        Outcome::Failed(e) => e,
-        other => panic!("{}: expected a failure, got {other:?}", r.feed_id),
-    }
+    FixtureDir::load(&text, Clock::tokio_from(base()))
 }
 
 fn stats(r: &FeedReport) -> ApplyStats {
@@ -441,7 +408,7 @@ fn occitanie_rss(offers: &[(&str, &str, &str)]) -> String {
 /// A feed of ten open offers, then a fetch that lists two of them: with
 /// `close_after_missed_fetches = 1`, it would close eight of the ten at once. Returns that
 /// fetch's report.
-async fn held_feed() -> (Partner, Env, FeedReport) {
+async fn held_feed() -> (Partner, FixtureDir, FeedReport) {
     let partner = Partner::default();
     partner.serve("lma.xml", occitanie_rss(OCCITANIE));
     let addr = partner_server(&partner).await;
@@ -537,13 +504,7 @@ async fn the_next_fetch_agreeing_closes_the_held_offers_even_after_a_restart() {
     let (_partner, e, _) = held_feed().await;
     let held_at = e.status("lma-occitanie").held_closing.unwrap().at;
     // The daemon restarts: the hold is in the database.
-    let Env { _dir, fx } = e;
-    let restarted = fx.reopen(Clock::tokio_from(base()));
-    drop(fx);
-    let e = Env {
-        _dir,
-        fx: restarted,
-    };
+    let e = e.reopen(Clock::tokio_from(base()));
     assert_eq!(
         e.status("lma-occitanie").held_closing.map(|h| h.at),
         Some(held_at)

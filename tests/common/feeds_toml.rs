@@ -159,6 +159,15 @@ pub fn load_config(dir: &Path, text: &str) -> Arc<Config> {
     Arc::new(config::load(&write_config(dir, text)).unwrap())
 }
 
+/// The registry of the fetch tests: a `contact_url` (sent in the User-Agent), `settings` lines,
+/// and one [`FeedsToml::partner`] per (id, url), every minute.
+pub fn fetch_registry<U: AsRef<str>>(settings: &str, feeds: &[(&str, U)]) -> FeedsToml {
+    FeedsToml::new()
+        .setting("contact_url = \"https://emplois.example.org/contact\"")
+        .setting(settings)
+        .partners(feeds)
+}
+
 /// The fixture partners served by [`super::partner_server`] at `addr`, on a server listening on
 /// 127.0.0.1:0; `allow_private` lets their URLs reach the loopback address.
 pub fn fixture_partners(addr: SocketAddr, allow_private: bool) -> FeedsToml {

@@ -7,16 +7,20 @@ mod feeds_toml;
 mod fixture;
 
 pub use feeds_toml::{
-    bundled_feeds_toml, fixture_partners, load_config, write_config, FeedsToml, ALLOW_LOOPBACK,
-    EVERY_MINUTE,
+    bundled_feeds_toml, fetch_registry, fixture_partners, load_config, write_config, FeedsToml,
+    ALLOW_LOOPBACK, EVERY_MINUTE,
 };
-pub use fixture::{memory_store_with_feeds, store_with_feeds, Fixture};
+pub use fixture::{
+    assert_updated, failure, instant, memory_store_with_feeds, store_with_feeds, Fixture,
+    FixtureDir,
+};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use axum::body::Body;
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -98,6 +102,15 @@ pub async fn serve_on(ip: &str, app: Router) -> SocketAddr {
 /// Serves `app` on 127.0.0.1, port 0.
 pub async fn serve(app: Router) -> SocketAddr {
     serve_on("127.0.0.1", app).await
+}
+
+/// An answer carrying an RSS body, as partners serve it.
+pub fn rss_response(body: impl Into<Body>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// A small RSS 2.0 feed with one item per title, UTF-8 unless the caller re-encodes it (the
