@@ -1,10 +1,27 @@
 //! The `essaim` binary as an operator uses it: check, fetch on the bundled fixtures, export.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::Command;
+
+use common::FeedsToml;
 
 fn essaim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_essaim"))
+}
+
+/// The fixture "cress-bretagne" (three offers) and a file feed whose file is absent.
+fn cress_and_absent() -> FeedsToml {
+    let cress = common::fixtures().join("partners/cress-bretagne.atom");
+    FeedsToml::new()
+        .feed(
+            "cress-bretagne",
+            "CRESS Bretagne",
+            "CRESS",
+            &cress.display().to_string(),
+        )
+        .feed("absent", "Fichier absent", "Test", "absent.xml")
 }
 
 #[test]
@@ -52,15 +69,9 @@ fn bundled_config_is_valid() {
 #[test]
 fn fetch_then_export_writes_the_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
-    let config = dir.path().join("feeds.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[settings]\ndatabase = \"db/essaim.db\"\n\n[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\nnetwork = \"CRESS\"\nurl = \"{fixtures}/cress-bretagne.atom\"\n\n[[feed]]\nid = \"absent\"\nname = \"Fichier absent\"\nnetwork = \"Test\"\nurl = \"absent.xml\"\n"
-        ),
-    )
-    .unwrap();
+    let config = cress_and_absent()
+        .database("db/essaim.db")
+        .write(dir.path());
     let out = essaim()
         .arg("--config")
         .arg(&config)
@@ -125,15 +136,7 @@ fn fetch_then_export_writes_the_outputs() {
 #[test]
 fn fetch_skips_held_back_feeds_and_feeds_shows_and_resets_state() {
     let dir = tempfile::tempdir().unwrap();
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/partners");
-    let config = dir.path().join("feeds.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\nnetwork = \"CRESS\"\nurl = \"{fixtures}/cress-bretagne.atom\"\n\n[[feed]]\nid = \"absent\"\nname = \"Fichier absent\"\nnetwork = \"Test\"\nurl = \"absent.xml\"\n"
-        ),
-    )
-    .unwrap();
+    let config = cress_and_absent().write(dir.path());
     let run = |args: &[&str]| {
         let out = essaim()
             .arg("--config")

@@ -3,7 +3,10 @@
 //! leaves the cluster (split) and comes back (merge); closing, expiry and purge.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
+use common::FeedsToml;
 use essaim::dedup;
 use essaim::model::{Contract, Location, Offer, Place};
 use essaim::store::{Attempt, Posting, Store};
@@ -49,13 +52,18 @@ fn posting(o: Offer) -> Posting {
     }
 }
 
+/// Feeds "a", "b"... each in its own network, read from a file.
+fn feeds(ids: &[&str]) -> FeedsToml {
+    ids.iter().fold(FeedsToml::new(), |toml, id| {
+        let upper = id.to_uppercase();
+        toml.feed(id, &upper, &format!("Réseau {upper}"), &format!("{id}.xml"))
+    })
+}
+
+/// A store in memory holding the feeds "a" and "b".
 fn store() -> Store {
-    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"Réseau A\"\nurl = \"a.xml\"\n\n\
-                [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"Réseau B\"\nurl = \"b.xml\"\n";
-    let config = essaim::config::parse(toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
-    let store = Store::open_in_memory().unwrap();
-    store.sync_feeds(&config.feeds).unwrap();
-    store
+    let config = feeds(&["a", "b"]).parse(std::path::Path::new("/tmp/feeds.toml"));
+    common::memory_store_with_feeds(&config)
 }
 
 fn fetch(store: &Store, feed: &str, at: DateTime<Utc>, postings: &[Posting]) {
@@ -273,14 +281,11 @@ fn villeurbanne(feed: &str, reference: &str, text: &str) -> Posting {
     posting(offer(feed, reference, "Villeurbanne", Contract::Cdd, text))
 }
 
+/// The database at `path` (named `essaim.db`), holding the feeds "a", "b" and "c".
 fn three_feeds(path: &std::path::Path) -> Store {
-    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"Réseau A\"\nurl = \"a.xml\"\n\n\
-                [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"Réseau B\"\nurl = \"b.xml\"\n\n\
-                [[feed]]\nid = \"c\"\nname = \"C\"\nnetwork = \"Réseau C\"\nurl = \"c.xml\"\n";
-    let config = essaim::config::parse(toml, &path.with_file_name("feeds.toml")).unwrap();
-    let store = Store::open(path).unwrap();
-    store.sync_feeds(&config.feeds).unwrap();
-    store
+    let config = feeds(&["a", "b", "c"]).parse(&path.with_file_name("feeds.toml"));
+    assert_eq!(config.settings.database, path);
+    common::store_with_feeds(&config)
 }
 
 /// Two processes on one database (the daemon, and a command run beside it): each finds the

@@ -163,7 +163,6 @@ fn without_a_publication_date_the_output_says_it_is_estimated() {
 /// outputs date that offer and the undated one when first seen, saying it was estimated.
 #[tokio::test(start_paused = true)]
 async fn a_fetch_dates_future_and_undated_offers_when_first_seen() {
-    use std::sync::Arc;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("cocagne.xml"),
@@ -177,13 +176,12 @@ async fn a_fetch_dates_future_and_undated_offers_when_first_seen() {
          <link>https://cocagne.example/o/3</link></item></channel></rss>",
     )
     .unwrap();
-    let path = common::write_config(
-        dir.path(),
-        "[settings]\ndatabase = \"essaim.db\"\n\n[[feed]]\nid = \"cocagne\"\nname = \"Cocagne\"\n\
-         network = \"Jardins de Cocagne\"\nurl = \"cocagne.xml\"\n",
-    );
-    let config = Arc::new(essaim::config::load(&path).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+    let text = common::FeedsToml::new()
+        .feed("cocagne", "Cocagne", "Jardins de Cocagne", "cocagne.xml")
+        .to_string();
+    let common::Fixture {
+        store, pipeline, ..
+    } = common::Fixture::load(dir.path(), &text, common::fixture_clock());
     let report = pipeline
         .refresh_many(&["cocagne".to_string()])
         .await

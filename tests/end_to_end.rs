@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use essaim::config;
+use common::{FeedsToml, Fixture};
 use essaim::pipeline::Outcome;
 use essaim::web;
 
@@ -54,12 +54,17 @@ const EXPECTED_TITLES: &[&str] = &[
 async fn fetch_then_serve_the_merged_feeds() {
     let partners = common::partner_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let extra = format!(
-        "\n[[feed]]\nid = \"broken\"\nname = \"Partenaire en panne\"\nnetwork = \"Test\"\nurl = \"http://{partners}/broken\"\n"
-    );
-    let path = common::write_config(dir.path(), &common::fixture_config(partners, true, &extra));
-    let config = Arc::new(config::load(&path).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+    let text = common::fixture_partners(partners, true)
+        .feed(
+            "broken",
+            "Partenaire en panne",
+            "Test",
+            &format!("http://{partners}/broken"),
+        )
+        .to_string();
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &text, common::fixture_clock());
 
     let reports = pipeline.refresh_many(&[]).await;
     assert_eq!(reports.len(), 6);
@@ -166,9 +171,10 @@ async fn fetch_then_serve_the_merged_feeds() {
 async fn private_addresses_are_refused_by_default() {
     let partners = common::partner_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let path = common::write_config(dir.path(), &common::fixture_config(partners, false, ""));
-    let config = Arc::new(config::load(&path).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+    let text = common::fixture_partners(partners, false).to_string();
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &text, common::fixture_clock());
     let reports = pipeline.refresh_many(&["rs-rhone".to_string()]).await;
     assert_eq!(reports.len(), 1);
     match &reports[0].outcome {
@@ -186,14 +192,11 @@ async fn bundled_feeds_published_at(
     extra: &str,
 ) -> BTreeSet<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let bundled = std::fs::read_to_string(format!("{root}/feeds.toml")).unwrap();
-    assert!(bundled.contains("database = \"essaim.db\""));
-    let text = bundled.replace("url = \"fixtures/", &format!("url = \"{root}/fixtures/"));
-    let path = common::write_config(dir.path(), &format!("{text}\n{extra}"));
-    let config = Arc::new(config::load(&path).unwrap());
+    let text = format!("{}\n{extra}", common::bundled_feeds_toml());
     let clock = common::clock_at(at);
-    let (store, pipeline) = common::store_and_pipeline(&config, clock);
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &text, clock);
     for r in pipeline.refresh_many(&[]).await {
         assert!(
             matches!(r.outcome, Outcome::Updated(_)),
@@ -254,10 +257,11 @@ async fn the_bundled_feeds_still_publish_their_offers_in_2030() {
          </channel></rss>\n",
     )
     .unwrap();
-    let extra = format!(
-        "[[feed]]\nid = \"dated\"\nname = \"Offres datées\"\nnetwork = \"Test\"\nurl = \"{}\"\n",
-        dated.display()
-    );
+    let dated = dated.display().to_string();
+    let extra = FeedsToml::new()
+        .feed("dated", "Offres datées", "Test", &dated)
+        .feeds()
+        .to_string();
     let expired = "https://emploi.exemple-ess.fr/offres/mediateur-numerique";
     let still_open = "https://emploi.exemple-ess.fr/offres/habitat-participatif";
 

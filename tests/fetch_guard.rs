@@ -18,10 +18,10 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 
+use common::{failure, FeedsToml, FixtureDir};
 use essaim::clock::Clock;
-use essaim::config;
-use essaim::pipeline::{FeedReport, Outcome, Pipeline};
-use essaim::store::{ApplyStats, FeedStatus, HeldClosing, Store};
+use essaim::pipeline::{FeedReport, Outcome};
+use essaim::store::{ApplyStats, HeldClosing};
 
 /// "Now" for every test: 20 November 2026, 10:00 UTC.
 fn base() -> DateTime<Utc> {
@@ -60,74 +60,13 @@ async fn partner_server(partner: &Partner) -> std::net::SocketAddr {
     common::serve(app).await
 }
 
-struct Env {
-    _dir: tempfile::TempDir,
-    /// The registry (feeds.toml).
-    path: std::path::PathBuf,
-    store: Arc<Store>,
-    pipeline: Arc<Pipeline>,
-}
+/// The network of every feed here.
+const NETWORK: &str = "UNA";
 
-/// A registry with `settings` lines and `feeds` (the `[[feed]]` tables), on a pinned clock.
-fn env(settings: &str, feeds: &str) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "[settings]\ndatabase = \"essaim.db\"\nallowed_private_networks = [\"127.0.0.1/32\"]\n{settings}\n{feeds}"
-    );
-    let path = common::write_config(dir.path(), &text);
-    let (store, pipeline) = open(&path);
-    Env {
-        _dir: dir,
-        path,
-        store,
-        pipeline,
-    }
-}
-
-/// Opens the registry's database and a pipeline on the pinned clock (again, for a restart).
-fn open(path: &std::path::Path) -> (Arc<Store>, Arc<Pipeline>) {
-    let config = Arc::new(config::load(path).unwrap());
-    let clock = Clock::tokio_from(base());
-    let (store, pipeline) = common::store_and_pipeline(&config, clock);
-    (store, pipeline)
-}
-
-/// A `[[feed]]` table; `extra` adds lines (format, mapping).
-fn feed(id: &str, name: &str, url: String, extra: &str) -> String {
-    format!(
-        "\n[[feed]]\nid = \"{id}\"\nname = \"{name}\"\nnetwork = \"UNA\"\nurl = \"{url}\"\n{extra}\n"
-    )
-}
-
-impl Env {
-    async fn refresh(&self, id: &str) -> FeedReport {
-        let mut reports = self.pipeline.refresh_many(&[id.to_string()]).await;
-        assert_eq!(reports.len(), 1);
-        reports.remove(0)
-    }
-
-    fn status(&self, id: &str) -> FeedStatus {
-        self.store
-            .feed_statuses()
-            .unwrap()
-            .into_iter()
-            .find(|f| f.id == id)
-            .unwrap()
-    }
-
-    /// The feed's offers by status: (open, closed).
-    fn offers(&self, id: &str) -> (usize, usize) {
-        let marks = self.store.offer_marks(id).unwrap();
-        let open = marks.iter().filter(|m| m.status == "open").count();
-        (open, marks.len() - open)
-    }
-}
-
-fn failure(r: &FeedReport) -> &str {
-    match &r.outcome {
-        Outcome::Failed(e) => e,
-        other => panic!("{}: expected a failure, got {other:?}", r.feed_id),
-    }
+/// The registry `toml` (its settings and feeds), that may reach 127.0.0.1, on a pinned clock.
+fn env(toml: FeedsToml) -> FixtureDir {
+    let text = toml.setting(common::ALLOW_LOOPBACK).to_string();
+    FixtureDir::load(&text, Clock::tokio_from(base()))
 }
 
 fn stats(r: &FeedReport) -> ApplyStats {
@@ -222,15 +161,14 @@ async fn a_mapping_that_matches_nothing_fails_backs_off_and_closes_nothing() {
     let partner = Partner::default();
     partner.serve("offres.xml", jobs_items(UNA));
     let addr = partner_server(&partner).await;
-    let e = env(
-        "",
-        &feed(
+    let e = env(FeedsToml::new()
+        .feed(
             "una-touraine",
             "UNA Touraine",
-            format!("http://{addr}/offres.xml"),
-            UNA_MAPPING,
-        ),
-    );
+            NETWORK,
+            &format!("http://{addr}/offres.xml"),
+        )
+        .with(UNA_MAPPING));
     assert_eq!(new_offers(&e.refresh("una-touraine").await), 5);
 
     // The partner's new website exports <offres><offre>: the mapping reads nothing.
@@ -290,18 +228,21 @@ async fn auto_on_jobs_item_and_offers_offer_fails_with_advice_and_closes_nothing
         ]),
     );
     let addr = partner_server(&partner).await;
-    let feeds = feed(
-        "rs-touraine",
-        "Ressources solidaires, Touraine",
-        format!("http://{addr}/rs-touraine.xml"),
-        "",
-    ) + &feed(
-        "cooperer",
-        "Coopérer pour l'emploi",
-        format!("http://{addr}/cooperer.xml"),
-        "format = \"auto\"",
-    );
-    let e = env("", &feeds);
+    let feeds = FeedsToml::new()
+        .feed(
+            "rs-touraine",
+            "Ressources solidaires, Touraine",
+            NETWORK,
+            &format!("http://{addr}/rs-touraine.xml"),
+        )
+        .feed(
+            "cooperer",
+            "Coopérer pour l'emploi",
+            NETWORK,
+            &format!("http://{addr}/cooperer.xml"),
+        )
+        .with("format = \"auto\"");
+    let e = env(feeds);
     assert_eq!(new_offers(&e.refresh("rs-touraine").await), 4);
     assert_eq!(new_offers(&e.refresh("cooperer").await), 4);
 
@@ -357,15 +298,12 @@ async fn an_item_without_title_or_link_is_a_warning_not_an_offer() {
         ),
     );
     let addr = partner_server(&partner).await;
-    let e = env(
-        "",
-        &feed(
-            "rs-rhone",
-            "Ressources solidaires, Rhône",
-            format!("http://{addr}/rs-rhone.xml"),
-            "",
-        ),
-    );
+    let e = env(FeedsToml::new().feed(
+        "rs-rhone",
+        "Ressources solidaires, Rhône",
+        NETWORK,
+        &format!("http://{addr}/rs-rhone.xml"),
+    ));
     let r = e.refresh("rs-rhone").await;
     assert_eq!(new_offers(&r), 2);
     assert_eq!(r.items_found, 3);
@@ -397,15 +335,14 @@ async fn a_body_whose_items_all_lack_title_and_link_fails_and_closes_nothing() {
         ]),
     );
     let addr = partner_server(&partner).await;
-    let e = env(
-        "close_after_missed_fetches = 1",
-        &feed(
+    let e = env(FeedsToml::new()
+        .setting("close_after_missed_fetches = 1")
+        .feed(
             "cooperer",
             "Coopérer pour l'emploi",
-            format!("http://{addr}/cooperer.xml"),
-            "",
-        ),
-    );
+            NETWORK,
+            &format!("http://{addr}/cooperer.xml"),
+        ));
     assert_eq!(new_offers(&e.refresh("cooperer").await), 3);
     // Indeed-shaped, but in French: `auto` finds the <job> items, and none of their fields.
     let body = "<?xml version=\"1.0\"?>\n<source><publisher>Coopérer pour l'emploi</publisher>\
@@ -471,19 +408,18 @@ fn occitanie_rss(offers: &[(&str, &str, &str)]) -> String {
 /// A feed of ten open offers, then a fetch that lists two of them: with
 /// `close_after_missed_fetches = 1`, it would close eight of the ten at once. Returns that
 /// fetch's report.
-async fn held_feed() -> (Partner, Env, FeedReport) {
+async fn held_feed() -> (Partner, FixtureDir, FeedReport) {
     let partner = Partner::default();
     partner.serve("lma.xml", occitanie_rss(OCCITANIE));
     let addr = partner_server(&partner).await;
-    let e = env(
-        "close_after_missed_fetches = 1",
-        &feed(
+    let e = env(FeedsToml::new()
+        .setting("close_after_missed_fetches = 1")
+        .feed(
             "lma-occitanie",
             "Le Mouvement associatif Occitanie",
-            format!("http://{addr}/lma.xml"),
-            "",
-        ),
-    );
+            NETWORK,
+            &format!("http://{addr}/lma.xml"),
+        ));
     assert_eq!(new_offers(&e.refresh("lma-occitanie").await), 10);
     // The export is cut short: two offers of ten.
     partner.serve("lma.xml", occitanie_rss(&OCCITANIE[..2]));
@@ -544,7 +480,7 @@ async fn a_fetch_dropping_most_offers_is_held_shown_and_closes_nothing() {
     // So does `essaim feeds`.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_essaim"))
         .arg("--config")
-        .arg(&e.path)
+        .arg(e.path())
         .arg("feeds")
         .output()
         .unwrap();
@@ -568,14 +504,7 @@ async fn the_next_fetch_agreeing_closes_the_held_offers_even_after_a_restart() {
     let (_partner, e, _) = held_feed().await;
     let held_at = e.status("lma-occitanie").held_closing.unwrap().at;
     // The daemon restarts: the hold is in the database.
-    let (store, pipeline) = open(&e.path);
-    drop(e.pipeline);
-    drop(e.store);
-    let e = Env {
-        store,
-        pipeline,
-        ..e
-    };
+    let e = e.reopen(Clock::tokio_from(base()));
     assert_eq!(
         e.status("lma-occitanie").held_closing.map(|h| h.at),
         Some(held_at)

@@ -10,10 +10,9 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
-use essaim::config;
+use common::{FeedsToml, Fixture};
 use essaim::web;
 use serde_json::Value;
 
@@ -27,40 +26,41 @@ struct Site {
 impl Site {
     async fn start() -> Site {
         let dir = tempfile::tempdir().unwrap();
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fields");
-        let file = |name: &str| fixtures.join(name).display().to_string();
-        let text = format!(
-            r#"[settings]
-database = "essaim.db"
-
-[[feed]]
-id = "emplois-solidaires"
-name = "Emplois solidaires"
-network = "Emplois solidaires"
-url = {:?}
-format = "indeed"
-
-[[feed]]
-id = "petits-pas"
-name = "Petits Pas"
-network = "Réseau petite enfance"
-url = {:?}
-format = "json-ld"
-
-[[feed]]
-id = "france-travail-normandie"
-name = "France Travail Normandie"
-network = "France Travail"
-url = {:?}
-format = "france-travail"
-"#,
-            file("teletravail-indeed.xml"),
-            file("coarse-jobpostings.jsonld"),
-            file("france-travail-agency.json"),
-        );
-        let path = common::write_config(dir.path(), &text);
-        let config = Arc::new(config::load(&path).unwrap());
-        let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+        let file = |name: &str| {
+            common::fixtures()
+                .join("fields")
+                .join(name)
+                .display()
+                .to_string()
+        };
+        let text = FeedsToml::new()
+            .feed(
+                "emplois-solidaires",
+                "Emplois solidaires",
+                "Emplois solidaires",
+                &file("teletravail-indeed.xml"),
+            )
+            .with("format = \"indeed\"")
+            .feed(
+                "petits-pas",
+                "Petits Pas",
+                "Réseau petite enfance",
+                &file("coarse-jobpostings.jsonld"),
+            )
+            .with("format = \"json-ld\"")
+            .feed(
+                "france-travail-normandie",
+                "France Travail Normandie",
+                "France Travail",
+                &file("france-travail-agency.json"),
+            )
+            .with("format = \"france-travail\"")
+            .to_string();
+        let Fixture {
+            config,
+            store,
+            pipeline,
+        } = Fixture::load(dir.path(), &text, common::fixture_clock());
         let ids: Vec<String> = config.feeds.iter().map(|f| f.id.clone()).collect();
         pipeline.refresh_many(&ids).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

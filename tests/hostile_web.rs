@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Router;
-use essaim::config;
+use common::{FeedsToml, Fixture};
 use essaim::pipeline::{FeedReport, Outcome};
 use essaim::web::{self, Limits};
 use serde_json::Value;
@@ -297,10 +297,9 @@ async fn every_hostile_case_has_its_outcome() {
     assert!(cases.len() >= 15, "only {} cases", cases.len());
     let dir = tempfile::tempdir().unwrap();
     let partner = partner(&cases).await.to_string();
-    let mut text = format!(
-        "[settings]\ndatabase = {:?}\nallowed_private_networks = [\"127.0.0.1/32\"]\nrequest_timeout_secs = 5\n",
-        dir.path().join("essaim.db").display().to_string()
-    );
+    let mut toml = FeedsToml::new()
+        .setting(common::ALLOW_LOOPBACK)
+        .setting("request_timeout_secs = 5");
     for case in cases.iter().filter(|c| !c.is_request()) {
         let url = if case.get("via") == Some("http") {
             case.get("url")
@@ -311,19 +310,19 @@ async fn every_hostile_case_has_its_outcome() {
             std::fs::write(&path, &case.body).unwrap();
             path.display().to_string()
         };
-        text.push_str(&format!(
-            "\n[[feed]]\nid = {:?}\nname = \"Cas {}\"\nnetwork = {:?}\nurl = {:?}\n",
-            case.name,
-            case.name,
-            case.network(),
-            url
-        ));
+        toml = toml.feed(
+            &case.name,
+            &format!("Cas {}", case.name),
+            &case.network(),
+            &url,
+        );
         if let Some(format) = case.get("format") {
-            text.push_str(&format!("format = {format:?}\n"));
+            toml = toml.with(&format!("format = {format:?}"));
         }
     }
-    let config = Arc::new(config::parse(&text, &dir.path().join("feeds.toml")).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &toml.to_string(), common::fixture_clock());
     let started = Instant::now();
     let reports: HashMap<String, FeedReport> = pipeline
         .refresh_many(&[])
@@ -583,13 +582,17 @@ async fn server_task(
     let feed = common::fixtures()
         .join("partners")
         .join("cress-bretagne.atom");
-    let text = format!(
-        "[settings]\ndatabase = {:?}\n\n[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\nnetwork = \"CRESS\"\nurl = {:?}\n",
-        dir.path().join("essaim.db").display().to_string(),
-        feed.display().to_string()
-    );
-    let config = Arc::new(config::parse(&text, &dir.path().join("feeds.toml")).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+    let text = FeedsToml::new()
+        .feed(
+            "cress-bretagne",
+            "CRESS Bretagne",
+            "CRESS",
+            &feed.display().to_string(),
+        )
+        .to_string();
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &text, common::fixture_clock());
     pipeline.refresh_many(&[]).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

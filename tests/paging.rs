@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
-use essaim::config;
 use essaim::export;
 use essaim::pipeline::{Outcome, Pipeline};
 use essaim::store::Store;
@@ -140,14 +140,19 @@ fn offers_feed(count: usize) -> String {
 async fn fetched(dir: &Path, count: usize) -> (Arc<Store>, Arc<Pipeline>) {
     let feed = dir.join("emplois.xml");
     std::fs::write(&feed, offers_feed(count)).unwrap();
-    let text = format!(
-        "[settings]\ndatabase = {:?}\npublic_url = \"{BASE}\"\nclose_after_missed_fetches = 1\n\n\
-         [[feed]]\nid = \"emplois\"\nname = \"Emplois solidaires\"\nnetwork = \"Test\"\nurl = {:?}\n",
-        dir.join("essaim.db").display().to_string(),
-        feed.display().to_string(),
-    );
-    let config = Arc::new(config::load(&common::write_config(dir, &text)).unwrap());
-    let (store, pipeline) = common::store_and_pipeline(&config, Clock::tokio_from(now()));
+    let text = FeedsToml::new()
+        .setting(&format!("public_url = \"{BASE}\""))
+        .setting("close_after_missed_fetches = 1")
+        .feed(
+            "emplois",
+            "Emplois solidaires",
+            "Test",
+            &feed.display().to_string(),
+        )
+        .to_string();
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir, &text, Clock::tokio_from(now()));
     refresh(&pipeline).await;
     assert_eq!(open_ids(&store).len(), count, "the offers were merged");
     (store, pipeline)

@@ -8,10 +8,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
-use essaim::config::{self, Config};
+use common::{FeedsToml, Fixture};
 use essaim::pipeline::Pipeline;
 use essaim::store::Store;
 use essaim::web;
@@ -31,16 +30,12 @@ impl Site {
     /// the web server on 127.0.0.1:0.
     async fn start(extra: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let bundled = std::fs::read_to_string(root.join("feeds.toml")).unwrap();
-        let db = dir.path().join("essaim.db");
-        let text = bundled.replace(
-            "database = \"essaim.db\"",
-            &format!("database = {:?}", db.display().to_string()),
-        ) + extra;
-        let config: Config = config::parse(&text, &root.join("feeds.toml")).unwrap();
-        let config = Arc::new(config);
-        let (store, pipeline) = common::store_and_pipeline(&config, common::fixture_clock());
+        let text = common::bundled_feeds_toml() + extra;
+        let Fixture {
+            config,
+            store,
+            pipeline,
+        } = Fixture::load(dir.path(), &text, common::fixture_clock());
         let ids: Vec<String> = config
             .feeds
             .iter()
@@ -339,10 +334,15 @@ async fn paging_loses_and_repeats_nothing_while_offers_arrive() {
         format!("<rss version=\"2.0\"><channel><title>a</title>{items}</channel></rss>"),
     )
     .unwrap();
-    let later = format!(
-        "\n[[feed]]\nid = \"later-arrivals\"\nname = \"Arrivées\"\nnetwork = \"Test\"\nurl = {:?}\n",
-        arrivals.display().to_string()
-    );
+    let later = FeedsToml::new()
+        .feed(
+            "later-arrivals",
+            "Arrivées",
+            "Test",
+            &arrivals.display().to_string(),
+        )
+        .feeds()
+        .to_string();
     let site = Site::start(&later).await;
     // Filtered answers are cached too; the cache must follow the new data.
     let nantes = "/api/offers?department=44&limit=500";
@@ -589,10 +589,15 @@ async fn hostile_partner_text_is_harmless_everywhere() {
          </item></channel></rss>",
     )
     .unwrap();
-    let extra = format!(
-        "\n[[feed]]\nid = \"hostile\"\nname = \"Hostile\"\nnetwork = \"Test </script>\"\nurl = {:?}\n",
-        hostile.display().to_string()
-    );
+    let extra = FeedsToml::new()
+        .feed(
+            "hostile",
+            "Hostile",
+            "Test </script>",
+            &hostile.display().to_string(),
+        )
+        .feeds()
+        .to_string();
     let site = Site::start(&extra).await;
     for path in [
         "/feed.rss?network=Test+%3C%2Fscript%3E",

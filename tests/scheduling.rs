@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 
+use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
 use essaim::config::{self, Config, FeedConfig};
 use essaim::pipeline::{FeedReport, Outcome};
@@ -35,28 +36,19 @@ async fn until(clock: &Clock, secs: i64) {
     tokio::time::sleep(clock.until(at)).await;
 }
 
-fn feeds_toml(settings: &str, feeds: &[(&str, &str)]) -> String {
-    let mut text = format!("[settings]\ndatabase = \"essaim.db\"\n{settings}\n");
-    for (id, url) in feeds {
-        text.push_str(&format!(
-            "\n[[feed]]\nid = \"{id}\"\nname = \"Partenaire {id}\"\nnetwork = \"Test\"\nurl = \"{url}\"\nschedule = \"0 * * * * *\"\n"
-        ));
-    }
-    text
+/// `settings` lines and one feed per (id, url), every minute.
+fn feeds_toml(settings: &str, feeds: &[(&str, &str)]) -> FeedsToml {
+    FeedsToml::new().setting(settings).partners(feeds)
 }
 
 #[tokio::test(start_paused = true)]
 async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("feeds.toml");
-    std::fs::write(
-        &path,
-        feeds_toml("max_delay_secs = 300", &[("fichier", "partner.xml")]),
-    )
-    .unwrap();
-    let config = Arc::new(config::load(&path).unwrap());
+    let text = feeds_toml("max_delay_secs = 300", &[("fichier", "partner.xml")]).to_string();
     let clock = Clock::tokio_from(base());
-    let (store, pipeline) = common::store_and_pipeline(&config, clock);
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::load(dir.path(), &text, clock);
 
     // First run: the partner file is missing.
     let (stop, stopped) = watch::channel(false);
@@ -215,10 +207,10 @@ impl Refresher for StandIn {
     }
 }
 
+/// A store in memory holding `feeds`, with their configuration.
 fn in_memory(feeds: &[(&str, &str)]) -> (Config, Arc<Store>) {
-    let config = config::parse(&feeds_toml("", feeds), Path::new("feeds.toml")).unwrap();
-    let store = Arc::new(Store::open_in_memory().unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
+    let config = feeds_toml("", feeds).parse(Path::new("feeds.toml"));
+    let store = Arc::new(common::memory_store_with_feeds(&config));
     (config, store)
 }
 

@@ -4,12 +4,15 @@
 //! "unfinished" mark, and is never called "not committed" when it was.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{FeedsToml, Fixture};
 use essaim::config;
-use essaim::pipeline::{Outcome, Pipeline, STOPPED};
+use essaim::pipeline::{Outcome, STOPPED};
 use essaim::store::Store;
 
 /// An RSS feed of `n` distinct offers.
@@ -32,26 +35,25 @@ fn big_rss(n: usize) -> String {
     s
 }
 
+/// Writes `grand.xml` (`items` offers) and a feeds.toml reading it into `dir`; returns the
+/// feeds.toml's path.
 fn write_config(dir: &std::path::Path, items: usize) -> std::path::PathBuf {
     std::fs::write(dir.join("grand.xml"), big_rss(items)).unwrap();
-    let path = dir.join("feeds.toml");
-    std::fs::write(
-        &path,
-        "[settings]\ndatabase = \"essaim.db\"\nlisten = \"127.0.0.1:0\"\n\
-         max_body_bytes = 268435456\nshutdown_deadline_secs = 10\n\n\
-         [[feed]]\nid = \"grand\"\nname = \"Grand partenaire\"\nnetwork = \"Test\"\nurl = \"grand.xml\"\n",
-    )
-    .unwrap();
-    path
+    FeedsToml::new()
+        .setting("listen = \"127.0.0.1:0\"")
+        .setting("max_body_bytes = 268435456")
+        .setting("shutdown_deadline_secs = 10")
+        .feed("grand", "Grand partenaire", "Test", "grand.xml")
+        .write(dir)
 }
 
 #[tokio::test]
 async fn a_fetch_stopped_at_shutdown_applies_and_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let config = Arc::new(config::load(&write_config(dir.path(), 200)).unwrap());
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline = Pipeline::new(Arc::clone(&config), Arc::clone(&store)).unwrap();
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::new(Arc::clone(&config), common::fixture_clock());
     store.stop_applying();
     let report = pipeline.refresh(&config.feeds[0]).await;
     assert_eq!(report.outcome, Outcome::Failed(STOPPED.into()));

@@ -4,31 +4,36 @@
 //! tokio's paused clock, with the real pipeline over file feeds.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::watch;
 
+use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
-use essaim::config;
 use essaim::pipeline::{Pipeline, UNFINISHED_FETCH};
 use essaim::scheduler::{self, Stopped};
-use essaim::store::Store;
 
 fn base() -> DateTime<Utc> {
-    "2026-11-22T12:00:00Z".parse().unwrap()
+    common::fixture_now()
 }
 
-fn feeds_toml() -> String {
-    let mut text = String::from("[settings]\ndatabase = \"essaim.db\"\nmax_delay_secs = 3600\n");
-    for id in ["empoisonne", "sain"] {
-        text.push_str(&format!(
-            "\n[[feed]]\nid = \"{id}\"\nname = \"Partenaire {id}\"\nnetwork = \"CRESS\"\n\
-             url = \"{id}.atom\"\nschedule = \"0 */5 * * * *\"\n"
-        ));
-    }
-    text
+/// Two file feeds every five minutes, "empoisonne" and "sain", each at ID.atom.
+fn feeds_toml() -> FeedsToml {
+    ["empoisonne", "sain"].iter().fold(
+        FeedsToml::new().setting("max_delay_secs = 3600"),
+        |toml, id| {
+            toml.feed(
+                id,
+                &format!("Partenaire {id}"),
+                "CRESS",
+                &format!("{id}.atom"),
+            )
+            .with("schedule = \"0 */5 * * * *\"")
+        },
+    )
 }
 
 /// Runs the daemon's scheduler from the clock's present for `secs` virtual seconds.
@@ -43,23 +48,16 @@ async fn run_for(pipeline: &Arc<Pipeline>, secs: u64) {
 #[tokio::test(start_paused = true)]
 async fn a_fetch_the_process_stopped_during_backs_its_feed_off_at_start_up() {
     let dir = tempfile::tempdir().unwrap();
-    let atom = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/partners/cress-bretagne.atom"),
-    )
-    .unwrap();
+    let atom = std::fs::read(common::fixtures().join("partners/cress-bretagne.atom")).unwrap();
     for id in ["empoisonne", "sain"] {
         std::fs::write(dir.path().join(format!("{id}.atom")), &atom).unwrap();
     }
-    let path = dir.path().join("feeds.toml");
-    std::fs::write(&path, feeds_toml()).unwrap();
-    let config = Arc::new(config::load(&path).unwrap());
-    let db = config.settings.database.clone();
+    let config = feeds_toml().load(dir.path());
 
     // The process that died: it had started parsing "empoisonne" (the mark is all a crash
     // leaves behind) and never recorded the attempt.
     {
-        let store = Store::open(&db).unwrap();
-        store.sync_feeds(&config.feeds).unwrap();
+        let store = common::store_with_feeds(&config);
         let crashed_at = base() - TimeDelta::seconds(30);
         store.mark_fetch_started("empoisonne", crashed_at).unwrap();
         assert_eq!(
@@ -69,11 +67,10 @@ async fn a_fetch_the_process_stopped_during_backs_its_feed_off_at_start_up() {
     }
 
     // Restart.
-    let store = Arc::new(Store::open(&db).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
     let clock = Clock::tokio_from(base());
-    let pipeline =
-        Arc::new(Pipeline::with_clock(Arc::clone(&config), Arc::clone(&store), clock).unwrap());
+    let Fixture {
+        store, pipeline, ..
+    } = Fixture::new(config, clock);
     run_for(&pipeline, 10).await;
 
     let statuses = store.feed_statuses().unwrap();

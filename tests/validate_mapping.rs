@@ -3,7 +3,11 @@
 //! validates the feed with its configured format and mapping (`--feed ID`).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::process::Command;
+
+use common::FeedsToml;
 
 fn essaim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_essaim"))
@@ -72,16 +76,15 @@ fn an_unknown_export_gets_a_mapping_that_then_validates() {
     assert!(stdout.contains("# in 1 of 3 items"), "{stdout}");
 
     // Pasted as printed into the feed's entry.
-    let config = dir.path().join("feeds.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[settings]\ndatabase = \"essaim.db\"\n\n[[feed]]\nid = \"cress-exemple\"\n\
-             name = \"CRESS exemple\"\nnetwork = \"CRESS\"\nurl = \"{}\"\n{stdout}",
-            export.display()
-        ),
-    )
-    .unwrap();
+    let config = FeedsToml::new()
+        .feed(
+            "cress-exemple",
+            "CRESS exemple",
+            "CRESS",
+            &export.display().to_string(),
+        )
+        .with(&stdout)
+        .write(dir.path());
     let out = essaim()
         .arg("--config")
         .arg(&config)

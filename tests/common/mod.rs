@@ -1,34 +1,34 @@
-//! Helpers shared by the integration tests: a partner HTTP server on 127.0.0.1:0 serving the
-//! fixture feeds, and temporary configurations.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Helpers shared by the integration tests: the pinned "now", a partner HTTP server on
+//! 127.0.0.1:0 serving the fixture feeds, small RSS bodies, the one feeds.toml builder
+//! ([`FeedsToml`]) and the one store fixture ([`Fixture`]).
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
+
+mod feeds_toml;
+mod fixture;
+
+pub use feeds_toml::{
+    bundled_feeds_toml, fetch_registry, fixture_partners, load_config, write_config, FeedsToml,
+    ALLOW_LOOPBACK, EVERY_MINUTE,
+};
+pub use fixture::{
+    assert_updated, failure, instant, memory_store_with_feeds, store_with_feeds, Fixture,
+    FixtureDir,
+};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use axum::body::Body;
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
 use essaim::clock::Clock;
-use essaim::config::Config;
-use essaim::pipeline::Pipeline;
-use essaim::store::Store;
-use std::sync::Arc;
 
 /// The instant the tests decide with: the day after the fixture feeds were written. Nothing in
 /// the tests reads the machine's date, so they pass whatever the calendar says.
 pub const FIXTURE_NOW: &str = "2026-11-22T12:00:00Z";
-
-/// A store holding the configured feeds and a pipeline deciding with `clock`: what a test
-/// sets up before it fetches.
-pub fn store_and_pipeline(config: &Arc<Config>, clock: Clock) -> (Arc<Store>, Arc<Pipeline>) {
-    let store = Arc::new(Store::open(&config.settings.database).unwrap());
-    store.sync_feeds(&config.feeds).unwrap();
-    let pipeline =
-        Arc::new(Pipeline::with_clock(Arc::clone(config), Arc::clone(&store), clock).unwrap());
-    (store, pipeline)
-}
 
 /// [`FIXTURE_NOW`] as an instant.
 pub fn fixture_now() -> DateTime<Utc> {
@@ -45,6 +45,7 @@ pub fn fixture_clock() -> Clock {
     clock_at(fixture_now())
 }
 
+/// The repository's `fixtures/` directory.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
@@ -88,55 +89,6 @@ pub async fn partner_server() -> SocketAddr {
     addr
 }
 
-/// Writes `feeds.toml` into `dir` and returns its path.
-pub fn write_config(dir: &Path, text: &str) -> PathBuf {
-    let path = dir.join("feeds.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// Config text for the fixture partners served by `partner_server` at `addr`.
-pub fn fixture_config(addr: SocketAddr, allow_private: bool, extra_feeds: &str) -> String {
-    let base = format!("http://{addr}/partners");
-    format!(
-        r#"[settings]
-database = "essaim.db"
-listen = "127.0.0.1:0"
-allow_private_addresses = {allow_private}
-
-[[feed]]
-id = "rs-rhone"
-name = "Ressources solidaires, Rhône"
-network = "Ressources solidaires"
-url = "{base}/ressources-solidaires-rhone.xml"
-
-[[feed]]
-id = "restos-marne"
-name = "Restos du Cœur, Marne"
-network = "Restos du Cœur"
-url = "{base}/wp-restos-marne.xml"
-
-[[feed]]
-id = "cress-bretagne"
-name = "CRESS Bretagne"
-network = "CRESS"
-url = "{base}/cress-bretagne.atom"
-
-[[feed]]
-id = "mutualite-francaise"
-name = "Mutualité Française"
-network = "Mutualité Française"
-url = "{base}/mutualite-francaise.json"
-
-[[feed]]
-id = "ess-finistere"
-name = "Réseau ESS Finistère"
-network = "CRESS"
-url = "{base}/reseau-ess-finistere.rdf"
-{extra_feeds}"#
-    )
-}
-
 /// Serves `app` on `ip`, port 0, in the background; returns the address.
 pub async fn serve_on(ip: &str, app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
@@ -150,6 +102,15 @@ pub async fn serve_on(ip: &str, app: Router) -> SocketAddr {
 /// Serves `app` on 127.0.0.1, port 0.
 pub async fn serve(app: Router) -> SocketAddr {
     serve_on("127.0.0.1", app).await
+}
+
+/// An answer carrying an RSS body, as partners serve it.
+pub fn rss_response(body: impl Into<Body>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// A small RSS 2.0 feed with one item per title, UTF-8 unless the caller re-encodes it (the
