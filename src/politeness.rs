@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::add;
 use crate::config::FeedConfig;
 
-pub use crate::model::FeedState;
+use crate::model::FeedState;
 
 /// Interval assumed when a cron expression has fewer than two future runs.
 const FALLBACK_INTERVAL: Duration = Duration::from_secs(3600);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use essaim::config;
 use essaim::fetch::{BodyBudget, Fetched, Fetcher};
-use essaim::store::FetchMemory;
+use essaim::model::FetchMemory;
 
 const MIB: u64 = 1024 * 1024;
 

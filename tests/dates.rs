@@ -7,10 +7,11 @@ mod common;
 use chrono::{DateTime, Utc};
 use common::fixture_now;
 use essaim::model::Offer;
-use essaim::normalise::{self, dates};
+use essaim::model::PublishedOffer;
+use essaim::normalise;
 use essaim::parse::{parse, ParseContext};
 use essaim::publish;
-use essaim::store::PublishedOffer;
+use essaim::text::dates;
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()

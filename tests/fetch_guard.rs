@@ -20,8 +20,9 @@ use chrono::{DateTime, Utc};
 
 use common::{failure, FeedsToml, FixtureDir};
 use essaim::clock::Clock;
+use essaim::model::HeldClosing;
 use essaim::pipeline::{FeedReport, Outcome};
-use essaim::store::{ApplyStats, HeldClosing};
+use essaim::store::ApplyStats;
 
 /// "Now" for every test: 20 November 2026, 10:00 UTC.
 fn base() -> DateTime<Utc> {

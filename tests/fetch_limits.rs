@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::Router;
 
 use common::{assert_updated, failure, fetch_registry, rss_response, FixtureDir, ALLOW_LOOPBACK};
-use essaim::politeness::FeedState;
+use essaim::model::FeedState;
 
 /// A configuration with `settings` lines and one feed per (id, url), every minute.
 fn env(settings: &str, feeds: &[(&str, String)]) -> FixtureDir {

@@ -21,8 +21,8 @@ use common::{
     assert_updated, failure, fetch_registry, instant, rss_response, FixtureDir, ALLOW_LOOPBACK,
 };
 use essaim::config;
+use essaim::model::FeedState;
 use essaim::pipeline::Outcome;
-use essaim::politeness::FeedState;
 
 /// A configuration with `settings` lines and one feed per (id, url), every minute.
 fn env(settings: &str, feeds: &[(&str, String)]) -> FixtureDir {

@@ -15,8 +15,9 @@ use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
 use essaim::export;
 use essaim::pipeline::{Outcome, Pipeline};
+use essaim::publish::Output;
 use essaim::store::Store;
-use essaim::web::{self, Output};
+use essaim::web;
 use serde_json::Value;
 
 const BASE: &str = "https://emplois.example.org";

@@ -19,8 +19,9 @@ use tokio::sync::watch;
 use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
 use essaim::config::{self, Config, FeedConfig};
+use essaim::model::FeedState;
 use essaim::pipeline::{FeedReport, Outcome};
-use essaim::politeness::{self, jitter_secs, FeedState, Verdict};
+use essaim::politeness::{self, jitter_secs, Verdict};
 use essaim::scheduler::{self, Refresher, Stopped};
 use essaim::store::{Attempt, Store};
 

@@ -1,7 +1,7 @@
 //! The dates partners write.
 #![no_main]
 
-use essaim::normalise::dates;
+use essaim::text::dates;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -14,17 +14,12 @@
 //! `tables` holds the tables and their indexes, `scan` reads texts and fields into hints,
 //! `decide` turns the hints into a place; `country` says when a place is abroad.
 
-pub use crate::model::Place;
+use crate::model::Place;
 
 pub mod country;
 mod decide;
 mod scan;
 mod tables;
-
-pub use crate::text::fold;
-
-// Remote-work wording moved to `normalise::telework`; these keep the old paths working until
-// their callers are rewired.
 
 use decide::decide;
 use scan::{scan_text, Hints};

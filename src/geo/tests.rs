@@ -3,6 +3,7 @@
 
 use super::tables::{geo, NO};
 use super::*;
+use crate::text::fold;
 
 #[test]
 fn every_resolved_name_is_a_place_name() {

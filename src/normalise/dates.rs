@@ -10,7 +10,7 @@ use super::labels::Label;
 use super::{field, sentences, Texts};
 use crate::parse::RawItem;
 
-pub use crate::text::dates::{parse_date, states_no_date};
+use crate::text::dates::{parse_date, states_no_date};
 
 /// The dates of an offer.
 pub(super) struct Dates {

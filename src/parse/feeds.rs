@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::{lenient, rfc3339, Field, Format, ParseContext, ParseError, RawItem};
+use super::{lenient, Field, Format, ParseContext, ParseError, RawItem};
+use crate::model::rfc3339;
 use crate::text::dates;
 
 /// WP Job Manager's elements, read in every RSS feed. Some sites swap job_type and

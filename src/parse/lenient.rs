@@ -614,7 +614,7 @@ pub fn json_feed(text: &str, now: DateTime<Utc>) -> Option<(Vec<RawItem>, String
         .filter(|s| !s.is_empty())
     };
     let date = |v: &serde_json::Value, k: &str| {
-        s(v, k).map(|raw| dates::parse_date(&raw, now).map_or(raw, super::rfc3339))
+        s(v, k).map(|raw| dates::parse_date(&raw, now).map_or(raw, crate::model::rfc3339))
     };
     let items = list
         .iter()

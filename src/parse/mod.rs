@@ -22,8 +22,6 @@ pub mod xml_mapped;
 pub use format::{Field, Format, Mapping, Unit, ValueTable};
 pub use item::{ParseContext, RawItem};
 
-pub use crate::model::rfc3339;
-
 /// The items of one feed and what went wrong with some of them.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {

@@ -32,7 +32,7 @@ use cache::Responses;
 use handlers::{api, outputs};
 
 /// Old path of [`crate::publish::Output`] (`tests/paging.rs` imports it from here).
-pub use crate::publish::Output;
+use crate::publish::Output;
 pub use answer::not_modified;
 pub use cache::Rendered;
 pub use compress::Packing;

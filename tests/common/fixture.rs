@@ -9,8 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use essaim::clock::Clock;
 use essaim::config::Config;
+use essaim::model::FeedStatus;
 use essaim::pipeline::{FeedReport, Outcome, Pipeline};
-use essaim::store::{FeedStatus, Store};
+use essaim::store::Store;
 
 use super::feeds_toml::load_config;
 
