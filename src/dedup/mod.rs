@@ -6,6 +6,7 @@
 //!
 //! Across feeds, [`similar`] decides which postings are the same job. Pure functions, no I/O.
 
+pub mod cluster;
 pub mod similar;
 pub mod trace;
 

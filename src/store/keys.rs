@@ -538,6 +538,7 @@ impl RecentKeys {
 
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
     /// filter is read again before the next lookup.
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn table_written(&mut self) {
         self.filter = None;
         self.remembered.clear();
@@ -605,6 +606,7 @@ impl RecentKeys {
     }
 
     /// Sets a fixed fold threshold (for tests); takes effect at once.
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn fold_at(&mut self, postings: usize) {
         self.fold_at_fixed = Some(postings);
         self.fold_at = postings;
@@ -687,6 +689,7 @@ impl RecentKeys {
     }
 
     /// Postings listed (for tests and the benchmark's report).
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn listed(&self) -> usize {
         self.pending.len()
     }
