@@ -473,7 +473,7 @@ impl Store {
     /// rewrites most pages of the table (some 100,000 at a million offers), more than the
     /// bound on the write-ahead log: with the checkpointing thread running, the fold's commit
     /// leaves copying them into the database file to the thread, woken at once, rather than
-    /// holding up the fetch that triggered the fold for it (about 0.8 s at a million offers).
+    /// holding up the fetch that triggered the fold for it.
     fn fold(
         &self,
         conn: &mut Connection,
