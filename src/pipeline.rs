@@ -479,32 +479,63 @@ impl Pipeline {
             attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
+        // The body's share of the budget is held until its result is applied: the postings
+        // built from it take memory in proportion.
+        let _budget = body.budget.clone();
+        let (built, verdict) = self
+            .build(feed, body, started_at, attempt.http_status)
+            .await?;
+        self.apply(feed, memory, attempt, verdict, built).await
+    }
+
+    /// Parses and normalises a body into postings, off the async threads, once the feed is
+    /// marked as being fetched; with the verdict on its freshness at that moment.
+    async fn build(
+        &self,
+        feed: &FeedConfig,
+        body: crate::fetch::Body,
+        started_at: DateTime<Utc>,
+        http_status: Option<u16>,
+    ) -> Result<(Built, Verdict), Failure> {
         // From here partner data is parsed and filed: should the process die on it, the mark
         // tells the next start-up (see `recover_unfinished`).
         self.shared.mark_fetch_started(&feed.id, started_at).await?;
         let known = self.shared.known_postings(&feed.id).await?;
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
-        let verdict = fresh(now);
-        // The body's share of the budget is held until its result is applied: the postings
-        // built from it take memory in proportion.
-        let _budget = body.budget.clone();
+        let verdict = Verdict::Fresh {
+            freshness: politeness::freshness(&body.timing.freshness(), now),
+        };
         let stop = Arc::clone(&self.store);
-        let Built {
-            postings,
-            items_found,
-            warnings,
-            unpublished,
-        } = tokio::task::spawn_blocking(move || {
+        let built = tokio::task::spawn_blocking(move || {
             build_postings(&feed_for_parse, body, now, &known, &|| stop.is_stopping())
         })
         .await
         .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
         .map_err(|failure| Failure {
             // The partner answered; what it sent could not be used.
-            http_status: attempt.http_status,
+            http_status,
             ..failure
         })?;
+        Ok((built, verdict))
+    }
+
+    /// Applies what a body gave to the store, and reports it (a closing held, or a held one
+    /// decided, is said).
+    async fn apply(
+        &self,
+        feed: &FeedConfig,
+        memory: &FetchMemory,
+        mut attempt: Attempt,
+        verdict: Verdict,
+        built: Built,
+    ) -> Result<FeedReport, Failure> {
+        let Built {
+            postings,
+            items_found,
+            warnings,
+            unpublished,
+        } = built;
         if unpublished > 0 {
             warn!(
                 message = "Items with neither title nor link were not published; the fetch's warnings name them.",
