@@ -2,6 +2,14 @@
 //! `schema/` at start-up (tracked by `PRAGMA user_version`), runs in WAL mode with foreign keys
 //! on, and applies the whole result of one fetch in one transaction, so that a crash mid-way
 //! leaves the previous state intact.
+//!
+//! Here: [`Store`], opening and set-up, errors, the types a fetch is applied with. By what
+//! they keep: `feeds` (feed rows, fetch memory, attempts, schedule states, statuses),
+//! `offers` (a successful fetch applied, closings, expiry, purge, published jobs),
+//! `clusters` (what `dedup::cluster` reads and writes of clusters), `keys` (blocking keys),
+//! `search` (the read side of the API), `migrations`, `checkpoint`. [`Shared`] is the
+//! async face of the store. Methods only tests and benches use are behind the `testing`
+//! feature.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
