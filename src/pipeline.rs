@@ -22,7 +22,11 @@ use crate::model::{rfc3339, FeedState, FetchMemory};
 use crate::normalise;
 use crate::parse::{self, ParseContext};
 use crate::politeness::{self, Plan, Verdict};
-use crate::store::{ApplyStats, Attempt, Posting, Store, StoreError};
+use crate::store::{ApplyStats, Attempt, Posting, Shared, Store, StoreError};
+
+/// Runs blocking store work off the async threads (see [`crate::store::Shared`]; kept here for
+/// the callers that still use it).
+pub use crate::store::blocking;
 
 /// The error recorded for a fetch the process stopped during (see
 /// [`Pipeline::recover_unfinished`]).
@@ -63,6 +67,8 @@ pub struct Skipped {
 pub struct Pipeline {
     pub config: Arc<Config>,
     pub store: Arc<Store>,
+    /// The same store, called from async code.
+    shared: Shared,
     /// The time decisions are taken with (tokio's clock in scheduling tests).
     pub clock: Clock,
     fetcher: Fetcher,
@@ -86,6 +92,7 @@ impl Pipeline {
         let limit = Arc::new(Semaphore::new(config.settings.max_concurrent_fetches));
         Ok(Pipeline {
             config,
+            shared: Shared::new(Arc::clone(&store)),
             store,
             clock,
             fetcher,
@@ -158,11 +165,7 @@ impl Pipeline {
                 .collect();
             return Ok((named, Vec::new()));
         }
-        let store = Arc::clone(&self.store);
-        let states: HashMap<String, _> = blocking(move || store.schedule_states())
-            .await?
-            .into_iter()
-            .collect();
+        let states: HashMap<String, _> = self.shared.schedule_states().await?.into_iter().collect();
         let now = self.clock.now();
         let mut due = Vec::new();
         let mut skipped = Vec::new();
@@ -199,9 +202,7 @@ impl Pipeline {
     /// Refreshes one feed and records the attempt and the next fetch, whatever its outcome.
     #[tracing::instrument(skip_all, fields(feed = %feed.id))]
     pub async fn refresh(&self, feed: &FeedConfig) -> FeedReport {
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
-        let memory = match blocking(move || store.fetch_memory(&id)).await {
+        let memory = match self.shared.fetch_memory(&feed.id).await {
             Ok(m) => m,
             Err(e) => {
                 warn!(message = "Could not read the feed's fetch memory; fetching without it.", error = %e);
@@ -225,9 +226,7 @@ impl Pipeline {
             Err(failure) if failure.stopped => {
                 // Stopped on purpose at shutdown, before anything was applied: no attempt is
                 // recorded (the partner did nothing wrong) and the feed is simply due again.
-                let store = Arc::clone(&self.store);
-                let id = feed.id.clone();
-                if let Err(e) = blocking(move || store.clear_fetch_started(&id)).await {
+                if let Err(e) = self.shared.clear_fetch_started(&feed.id).await {
                     warn!(message = "Could not clear the mark of a fetch stopped at shutdown.", error = %e);
                 }
                 FeedReport {
@@ -264,10 +263,11 @@ impl Pipeline {
                     plan,
                     ..Default::default()
                 };
-                let store = Arc::clone(&self.store);
-                let id = feed.id.clone();
-                let msg = message.clone();
-                if let Err(e) = blocking(move || store.record_failure(&id, &attempt, &msg)).await {
+                if let Err(e) = self
+                    .shared
+                    .record_failure(&feed.id, attempt, &message)
+                    .await
+                {
                     warn!(message = "Could not record a failed fetch.", error = %e);
                 }
                 FeedReport {
@@ -317,8 +317,7 @@ impl Pipeline {
     /// the process is not fetched again at once, and cannot take it down in a loop. Returns
     /// one report per such feed.
     pub async fn recover_unfinished(&self) -> Vec<FeedReport> {
-        let store = Arc::clone(&self.store);
-        let unfinished = match blocking(move || store.unfinished_fetches()).await {
+        let unfinished = match self.shared.unfinished_fetches().await {
             Ok(u) => u,
             Err(e) => {
                 warn!(message = "Could not read the fetches left unfinished.", error = %e);
@@ -330,11 +329,7 @@ impl Pipeline {
             let Some(feed) = self.config.feeds.iter().find(|f| f.id == id) else {
                 continue;
             };
-            let store = Arc::clone(&self.store);
-            let fid = id.clone();
-            let memory = blocking(move || store.fetch_memory(&fid))
-                .await
-                .unwrap_or_default();
+            let memory = self.shared.fetch_memory(&id).await.unwrap_or_default();
             let finished_at = self.clock.now();
             let plan = self.plan(
                 feed,
@@ -350,10 +345,10 @@ impl Pipeline {
                 plan,
                 ..Default::default()
             };
-            let store = Arc::clone(&self.store);
-            let fid = id.clone();
-            if let Err(e) =
-                blocking(move || store.record_failure(&fid, &attempt, UNFINISHED_FETCH)).await
+            if let Err(e) = self
+                .shared
+                .record_failure(&id, attempt, UNFINISHED_FETCH)
+                .await
             {
                 warn!(message = "Could not record a fetch left unfinished.", feed = %id, error = %e);
                 continue;
@@ -484,36 +479,63 @@ impl Pipeline {
             attempt.plan = self.plan(feed, attempt.finished_at, fresh(attempt.finished_at));
             return self.not_modified(feed, attempt).await;
         }
-        // From here partner data is parsed and filed: should the process die on it, the mark
-        // tells the next start-up (see `recover_unfinished`).
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
-        blocking(move || store.mark_fetch_started(&id, started_at)).await?;
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
-        let known = blocking(move || store.known_postings(&id)).await?;
-        let feed_for_parse = feed.clone();
-        let now = self.clock.now();
-        let verdict = fresh(now);
         // The body's share of the budget is held until its result is applied: the postings
         // built from it take memory in proportion.
         let _budget = body.budget.clone();
+        let (built, verdict) = self
+            .build(feed, body, started_at, attempt.http_status)
+            .await?;
+        self.apply(feed, memory, attempt, verdict, built).await
+    }
+
+    /// Parses and normalises a body into postings, off the async threads, once the feed is
+    /// marked as being fetched; with the verdict on its freshness at that moment.
+    async fn build(
+        &self,
+        feed: &FeedConfig,
+        body: crate::fetch::Body,
+        started_at: DateTime<Utc>,
+        http_status: Option<u16>,
+    ) -> Result<(Built, Verdict), Failure> {
+        // From here partner data is parsed and filed: should the process die on it, the mark
+        // tells the next start-up (see `recover_unfinished`).
+        self.shared.mark_fetch_started(&feed.id, started_at).await?;
+        let known = self.shared.known_postings(&feed.id).await?;
+        let feed_for_parse = feed.clone();
+        let now = self.clock.now();
+        let verdict = Verdict::Fresh {
+            freshness: politeness::freshness(&body.timing.freshness(), now),
+        };
         let stop = Arc::clone(&self.store);
-        let Built {
-            postings,
-            items_found,
-            warnings,
-            unpublished,
-        } = tokio::task::spawn_blocking(move || {
+        let built = tokio::task::spawn_blocking(move || {
             build_postings(&feed_for_parse, body, now, &known, &|| stop.is_stopping())
         })
         .await
         .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
         .map_err(|failure| Failure {
             // The partner answered; what it sent could not be used.
-            http_status: attempt.http_status,
+            http_status,
             ..failure
         })?;
+        Ok((built, verdict))
+    }
+
+    /// Applies what a body gave to the store, and reports it (a closing held, or a held one
+    /// decided, is said).
+    async fn apply(
+        &self,
+        feed: &FeedConfig,
+        memory: &FetchMemory,
+        mut attempt: Attempt,
+        verdict: Verdict,
+        built: Built,
+    ) -> Result<FeedReport, Failure> {
+        let Built {
+            postings,
+            items_found,
+            warnings,
+            unpublished,
+        } = built;
         if unpublished > 0 {
             warn!(
                 message = "Items with neither title nor link were not published; the fetch's warnings name them.",
@@ -527,11 +549,11 @@ impl Pipeline {
         attempt.warnings = warnings.clone();
         attempt.plan = self.plan(feed, attempt.finished_at, verdict);
         let plan = attempt.plan;
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
         let close_after = self.config.settings.close_after_missed_fetches;
-        let stats =
-            blocking(move || store.record_success(&id, &attempt, &postings, close_after)).await?;
+        let stats = self
+            .shared
+            .record_success(&feed.id, attempt, postings, close_after)
+            .await?;
         let mut warnings = warnings;
         if stats.held > 0 {
             warn!(
@@ -569,9 +591,7 @@ impl Pipeline {
         attempt: Attempt,
     ) -> Result<FeedReport, Failure> {
         let plan = attempt.plan;
-        let store = Arc::clone(&self.store);
-        let id = feed.id.clone();
-        blocking(move || store.record_not_modified(&id, &attempt)).await?;
+        self.shared.record_not_modified(&feed.id, attempt).await?;
         Ok(FeedReport {
             feed_id: feed.id.clone(),
             outcome: Outcome::NotModified,
@@ -638,13 +658,7 @@ fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        postings.push(Posting {
-            public_id: String::new(),
-            identity: String::new(),
-            content_hash: dedup::content_hash(&offer),
-            offer,
-            source: source_text(item.source),
-        });
+        postings.push(Posting::unidentified(offer, source_text(item.source)));
         positions.push(index);
     }
     let unpublished = items_found - postings.len();
@@ -685,9 +699,8 @@ fn build_postings(
             ));
             return false;
         }
-        p.public_id = dedup::public_id(&feed.id, &identity);
         seen.insert(identity.clone(), index);
-        p.identity = identity;
+        p.identify(&feed.id, identity);
         true
     });
     Ok(Built {
@@ -772,17 +785,5 @@ impl From<StoreError> for Failure {
             StoreError::Stopping => Failure::stopped(),
             e => Failure::from(format!("database: {e}")),
         }
-    }
-}
-
-/// Runs blocking store work off the async threads.
-pub async fn blocking<T, F>(f: F) -> Result<T, StoreError>
-where
-    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
-    T: Send + 'static,
-{
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r,
-        Err(e) => Err(StoreError::Task(e.to_string())),
     }
 }

@@ -19,8 +19,8 @@ use tracing::{info, warn};
 use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
 use crate::model::{FeedState, ScheduleState};
-use crate::pipeline::{blocking, FeedReport, Outcome, Pipeline, STOPPED};
-use crate::store::Store;
+use crate::pipeline::{FeedReport, Outcome, Pipeline, STOPPED};
+use crate::store::{Shared, Store};
 
 pub use crate::politeness::{jitter_secs, next_run};
 
@@ -85,6 +85,7 @@ pub async fn run_with<R: Refresher>(
     deadline: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) -> Stopped {
+    let store = Shared::new(store);
     let now = clock.now();
     let states = read_states(&store).await;
     let mut due: HashMap<String, DateTime<Utc>> = HashMap::new();
@@ -209,9 +210,8 @@ fn first_fetch(s: &ScheduleState, now: DateTime<Utc>) -> DateTime<Utc> {
     s.next_fetch_at.map_or(now, |at| at.max(now))
 }
 
-async fn read_states(store: &Arc<Store>) -> HashMap<String, ScheduleState> {
-    let store = Arc::clone(store);
-    match blocking(move || store.schedule_states()).await {
+async fn read_states(store: &Shared) -> HashMap<String, ScheduleState> {
+    match store.schedule_states().await {
         Ok(states) => states.into_iter().collect(),
         Err(e) => {
             warn!(message = "Could not read the feeds' recorded state; scheduling them from now.", error = %e);

@@ -9,9 +9,12 @@
 //!   offer from an unchanged one;
 //! - similarity across feeds ([`similar`]): which postings are the same job, the blocking keys
 //!   their candidates are found by, and the published job of a cluster;
-//! - clustering decisions: which clusters a posting joins and which members leave
-//!   ([`similar::plan_join`]), and [`trace`], the diagnostics of those decisions.
+//! - clustering decisions ([`cluster`]): the candidates of a posting, which clusters it joins
+//!   and which members leave ([`similar::plan_join`]), taken through the [`cluster::Clusters`]
+//!   trait that the store implements inside its transaction; [`trace`], the diagnostics of
+//!   those decisions.
 
+pub mod cluster;
 mod identity;
 pub mod similar;
 pub mod trace;

@@ -106,6 +106,7 @@ impl Checkpointer {
     }
 
     /// Waits until a checkpoint that begins after this call has ended (for tests).
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn wait(&self) {
         let mut state = self.shared.lock();
         let target = state.started + 1;

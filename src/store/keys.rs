@@ -61,8 +61,7 @@ fn fold_insert_sql(rows: usize) -> String {
 }
 
 /// Inserts (key, offer id) pairs, in key order, into `dedup_keys`. Many rows per statement:
-/// at a million offers, one execution per pair made a fold's inserts a quarter slower (1.25 s
-/// against 0.99 s for 1.5 million pairs).
+/// one execution per pair makes a large fold's inserts markedly slower.
 fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
     let mut chunks = pairs.chunks_exact(FOLD_ROWS_PER_INSERT);
     let mut insert = conn.prepare_cached(&fold_insert_sql(FOLD_ROWS_PER_INSERT))?;
@@ -538,6 +537,7 @@ impl RecentKeys {
 
     /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
     /// filter is read again before the next lookup.
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn table_written(&mut self) {
         self.filter = None;
         self.remembered.clear();
@@ -605,6 +605,7 @@ impl RecentKeys {
     }
 
     /// Sets a fixed fold threshold (for tests); takes effect at once.
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn fold_at(&mut self, postings: usize) {
         self.fold_at_fixed = Some(postings);
         self.fold_at = postings;
@@ -687,206 +688,11 @@ impl RecentKeys {
     }
 
     /// Postings listed (for tests and the benchmark's report).
+    #[cfg(any(test, feature = "testing"))]
     pub(super) fn listed(&self) -> usize {
         self.pending.len()
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use crate::store::Store;
-
-    fn newest(recent: &mut RecentKeys, conn: &Connection, key: i64) -> Vec<i64> {
-        let mut out = Vec::new();
-        recent.newest(conn, key, &mut out).unwrap();
-        out
-    }
-
-    /// Lookups of a crowded key are remembered; a posting deleted from the table, a rollback
-    /// and a fold are all seen by the next lookup.
-    #[test]
-    fn remembered_lookups_follow_the_table() {
-        let store = Store::open_in_memory().unwrap();
-        let mut conn = store.conn();
-        let mut recent = store.recent();
-        let limit = similar::CANDIDATES_PER_KEY as i64;
-        // Key 7 is crowded: 30 postings in the table.
-        for id in 1..=30 {
-            conn.execute(
-                "INSERT INTO dedup_keys (key, offer_id) VALUES (7, ?1)",
-                [id],
-            )
-            .unwrap();
-        }
-        let top = |from: i64| (from - limit + 1..=from).rev().collect::<Vec<i64>>();
-
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), top(30));
-        assert_eq!(newest(&mut recent, &tx, 7), top(30), "remembered");
-        // Posting 30's keys change: the next lookup does without it.
-        recent.remove(&tx, 30, &[7]).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), top(29));
-        drop(tx); // rolled back: posting 30 is filed under key 7 again
-
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), top(30));
-        recent.add(&tx, 31, &[7]).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), top(31));
-        tx.commit().unwrap();
-        recent.committed();
-
-        // After the fold, posting 31 is found in the table.
-        assert_eq!(recent.fold(&mut conn).unwrap(), 1);
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), top(31));
-    }
-
-    /// A fold brings the remembered answers up to date with the postings it wrote into the
-    /// table, rather than forgetting them: the next lookups need not read the table again.
-    #[test]
-    fn a_fold_updates_the_remembered_answers() {
-        let store = Store::open_in_memory().unwrap();
-        let mut conn = store.conn();
-        let mut recent = store.recent();
-        for id in 1..=3 {
-            conn.execute(
-                "INSERT INTO dedup_keys (key, offer_id) VALUES (7, ?1)",
-                [id],
-            )
-            .unwrap();
-        }
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), [3, 2, 1]);
-        recent.add(&tx, 40, &[7, 8]).unwrap();
-        tx.commit().unwrap();
-        recent.committed();
-        assert_eq!(recent.fold(&mut conn).unwrap(), 1);
-        // The table is emptied behind the store's back: what it answers now comes from the
-        // remembered answers, brought up to date by the fold.
-        conn.execute("DELETE FROM dedup_keys", []).unwrap();
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        assert_eq!(newest(&mut recent, &tx, 7), [40, 3, 2, 1]);
-        // Key 8 was never looked up: it is read from the table.
-        assert!(newest(&mut recent, &tx, 8).is_empty());
-    }
-
-    /// The table is skipped only when the postings in memory outrank all it holds: a key
-    /// whose postings in memory include an older one (filed again) is still looked up.
-    #[test]
-    fn the_table_is_skipped_only_when_outranked() {
-        let store = Store::open_in_memory().unwrap();
-        let mut conn = store.conn();
-        let mut recent = store.recent();
-        for id in 1..=30 {
-            for key in [8, 9] {
-                conn.execute(
-                    "INSERT INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
-                    [key, id],
-                )
-                .unwrap();
-            }
-        }
-        let tx = conn.transaction().unwrap();
-        recent.ready(&tx).unwrap();
-        // As if the table's postings were offers 1 to 30 (this test stores no offer).
-        recent.stored_below = 30;
-        // Key 8: 24 new postings in memory, all newer than the table's.
-        for id in 31..=54 {
-            recent.add(&tx, id, &[8]).unwrap();
-        }
-        assert_eq!(
-            newest(&mut recent, &tx, 8),
-            (31..=54).rev().collect::<Vec<i64>>()
-        );
-        // Key 9: posting 10, filed again, and 23 new ones: the table's 30 is among the newest.
-        for id in [10].into_iter().chain(31..=53) {
-            recent.add(&tx, id, &[9]).unwrap();
-        }
-        let mut expected: Vec<i64> = (31..=53).rev().collect();
-        expected.push(30);
-        assert_eq!(newest(&mut recent, &tx, 9), expected);
-    }
-
-    /// The keys in memory answer as a table in (key, id) order would: the newest ids first,
-    /// each pair once, and all pairs in order for the fold.
-    #[test]
-    fn held_keys_answer_in_order() {
-        let mut held = Held::default();
-        for (k, id) in [(5, 12), (5, 3), (5, 40), (5, 12), (-9, 7), (5, 25)] {
-            held.insert(k, id);
-        }
-        assert_eq!(held.len, 5, "(5, 12) is held once");
-        let newest = |held: &Held, k: i64, limit: usize| {
-            let mut out = Vec::new();
-            held.newest(k, limit, &mut out);
-            out
-        };
-        assert_eq!(newest(&held, 5, 24), [40, 25, 12, 3]);
-        assert_eq!(newest(&held, 5, 2), [40, 25]);
-        assert_eq!(newest(&held, -9, 24), [7]);
-        assert!(newest(&held, 6, 24).is_empty());
-        assert_eq!(held.sorted(), [(-9, 7), (5, 3), (5, 12), (5, 25), (5, 40)]);
-        held.remove(5, 25);
-        held.remove(5, 99);
-        held.remove(-9, 7);
-        held.remove(-9, 7);
-        assert_eq!(held.len, 3);
-        assert_eq!(held.sorted(), [(5, 3), (5, 12), (5, 40)]);
-        held.remove(5, 3);
-        held.remove(5, 40);
-        assert_eq!(newest(&held, 5, 24), [12]);
-        held.insert(5, 1);
-        assert_eq!(newest(&held, 5, 24), [12, 1]);
-    }
-
-    /// What is used stays remembered as new entries come; the rest goes, within the bound.
-    #[test]
-    fn the_memory_keeps_what_is_used_within_its_bound() {
-        let mut memo: Memo<i64, 8> = Memo::default();
-        for id in 0..4 {
-            memo.insert(id, id * 10);
-        }
-        // The young generation is full: 0-3 turn old as 4 comes in.
-        memo.insert(4, 40);
-        assert_eq!(memo.get(1), Some(&10), "found in the old generation");
-        for id in 5..7 {
-            memo.insert(id, id * 10);
-        }
-        // 4, 1, 5 and 6 are young: 7 sends them to the old generation, and 0, 2 and 3 go.
-        memo.insert(7, 70);
-        assert_eq!(memo.young.len() + memo.old.len(), 5);
-        assert!(memo.young.len() + memo.old.len() <= 8);
-        assert_eq!(memo.get(1), Some(&10), "used, so kept");
-        assert_eq!(memo.get(0), None);
-        assert_eq!(memo.get(3), None);
-        memo.remove(1);
-        assert_eq!(memo.get(1), None);
-        assert_eq!(memo.get(6), Some(&60));
-    }
-
-    /// No key inserted is ever denied; about 1% of the others get through.
-    #[test]
-    fn the_filter_never_denies_a_stored_key_and_rarely_admits_another() {
-        let mut filter = Filter::new(100_000);
-        // FNV-like keys: consecutive inputs, multiplied as the key function's hash does.
-        let key = |i: u64| (i.wrapping_mul(0x0100_0000_01b3) ^ 0xcbf2_9ce4_8422_2325) as i64;
-        for i in 0..100_000 {
-            filter.insert(key(i));
-        }
-        assert!((0..100_000).all(|i| filter.may_contain(key(i))));
-        let admitted = (100_000..200_000)
-            .filter(|&i| filter.may_contain(key(i)))
-            .count();
-        assert!(
-            admitted < 2_500,
-            "{admitted} of 100,000 absent keys admitted"
-        );
-    }
-}
+mod tests;

@@ -8,6 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::Serialize;
 
+use super::offers::published_cluster;
 use super::{instant, PublishedOffer, Store, StoreError};
 use crate::model::rfc3339;
 use crate::model::{Offer, WorkingTimeKind};
@@ -182,7 +183,7 @@ impl Row {
     /// fields and every open posting as a source; the posting alone when the cluster cannot
     /// be read.
     fn published(self, conn: &rusqlite::Connection) -> Result<PublishedOffer, StoreError> {
-        if let Some(job) = super::published_cluster(conn, self.cluster)? {
+        if let Some(job) = published_cluster(conn, self.cluster)? {
             return Ok(job);
         }
         let offer = serde_json::from_str(&self.data).map_err(|source| StoreError::Corrupt {

@@ -1,0 +1,601 @@
+//! The offers' rows: a successful fetch applied (postings inserted or updated, filed into
+//! their clusters, missing ones closed or their closing held), expiry, the purge, and the
+//! published job of a cluster.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::clusters::Filed;
+use super::feeds::{insert_attempt, set_plan};
+use super::keys::RecentKeys;
+use super::{
+    instant, search, ApplyStats, Attempt, OfferFilter, Order, Posting, PurgeStats, Store,
+    StoreError,
+};
+use crate::dedup::cluster::{self, Filing};
+use crate::dedup::similar;
+use crate::dedup::KnownPostings;
+use crate::model::{rfc3339, Offer, PublishedOffer, Source};
+
+/// A fetch that would close more than half of its feed's open offers at once is held as
+/// suspicious when the feed has at least this many open: below, one or two offers filled or
+/// withdrawn are half of the feed, and nothing suggests an export cut short.
+pub const HOLD_MIN_OPEN: usize = 4;
+
+/// True when closing `closing` of a feed's `open` offers at once is suspicious (see
+/// [`HOLD_MIN_OPEN`]): the closing is then held until the next fetch agrees.
+pub fn closing_is_suspicious(closing: usize, open: usize) -> bool {
+    open >= HOLD_MIN_OPEN && closing * 2 > open
+}
+
+/// A purge keeps at least this many of each feed's latest fetch attempts, however old, so that
+/// a feed fetched rarely (or no longer) still shows its recent history.
+pub const ATTEMPTS_KEPT: usize = 20;
+
+#[cfg(any(test, feature = "testing"))]
+/// Where an offer stands, without its content (for diagnostics and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferMark {
+    pub public_id: String,
+    pub status: String,
+    pub last_seen_at: String,
+    /// `fetch_attempts.id` of the last fetch that listed it.
+    pub last_seen_attempt: Option<i64>,
+    pub missed_fetches: u32,
+}
+
+impl Store {
+    /// Applies a successful fetch in one transaction: records the attempt, upserts every
+    /// posting, and closes the feed's open offers missing from `close_after` consecutive
+    /// successful fetches, unless closing them is suspicious (more than half of the feed's
+    /// open offers at once, see [`closing_is_suspicious`]): that closing is held, the offers
+    /// stay open, and the next successful fetch decides. It closes those it lacks again, and
+    /// keeps (and clears the hold of) those it lists.
+    pub fn record_success(
+        &self,
+        feed_id: &str,
+        attempt: &Attempt,
+        postings: &[Posting],
+        close_after: u32,
+    ) -> Result<ApplyStats, StoreError> {
+        let mut conn = self.conn();
+        let mut recent = self.recent();
+        // Immediate: the write lock is taken first, so the recent keys checked next are those
+        // of the latest commit, whoever made it.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        recent.ready(&tx)?;
+        let attempt_id = insert_attempt(&tx, feed_id, attempt, "ok", None)?;
+        let now = rfc3339(attempt.finished_at);
+        let mut stats = ApplyStats {
+            open_before: open_offers_of(&tx, feed_id)?,
+            ..Default::default()
+        };
+        let fetch = Applied {
+            feed_id,
+            attempt_id,
+            now: &now,
+        };
+        self.upsert_postings(&tx, &mut recent, &fetch, postings, &mut stats)?;
+        close_missing(&tx, &fetch, close_after, &mut stats)?;
+        stats.expired = expire(&tx, &now)?;
+        record_applied(&tx, &fetch, attempt, postings.len(), &stats)?;
+        set_plan(&tx, feed_id, &attempt.plan)?;
+        if self.is_stopping() {
+            return Err(StoreError::Stopping);
+        }
+        tx.commit()?;
+        recent.committed();
+        if stats.new + stats.updated + stats.closed > 0 {
+            self.changed();
+        }
+        self.fold_if_due(&mut conn, &mut recent);
+        Ok(stats)
+    }
+
+    /// Inserts the postings new to the feed and updates those it had, filing each new or
+    /// changed one into its cluster (and those whose features are of another version).
+    fn upsert_postings(
+        &self,
+        tx: &Transaction<'_>,
+        recent: &mut RecentKeys,
+        fetch: &Applied<'_>,
+        postings: &[Posting],
+        stats: &mut ApplyStats,
+    ) -> Result<(), StoreError> {
+        // Features of another version are filed again (see `similar::FEATURES_VERSION`).
+        let version = [similar::FEATURES_VERSION];
+        let filing = Filing::new(fetch.feed_id, postings.iter().map(|p| p.identity.as_str()));
+        let mut existing = tx.prepare_cached(
+            "SELECT o.id, o.content_hash, f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+             FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+             WHERE o.feed_id = ?1 AND o.identity = ?2",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
+               employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
+               changed_at, last_seen_attempt, data, source, valid_through)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
+               ?11, ?12, ?13, ?14)",
+        )?;
+        let mut update = tx.prepare_cached(
+            "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
+               closing_held = 0, last_seen_at = ?3, last_seen_attempt = ?4,
+               changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
+               content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
+               updated_at = ?10, data = ?11, source = ?12, valid_through = ?13
+             WHERE feed_id = ?1 AND identity = ?2",
+        )?;
+        for p in postings {
+            if self.is_stopping() {
+                // Dropping the transaction rolls the fetch back whole.
+                return Err(StoreError::Stopping);
+            }
+            let o = &p.offer;
+            let row = Row {
+                data: serde_json::to_string(o).unwrap_or_default(),
+                published: o.published.map(rfc3339),
+                updated: o.updated.map(rfc3339),
+                valid_through: o.valid_through.map(rfc3339),
+            };
+            let before: Option<(i64, String, bool)> = existing
+                .query_row(params![fetch.feed_id, p.identity, version], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            match before {
+                None => {
+                    insert.execute(params![
+                        p.public_id,
+                        fetch.feed_id,
+                        p.identity,
+                        p.content_hash,
+                        o.title,
+                        o.url,
+                        o.employer,
+                        row.published,
+                        row.updated,
+                        fetch.now,
+                        fetch.attempt_id,
+                        row.data,
+                        p.source,
+                        row.valid_through
+                    ])?;
+                    let id = tx.last_insert_rowid();
+                    search::index_offer(tx, id, o, false)?;
+                    cluster::file(
+                        &mut Filed::new(tx, recent),
+                        id,
+                        &filing.features(o),
+                        &filing,
+                    )?;
+                    stats.new += 1;
+                }
+                Some((id, hash, stale_features)) => {
+                    update.execute(params![
+                        fetch.feed_id,
+                        p.identity,
+                        fetch.now,
+                        fetch.attempt_id,
+                        p.content_hash,
+                        o.title,
+                        o.url,
+                        o.employer,
+                        row.published,
+                        row.updated,
+                        row.data,
+                        p.source,
+                        row.valid_through
+                    ])?;
+                    if hash != p.content_hash || stale_features {
+                        let features = filing.features(o);
+                        cluster::file(&mut Filed::new(tx, recent), id, &features, &filing)?;
+                    }
+                    if hash == p.content_hash {
+                        stats.unchanged += 1;
+                    } else {
+                        search::index_offer(tx, id, o, true)?;
+                        stats.updated += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Folds the blocking keys held in memory when enough have gathered (after a commit: the
+    /// fetch is stored whatever happens here; keys not folded stay listed).
+    fn fold_if_due(&self, conn: &mut Connection, recent: &mut RecentKeys) {
+        if !recent.fold_due() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        match self.fold(conn, recent) {
+            Ok(n) => tracing::info!(
+                postings = n,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "blocking keys folded into dedup_keys"
+            ),
+            Err(e) => {
+                recent.fold_failed();
+                tracing::warn!(
+                    error = %e,
+                    "writing the blocking keys held in memory into dedup_keys failed; they stay listed, and the store tries again after a few more fetches"
+                );
+            }
+        }
+    }
+
+    /// Open offers of configured feeds, newest first.
+    pub fn open_offers(&self, limit: usize) -> Result<Vec<PublishedOffer>, StoreError> {
+        let (offers, _) =
+            self.query_offers(&OfferFilter::default(), Order::Published, limit, None)?;
+        Ok(offers)
+    }
+
+    /// What the store knows of a feed's postings (identities and links), for
+    /// [`crate::dedup::assign_identities`].
+    pub fn known_postings(&self, feed_id: &str) -> Result<KnownPostings, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT identity, url FROM offers WHERE feed_id = ?1")?;
+        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(KnownPostings {
+            postings: rows.collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Expires open offers past their validThrough, then deletes closed and expired offers
+    /// whose closing is older than `retention_days`, and fetch attempts started before then
+    /// but the latest [`ATTEMPTS_KEPT`] of each feed, in one transaction. Clusters that lose a
+    /// posting are regrouped.
+    pub fn purge(&self, now: DateTime<Utc>, retention_days: u32) -> Result<PurgeStats, StoreError> {
+        let mut conn = self.conn();
+        let mut recent = self.recent();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        recent.ready(&tx)?;
+        let expired = expire(&tx, &rfc3339(now))?;
+        let cutoff = rfc3339(now - chrono::Duration::days(i64::from(retention_days)));
+        let doomed: Vec<(i64, Option<i64>, Option<Vec<u8>>)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT o.id, o.cluster_id, f.features
+                 FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+                 WHERE o.status <> 'open' AND o.closed_at < ?1",
+            )?;
+            let rows = stmt.query_map([&cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut touched = BTreeSet::new();
+        for (id, cluster, features) in &doomed {
+            if let Some(f) = features.as_deref().and_then(similar::decode) {
+                recent.remove(&tx, *id, &similar::keys(&f))?;
+            }
+            tx.execute("DELETE FROM offers WHERE id = ?1", [id])?;
+            if let Some(c) = cluster {
+                touched.insert(*c);
+            }
+        }
+        for c in touched {
+            cluster::regroup_cluster(&mut Filed::new(&tx, &mut recent), c)?;
+        }
+        // No row refers to an attempt by key (offers.last_seen_attempt is only compared with
+        // the attempt being applied), and each feed's latest attempts stay, so ids are not
+        // reused.
+        let attempts = tx.execute(
+            "DELETE FROM fetch_attempts WHERE id IN (
+               SELECT id FROM (
+                 SELECT id, started_at, row_number() OVER (
+                   PARTITION BY feed_id ORDER BY started_at DESC, id DESC) AS latest
+                 FROM fetch_attempts)
+               WHERE latest > ?2 AND started_at < ?1)",
+            params![cutoff, ATTEMPTS_KEPT as i64],
+        )?;
+        tx.commit()?;
+        recent.committed();
+        Ok(PurgeStats {
+            expired,
+            deleted: doomed.len(),
+            attempts,
+        })
+    }
+
+    /// Loads postings in bulk, as new open offers of `feed_id` seen at `at`: the same rows,
+    /// search index, features and blocking keys as [`Store::record_success`], in one
+    /// transaction, but each posting is its own cluster (no candidate lookup). For benchmarks
+    /// and imports; a posting whose identity is already stored is skipped.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn bulk_load(
+        &self,
+        feed_id: &str,
+        postings: &[Posting],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut conn = self.conn();
+        // A large page cache while loading; back to the usual one after.
+        conn.pragma_update(None, "cache_size", -1_048_576)?;
+        let tx = conn.transaction()?;
+        let now = rfc3339(at);
+        let mut loaded = 0;
+        let mut keys: Vec<(i64, i64)> = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO offers (public_id, feed_id, identity, content_hash, title,
+                   url, employer, published_at, sort_at, first_seen_at, last_seen_at, changed_at,
+                   data, source, valid_through)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, coalesce(?8, ?9), ?9, ?9, ?9, ?10, ?11,
+                   ?12)",
+            )?;
+            let mut cluster =
+                tx.prepare_cached("UPDATE offers SET cluster_id = id WHERE id = ?1")?;
+            let mut features = tx.prepare_cached(
+                "INSERT INTO dedup_features (offer_id, features) VALUES (?1, ?2)",
+            )?;
+            for p in postings {
+                let o = &p.offer;
+                let f = similar::features(o);
+                let n = insert.execute(params![
+                    p.public_id,
+                    feed_id,
+                    p.identity,
+                    p.content_hash,
+                    o.title,
+                    o.url,
+                    o.employer,
+                    o.published.map(rfc3339),
+                    now,
+                    serde_json::to_string(o).unwrap_or_default(),
+                    p.source,
+                    o.valid_through.map(rfc3339)
+                ])?;
+                if n == 0 {
+                    continue;
+                }
+                let id = tx.last_insert_rowid();
+                cluster.execute([id])?;
+                features.execute(params![id, similar::encode(&f)])?;
+                search::index_offer(&tx, id, o, false)?;
+                keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
+                loaded += 1;
+            }
+            // In a scattered (but deterministic) order, as postings filed one by one write
+            // them: sorted keys would leave every index page full, and the first postings
+            // filed afterwards would split a page each, which a database grown by fetches
+            // does not do.
+            keys.sort_unstable_by_key(|&(k, id)| {
+                (k ^ id.rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as i64)
+            });
+            let mut key = tx.prepare_cached(
+                "INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES (?1, ?2)",
+            )?;
+            for (k, id) in &keys {
+                key.execute(params![k, id])?;
+            }
+        }
+        // Other connections read their key filter again.
+        tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
+        tx.commit()?;
+        self.recent().table_written();
+        conn.pragma_update(None, "cache_size", super::PAGE_CACHE_KIB)?;
+        Ok(loaded)
+    }
+
+    /// Where each offer of a feed stands (no content), by public id.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn offer_marks(&self, feed_id: &str) -> Result<Vec<OfferMark>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT public_id, status, last_seen_at, last_seen_attempt, missed_fetches
+             FROM offers WHERE feed_id = ?1 ORDER BY public_id",
+        )?;
+        let rows = stmt.query_map([feed_id], |r| {
+            Ok(OfferMark {
+                public_id: r.get(0)?,
+                status: r.get(1)?,
+                last_seen_at: r.get(2)?,
+                last_seen_attempt: r.get(3)?,
+                missed_fetches: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The successful fetch being applied: its feed, its attempt's row and when it finished.
+struct Applied<'a> {
+    feed_id: &'a str,
+    attempt_id: i64,
+    /// When the fetch finished (RFC 3339).
+    now: &'a str,
+}
+
+/// The columns of an offer's row made from the offer itself.
+struct Row {
+    data: String,
+    published: Option<String>,
+    updated: Option<String>,
+    valid_through: Option<String>,
+}
+
+/// How many offers of the feed are open.
+fn open_offers_of(tx: &Transaction<'_>, feed_id: &str) -> Result<usize, StoreError> {
+    Ok(tx.query_row(
+        "SELECT count(*) FROM offers WHERE feed_id = ?1 AND status = 'open'",
+        [feed_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Closes the feed's open offers that `close_after` successful fetches in a row lacked, unless
+/// that is suspicious: the closing is then held. Offers whose closing the last fetch held and
+/// that this one lacks again are closed (those it lists had their hold cleared when updated).
+fn close_missing(
+    tx: &Transaction<'_>,
+    fetch: &Applied<'_>,
+    close_after: u32,
+    stats: &mut ApplyStats,
+) -> Result<(), StoreError> {
+    let (feed_id, now) = (fetch.feed_id, fetch.now);
+    tx.execute(
+        "UPDATE offers SET missed_fetches = missed_fetches + 1
+         WHERE feed_id = ?1 AND status = 'open' AND last_seen_attempt IS NOT ?2",
+        params![feed_id, fetch.attempt_id],
+    )?;
+    // Offers whose closing the last fetch held, and that this one lacks again: it agrees.
+    // (Those it lists had their hold cleared above.)
+    let confirmed = tx.execute(
+        "UPDATE offers SET status = 'closed', closed_at = ?2, closing_held = 0
+         WHERE feed_id = ?1 AND status = 'open' AND closing_held = 1",
+        params![feed_id, now],
+    )?;
+    let due: usize = tx.query_row(
+        "SELECT count(*) FROM offers
+         WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?2",
+        params![feed_id, close_after],
+        |r| r.get(0),
+    )?;
+    if closing_is_suspicious(due, stats.open_before) {
+        tx.execute(
+            "UPDATE offers SET closing_held = 1
+             WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?2",
+            params![feed_id, close_after],
+        )?;
+        tx.execute(
+            "UPDATE feeds SET held_closing_at = ?2, held_closing_offers = ?3,
+               held_closing_open = ?4
+             WHERE id = ?1",
+            params![feed_id, now, due, stats.open_before],
+        )?;
+        stats.held = due;
+        stats.closed = confirmed;
+    } else {
+        stats.closed = confirmed
+            + tx.execute(
+                "UPDATE offers SET status = 'closed', closed_at = ?2
+                 WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
+                params![feed_id, now, close_after],
+            )?;
+        tx.execute(
+            "UPDATE feeds SET held_closing_at = NULL, held_closing_offers = NULL,
+               held_closing_open = NULL
+             WHERE id = ?1",
+            [feed_id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Records what the fetch changed on its attempt, and its success on the feed (validators,
+/// body hash, new address, offers seen).
+fn record_applied(
+    tx: &Transaction<'_>,
+    fetch: &Applied<'_>,
+    attempt: &Attempt,
+    seen: usize,
+    stats: &ApplyStats,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE fetch_attempts SET offers_new = ?2, offers_updated = ?3, offers_closed = ?4
+         WHERE id = ?1",
+        params![fetch.attempt_id, stats.new, stats.updated, stats.closed],
+    )?;
+    tx.execute(
+        "UPDATE feeds SET last_attempt_at = ?2, last_success_at = ?2,
+           last_status = ?3, last_error = NULL, consecutive_errors = 0,
+           etag = ?4, last_modified = ?5, body_hash = ?6, offers_seen = ?7,
+           effective_url = coalesce(?8, effective_url)
+         WHERE id = ?1",
+        params![
+            fetch.feed_id,
+            fetch.now,
+            attempt.http_status,
+            attempt.etag,
+            attempt.last_modified,
+            attempt.body_hash,
+            seen,
+            attempt.moved_to
+        ],
+    )?;
+    Ok(())
+}
+
+/// Expires the open offers past their validThrough; returns how many.
+fn expire(tx: &Transaction<'_>, now: &str) -> Result<usize, StoreError> {
+    Ok(tx.execute(
+        "UPDATE offers INDEXED BY offers_expiry SET status = 'expired', closed_at = ?1
+         WHERE status = 'open' AND valid_through IS NOT NULL AND valid_through < ?1",
+        [now],
+    )?)
+}
+
+/// The published item of a cluster: None when none of its postings is open on a configured
+/// feed any more.
+pub(super) fn published_cluster(
+    conn: &Connection,
+    cluster: i64,
+) -> Result<Option<PublishedOffer>, StoreError> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT o.id, o.public_id, o.feed_id, f.name, f.network, o.status = 'open' AND f.in_config = 1,
+           o.first_seen_at, o.changed_at, o.data
+         FROM offers o JOIN feeds f ON f.id = o.feed_id
+         WHERE o.cluster_id = ?1 OR o.id = ?1
+         ORDER BY o.id LIMIT ",
+        cluster_read_limit!()
+    ))?;
+    let mut rows = stmt.query(params![cluster])?;
+    let mut id = None;
+    let mut first_seen: Option<DateTime<Utc>> = None;
+    let mut changed: Option<DateTime<Utc>> = None;
+    let mut best: Option<(usize, String, String)> = None;
+    let mut open = Vec::new();
+    let mut sources = Vec::new();
+    while let Some(r) = rows.next()? {
+        let row_id: i64 = r.get(0)?;
+        let public_id: String = r.get(1)?;
+        if row_id == cluster || id.is_none() {
+            id = Some(public_id.clone());
+        }
+        let seen = instant(&r.get::<_, String>(6)?);
+        first_seen = Some(first_seen.map_or(seen, |f| f.min(seen)));
+        if !r.get::<_, bool>(5)? {
+            continue;
+        }
+        let feed: String = r.get(2)?;
+        let feed_name: String = r.get(3)?;
+        let network: String = r.get(4)?;
+        let data: String = r.get(8)?;
+        let offer: Offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+            public_id: public_id.clone(),
+            source,
+        })?;
+        let c = instant(&r.get::<_, String>(7)?);
+        changed = Some(changed.map_or(c, |x| x.max(c)));
+        sources.push(Source {
+            id: public_id,
+            feed,
+            feed_name: feed_name.clone(),
+            network: network.clone(),
+            reference: offer.reference.clone(),
+            url: offer.url.clone(),
+        });
+        let rich = similar::richness(&offer);
+        if best.as_ref().is_none_or(|(b, ..)| rich > *b) {
+            best = Some((rich, network, feed_name));
+        }
+        open.push(offer);
+    }
+    let (Some(id), Some(first_seen), Some(changed), Some((_, network, feed_name)), Some(offer)) =
+        (id, first_seen, changed, best, similar::merged(open))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PublishedOffer {
+        id,
+        network,
+        feed_name,
+        first_seen,
+        changed,
+        offer,
+        sources,
+    }))
+}

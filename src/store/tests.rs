@@ -1,0 +1,552 @@
+//! The store's unit tests: opening, migrating from older versions, checkpoints, folds of the
+//! blocking keys, held closings.
+
+#![allow(clippy::unwrap_used)]
+
+use super::feeds::state;
+use super::keys;
+use super::migrations::MIGRATIONS;
+use super::*;
+use crate::dedup::similar;
+use crate::model::FeedState;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+#[test]
+fn a_version_1_database_is_migrated_and_keeps_its_feeds() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(MIGRATIONS[0].1).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.execute(
+        "INSERT INTO feeds (id, name, network, url, state, consecutive_errors)
+         VALUES ('a', 'A', 'N', 'https://a.example/rss', 'backing_off', 3)",
+        [],
+    )
+    .unwrap();
+    let store = Store::setup(conn, ":memory:").unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let states = store.schedule_states().unwrap();
+    assert_eq!(states[0].0, "a");
+    assert_eq!(states[0].1.state, FeedState::BackingOff);
+    assert_eq!(states[0].1.not_before, None);
+    let memory = store.fetch_memory("a").unwrap();
+    assert_eq!(memory.consecutive_errors, 3);
+}
+
+/// The checkpointing thread copies what the writer commits into the database file: once
+/// it has run, the file alone (without its write-ahead log, as a backup tool that ignores
+/// the log would copy it) holds the commits. Closing the store stops the thread.
+#[test]
+fn the_checkpointing_thread_copies_commits_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let toml = "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\n\
+                network = \"CRESS\"\nurl = \"a.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.checkpointer.is_some());
+    store.sync_feeds(&config.feeds).unwrap();
+    store.wait_for_checkpoint();
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let feeds: i64 = Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT count(*) FROM feeds", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(feeds, 1);
+    // Closed, the store leaves the database file alone: the log is copied and deleted.
+    drop(store);
+    assert!(path.exists());
+    assert!(!dir.path().join("essaim.db-wal").exists());
+}
+
+/// A store that only read (a command such as `essaim feeds`) leaves the database file
+/// alone when closed, as one that wrote does: the log of its migrations is copied into
+/// the file and deleted.
+#[test]
+fn a_closed_store_leaves_no_log_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let store = Store::open(&path).unwrap();
+    assert!(store.feed_statuses().unwrap().is_empty());
+    assert!(dir.path().join("essaim.db-wal").exists());
+    drop(store);
+    assert!(!dir.path().join("essaim.db-wal").exists());
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, MIGRATIONS.len() as i64);
+}
+
+/// A read-only open reads what is there (even without the write-ahead index, as in a
+/// read-only directory, through an immutable open), writes nothing, and refuses a
+/// database it would have to create or upgrade.
+#[test]
+fn a_read_only_open_reads_and_never_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let missing = Store::open_read_only(&path).err().unwrap();
+    assert!(
+        missing.to_string().contains("no database there yet"),
+        "{missing}"
+    );
+    assert!(!path.exists());
+    let toml = "[[feed]]\nid = \"cress-bretagne\"\nname = \"CRESS Bretagne\"\n\
+                network = \"CRESS\"\nurl = \"a.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    let store = Store::open(&path).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    drop(store);
+    assert!(!dir.path().join("essaim.db-shm").exists());
+    let reader = Store::open_read_only(&path).unwrap();
+    let feeds = reader.feed_statuses().unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!(feeds[0].id, "cress-bretagne");
+    assert!(reader.sync_feeds(&[]).is_err(), "a read-only store wrote");
+    drop(reader);
+    assert_eq!(
+        Store::open(&path).unwrap().feed_statuses().unwrap().len(),
+        1
+    );
+    // An older schema is not upgraded by a reader.
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    let old = Store::open_read_only(&path).err().unwrap();
+    assert!(old.to_string().contains("needs an upgrade"), "{old}");
+}
+
+/// A database of version 4 kept its keys in dedup_keys, 16 bands' worth: version 5 drops
+/// them and lists every posting, whose keys are then derived afresh; a new posting of the
+/// same job still joins the stored one.
+#[test]
+fn version_5_lists_every_stored_posting_for_its_keys() {
+    upgrade_from(4);
+}
+
+/// A database of version 5 kept the features in offers: version 6 moves them into a
+/// table of their own, where a new posting of the same job finds them.
+#[test]
+fn version_6_moves_the_features_into_their_table() {
+    upgrade_from(5);
+}
+
+/// A database of version 6 had a unique index of public ids: version 7 rebuilds the
+/// offers table with an index in buckets of ids instead, and loses nothing (the features
+/// pointing to the offers survive the old table's drop, search and lookups still work).
+#[test]
+fn version_7_rebuilds_the_offers_with_public_ids_in_buckets() {
+    upgrade_from(6);
+}
+
+/// Version 8 adds the held closings to a database of version 7; its offers hold none.
+#[test]
+fn version_8_adds_held_closings() {
+    upgrade_from(7);
+}
+
+/// An offer is found by its public id whatever bucket of 16,384 ids it falls in, the
+/// first, a middle one or the last.
+#[test]
+fn offers_are_found_by_public_id_in_every_bucket() {
+    let store = memory_store(&["a", "b", "c"]);
+    let attempt = attempt_at("2026-11-20T10:00:00Z");
+    let mut postings = Vec::new();
+    for (feed, gap) in [("a", None), ("b", Some(20_000)), ("c", Some(40_000))] {
+        if let Some(id) = gap {
+            // A closed offer at `id`, so that the next one is filed in a later bucket.
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO offers (id, public_id, feed_id, identity, content_hash,
+                       status, title, sort_at, first_seen_at, last_seen_at, changed_at,
+                       data, source)
+                     VALUES (?1, 'closed-' || ?1, 'a', 'ref:gap-' || ?1, '', 'closed',
+                       'Comptable', '', '', '', '', '{}', 'null')",
+                    [id],
+                )
+                .unwrap();
+        }
+        let p = cress_posting(feed);
+        store
+            .record_success(feed, &attempt, std::slice::from_ref(&p), 2)
+            .unwrap();
+        postings.push(p);
+    }
+    let ids: Vec<i64> = column(
+        &store.conn(),
+        "SELECT id >> 14 FROM offers WHERE status = 'open' ORDER BY id",
+    );
+    assert_eq!(ids, [0, 1, 2]);
+    for p in &postings {
+        let found = store.offer_by_id(&p.public_id).unwrap();
+        let found = found.unwrap_or_else(|| panic!("{} not found", p.public_id));
+        // One job on three feeds: any posting's id finds it, under its first posting's id.
+        assert_eq!(found.id, postings[0].public_id);
+        assert_eq!(found.sources.len(), 3);
+    }
+    assert!(store.offer_by_id("closed-20000").unwrap().is_none());
+    assert!(store
+        .offer_by_id("00000000-0000-5000-8000-000000000000")
+        .unwrap()
+        .is_none());
+}
+
+/// A store in memory with feeds named `feeds`, of one network.
+fn memory_store(feeds: &[&str]) -> Store {
+    let mut toml = String::new();
+    for feed in feeds {
+        toml.push_str(&format!(
+            "[[feed]]\nid = \"{feed}\"\nname = \"{feed}\"\nnetwork = \"N\"\nurl = \"{feed}.xml\"\n\n"
+        ));
+    }
+    let config = crate::config::parse(&toml, std::path::Path::new("feeds.toml")).unwrap();
+    let store = Store::open_in_memory().unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    store
+}
+
+/// A successful fetch's attempt, at `at` (RFC 3339).
+fn attempt_at(at: &str) -> Attempt {
+    let at: DateTime<Utc> = at.parse().unwrap();
+    Attempt {
+        started_at: at,
+        finished_at: at,
+        ..Default::default()
+    }
+}
+
+/// The first column of every row `sql` reads.
+fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A posting of the CRESS Bretagne's job offer on feed `feed`.
+fn cress_posting(feed: &str) -> Posting {
+    use crate::model::{Contract, Location, Offer, Place};
+    let o = Offer {
+        feed_id: feed.into(),
+        reference: Some("1".into()),
+        title: "Chargée de mission économie sociale et solidaire".into(),
+        employer: Some("Chambre régionale de l'ESS Bretagne".into()),
+        location: Location {
+            place: Place {
+                commune: Some("Rennes".into()),
+                department: Some("35".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        contract: Some(Contract::Cdi),
+        description_text: "La CRESS Bretagne recrute une chargée de mission pour animer le \
+            réseau des acteurs de l'économie sociale et solidaire, accompagner les porteurs \
+            de projets et organiser le mois de l'ESS sur le territoire breton."
+            .into(),
+        ..Default::default()
+    };
+    Posting::new(o, "null".into())
+}
+
+/// A fold commits more pages than the writer's bound on the log: it leaves them to the
+/// checkpointing thread, and puts the bound back. (That the fetch does not wait for them
+/// is measured by `benches/dedup_insert.rs`, not here.) The thread copies them into the
+/// database file.
+#[test]
+fn a_fold_leaves_its_pages_to_the_checkpointing_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    let store = Store::open(&path).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    let attempt = attempt_at("2026-11-20T10:00:00Z");
+    store
+        .record_success("a", &attempt, &[cress_posting("a")], 2)
+        .unwrap();
+    assert_eq!(store.fold_dedup_keys().unwrap(), 1);
+    let bound: i64 = store
+        .conn()
+        .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bound, WAL_CHECKPOINT_PAGES);
+    store.wait_for_checkpoint();
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let keys = |conn: &Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM dedup_keys", [], |r| r.get(0))
+            .unwrap()
+    };
+    let folded = keys(&store.conn());
+    assert!(folded > 0);
+    assert_eq!(keys(&Connection::open(&copy).unwrap()), folded);
+}
+
+/// Postings listed beyond a fold's worth (an upgrade to version 5 lists them all) are
+/// folded in chunks, lowest ids first, until at most a chunk stays listed; lookups then
+/// find every posting, from the table or from memory. (The store does this when it opens,
+/// with chunks of `keys::FOLD_MAX`.)
+#[test]
+fn postings_listed_beyond_a_fold_are_folded_in_chunks() {
+    let store = memory_store(&["a", "b", "c", "d", "e"]);
+    store.set_key_fold_threshold(1000);
+    let attempt = attempt_at("2026-11-20T10:00:00Z");
+    for feed in ["a", "b", "c", "d", "e"] {
+        store
+            .record_success(feed, &attempt, &[cress_posting(feed)], 2)
+            .unwrap();
+    }
+    assert_eq!(store.dedup_keys_pending().unwrap(), 5);
+    let mut conn = store.conn();
+    assert_eq!(keys::catch_up(&mut conn, 2).unwrap(), 4);
+    let in_table: Vec<i64> = column(
+        &conn,
+        "SELECT DISTINCT offer_id FROM dedup_keys ORDER BY offer_id",
+    );
+    let ids: Vec<i64> = column(&conn, "SELECT id FROM offers ORDER BY id");
+    assert_eq!(in_table, ids[..4]);
+    let features: Vec<u8> = conn
+        .query_row(
+            "SELECT features FROM dedup_features WHERE offer_id = ?1",
+            [ids[0]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let key = similar::keys(&similar::decode(&features).unwrap())[0];
+    let mut recent = store.recent();
+    // As at opening, where nothing is held yet: what is in memory is read afresh.
+    recent.table_written();
+    let tx = conn.transaction().unwrap();
+    recent.ready(&tx).unwrap();
+    assert_eq!(recent.listed(), 1);
+    let mut found = Vec::new();
+    recent.newest(&tx, key, &mut found).unwrap();
+    found.sort_unstable();
+    assert_eq!(found, ids);
+}
+
+/// Files a posting, folds its keys, takes the database back to `version` (as that version
+/// of essaim left it) and opens it again.
+fn upgrade_from(version: i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n\n\
+                [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"M\"\nurl = \"b.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    let attempt = attempt_at("2026-11-20T10:00:00Z");
+    {
+        let store = Store::open(&path).unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        store
+            .record_success("a", &attempt, &[cress_posting("a")], 2)
+            .unwrap();
+        assert_eq!(store.fold_dedup_keys().unwrap(), 1);
+    }
+    let conn = Connection::open(&path).unwrap();
+    // Back to version 7: no fetch started mark, no held closings.
+    conn.execute_batch(
+        "ALTER TABLE feeds DROP COLUMN fetch_started_at;
+         ALTER TABLE offers DROP COLUMN closing_held;
+         ALTER TABLE feeds DROP COLUMN held_closing_at;
+         ALTER TABLE feeds DROP COLUMN held_closing_offers;
+         ALTER TABLE feeds DROP COLUMN held_closing_open;
+         PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    // Back to version 6: the table is rebuilt again whatever its index of public ids.
+    if version <= 6 {
+        conn.execute_batch("DROP INDEX offers_public; PRAGMA user_version = 6;")
+            .unwrap();
+    }
+    // Back to version 5: the features in offers, read through an index.
+    if version <= 5 {
+        conn.execute_batch(
+            "DROP INDEX offers_dedup;
+         ALTER TABLE offers ADD COLUMN dedup_features BLOB;
+         UPDATE offers SET dedup_features =
+           (SELECT features FROM dedup_features WHERE offer_id = offers.id);
+         DROP TABLE dedup_features;
+         CREATE INDEX offers_dedup ON offers(id, cluster_id, dedup_features);
+         PRAGMA user_version = 5;",
+        )
+        .unwrap();
+    }
+    if version == 4 {
+        // Keys in the table (and one of another scheme), nothing listed.
+        conn.execute_batch(
+            "DROP TABLE dedup_pending; DROP TABLE dedup_folds; DROP INDEX offers_dedup;
+             INSERT INTO dedup_keys (key, offer_id) VALUES (42, 1);
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let count = |table: &str| -> i64 {
+        store
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count("dedup_features"), 1);
+    if version == 4 {
+        assert_eq!(count("dedup_keys"), 0, "keys of the old scheme dropped");
+        assert_eq!(store.dedup_keys_pending().unwrap(), 1);
+    } else {
+        assert!(count("dedup_keys") > 0, "folded keys kept");
+        assert_eq!(store.dedup_keys_pending().unwrap(), 0);
+    }
+    store
+        .record_success("b", &attempt, &[cress_posting("b")], 2)
+        .unwrap();
+    let items = store.open_offers(10).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].sources.len(), 2);
+    let posting = cress_posting("a");
+    let found = store.offer_by_id(&posting.public_id).unwrap();
+    assert_eq!(found.map(|o| o.sources.len()), Some(2));
+    let words = OfferFilter {
+        q: Some("économie bretagne".into()),
+        ..Default::default()
+    };
+    let (matched, _) = store
+        .query_offers(&words, Order::Discovered, 10, None)
+        .unwrap();
+    assert_eq!(
+        matched.len(),
+        1,
+        "the full-text index still points to the offer"
+    );
+    let unique: Vec<String> = column(
+        &store.conn(),
+        "SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1",
+    );
+    assert_eq!(unique.len(), 1, "(feed_id, identity) alone: {unique:?}");
+    assert!(store
+        .feed_statuses()
+        .unwrap()
+        .iter()
+        .all(|f| f.held_closing.is_none()));
+    let held: Vec<i64> = column(&store.conn(), "SELECT closing_held FROM offers");
+    assert_eq!(held, [0, 0]);
+}
+
+#[test]
+fn closing_more_than_half_of_four_or_more_open_offers_is_suspicious() {
+    for (closing, open, suspicious) in [
+        (3, 4, true),
+        (2, 4, false),
+        (3, 3, false),
+        (1, 1, false),
+        (6, 10, true),
+        (5, 10, false),
+        (10, 10, true),
+        (0, 0, false),
+    ] {
+        assert_eq!(
+            closing_is_suspicious(closing, open),
+            suspicious,
+            "{closing} of {open}"
+        );
+    }
+}
+
+/// Postings of ten different jobs of an association on feed `feed`.
+fn ten_postings(feed: &str) -> Vec<Posting> {
+    let titles = [
+        "Animateur périscolaire",
+        "Éducatrice spécialisée",
+        "Comptable associatif",
+        "Chargée de communication",
+        "Directeur de crèche",
+        "Médiateur numérique",
+        "Aide à domicile",
+        "Moniteur d'atelier",
+        "Juriste en droit du logement",
+        "Coordinatrice de bénévoles",
+    ];
+    titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let mut o = cress_posting(feed).offer;
+            o.reference = Some(format!("ASSO-{i}"));
+            o.title = title.to_string();
+            o.description_text = format!("{title} : poste numéro {i}.");
+            Posting::new(o, "null".into())
+        })
+        .collect()
+}
+
+/// With offers closed after 2 missed fetches, the second fetch lacking eight of ten would
+/// close them: it is held; the third, lacking them too, closes them.
+#[test]
+fn a_suspicious_closing_is_held_until_the_next_fetch_agrees() {
+    let store = memory_store(&["asso"]);
+    let all = ten_postings("asso");
+    let at = |minute: u32| attempt_at(&format!("2026-11-20T10:{minute:02}:00Z"));
+    let stats = store.record_success("asso", &at(0), &all, 2).unwrap();
+    assert_eq!(stats.new, 10);
+    let stats = store.record_success("asso", &at(10), &all[..2], 2).unwrap();
+    assert_eq!((stats.closed, stats.held), (0, 0), "missed once");
+    let stats = store.record_success("asso", &at(20), &all[..2], 2).unwrap();
+    assert_eq!((stats.closed, stats.held, stats.open_before), (0, 8, 10));
+    let status = &store.feed_statuses().unwrap()[0];
+    assert_eq!(
+        status.held_closing,
+        Some(HeldClosing {
+            at: "2026-11-20T10:20:00Z".into(),
+            offers: 8,
+            open: 10
+        })
+    );
+    assert_eq!(status.open_offers, 10);
+    assert!(store.fetch_memory("asso").unwrap().closing_held);
+    let stats = store.record_success("asso", &at(30), &all[..2], 2).unwrap();
+    assert_eq!((stats.closed, stats.held), (8, 0));
+    let status = &store.feed_statuses().unwrap()[0];
+    assert_eq!((status.open_offers, &status.held_closing), (2, &None));
+    assert!(!store.fetch_memory("asso").unwrap().closing_held);
+}
+
+/// A hold is about the offers it held: those the next fetch lists again stay open, those
+/// it lacks again close, and a feed with few open offers closes them as before.
+#[test]
+fn the_next_fetch_decides_each_held_offer_and_small_feeds_are_not_held() {
+    let store = memory_store(&["asso", "petite"]);
+    let all = ten_postings("asso");
+    let at = |minute: u32| attempt_at(&format!("2026-11-20T10:{minute:02}:00Z"));
+    store.record_success("asso", &at(0), &all, 1).unwrap();
+    let stats = store.record_success("asso", &at(10), &all[..3], 1).unwrap();
+    assert_eq!((stats.closed, stats.held), (0, 7));
+    // Four of the seven come back.
+    let stats = store.record_success("asso", &at(20), &all[..7], 1).unwrap();
+    assert_eq!((stats.closed, stats.held), (3, 0));
+    let marks = store.offer_marks("asso").unwrap();
+    assert_eq!(marks.iter().filter(|m| m.status == "open").count(), 7);
+    assert_eq!(store.feed_statuses().unwrap()[0].held_closing, None);
+
+    let few = ten_postings("petite");
+    store
+        .record_success("petite", &at(0), &few[..3], 1)
+        .unwrap();
+    let stats = store.record_success("petite", &at(10), &[], 1).unwrap();
+    assert_eq!(
+        (stats.closed, stats.held),
+        (3, 0),
+        "3 open: below HOLD_MIN_OPEN"
+    );
+}
+
+#[test]
+fn an_unknown_state_reads_as_active() {
+    assert_eq!(state("paused"), FeedState::Active);
+    assert_eq!(state("gone"), FeedState::Gone);
+}
