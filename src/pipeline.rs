@@ -24,10 +24,6 @@ use crate::parse::{self, ParseContext};
 use crate::politeness::{self, Plan, Verdict};
 use crate::store::{ApplyStats, Attempt, Posting, Shared, Store, StoreError};
 
-/// Runs blocking store work off the async threads (see [`crate::store::Shared`]; kept here for
-/// the callers that still use it).
-pub use crate::store::blocking;
-
 /// The error recorded for a fetch the process stopped during (see
 /// [`Pipeline::recover_unfinished`]).
 pub const UNFINISHED_FETCH: &str =

@@ -8,8 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
-use crate::pipeline::blocking;
-use crate::store::Store;
+use crate::store::{Shared, Store};
 
 /// The first purge, this long after start.
 const FIRST_PURGE: Duration = Duration::from_secs(60);
@@ -30,8 +29,10 @@ pub async fn run_daily(
             _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        let s = Arc::clone(&store);
-        match blocking(move || s.purge(clock.now(), retention_days)).await {
+        match Shared::new(Arc::clone(&store))
+            .purge(clock.now(), retention_days)
+            .await
+        {
             Ok(p) => tracing::info!(
                 message = "Purged old offers.",
                 expired = p.expired,

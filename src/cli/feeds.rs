@@ -9,7 +9,7 @@ use super::check_ids;
 use super::table::render_table;
 use essaim::config::Config;
 use essaim::model::{FeedStatus, HeldClosing};
-use essaim::pipeline::blocking;
+use essaim::store::Shared;
 use essaim::store::Store;
 
 pub async fn feeds(
@@ -20,15 +20,13 @@ pub async fn feeds(
 ) -> anyhow::Result<ExitCode> {
     if let Some(id) = reset {
         check_ids(config, std::slice::from_ref(&id))?;
-        let s = Arc::clone(&store);
-        let feed = id.clone();
-        blocking(move || s.reset_feed(&feed)).await?;
+        Shared::new(Arc::clone(&store)).reset_feed(&id).await?;
         println!(
             "{id}: re-enabled; it is fetched at the next pass (a running daemon picks it up within a minute)"
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let feeds = blocking(move || store.feed_statuses()).await?;
+    let feeds = Shared::new(store).feed_statuses().await?;
     match id {
         Some(id) => {
             check_ids(config, std::slice::from_ref(&id))?;

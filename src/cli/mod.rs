@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
 
 use essaim::clock::Clock;
 use essaim::config::Config;
-use essaim::pipeline::blocking;
+use essaim::store::Shared;
 use essaim::store::Store;
 
 #[derive(Parser)]
@@ -118,7 +118,7 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(1
 /// `essaim purge`: one purge now, and what it did.
 pub async fn purge(config: &Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<ExitCode> {
     let days = config.settings.retention_days;
-    let s = blocking(move || store.purge(clock.now(), days)).await?;
+    let s = Shared::new(store).purge(clock.now(), days).await?;
     println!(
         "{} offers expired, {} closed or expired offers older than {days} days deleted, \
                  {} fetch attempts older than {days} days deleted",

@@ -41,7 +41,7 @@ mod tests;
 
 pub use offers::{closing_is_suspicious, ATTEMPTS_KEPT, HOLD_MIN_OPEN};
 pub use search::{Cursor, NetworkStats, OfferFilter, Order, Stats};
-pub use shared::{blocking, Shared};
+pub use shared::Shared;
 
 #[cfg(any(test, feature = "testing"))]
 pub use feeds::AttemptRow;
@@ -52,9 +52,7 @@ use crate::model::Offer;
 use crate::politeness::Plan;
 use migrations::{migrate, MIGRATIONS};
 
-pub use crate::model::{
-    FeedStatus, FetchMemory, HeldClosing, PublishedOffer, ScheduleState, Source,
-};
+use crate::model::PublishedOffer;
 
 /// Read-only connections opened next to the writer.
 const READERS: usize = 4;

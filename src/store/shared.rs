@@ -1,14 +1,14 @@
 //! The store's async face: [`Shared`] runs the blocking store calls of async code (the
-//! pipeline, the scheduler) on tokio's blocking threads, each method taking its arguments
+//! pipeline, the scheduler, the web handlers, the purge and the commands) on tokio's blocking threads, each method taking its arguments
 //! as they are at hand and cloning what the blocking call needs to own.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{ApplyStats, Attempt, Posting, Store, StoreError};
+use super::{ApplyStats, Attempt, Posting, PurgeStats, Store, StoreError};
 use crate::dedup::KnownPostings;
-use crate::model::{FetchMemory, ScheduleState};
+use crate::model::{FeedStatus, FetchMemory, PublishedOffer, ScheduleState};
 
 /// Runs blocking store work off the async threads.
 pub async fn blocking<T, F>(f: F) -> Result<T, StoreError>
@@ -109,6 +109,32 @@ impl Shared {
         let id = feed_id.to_owned();
         self.run(move |s| s.record_not_modified(&id, &attempt))
             .await
+    }
+
+    /// See [`Store::feed_statuses`].
+    pub async fn feed_statuses(&self) -> Result<Vec<FeedStatus>, StoreError> {
+        self.run(|s| s.feed_statuses()).await
+    }
+
+    /// See [`Store::reset_feed`].
+    pub async fn reset_feed(&self, feed_id: &str) -> Result<bool, StoreError> {
+        let id = feed_id.to_owned();
+        self.run(move |s| s.reset_feed(&id)).await
+    }
+
+    /// See [`Store::offer_by_id`].
+    pub async fn offer_by_id(&self, public_id: &str) -> Result<Option<PublishedOffer>, StoreError> {
+        let id = public_id.to_owned();
+        self.run(move |s| s.offer_by_id(&id)).await
+    }
+
+    /// See [`Store::purge`].
+    pub async fn purge(
+        &self,
+        now: DateTime<Utc>,
+        retention_days: u32,
+    ) -> Result<PurgeStats, StoreError> {
+        self.run(move |s| s.purge(now, retention_days)).await
     }
 
     /// See [`Store::record_failure`].

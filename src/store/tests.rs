@@ -8,7 +8,7 @@ use super::keys;
 use super::migrations::MIGRATIONS;
 use super::*;
 use crate::dedup::similar;
-use crate::model::FeedState;
+use crate::model::{FeedState, HeldClosing};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 

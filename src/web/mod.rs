@@ -27,7 +27,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::clock::Clock;
-use crate::store::Store;
+use crate::store::{Shared, Store};
 use cache::Responses;
 use handlers::{api, outputs};
 
@@ -60,6 +60,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The store, for calls made off the async threads.
+    pub fn shared(&self) -> Shared {
+        Shared::new(Arc::clone(&self.store))
+    }
+
     pub fn new(store: Arc<Store>, base_url: String) -> AppState {
         AppState {
             store,

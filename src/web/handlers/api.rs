@@ -9,7 +9,6 @@ use axum::response::Response;
 use chrono::DateTime;
 
 use super::query_pairs;
-use crate::pipeline::blocking;
 use crate::publish;
 use crate::store::{Order, Store};
 use crate::web::answer::{bad_request, error, respond, server_error};
@@ -67,9 +66,7 @@ pub(in crate::web) async fn api_offer(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let store = Arc::clone(&s.store);
-    let wanted = id.clone();
-    match blocking(move || store.offer_by_id(&wanted)).await {
+    match s.shared().offer_by_id(&id).await {
         Ok(Some(p)) => {
             let rendered = Rendered::new(
                 publish::api_offer(&p).to_string(),

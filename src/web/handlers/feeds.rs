@@ -1,21 +1,17 @@
 //! `/api/feeds`: the feeds' status, read afresh on every request, every partner URL in it
 //! shown without its credentials ([`public_url`]).
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::pipeline::blocking;
 use crate::web::answer::{add_cors, server_error};
 use crate::web::AppState;
 
 /// The feeds' status: read afresh on every request (fetch attempts change it without
 /// changing the published data).
 pub(in crate::web) async fn api_feeds(State(s): State<AppState>) -> Response {
-    let store = Arc::clone(&s.store);
-    match blocking(move || store.feed_statuses()).await {
+    match s.shared().feed_statuses().await {
         Ok(mut feeds) => {
             // Public (CORS `*`): no credential of a partner URL, wherever it is quoted.
             for feed in &mut feeds {
