@@ -183,13 +183,7 @@ fn offer(rng: &mut Rng, n: u64) -> Offer {
 
 fn posting(feed: &str, o: Offer) -> Posting {
     let identity = dedup::identity(&o);
-    Posting {
-        public_id: dedup::public_id(feed, &identity),
-        content_hash: dedup::content_hash(&o),
-        identity,
-        offer: o,
-        source: "null".into(),
-    }
+    Posting::identified(feed, identity, o, "null".into())
 }
 
 fn open(dir: &std::path::Path, name: &str) -> Store {

@@ -598,6 +598,48 @@ impl Pipeline {
     }
 }
 
+/// How the body of a feed is read: the parser's context (declared format, charset, base URL,
+/// mapping, elements, "now") and the normaliser's. The one path from a feed's configuration
+/// to its offers, shared by the pipeline and `essaim validate`.
+pub struct Reading<'a> {
+    pub parse: ParseContext<'a>,
+    pub normalise: normalise::Context<'a>,
+}
+
+impl<'a> Reading<'a> {
+    /// The reading of a body of feed `feed_id` declared as `format` (`None`: sniffed), with the
+    /// mapping and elements of its configuration when it has one.
+    pub fn new(
+        feed_id: &'a str,
+        format: Option<parse::Format>,
+        feed: Option<&'a FeedConfig>,
+        http_charset: Option<&'a str>,
+        base_url: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> Reading<'a> {
+        Reading {
+            parse: ParseContext {
+                format,
+                http_charset,
+                base_url,
+                mapping: feed.and_then(|f| f.mapping.as_ref()),
+                elements: feed.map_or(&[], |f| f.elements.as_slice()),
+                now,
+            },
+            normalise: normalise::Context {
+                feed_id,
+                base_url,
+                now,
+            },
+        }
+    }
+
+    /// The offer of one parsed item.
+    pub fn offer(&self, item: &parse::RawItem) -> crate::model::Offer {
+        normalise::normalise(item, &self.normalise)
+    }
+}
+
 /// What a body gave: the postings to store, and what the report says of it.
 struct Built {
     postings: Vec<Posting>,
@@ -623,23 +665,18 @@ fn build_postings(
         FeedSource::Http(u) => Some(u.to_string()),
         FeedSource::File(_) => None,
     });
-    let ctx = ParseContext {
-        format: Some(feed.format),
-        http_charset: body.charset.as_deref(),
-        base_url: base.as_deref(),
-        mapping: feed.mapping.as_ref(),
-        elements: &feed.elements,
+    let reading = Reading::new(
+        &feed.id,
+        Some(feed.format),
+        Some(feed),
+        body.charset.as_deref(),
+        base.as_deref(),
         now,
-    };
+    );
     let body_len = body.bytes.len();
-    let parsed = parse::parse_owned(body.bytes, &ctx).map_err(|e| Failure::from(e.0))?;
+    let parsed = parse::parse_owned(body.bytes, &reading.parse).map_err(|e| Failure::from(e.0))?;
     let read_as = parsed.format;
     let mut warnings = parsed.warnings;
-    let nctx = normalise::Context {
-        feed_id: &feed.id,
-        base_url: base.as_deref(),
-        now,
-    };
     let items_found = parsed.items.len();
     // Each posting is built as its item is read, and the items' buffer is given back as it
     // empties: the offers of a 100,000-item feed never sit beside all of its parsed items.
@@ -649,7 +686,7 @@ fn build_postings(
         if stopping() {
             return Err(Failure::stopped());
         }
-        let offer = normalise::normalise(&item, &nctx);
+        let offer = reading.offer(&item);
         if let Some(why) = normalise::unpublishable(&offer) {
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;

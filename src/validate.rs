@@ -2,8 +2,8 @@
 //! field, and every problem with the offer it concerns, so that a partner can fix its feed.
 //! Built from parsed and normalised data; no I/O (the command fetches the bytes).
 //!
-//! [`read`] parses and normalises a body as the pipeline does, but on its own path: the
-//! pipeline's `build_postings` then leaves out the items without title or link (and their
+//! [`read`] parses and normalises a body through the pipeline's [`Reading`], as a fetch
+//! does. The report then shows more than the pipeline keeps: its `build_postings` leaves out the items without title or link (and their
 //! warnings), gives identities (`dedup::assign_identities`, with its warnings about guids
 //! that repeat or change and about items of the same identity) and fails a body none of whose
 //! items can be published, none of which the report shows; the offers' `feed_id` here is
@@ -16,7 +16,8 @@ use serde::Serialize;
 
 use crate::config::FeedConfig;
 use crate::model::Offer;
-use crate::parse::{Format, ParseContext, ParseError, Parsed};
+use crate::parse::{Format, ParseError, Parsed};
+use crate::pipeline::Reading;
 
 /// How many offers carry one field of the model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,9 +76,9 @@ const FIELDS: &[(&str, Has)] = &[
 /// feed's mapping and extra elements when a configured feed is given, and every item
 /// normalised (in feed order) as of `now`, links resolved against `base_url`.
 ///
-/// This repeats what the pipeline does before identities are given (`pipeline::build_postings`
-/// builds the same [`ParseContext`] and normalises each item); see the module's doc for the
-/// differences.
+/// It reads through the pipeline's own [`Reading`] (the same parser and normaliser contexts
+/// from the same configuration); what the pipeline does after (identities, leaving out items
+/// without title or link) is in the module's doc.
 pub fn read(
     bytes: &[u8],
     http_charset: Option<&str>,
@@ -86,25 +87,9 @@ pub fn read(
     format: Option<Format>,
     now: DateTime<Utc>,
 ) -> Result<(Parsed, Vec<Offer>), ParseError> {
-    let ctx = ParseContext {
-        format,
-        http_charset,
-        base_url,
-        mapping: feed.and_then(|f| f.mapping.as_ref()),
-        elements: feed.map_or(&[], |f| f.elements.as_slice()),
-        ..ParseContext::at(now)
-    };
-    let parsed = crate::parse::parse(bytes, &ctx)?;
-    let nctx = crate::normalise::Context {
-        feed_id: "validate",
-        base_url,
-        now,
-    };
-    let offers = parsed
-        .items
-        .iter()
-        .map(|i| crate::normalise::normalise(i, &nctx))
-        .collect();
+    let reading = Reading::new("validate", format, feed, http_charset, base_url, now);
+    let parsed = crate::parse::parse(bytes, &reading.parse)?;
+    let offers = parsed.items.iter().map(|i| reading.offer(i)).collect();
     Ok((parsed, offers))
 }
 

@@ -7,7 +7,6 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::FeedsToml;
-use essaim::dedup;
 use essaim::model::{Contract, Location, Offer, Place};
 use essaim::store::{Attempt, Posting, Store};
 
@@ -42,14 +41,7 @@ fn offer(feed: &str, reference: &str, commune: &str, contract: Contract, text: &
 }
 
 fn posting(o: Offer) -> Posting {
-    let identity = dedup::identity(&o);
-    Posting {
-        public_id: dedup::public_id(&o.feed_id, &identity),
-        content_hash: dedup::content_hash(&o),
-        identity,
-        offer: o,
-        source: "null".into(),
-    }
+    Posting::new(o, "null".into())
 }
 
 /// Feeds "a", "b"... each in its own network, read from a file.

@@ -163,16 +163,10 @@ fn evaluate(path: &str, recall_floor: f64, min_rows: usize) {
                 };
                 let offer = normalise::normalise(&item, &ctx);
                 let identity = dedup::identity(&offer);
-                let public_id = dedup::public_id(feed, &identity);
-                label_of.insert(public_id.clone(), r);
                 offer_of.insert(r.posting.clone(), offer.clone());
-                Posting {
-                    public_id,
-                    identity,
-                    content_hash: dedup::content_hash(&offer),
-                    offer,
-                    source: "null".into(),
-                }
+                let posting = Posting::identified(feed, identity, offer, "null".into());
+                label_of.insert(posting.public_id.clone(), r);
+                posting
             })
             .collect();
         let attempt = Attempt {
