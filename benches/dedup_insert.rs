@@ -7,15 +7,15 @@
 //!
 //! Rounds go in pairs, one on a fresh empty database and one on the full database, so that a
 //! slow spell of a shared machine weighs on both sides alike. The store holds the keys of
-//! the postings it files in memory and folds them into `dedup_keys` once enough have gathered
-//! (`store/keys.rs`): the empty database's keys are folded at the end of each round, and the
-//! full database gets rounds until its store has folded by itself, so that both totals count
-//! the fold. The goal is a ratio of the totals of at most 1.5. CPU times are printed too: on a
+//! the postings it files in memory and flushes them into `dedup_keys` once enough have gathered
+//! (`store/keys.rs`): the empty database's keys are flushed at the end of each round, and the
+//! full database gets rounds until its store has flushed by itself, so that both totals count
+//! the flush. The goal is a ratio of the totals of at most 1.5. CPU times are printed too: on a
 //! shared machine they are steadier, but leave out the waits for the disk.
 //!
 //! `cargo bench --bench dedup_insert` (about 10 minutes, most of it the preload;
 //! `DEDUP_BENCH_PRELOAD=200000` for a quicker run, `DEDUP_BENCH_ROUNDS=n` to stop after n
-//! rounds, `DEDUP_BENCH_FOLDS=2` to go on until the full database has folded twice: twice the
+//! rounds, `DEDUP_BENCH_FLUSHES=2` to go on until the full database has flushed twice: twice the
 //! rounds, less noise; `DEDUP_BENCH_ONLY=empty` or `full` for one side's rounds only, to
 //! profile it). The database files go to a temporary directory (`TMPDIR`);
 //! `DEDUP_BENCH_CACHE=dir` keeps the preloaded database for the next runs.
@@ -252,11 +252,11 @@ fn add_new(store: &Store, round: usize, now: DateTime<Utc>) -> (Duration, Durati
     (spent, cpu)
 }
 
-/// Folds the keys still held in memory into dedup_keys; returns the postings folded, the wall
+/// Flushes the keys still held in memory into dedup_keys; returns the postings flushed, the wall
 /// time and the CPU time.
-fn fold(store: &Store) -> (usize, Duration, Duration) {
+fn flush(store: &Store) -> (usize, Duration, Duration) {
     let (t, c) = (Instant::now(), cpu_time());
-    let n = store.fold_dedup_keys().unwrap();
+    let n = store.flush_dedup_keys().unwrap();
     (n, t.elapsed(), cpu_time().saturating_sub(c))
 }
 
@@ -317,15 +317,15 @@ fn full_database(dir: &std::path::Path, preload: usize, now: DateTime<Utc>) -> S
     full
 }
 
-/// One round on a fresh empty database: adding NEW offers, then folding their keys (the store
-/// would fold them later, with more; counted in here). Returns wall and CPU time.
+/// One round on a fresh empty database: adding NEW offers, then flushing their keys (the store
+/// would flush them later, with more; counted in here). Returns wall and CPU time.
 fn empty_round(dir: &std::path::Path, round: usize, now: DateTime<Utc>) -> (Duration, Duration) {
     let name = format!("empty-{round}.db");
     let empty = open(dir, &name);
     let (t, c) = add_new(&empty, round, now);
-    let (n, tf, cf) = fold(&empty);
+    let (n, tf, cf) = flush(&empty);
     println!(
-        "  empty database: adding {t:.2?} (CPU {c:.2?}) + folding {n} postings' keys {tf:.2?} (CPU {cf:.2?})"
+        "  empty database: adding {t:.2?} (CPU {c:.2?}) + flushing {n} postings' keys {tf:.2?} (CPU {cf:.2?})"
     );
     drop(empty);
     for suffix in ["", "-wal", "-shm"] {
@@ -337,9 +337,9 @@ fn empty_round(dir: &std::path::Path, round: usize, now: DateTime<Utc>) -> (Dura
 fn main() {
     let preload = env_usize("DEDUP_BENCH_PRELOAD", 1_000_000);
     let max_rounds = env_usize("DEDUP_BENCH_ROUNDS", MAX_ROUNDS).clamp(1, MAX_ROUNDS);
-    // Folds of the full database to wait for (each about ten rounds at a million offers):
+    // Flushes of the full database to wait for (each about ten rounds at a million offers):
     // more average over more of a shared machine's slow and fast spells.
-    let folds_wanted = env_usize("DEDUP_BENCH_FOLDS", 1).max(1);
+    let flushes_wanted = env_usize("DEDUP_BENCH_FLUSHES", 1).max(1);
     // "empty" or "full": only that side's rounds (to profile one side; no ratio then).
     let only = std::env::var("DEDUP_BENCH_ONLY").unwrap_or_default();
     let dir = tempfile::tempdir().unwrap();
@@ -348,14 +348,14 @@ fn main() {
 
     // Rounds in pairs, one on a fresh empty database and one on the full database, so that a
     // slow spell of the machine weighs on both sides alike. The full database gets round
-    // after round (each adds 1% to it) until the store has folded the keys held in memory
-    // into dedup_keys by itself, so that the totals count that fold as it falls in a real run.
+    // after round (each adds 1% to it) until the store has flushed the keys held in memory
+    // into dedup_keys by itself, so that the totals count that flush as it falls in a real run.
     let (mut empty_wall, mut empty_cpu) = (Duration::ZERO, Duration::ZERO);
     let (mut full_wall, mut full_cpu) = (Duration::ZERO, Duration::ZERO);
     let mut rounds = 0;
-    let mut folded = false;
-    let mut folds = 0;
-    while rounds < max_rounds && folds < folds_wanted {
+    let mut flushed = false;
+    let mut flushes = 0;
+    while rounds < max_rounds && flushes < flushes_wanted {
         println!("round {}:", rounds + 1);
         let (w, c) = if only == "full" {
             (Duration::ZERO, Duration::ZERO)
@@ -371,12 +371,12 @@ fn main() {
         let before = full.dedup_keys_pending().unwrap();
         let (w, c) = add_new(&full, rounds, now);
         let after = full.dedup_keys_pending().unwrap();
-        folded = after < before + NEW;
-        folds += usize::from(folded);
+        flushed = after < before + NEW;
+        flushes += usize::from(flushed);
         println!(
             "  {preload} offers: adding {w:.2?} (CPU {c:.2?}), {after} postings' keys in memory{}",
-            if folded {
-                " (folded in this round)"
+            if flushed {
+                " (flushed in this round)"
             } else {
                 ""
             }
@@ -385,20 +385,20 @@ fn main() {
         full_cpu += c;
         rounds += 1;
     }
-    if !folded && only != "empty" {
-        println!("(the last {rounds} rounds' keys are not folded yet: the full database's figure leaves that fold out)");
+    if !flushed && only != "empty" {
+        println!("(the last {rounds} rounds' keys are not flushed yet: the full database's figure leaves that flush out)");
     }
     let per = |d: Duration| d / rounds as u32;
     let ratio = full_wall.as_secs_f64() / empty_wall.as_secs_f64();
     let cpu_ratio = full_cpu.as_secs_f64() / empty_cpu.as_secs_f64().max(f64::MIN_POSITIVE);
     println!("adding {NEW} new offers ({PER_FETCH} per fetch, with deduplication), mean of {rounds} rounds:");
     println!(
-        "  empty database:               {:.2?} (CPU {:.2?}), folding included",
+        "  empty database:               {:.2?} (CPU {:.2?}), flushing included",
         per(empty_wall),
         per(empty_cpu)
     );
     println!(
-        "  database with {preload} offers: {:.2?} (CPU {:.2?}), folding included",
+        "  database with {preload} offers: {:.2?} (CPU {:.2?}), flushing included",
         per(full_wall),
         per(full_cpu)
     );

@@ -76,10 +76,10 @@ fn one_job_on_two_feeds_is_one_item_that_splits_and_merges() {
 /// after every other one: where a posting's keys are (in memory or in the table) changes no
 /// decision.
 #[test]
-fn folding_the_keys_at_any_moment_changes_nothing() {
+fn flushing_the_keys_at_any_moment_changes_nothing() {
     for every in [1, 2] {
         let s = store();
-        s.set_key_fold_threshold(every);
+        s.set_key_flush_threshold(every);
         split_and_merge(&s);
     }
 }
@@ -281,7 +281,7 @@ fn three_feeds(path: &std::path::Path) -> Store {
 }
 
 /// Two processes on one database (the daemon, and a command run beside it): each finds the
-/// postings the other filed, whether their keys are still listed or already folded.
+/// postings the other filed, whether their keys are still listed or already flushed.
 #[test]
 fn postings_filed_by_another_process_are_candidates() {
     let dir = tempfile::tempdir().unwrap();
@@ -301,9 +301,9 @@ fn postings_filed_by_another_process_are_candidates() {
     );
     assert_eq!(second.open_offers(100).unwrap().len(), 1);
     assert_eq!(second.dedup_keys_pending().unwrap(), 2);
-    // It folds both postings' keys into the table; the first process, whose memory still
+    // It flushes both postings' keys into the table; the first process, whose memory still
     // lists them, notices and reads them from the table.
-    assert_eq!(second.fold_dedup_keys().unwrap(), 2);
+    assert_eq!(second.flush_dedup_keys().unwrap(), 2);
     fetch(
         &first,
         "c",
@@ -361,10 +361,10 @@ fn a_failed_fetch_leaves_no_keys_behind() {
     );
     assert_eq!(s.open_offers(100).unwrap().len(), 1);
 
-    // The same job on b, fetched properly, joins a's item; a fold afterwards keeps it so.
+    // The same job on b, fetched properly, joins a's item; a flush afterwards keeps it so.
     let b = villeurbanne("b", "x", TEXT);
     fetch(&s, "b", t0 + Duration::hours(1), std::slice::from_ref(&b));
-    assert_eq!(s.fold_dedup_keys().unwrap(), 2);
+    assert_eq!(s.flush_dedup_keys().unwrap(), 2);
     assert_eq!(s.dedup_keys_pending().unwrap(), 0);
     // (On a third feed: two references of one feed published at once are two jobs.)
     let c = villeurbanne("c", "y", TEXT);
@@ -374,15 +374,15 @@ fn a_failed_fetch_leaves_no_keys_behind() {
     assert_eq!(items[0].sources.len(), 3);
 }
 
-/// A fold that fails (here a trigger refuses the keys, as a full disk would) costs no fetch:
+/// A flush that fails (here a trigger refuses the keys, as a full disk would) costs no fetch:
 /// the fetch is stored, the postings stay listed and are still found, and the keys are
-/// written by a later fold once the cause is gone.
+/// written by a later flush once the cause is gone.
 #[test]
-fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
+fn a_failed_flush_costs_no_fetch_and_is_tried_again_later() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("essaim.db");
     let s = three_feeds(&path);
-    s.set_key_fold_threshold(2);
+    s.set_key_flush_threshold(2);
     let refuse = rusqlite::Connection::open(&path).unwrap();
     refuse
         .execute_batch(
@@ -393,7 +393,7 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
     let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
     let short: String = TEXT.chars().take(220).collect();
     fetch(&s, "a", t0, &[villeurbanne("a", "1", TEXT)]);
-    // The second posting makes a fold due; it fails, the fetch is stored all the same.
+    // The second posting makes a flush due; it fails, the fetch is stored all the same.
     fetch(
         &s,
         "b",
@@ -413,7 +413,7 @@ fn a_failed_fold_costs_no_fetch_and_is_tried_again_later() {
     let items = s.open_offers(100).unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].sources.len(), 3);
-    // The cause gone, a later fetch folds everything.
+    // The cause gone, a later fetch flushes everything.
     refuse.execute_batch("DROP TRIGGER refuse_keys").unwrap();
     fetch(
         &s,

@@ -9,7 +9,7 @@
 //! `DEDUP_EVAL_PAIRS=path` writes every candidate pair with its comparison and label;
 //! `DEDUP_EVAL_WHY=1` (or `DEDUP_EVAL_ERRORS=1`) counts the missed true pairs by the rule that
 //! kept them apart (from `essaim::dedup::trace`, which records the store's join decisions);
-//! `DEDUP_EVAL_FOLD_AT=n` has the store write the blocking keys held in memory into its table
+//! `DEDUP_EVAL_FLUSH_AT=n` has the store write the blocking keys held in memory into its table
 //! whenever n postings have gathered (1: after every fetch), which must change no figure.
 #![allow(clippy::unwrap_used)]
 
@@ -107,11 +107,11 @@ fn evaluate(path: &str, recall_floor: f64, min_rows: usize) {
     let config = essaim::config::parse(&toml, std::path::Path::new("/tmp/feeds.toml")).unwrap();
     let store = Store::open_in_memory().unwrap();
     store.sync_feeds(&config.feeds).unwrap();
-    if let Some(n) = std::env::var("DEDUP_EVAL_FOLD_AT")
+    if let Some(n) = std::env::var("DEDUP_EVAL_FLUSH_AT")
         .ok()
         .and_then(|v| v.parse().ok())
     {
-        store.set_key_fold_threshold(n);
+        store.set_key_flush_threshold(n);
     }
 
     // One fetch per feed and day with new postings, in publication order. As a real feed

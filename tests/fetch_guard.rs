@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use common::{failure, FeedsToml, FixtureDir};
 use essaim::clock::Clock;
+use essaim::model::FeedState;
 use essaim::model::HeldClosing;
 use essaim::pipeline::{FeedReport, Outcome};
 use essaim::store::ApplyStats;
@@ -187,7 +188,7 @@ async fn a_mapping_that_matches_nothing_fails_backs_off_and_closes_nothing() {
             )
         );
         let st = e.status("una-touraine");
-        assert_eq!(st.state, "backing_off", "the normal failure path");
+        assert_eq!(st.state, FeedState::BackingOff, "the normal failure path");
         assert_eq!(st.consecutive_errors, attempt);
         assert_eq!(st.last_error.as_deref(), Some(error));
         assert_eq!(st.last_status, Some(200), "the partner answered");
@@ -275,7 +276,7 @@ async fn auto_on_jobs_item_and_offers_offer_fails_with_advice_and_closes_nothing
                 assert!(error.contains(&part), "{id}: {part:?} in {error}");
             }
             let st = e.status(id);
-            assert_eq!(st.state, "backing_off");
+            assert_eq!(st.state, FeedState::BackingOff);
             assert_eq!(st.consecutive_errors, attempt);
             assert_eq!(e.offers(id), (4, 0), "{id}: nothing closed");
         }
@@ -361,7 +362,7 @@ async fn a_body_whose_items_all_lack_title_and_link_fails_and_closes_nothing() {
             body.len()
         )
     );
-    assert_eq!(e.status("cooperer").state, "backing_off");
+    assert_eq!(e.status("cooperer").state, FeedState::BackingOff);
     assert_eq!(e.offers("cooperer"), (3, 0), "nothing closed");
     assert!(e
         .store
@@ -445,7 +446,11 @@ async fn a_fetch_dropping_most_offers_is_held_shown_and_closes_nothing() {
     assert_eq!(e.offers("lma-occitanie"), (10, 0), "the offers stay open");
     assert_eq!(e.store.open_offers(100).unwrap().len(), 10, "and published");
     let st = e.status("lma-occitanie");
-    assert_eq!(st.state, "active", "a held closing is no fetch error");
+    assert_eq!(
+        st.state,
+        FeedState::Active,
+        "a held closing is no fetch error"
+    );
     assert_eq!(st.consecutive_errors, 0);
     let held = st.held_closing.clone().unwrap();
     assert_eq!((held.offers, held.open), (8, 10));

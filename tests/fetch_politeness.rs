@@ -109,7 +109,7 @@ async fn not_modified_304_writes_no_offer_and_sends_validators_and_user_agent() 
     );
 
     let st = e.status("cond");
-    assert_eq!(st.state, "active");
+    assert_eq!(st.state, FeedState::Active);
     assert_eq!(st.last_status, Some(304));
     assert_eq!(st.etag.as_deref(), Some("\"v1\""));
     assert_eq!(
@@ -193,7 +193,7 @@ async fn retry_after_in_seconds_and_as_a_date_is_a_floor_capped() {
     for r in &reports {
         assert_eq!(r.plan.state, FeedState::BackingOff, "{}", r.feed_id);
         let st = e.status(&r.feed_id);
-        assert_eq!(st.state, "backing_off");
+        assert_eq!(st.state, FeedState::BackingOff);
         assert_eq!(st.consecutive_errors, 1);
         assert!(st.last_error.is_some());
     }
@@ -329,7 +329,8 @@ async fn errors_back_off_exponentially_up_to_the_cap_then_recover() {
         );
         let st = e.status("flaky");
         assert_eq!(
-            st.state, "backing_off",
+            st.state,
+            FeedState::BackingOff,
             "a 5xx or a 404 never disables a feed"
         );
         assert_eq!(st.consecutive_errors, n);
@@ -343,7 +344,7 @@ async fn errors_back_off_exponentially_up_to_the_cap_then_recover() {
     // The partner recovers: so does the feed, by itself.
     assert_updated(&e.refresh("flaky").await, 1);
     let st = e.status("flaky");
-    assert_eq!(st.state, "active");
+    assert_eq!(st.state, FeedState::Active);
     assert_eq!(st.consecutive_errors, 0);
     assert_eq!(st.last_error, None);
     assert_eq!(st.last_status, Some(200));
@@ -423,7 +424,7 @@ async fn gone_410_stops_polling_until_reset_or_url_change() {
     assert_eq!(r.plan.state, FeedState::Gone);
     assert_eq!(r.plan.next_fetch_at, None);
     let st = e.status("parti");
-    assert_eq!(st.state, "gone");
+    assert_eq!(st.state, FeedState::Gone);
     assert_eq!(st.next_fetch_at, None);
     assert_eq!(st.last_status, Some(410));
 
@@ -437,18 +438,18 @@ async fn gone_410_stops_polling_until_reset_or_url_change() {
     // An operator re-enables it.
     assert!(e.store.reset_feed("parti").unwrap());
     let st = e.status("parti");
-    assert_eq!((st.state.as_str(), st.consecutive_errors), ("active", 0));
+    assert_eq!((st.state, st.consecutive_errors), (FeedState::Active, 0));
     assert_eq!(e.pipeline.select_for_pass(&[]).await.unwrap().0.len(), 1);
     assert!(!e.store.reset_feed("inconnu").unwrap());
 
     // Gone again; then the URL changes in feeds.toml: the feed starts afresh.
     e.refresh("parti").await;
-    assert_eq!(e.status("parti").state, "gone");
+    assert_eq!(e.status("parti").state, FeedState::Gone);
     let moved = fetch_registry(ALLOW_LOOPBACK, &[("parti", format!("http://{addr}/other"))]);
     std::fs::write(e.path(), moved.to_string()).unwrap();
     let config = config::load(e.path()).unwrap();
     e.store.sync_feeds(&config.feeds).unwrap();
     let st = e.status("parti");
-    assert_eq!(st.state, "active");
+    assert_eq!(st.state, FeedState::Active);
     assert_eq!(st.consecutive_errors, 0);
 }

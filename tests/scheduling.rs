@@ -58,7 +58,7 @@ async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
     stop.send(true).unwrap();
     assert_eq!(run.await.unwrap(), Stopped { abandoned: 0 });
     let st = &store.feed_statuses().unwrap()[0];
-    assert_eq!(st.state, "backing_off");
+    assert_eq!(st.state, FeedState::BackingOff);
     assert_eq!(st.consecutive_errors, 3);
 
     // Restart at 5 min: the feed is not fetched before the recorded next fetch. The partner
@@ -119,7 +119,7 @@ async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
         assert_eq!(pair[0].next_fetch_at, Some(pair[1].started_at));
     }
     let st = &store.feed_statuses().unwrap()[0];
-    assert_eq!(st.state, "active");
+    assert_eq!(st.state, FeedState::Active);
     assert_eq!(st.consecutive_errors, 0);
     assert_eq!(st.last_error, None);
     assert_eq!(st.offers_seen, Some(3));
@@ -239,7 +239,7 @@ async fn gone_feeds_are_not_polled_until_an_operator_resets_them() {
         stand_in.calls_of("vivant"),
         [0, 60 + j, 120 + j, 180 + j, 240 + j]
     );
-    assert_eq!(store.feed_statuses().unwrap()[0].state, "gone");
+    assert_eq!(store.feed_statuses().unwrap()[0].state, FeedState::Gone);
 
     store.reset_feed("gone-a").unwrap();
     until(&clock, 600).await;
@@ -336,8 +336,5 @@ async fn shutdown_abandons_a_fetch_at_the_deadline_and_starts_no_new_one() {
     assert!(store.attempts("bloque").unwrap().is_empty());
     tokio::time::sleep(Duration::from_secs(7200)).await;
     assert_eq!(stand_in.calls.lock().unwrap().len(), 2);
-    assert_eq!(
-        store.feed_statuses().unwrap()[0].state,
-        FeedState::Active.as_str()
-    );
+    assert_eq!(store.feed_statuses().unwrap()[0].state, FeedState::Active);
 }

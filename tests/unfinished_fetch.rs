@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
+use essaim::model::FeedState;
 use essaim::pipeline::{Pipeline, UNFINISHED_FETCH};
 use essaim::scheduler::{self, Stopped};
 
@@ -76,7 +77,7 @@ async fn a_fetch_the_process_stopped_during_backs_its_feed_off_at_start_up() {
     let statuses = store.feed_statuses().unwrap();
     let poisoned = statuses.iter().find(|s| s.id == "empoisonne").unwrap();
     let healthy = statuses.iter().find(|s| s.id == "sain").unwrap();
-    assert_eq!(poisoned.state, "backing_off");
+    assert_eq!(poisoned.state, FeedState::BackingOff);
     assert_eq!(poisoned.last_error.as_deref(), Some(UNFINISHED_FETCH));
     assert_eq!(poisoned.consecutive_errors, 1);
     assert_eq!(poisoned.open_offers, 0);
@@ -86,7 +87,7 @@ async fn a_fetch_the_process_stopped_during_backs_its_feed_off_at_start_up() {
     assert_eq!(log[0].started_at, base() - TimeDelta::seconds(30));
     assert!(log[0].next_fetch_at.unwrap() > base() + TimeDelta::seconds(10));
     // The other feed ran at start, and its fetch left no mark.
-    assert_eq!(healthy.state, "active");
+    assert_eq!(healthy.state, FeedState::Active);
     assert!(healthy.open_offers > 0);
     assert_eq!(store.attempt_log("sain").unwrap()[0].outcome, "ok");
     assert_eq!(store.unfinished_fetches().unwrap(), vec![]);
@@ -116,7 +117,7 @@ async fn a_fetch_the_process_stopped_during_backs_its_feed_off_at_start_up() {
         .into_iter()
         .find(|s| s.id == "empoisonne")
         .unwrap();
-    assert_eq!(poisoned.state, "active", "{poisoned:?}");
+    assert_eq!(poisoned.state, FeedState::Active, "{poisoned:?}");
     assert!(poisoned.open_offers > 0);
     assert_eq!(store.unfinished_fetches().unwrap(), vec![]);
 }

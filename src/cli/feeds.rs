@@ -159,7 +159,7 @@ mod tests {
             url: "http://a.example/old".into(),
             effective_url: Some("https://a.example/new".into()),
             enabled: true,
-            state: "backing_off".into(),
+            state: essaim::model::FeedState::BackingOff,
             last_attempt_at: Some("2026-01-05T10:00:00Z".into()),
             last_success_at: None,
             last_status: Some(503),

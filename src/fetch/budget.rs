@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 /// A global budget over the bytes of the bodies being read and processed at once, so that
-/// concurrent large bodies wait for each other instead of multiplying memory (eight 16 MiB
-/// feeds at once once took 2.8 GB).
+/// concurrent large bodies wait for each other instead of multiplying memory (a body costs
+/// several times its size while it is parsed and normalised).
 ///
 /// Every body first takes a small share ([`BodyBudget::SMALL`]); one that outgrows it takes
 /// its whole size when known (Content-Length, a file's length), else the body cap, waiting

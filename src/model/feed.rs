@@ -79,8 +79,7 @@ pub struct FeedStatus {
     /// Where the feed is fetched from after permanent redirects (`None`: `url`).
     pub effective_url: Option<String>,
     pub enabled: bool,
-    /// active | backing_off | gone
-    pub state: String,
+    pub state: FeedState,
     pub last_attempt_at: Option<String>,
     pub last_success_at: Option<String>,
     pub last_status: Option<u16>,

@@ -96,7 +96,7 @@ impl Checkpointer {
     }
 
     /// Has the thread checkpoint at once, without waiting for more commits to gather: the
-    /// writer has just committed a large transaction (a fold of the blocking keys) and left
+    /// writer has just committed a large transaction (a flush of the blocking keys) and left
     /// its pages to the thread.
     pub(super) fn now(&self) {
         let mut state = self.shared.lock();

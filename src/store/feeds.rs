@@ -225,7 +225,7 @@ impl Store {
                 url: r.get(3)?,
                 effective_url: r.get(4)?,
                 enabled: r.get(5)?,
-                state: r.get(6)?,
+                state: state(&r.get::<_, String>(6)?),
                 last_attempt_at: r.get(7)?,
                 last_success_at: r.get(8)?,
                 last_status: r.get(9)?,

@@ -1,20 +1,20 @@
-//! Blocking keys of the postings filed since the last fold (see `schema/0005_dedup_pending.sql`).
+//! Blocking keys of the postings filed since the last flush (see `schema/0005_dedup_pending.sql`).
 //!
 //! A blocking key is a random 64-bit hash, so writing each one into `dedup_keys` (a B-tree in
 //! key order) as its posting is filed dirties one page per key once the table is large. Here
 //! a filed posting is listed in `dedup_pending` instead, and its keys are kept in memory, where
 //! candidate lookups read them together with the table. When enough postings are listed,
-//! [`RecentKeys::fold`] writes their keys into `dedup_keys` in key order, in one transaction
+//! [`RecentKeys::flush`] writes their keys into `dedup_keys` in key order, in one transaction
 //! that writes each page it touches once, and empties the list.
 //!
 //! Most keys looked up are in no stored posting (the text bands of an ad seen nowhere else),
 //! and in a large table a lookup that finds nothing costs as much as one that finds
 //! something. A Bloom filter of the keys in `dedup_keys` ([`Filter`]) lets those lookups be
-//! skipped; it is read from the table at the first write and kept up to date by the folds.
-//! Between folds the table only loses rows, so the answers of lookups are remembered (a
+//! skipped; it is read from the table at the first write and kept up to date by the flushes.
+//! Between flushes the table only loses rows, so the answers of lookups are remembered (a
 //! crowded key, such as a common title in a department, is looked up posting after posting),
 //! forgotten for the keys of a posting whose rows are deleted, and brought up to date by a
-//! fold with the postings it writes (what it adds is known: the keys held). And a
+//! flush with the postings it writes (what it adds is known: the keys held). And a
 //! key whose newest postings in memory are all newer than anything in the table is not looked
 //! up at all. Likewise the features of the postings read as candidates are remembered until
 //! the posting is filed again or deleted: the newest postings under a crowded key are the
@@ -34,22 +34,22 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::StoreError;
 use crate::dedup::similar::{self, Features};
 
-/// Fewest listed postings before a fold: a fold rewrites the pages of `dedup_keys` its keys
+/// Fewest listed postings before a flush: a flush rewrites the pages of `dedup_keys` its keys
 /// fall on, so it pays to gather many keys per page.
-const FOLD_MIN: usize = 20_000;
-/// Beyond [`FOLD_MIN`], a fold waits for this fraction of the stored postings (1/8), so that
-/// the amortised cost of a fold per posting stays the same as the database grows…
-const FOLD_FRACTION: usize = 8;
+const FLUSH_MIN: usize = 20_000;
+/// Beyond [`FLUSH_MIN`], a flush waits for this fraction of the stored postings (1/8), so that
+/// the amortised cost of a flush per posting stays the same as the database grows…
+const FLUSH_FRACTION: usize = 8;
 /// …up to this many, which bounds the memory held: up to 15 keys of 16 bytes each (plus the
 /// hash map's own: 49 bytes a key in all, measured) per posting, some 73 MiB at the most.
-pub(super) const FOLD_MAX: usize = 100_000;
+pub(super) const FLUSH_MAX: usize = 100_000;
 
-/// Rows of `dedup_keys` a fold inserts per statement (two parameters each, within SQLite's
+/// Rows of `dedup_keys` a flush inserts per statement (two parameters each, within SQLite's
 /// limit of 32,766).
-const FOLD_ROWS_PER_INSERT: usize = 256;
+const FLUSH_ROWS_PER_INSERT: usize = 256;
 
 /// The statement inserting `rows` (key, offer id) rows into `dedup_keys`.
-fn fold_insert_sql(rows: usize) -> String {
+fn flush_insert_sql(rows: usize) -> String {
     let mut sql = String::from("INSERT OR IGNORE INTO dedup_keys (key, offer_id) VALUES ");
     for i in 0..rows {
         if i > 0 {
@@ -61,10 +61,10 @@ fn fold_insert_sql(rows: usize) -> String {
 }
 
 /// Inserts (key, offer id) pairs, in key order, into `dedup_keys`. Many rows per statement:
-/// one execution per pair makes a large fold's inserts markedly slower.
+/// one execution per pair makes a large flush's inserts markedly slower.
 fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
-    let mut chunks = pairs.chunks_exact(FOLD_ROWS_PER_INSERT);
-    let mut insert = conn.prepare_cached(&fold_insert_sql(FOLD_ROWS_PER_INSERT))?;
+    let mut chunks = pairs.chunks_exact(FLUSH_ROWS_PER_INSERT);
+    let mut insert = conn.prepare_cached(&flush_insert_sql(FLUSH_ROWS_PER_INSERT))?;
     for chunk in &mut chunks {
         for (i, (k, id)) in chunk.iter().enumerate() {
             insert.raw_bind_parameter(2 * i + 1, k)?;
@@ -72,7 +72,7 @@ fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError
         }
         insert.raw_execute()?;
     }
-    let mut insert = conn.prepare_cached(&fold_insert_sql(1))?;
+    let mut insert = conn.prepare_cached(&flush_insert_sql(1))?;
     for (k, id) in chunks.remainder() {
         insert.execute(params![k, id])?;
     }
@@ -96,18 +96,18 @@ fn stored_keys(features: Option<&[u8]>) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-/// Folds listed postings, lowest ids first, in transactions of at most `chunk` postings, until
-/// no more than `chunk` are listed; returns how many were folded. In normal running the list
-/// holds at most a fold's worth, but an upgrade may list every stored posting (version 5
+/// Flushes listed postings, lowest ids first, in transactions of at most `chunk` postings, until
+/// no more than `chunk` are listed; returns how many were flushed. In normal running the list
+/// holds at most a flush's worth, but an upgrade may list every stored posting (version 5
 /// did), and [`RecentKeys::ready`] would then hold all their keys in memory at once (some
 /// 700 MiB for a million). Called when the store opens, before any lookup.
 pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, StoreError> {
     let chunk = chunk.max(1);
-    let mut folded = 0;
+    let mut flushed = 0;
     loop {
         let listed: i64 = conn.query_row("SELECT count(*) FROM dedup_pending", [], |r| r.get(0))?;
         if usize::try_from(listed).unwrap_or(0) <= chunk {
-            return Ok(folded);
+            return Ok(flushed);
         }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut pairs = Vec::new();
@@ -133,14 +133,14 @@ pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, Sto
             }
         }
         let Some(last) = last else {
-            return Ok(folded);
+            return Ok(flushed);
         };
         pairs.sort_unstable();
         insert_keys(&tx, &pairs)?;
         tx.execute("DELETE FROM dedup_pending WHERE offer_id <= ?1", [last])?;
         tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
         tx.commit()?;
-        folded += n;
+        flushed += n;
     }
 }
 
@@ -185,7 +185,7 @@ struct Block([u64; 8]);
 impl Filter {
     fn new(capacity: usize) -> Filter {
         // At least 65,536 keys' worth (128 KiB), so that a small database's filter is not read
-        // again at every fold.
+        // again at every flush.
         let capacity = capacity.max(1 << 16);
         let bits = (capacity * FILTER_BITS_PER_KEY).next_power_of_two();
         let blocks = (bits / 512).max(1);
@@ -292,7 +292,7 @@ enum Ids {
 
 /// The keys held in memory, each with its offer ids. A hash map: a lookup costs one probe,
 /// where a tree of a million and a half (key, id) pairs cost seven or eight levels, each a
-/// cache miss; the fold, which needs key order, sorts them once.
+/// cache miss; the flush, which needs key order, sorts them once.
 #[derive(Debug, Default)]
 struct Held {
     by_key: HashMap<i64, Ids>,
@@ -388,24 +388,24 @@ pub(super) struct RecentKeys {
     /// Set while a transaction changes `entries`, cleared when it commits: still set at the
     /// next [`RecentKeys::ready`] means the transaction failed and `entries` must be rebuilt.
     changing: bool,
-    /// Listed postings that trigger a fold.
-    fold_at: usize,
-    /// A fixed fold threshold (tests), instead of the one computed from the database's size.
-    fold_at_fixed: Option<usize>,
-    /// After a failed fold, the next waits until this many postings are listed, so that a
+    /// Listed postings that trigger a flush.
+    flush_at: usize,
+    /// A fixed flush threshold (tests), instead of the one computed from the database's size.
+    flush_at_fixed: Option<usize>,
+    /// After a failed flush, the next waits until this many postings are listed, so that a
     /// lasting failure (a full disk) is not retried at every fetch.
-    fold_not_before: usize,
+    flush_not_before: usize,
     /// The filter of the keys in `dedup_keys`, with the `dedup_folds` count it reflects;
     /// `None` until read (and when it must be read again).
     filter: Option<(Filter, i64)>,
     /// No posting in `dedup_keys` has a greater id (the greatest offer id when `entries` were
-    /// last read: the table changes only by folds, after which they are read again, and by
+    /// last read: the table changes only by flushes, after which they are read again, and by
     /// deletions). When a key's newest postings in memory all have greater ids, the table
     /// cannot add to them and is not looked up.
     stored_below: i64,
     /// What `dedup_keys` answered for keys looked up since it last changed. A crowded key (a
     /// common title in a department, a large employer) is looked up for posting after
-    /// posting, and its newest stored postings only change with a fold.
+    /// posting, and its newest stored postings only change with a flush.
     remembered: Memo<Box<[i64]>, REMEMBERED_KEYS>,
     /// Features of postings read as candidates, by offer id. The newest postings under a
     /// crowded key are candidates of posting after posting. A posting's features change
@@ -446,21 +446,25 @@ impl RecentKeys {
         }
         let stored = self.measure(conn)?;
         // Keys written into the table by another connection (or a bulk load): read it again.
-        let folds: i64 = conn.query_row("SELECT folds FROM dedup_folds", [], |r| r.get(0))?;
-        if self.filter.as_ref().is_none_or(|(_, seen)| *seen != folds) {
+        let flushes: i64 = conn.query_row("SELECT folds FROM dedup_folds", [], |r| r.get(0))?;
+        if self
+            .filter
+            .as_ref()
+            .is_none_or(|(_, seen)| *seen != flushes)
+        {
             let mut filter = Filter::new(stored.saturating_mul(FILTER_KEYS_PER_POSTING));
             let mut keys = conn.prepare_cached("SELECT key FROM dedup_keys")?;
             for key in keys.query_map([], |r| r.get::<_, i64>(0))? {
                 filter.insert(key?);
             }
-            self.filter = Some((filter, folds));
+            self.filter = Some((filter, flushes));
         }
         self.version = Some(version);
         self.changing = false;
         Ok(())
     }
 
-    /// Reads how many offers are stored and the greatest id: sets the fold threshold and
+    /// Reads how many offers are stored and the greatest id: sets the flush threshold and
     /// `stored_below`; returns the count.
     fn measure(&mut self, conn: &Connection) -> Result<usize, StoreError> {
         let (stored, greatest): (i64, i64) = conn.query_row(
@@ -470,9 +474,9 @@ impl RecentKeys {
         )?;
         let stored = usize::try_from(stored).unwrap_or(0);
         self.stored_below = greatest;
-        self.fold_at = self
-            .fold_at_fixed
-            .unwrap_or_else(|| (stored / FOLD_FRACTION).clamp(FOLD_MIN, FOLD_MAX));
+        self.flush_at = self
+            .flush_at_fixed
+            .unwrap_or_else(|| (stored / FLUSH_FRACTION).clamp(FLUSH_MIN, FLUSH_MAX));
         Ok(stored)
     }
 
@@ -535,7 +539,7 @@ impl RecentKeys {
         Ok(self.features.get(id).map(|f| &**f))
     }
 
-    /// Keys were written into `dedup_keys` without going through a fold (a bulk load): the
+    /// Keys were written into `dedup_keys` without going through a flush (a bulk load): the
     /// filter is read again before the next lookup.
     #[cfg(any(test, feature = "testing"))]
     pub(super) fn table_written(&mut self) {
@@ -562,7 +566,7 @@ impl RecentKeys {
         Ok(())
     }
 
-    /// Removes a posting's keys, listed or folded (in the caller's transaction).
+    /// Removes a posting's keys, listed or flushed (in the caller's transaction).
     pub(super) fn remove(
         &mut self,
         conn: &Connection,
@@ -593,35 +597,35 @@ impl RecentKeys {
         self.changing = false;
     }
 
-    /// Whether enough postings are listed for a fold.
-    pub(super) fn fold_due(&self) -> bool {
-        self.pending.len() >= self.fold_at.max(self.fold_not_before).max(1)
+    /// Whether enough postings are listed for a flush.
+    pub(super) fn flush_due(&self) -> bool {
+        self.pending.len() >= self.flush_at.max(self.flush_not_before).max(1)
     }
 
-    /// A fold failed (its transaction rolled back, the postings stay listed): the next one
+    /// A flush failed (its transaction rolled back, the postings stay listed): the next one
     /// waits for a few more postings.
-    pub(super) fn fold_failed(&mut self) {
-        self.fold_not_before = self.pending.len() + (self.fold_at / 10).max(1);
+    pub(super) fn flush_failed(&mut self) {
+        self.flush_not_before = self.pending.len() + (self.flush_at / 10).max(1);
     }
 
-    /// Sets a fixed fold threshold (for tests); takes effect at once.
+    /// Sets a fixed flush threshold (for tests); takes effect at once.
     #[cfg(any(test, feature = "testing"))]
-    pub(super) fn fold_at(&mut self, postings: usize) {
-        self.fold_at_fixed = Some(postings);
-        self.fold_at = postings;
+    pub(super) fn flush_at(&mut self, postings: usize) {
+        self.flush_at_fixed = Some(postings);
+        self.flush_at = postings;
     }
 
     /// Writes the listed postings' keys into `dedup_keys`, in key order, and empties the list,
-    /// in one transaction. Returns how many postings were folded.
-    pub(super) fn fold(&mut self, conn: &mut Connection) -> Result<usize, StoreError> {
+    /// in one transaction. Returns how many postings were flushed.
+    pub(super) fn flush(&mut self, conn: &mut Connection) -> Result<usize, StoreError> {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         self.ready(&tx)?;
         self.changing = true;
         // In key order, so that each page of the table is written once.
-        let folding = self.entries.sorted();
+        let flushing = self.entries.sorted();
         {
-            insert_keys(&tx, &folding)?;
-            // Only the postings folded. The list was read in this transaction, so it holds
+            insert_keys(&tx, &flushing)?;
+            // Only the postings flushed. The list was read in this transaction, so it holds
             // them all and the table is emptied at once (SQLite then frees its pages without
             // visiting rows); should the counts ever differ, they are deleted one by one, so
             // that no posting whose keys were not written is unlisted.
@@ -637,7 +641,7 @@ impl RecentKeys {
                 }
             }
         }
-        let folds: i64 = tx.query_row(
+        let flushes: i64 = tx.query_row(
             "UPDATE dedup_folds SET folds = folds + 1 RETURNING folds",
             [],
             |r| r.get(0),
@@ -646,25 +650,25 @@ impl RecentKeys {
         // now in the table.
         self.measure(&tx)?;
         tx.commit()?;
-        // The filter learns the keys folded, unless they outgrow it (then it is read again).
+        // The filter learns the keys flushed, unless they outgrow it (then it is read again).
         let grown = self
             .filter
             .as_ref()
-            .is_some_and(|(f, _)| f.keys + folding.len() > f.capacity);
+            .is_some_and(|(f, _)| f.keys + flushing.len() > f.capacity);
         if grown {
             // Read again (with the rest) before the next lookup.
             self.filter = None;
             self.version = None;
         }
         if let Some((filter, seen)) = self.filter.as_mut() {
-            for (k, _) in &folding {
+            for (k, _) in &flushing {
                 filter.insert(*k);
             }
-            *seen = folds;
+            *seen = flushes;
         }
-        // What the table answered for a key is now that and the key's postings just folded:
+        // What the table answered for a key is now that and the key's postings just flushed:
         // the remembered answers are brought up to date rather than forgotten, and so are the
-        // remembered features (a fold changes none), so that the fetches after a fold do not
+        // remembered features (a flush changes none), so that the fetches after a flush do not
         // start cold.
         let held = &self.entries;
         let limit = similar::CANDIDATES_PER_KEY;
@@ -679,12 +683,12 @@ impl RecentKeys {
             newest_first(&mut merged, limit);
             *ids = merged.as_slice().into();
         });
-        let folded = self.pending.len();
+        let flushed = self.pending.len();
         self.entries.clear();
         self.pending.clear();
-        self.fold_not_before = 0;
+        self.flush_not_before = 0;
         self.changing = false;
-        Ok(folded)
+        Ok(flushed)
     }
 
     /// Postings listed (for tests and the benchmark's report).

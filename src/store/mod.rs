@@ -400,7 +400,7 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
-        // The write path uses a dozen cached statements per posting, a purge or a fold a few
+        // The write path uses a dozen cached statements per posting, a purge or a flush a few
         // more: room for all of them (rusqlite keeps 16 by default, evicting the oldest).
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -416,20 +416,20 @@ impl Store {
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
             .map_err(open_err)?;
         migrate(&mut conn)?;
-        // After an upgrade that listed every posting for its keys, fold them in bounded
+        // After an upgrade that listed every posting for its keys, flush them in bounded
         // chunks now, rather than hold all their keys in memory at the first write. Should
         // that fail, the store still works (the first write holds them all, as before).
-        match keys::catch_up(&mut conn, keys::FOLD_MAX) {
+        match keys::catch_up(&mut conn, keys::FLUSH_MAX) {
             Ok(0) => {}
             Ok(n) => tracing::info!(
                 postings = n,
                 path,
-                "blocking keys of postings listed by an upgrade folded into dedup_keys"
+                "blocking keys of postings listed by an upgrade flushed into dedup_keys"
             ),
             Err(error) => tracing::warn!(
                 %error,
                 path,
-                "folding the blocking keys of postings listed by an upgrade failed; they stay listed"
+                "flushing the blocking keys of postings listed by an upgrade failed; they stay listed"
             ),
         }
         Ok(Store::on(conn))
@@ -465,44 +465,44 @@ impl Store {
         self.recent.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes the blocking keys of the postings filed since the last fold into `dedup_keys`
+    /// Writes the blocking keys of the postings filed since the last flush into `dedup_keys`
     /// (the store does it by itself once enough have gathered; see `store/keys.rs`). Returns
-    /// how many postings were folded.
+    /// how many postings were flushed.
     #[cfg(any(test, feature = "testing"))]
-    pub fn fold_dedup_keys(&self) -> Result<usize, StoreError> {
+    pub fn flush_dedup_keys(&self) -> Result<usize, StoreError> {
         let mut conn = self.conn();
         let mut recent = self.recent();
-        self.fold(&mut conn, &mut recent)
+        self.flush(&mut conn, &mut recent)
     }
 
-    /// Folds the blocking keys held in memory into `dedup_keys` (see `store/keys.rs`). A fold
+    /// Flushes the blocking keys held in memory into `dedup_keys` (see `store/keys.rs`). A flush
     /// rewrites most pages of the table (some 100,000 at a million offers), more than the
-    /// bound on the write-ahead log: with the checkpointing thread running, the fold's commit
+    /// bound on the write-ahead log: with the checkpointing thread running, the flush's commit
     /// leaves copying them into the database file to the thread, woken at once, rather than
-    /// holding up the fetch that triggered the fold for it.
-    fn fold(
+    /// holding up the fetch that triggered the flush for it.
+    fn flush(
         &self,
         conn: &mut Connection,
         recent: &mut keys::RecentKeys,
     ) -> Result<usize, StoreError> {
         let Some(checkpointer) = &self.checkpointer else {
-            return recent.fold(conn);
+            return recent.flush(conn);
         };
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let folded = recent.fold(conn);
+        let flushed = recent.flush(conn);
         checkpointer.now();
-        // Restored whatever the fold did; a failure to restore is the error reported.
+        // Restored whatever the flush did; a failure to restore is the error reported.
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
-        folded
+        flushed
     }
 
-    /// Sets how many filed postings trigger a fold of their keys, instead of the threshold
-    /// computed from the database's size. For tests, which check that folding at any moment
+    /// Sets how many filed postings trigger a flush of their keys, instead of the threshold
+    /// computed from the database's size. For tests, which check that flushing at any moment
     /// changes no decision.
     #[cfg(any(test, feature = "testing"))]
-    pub fn set_key_fold_threshold(&self, postings: usize) {
+    pub fn set_key_flush_threshold(&self, postings: usize) {
         let _conn = self.conn();
-        self.recent().fold_at(postings);
+        self.recent().flush_at(postings);
     }
 
     /// Waits until the checkpointing thread has copied the write-ahead log as it stands into

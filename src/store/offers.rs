@@ -90,7 +90,7 @@ impl Store {
         if stats.new + stats.updated + stats.closed > 0 {
             self.changed();
         }
-        self.fold_if_due(&mut conn, &mut recent);
+        self.flush_if_due(&mut conn, &mut recent);
         Ok(stats)
     }
 
@@ -204,21 +204,21 @@ impl Store {
         Ok(())
     }
 
-    /// Folds the blocking keys held in memory when enough have gathered (after a commit: the
-    /// fetch is stored whatever happens here; keys not folded stay listed).
-    fn fold_if_due(&self, conn: &mut Connection, recent: &mut RecentKeys) {
-        if !recent.fold_due() {
+    /// Flushes the blocking keys held in memory when enough have gathered (after a commit: the
+    /// fetch is stored whatever happens here; keys not flushed stay listed).
+    fn flush_if_due(&self, conn: &mut Connection, recent: &mut RecentKeys) {
+        if !recent.flush_due() {
             return;
         }
         let started = std::time::Instant::now();
-        match self.fold(conn, recent) {
+        match self.flush(conn, recent) {
             Ok(n) => tracing::info!(
                 postings = n,
                 elapsed_ms = started.elapsed().as_millis() as u64,
-                "blocking keys folded into dedup_keys"
+                "blocking keys flushed into dedup_keys"
             ),
             Err(e) => {
-                recent.fold_failed();
+                recent.flush_failed();
                 tracing::warn!(
                     error = %e,
                     "writing the blocking keys held in memory into dedup_keys failed; they stay listed, and the store tries again after a few more fetches"

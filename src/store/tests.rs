@@ -1,4 +1,4 @@
-//! The store's unit tests: opening, migrating from older versions, checkpoints, folds of the
+//! The store's unit tests: opening, migrating from older versions, checkpoints, flushes of the
 //! blocking keys, held closings.
 
 #![allow(clippy::unwrap_used)]
@@ -253,12 +253,12 @@ fn cress_posting(feed: &str) -> Posting {
     Posting::new(o, "null".into())
 }
 
-/// A fold commits more pages than the writer's bound on the log: it leaves them to the
+/// A flush commits more pages than the writer's bound on the log: it leaves them to the
 /// checkpointing thread, and puts the bound back. (That the fetch does not wait for them
 /// is measured by `benches/dedup_insert.rs`, not here.) The thread copies them into the
 /// database file.
 #[test]
-fn a_fold_leaves_its_pages_to_the_checkpointing_thread() {
+fn a_flush_leaves_its_pages_to_the_checkpointing_thread() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("essaim.db");
     let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n";
@@ -269,7 +269,7 @@ fn a_fold_leaves_its_pages_to_the_checkpointing_thread() {
     store
         .record_success("a", &attempt, &[cress_posting("a")], 2)
         .unwrap();
-    assert_eq!(store.fold_dedup_keys().unwrap(), 1);
+    assert_eq!(store.flush_dedup_keys().unwrap(), 1);
     let bound: i64 = store
         .conn()
         .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
@@ -282,19 +282,19 @@ fn a_fold_leaves_its_pages_to_the_checkpointing_thread() {
         conn.query_row("SELECT count(*) FROM dedup_keys", [], |r| r.get(0))
             .unwrap()
     };
-    let folded = keys(&store.conn());
-    assert!(folded > 0);
-    assert_eq!(keys(&Connection::open(&copy).unwrap()), folded);
+    let flushed = keys(&store.conn());
+    assert!(flushed > 0);
+    assert_eq!(keys(&Connection::open(&copy).unwrap()), flushed);
 }
 
-/// Postings listed beyond a fold's worth (an upgrade to version 5 lists them all) are
-/// folded in chunks, lowest ids first, until at most a chunk stays listed; lookups then
+/// Postings listed beyond a flush's worth (an upgrade to version 5 lists them all) are
+/// flushed in chunks, lowest ids first, until at most a chunk stays listed; lookups then
 /// find every posting, from the table or from memory. (The store does this when it opens,
-/// with chunks of `keys::FOLD_MAX`.)
+/// with chunks of `keys::FLUSH_MAX`.)
 #[test]
-fn postings_listed_beyond_a_fold_are_folded_in_chunks() {
+fn postings_listed_beyond_a_flush_are_flushed_in_chunks() {
     let store = memory_store(&["a", "b", "c", "d", "e"]);
-    store.set_key_fold_threshold(1000);
+    store.set_key_flush_threshold(1000);
     let attempt = attempt_at("2026-11-20T10:00:00Z");
     for feed in ["a", "b", "c", "d", "e"] {
         store
@@ -330,7 +330,7 @@ fn postings_listed_beyond_a_fold_are_folded_in_chunks() {
     assert_eq!(found, ids);
 }
 
-/// Files a posting, folds its keys, takes the database back to `version` (as that version
+/// Files a posting, flushes its keys, takes the database back to `version` (as that version
 /// of essaim left it) and opens it again.
 fn upgrade_from(version: i64) {
     let dir = tempfile::tempdir().unwrap();
@@ -345,7 +345,7 @@ fn upgrade_from(version: i64) {
         store
             .record_success("a", &attempt, &[cress_posting("a")], 2)
             .unwrap();
-        assert_eq!(store.fold_dedup_keys().unwrap(), 1);
+        assert_eq!(store.flush_dedup_keys().unwrap(), 1);
     }
     let conn = Connection::open(&path).unwrap();
     // Back to version 7: no fetch started mark, no held closings.
@@ -400,7 +400,7 @@ fn upgrade_from(version: i64) {
         assert_eq!(count("dedup_keys"), 0, "keys of the old scheme dropped");
         assert_eq!(store.dedup_keys_pending().unwrap(), 1);
     } else {
-        assert!(count("dedup_keys") > 0, "folded keys kept");
+        assert!(count("dedup_keys") > 0, "flushed keys kept");
         assert_eq!(store.dedup_keys_pending().unwrap(), 0);
     }
     store

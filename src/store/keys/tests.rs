@@ -12,7 +12,7 @@ fn newest(recent: &mut RecentKeys, conn: &Connection, key: i64) -> Vec<i64> {
 }
 
 /// Lookups of a crowded key are remembered; a posting deleted from the table, a rollback
-/// and a fold are all seen by the next lookup.
+/// and a flush are all seen by the next lookup.
 #[test]
 fn remembered_lookups_follow_the_table() {
     let store = Store::open_in_memory().unwrap();
@@ -46,17 +46,17 @@ fn remembered_lookups_follow_the_table() {
     tx.commit().unwrap();
     recent.committed();
 
-    // After the fold, posting 31 is found in the table.
-    assert_eq!(recent.fold(&mut conn).unwrap(), 1);
+    // After the flush, posting 31 is found in the table.
+    assert_eq!(recent.flush(&mut conn).unwrap(), 1);
     let tx = conn.transaction().unwrap();
     recent.ready(&tx).unwrap();
     assert_eq!(newest(&mut recent, &tx, 7), top(31));
 }
 
-/// A fold brings the remembered answers up to date with the postings it wrote into the
+/// A flush brings the remembered answers up to date with the postings it wrote into the
 /// table, rather than forgetting them: the next lookups need not read the table again.
 #[test]
-fn a_fold_updates_the_remembered_answers() {
+fn a_flush_updates_the_remembered_answers() {
     let store = Store::open_in_memory().unwrap();
     let mut conn = store.conn();
     let mut recent = store.recent();
@@ -73,9 +73,9 @@ fn a_fold_updates_the_remembered_answers() {
     recent.add(&tx, 40, &[7, 8]).unwrap();
     tx.commit().unwrap();
     recent.committed();
-    assert_eq!(recent.fold(&mut conn).unwrap(), 1);
+    assert_eq!(recent.flush(&mut conn).unwrap(), 1);
     // The table is emptied behind the store's back: what it answers now comes from the
-    // remembered answers, brought up to date by the fold.
+    // remembered answers, brought up to date by the flush.
     conn.execute("DELETE FROM dedup_keys", []).unwrap();
     let tx = conn.transaction().unwrap();
     recent.ready(&tx).unwrap();
@@ -122,7 +122,7 @@ fn the_table_is_skipped_only_when_outranked() {
 }
 
 /// The keys in memory answer as a table in (key, id) order would: the newest ids first,
-/// each pair once, and all pairs in order for the fold.
+/// each pair once, and all pairs in order for the flush.
 #[test]
 fn held_keys_answer_in_order() {
     let mut held = Held::default();

@@ -16,13 +16,15 @@ use tracing::{info, warn};
 
 use crate::clock::Clock;
 use crate::config::{Config, FeedConfig, FeedSource};
-use crate::dedup;
 use crate::fetch::{FetchErrorKind, Fetched, Fetcher};
 use crate::model::{rfc3339, FeedState, FetchMemory};
-use crate::normalise;
-use crate::parse::{self, ParseContext};
 use crate::politeness::{self, Plan, Verdict};
-use crate::store::{ApplyStats, Attempt, Posting, Shared, Store, StoreError};
+use crate::store::{ApplyStats, Attempt, Shared, Store, StoreError};
+
+mod build;
+
+pub use build::Reading;
+use build::{build_postings, Built};
 
 /// The error recorded for a fetch the process stopped during (see
 /// [`Pipeline::recover_unfinished`]).
@@ -595,187 +597,6 @@ impl Pipeline {
             warnings: Vec::new(),
             plan,
         })
-    }
-}
-
-/// How the body of a feed is read: the parser's context (declared format, charset, base URL,
-/// mapping, elements, "now") and the normaliser's. The one path from a feed's configuration
-/// to its offers, shared by the pipeline and `essaim validate`.
-pub struct Reading<'a> {
-    pub parse: ParseContext<'a>,
-    pub normalise: normalise::Context<'a>,
-}
-
-impl<'a> Reading<'a> {
-    /// The reading of a body of feed `feed_id` declared as `format` (`None`: sniffed), with the
-    /// mapping and elements of its configuration when it has one.
-    pub fn new(
-        feed_id: &'a str,
-        format: Option<parse::Format>,
-        feed: Option<&'a FeedConfig>,
-        http_charset: Option<&'a str>,
-        base_url: Option<&'a str>,
-        now: DateTime<Utc>,
-    ) -> Reading<'a> {
-        Reading {
-            parse: ParseContext {
-                format,
-                http_charset,
-                base_url,
-                mapping: feed.and_then(|f| f.mapping.as_ref()),
-                elements: feed.map_or(&[], |f| f.elements.as_slice()),
-                now,
-            },
-            normalise: normalise::Context {
-                feed_id,
-                base_url,
-                now,
-            },
-        }
-    }
-
-    /// The offer of one parsed item.
-    pub fn offer(&self, item: &parse::RawItem) -> crate::model::Offer {
-        normalise::normalise(item, &self.normalise)
-    }
-}
-
-/// What a body gave: the postings to store, and what the report says of it.
-struct Built {
-    postings: Vec<Posting>,
-    /// Items the parser read, published or not.
-    items_found: usize,
-    warnings: Vec<String>,
-    /// Items with neither title nor link, left out.
-    unpublished: usize,
-}
-
-/// Parses and normalises a body into postings (CPU only, no I/O). `known` is what the store
-/// holds of the feed, to notice references that cannot be trusted. An item with neither title
-/// nor link is a warning, not a posting; a body none of whose items can be published is a
-/// failure, like one that yields no item (a fetch that reads nothing closes nothing).
-fn build_postings(
-    feed: &FeedConfig,
-    body: crate::fetch::Body,
-    now: DateTime<Utc>,
-    known: &dedup::KnownPostings,
-    stopping: &dyn Fn() -> bool,
-) -> Result<Built, Failure> {
-    let base = body.final_url.clone().or_else(|| match &feed.source {
-        FeedSource::Http(u) => Some(u.to_string()),
-        FeedSource::File(_) => None,
-    });
-    let reading = Reading::new(
-        &feed.id,
-        Some(feed.format),
-        Some(feed),
-        body.charset.as_deref(),
-        base.as_deref(),
-        now,
-    );
-    let body_len = body.bytes.len();
-    let parsed = parse::parse_owned(body.bytes, &reading.parse).map_err(|e| Failure::from(e.0))?;
-    let read_as = parsed.format;
-    let mut warnings = parsed.warnings;
-    let items_found = parsed.items.len();
-    // Each posting is built as its item is read, and the items' buffer is given back as it
-    // empties: the offers of a 100,000-item feed never sit beside all of its parsed items.
-    let mut postings: Vec<Posting> = Vec::with_capacity(items_found);
-    let mut positions: Vec<usize> = Vec::with_capacity(items_found);
-    for (index, item) in parse::drain_freeing(parsed.items).enumerate() {
-        if stopping() {
-            return Err(Failure::stopped());
-        }
-        let offer = reading.offer(&item);
-        if let Some(why) = normalise::unpublishable(&offer) {
-            warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
-            continue;
-        }
-        postings.push(Posting::unidentified(offer, source_text(item.source)));
-        positions.push(index);
-    }
-    let unpublished = items_found - postings.len();
-    if postings.is_empty() && items_found > 0 {
-        return Err(Failure::from(parse::no_offer_message(
-            body_len,
-            Some(feed.format),
-            read_as,
-            &format!(
-                "none of its {items_found} items has a title or a link; check the feed's \
-                 format and [feed.mapping] (`essaim validate` shows what essaim reads)"
-            ),
-        )));
-    }
-    if stopping() {
-        return Err(Failure::stopped());
-    }
-    let (identities, identity_warnings) = {
-        let offers: Vec<&crate::model::Offer> = postings.iter().map(|p| &p.offer).collect();
-        dedup::assign_identities(&offers, known)
-    };
-    warnings.extend(identity_warnings);
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut identities = identities.into_iter();
-    let mut positions = positions.into_iter();
-    postings.retain_mut(|p| {
-        let (Some(identity), Some(index)) = (identities.next(), positions.next()) else {
-            return false;
-        };
-        let label = item_label(index, &p.offer);
-        for w in &p.offer.warnings {
-            warnings.push(format!("{label}: {w}"));
-        }
-        if let Some(first) = seen.get(&identity) {
-            warnings.push(format!(
-                "{label}: same identity ({identity}) as item {}; kept the first",
-                first + 1
-            ));
-            return false;
-        }
-        seen.insert(identity.clone(), index);
-        p.identify(&feed.id, identity);
-        true
-    });
-    Ok(Built {
-        postings,
-        items_found,
-        warnings,
-        unpublished,
-    })
-}
-
-/// The partner's item as the store keeps it beside the offer: its JSON text, serialised here
-/// (off the writer's thread), and at most [`parse::MAX_SOURCE`] of it (a 16 MiB item would
-/// be stored and copied whole). XML items come cut already ([`parse::xml_source`]); a larger
-/// JSON item is kept as its text, cut.
-fn source_text(source: serde_json::Value) -> String {
-    use serde_json::Value;
-    let text = source.to_string();
-    if text.len() <= parse::MAX_SOURCE {
-        return text;
-    }
-    match source {
-        Value::String(raw) => Value::String(parse::capped_text(&raw)).to_string(),
-        Value::Object(fields) if fields.len() == 1 && fields.contains_key("xml") => text,
-        _ => serde_json::json!({ "json": parse::capped_text(&text) }).to_string(),
-    }
-}
-
-/// "item 3 \"Animateur (H/F)\"": how messages name an item.
-fn item_label(index: usize, offer: &crate::model::Offer) -> String {
-    let mut title: String = offer.title_raw.chars().take(60).collect();
-    if title.is_empty() {
-        title = offer.url.clone().unwrap_or_default();
-    }
-    format!("item {} {title:?}", index + 1)
-}
-
-/// "item 3 (reference \"UNA-37-103\")": an item without title or link, named by its position
-/// and the partner's reference when it has one.
-fn unpublished_label(index: usize, offer: &crate::model::Offer) -> String {
-    match &offer.reference {
-        Some(r) => format!("item {} (reference {r:?})", index + 1),
-        None => format!("item {} (no reference)", index + 1),
     }
 }
 
