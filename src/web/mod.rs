@@ -31,16 +31,8 @@ use crate::store::{Shared, Store};
 use cache::Responses;
 use handlers::{api, outputs};
 
-/// Old path of [`crate::publish::Output`] (`tests/paging.rs` imports it from here).
 use crate::publish::Output;
-pub use answer::not_modified;
-pub use cache::Rendered;
-pub use compress::Packing;
-pub use handlers::feeds::{public_url, public_urls_in};
 pub use server::{serve, Limits};
-
-/// Items in the unfiltered outputs (and the default page size).
-pub const FEED_ITEMS: usize = filters::DEFAULT_LIMIT;
 
 /// What the handlers share.
 #[derive(Clone)]

@@ -12,8 +12,10 @@ use super::query_pairs;
 use crate::publish;
 use crate::store::{Order, Store};
 use crate::web::answer::{bad_request, error, respond, server_error};
+use crate::web::cache::Rendered;
+use crate::web::compress::Packing;
 use crate::web::filters;
-use crate::web::{AppState, Packing, Rendered};
+use crate::web::AppState;
 
 pub(in crate::web) async fn api_offers(
     State(s): State<AppState>,

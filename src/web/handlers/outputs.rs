@@ -11,8 +11,10 @@ use super::query_pairs;
 use crate::publish::{self, Channel, Output, Paging};
 use crate::store::{Cursor, Order};
 use crate::web::answer::{bad_request, respond};
+use crate::web::cache::Rendered;
+use crate::web::compress::Packing;
 use crate::web::filters::{self, Request};
-use crate::web::{AppState, Packing, Rendered};
+use crate::web::AppState;
 
 pub(in crate::web) async fn output(
     State(s): State<AppState>,
