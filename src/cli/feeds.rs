@@ -8,7 +8,7 @@ use anyhow::bail;
 use super::check_ids;
 use super::table::render_table;
 use essaim::config::Config;
-use essaim::model::{FeedStatus, HeldClosing};
+use essaim::model::{rfc3339, FeedStatus, HeldClosing};
 use essaim::store::Shared;
 use essaim::store::Store;
 
@@ -84,9 +84,9 @@ fn feeds_table(feeds: &[FeedStatus]) -> String {
             f.consecutive_errors.to_string(),
             dash(f.offers_seen.map(|n| n.to_string())),
             f.open_offers.to_string(),
-            dash(f.last_attempt_at.clone()),
-            dash(f.last_success_at.clone()),
-            dash(f.next_fetch_at.clone()),
+            dash(f.last_attempt_at.map(rfc3339)),
+            dash(f.last_success_at.map(rfc3339)),
+            dash(f.next_fetch_at.map(rfc3339)),
             note.join("; "),
         ]);
     }
@@ -98,7 +98,9 @@ fn held_closing_note(h: &HeldClosing) -> String {
     format!(
         "closing held: the fetch of {} would have closed {} of {} open offers at once; they \
          stay open unless the next fetch lacks them too",
-        h.at, h.offers, h.open
+        rfc3339(h.at),
+        h.offers,
+        h.open
     )
 }
 
@@ -117,13 +119,13 @@ fn feed_details(f: &FeedStatus) -> String {
                 .unwrap_or_else(|| "(the configured url)".into()),
         ),
         ("state", shown_state(f).to_string()),
-        ("last attempt", v(&f.last_attempt_at)),
-        ("last success", v(&f.last_success_at)),
+        ("last attempt", v(&f.last_attempt_at.map(rfc3339))),
+        ("last success", v(&f.last_success_at.map(rfc3339))),
         ("last http status", v(&f.last_status.map(|s| s.to_string()))),
         ("last error", v(&f.last_error)),
         ("consecutive errors", f.consecutive_errors.to_string()),
-        ("next fetch", v(&f.next_fetch_at)),
-        ("not before", v(&f.not_before)),
+        ("next fetch", v(&f.next_fetch_at.map(rfc3339))),
+        ("not before", v(&f.not_before.map(rfc3339))),
         ("etag", v(&f.etag)),
         ("last-modified", v(&f.last_modified)),
         (
@@ -150,6 +152,10 @@ fn feed_details(f: &FeedStatus) -> String {
 mod tests {
     use super::*;
 
+    fn instant(text: &str) -> chrono::DateTime<chrono::Utc> {
+        text.parse().unwrap()
+    }
+
     #[test]
     fn feeds_table_shows_state_and_moves() {
         let f = FeedStatus {
@@ -160,13 +166,13 @@ mod tests {
             effective_url: Some("https://a.example/new".into()),
             enabled: true,
             state: essaim::model::FeedState::BackingOff,
-            last_attempt_at: Some("2026-01-05T10:00:00Z".into()),
+            last_attempt_at: Some(instant("2026-01-05T10:00:00Z")),
             last_success_at: None,
             last_status: Some(503),
             last_error: Some("HTTP 503 Service Unavailable from https://a.example/new".into()),
             consecutive_errors: 2,
-            next_fetch_at: Some("2026-01-05T11:00:00Z".into()),
-            not_before: Some("2026-01-05T11:00:00Z".into()),
+            next_fetch_at: Some(instant("2026-01-05T11:00:00Z")),
+            not_before: Some(instant("2026-01-05T11:00:00Z")),
             etag: Some("\"v1\"".into()),
             last_modified: None,
             offers_seen: Some(12),

@@ -80,14 +80,18 @@ pub struct FeedStatus {
     pub effective_url: Option<String>,
     pub enabled: bool,
     pub state: FeedState,
-    pub last_attempt_at: Option<String>,
-    pub last_success_at: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    pub last_success_at: Option<DateTime<Utc>>,
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     pub consecutive_errors: u32,
-    pub next_fetch_at: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    pub next_fetch_at: Option<DateTime<Utc>>,
     /// Earliest next fetch the partner or the backoff allows.
-    pub not_before: Option<String>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    pub not_before: Option<DateTime<Utc>>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     /// Offers read by the last fetch that was parsed (a 304 or an identical body keeps it).
@@ -101,7 +105,8 @@ pub struct FeedStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeldClosing {
     /// When that fetch finished.
-    pub at: String,
+    #[serde(serialize_with = "super::time::serialize")]
+    pub at: DateTime<Utc>,
     /// Offers it would have closed (they stay open).
     pub offers: usize,
     /// The feed's open offers before it.

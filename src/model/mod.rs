@@ -12,7 +12,7 @@ mod feed;
 pub(crate) mod place;
 mod published;
 mod terms;
-mod time;
+pub(crate) mod time;
 
 pub use feed::{FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState};
 pub use place::{Place, Remote};

@@ -502,7 +502,7 @@ fn a_suspicious_closing_is_held_until_the_next_fetch_agrees() {
     assert_eq!(
         status.held_closing,
         Some(HeldClosing {
-            at: "2026-11-20T10:20:00Z".into(),
+            at: "2026-11-20T10:20:00Z".parse().unwrap(),
             offers: 8,
             open: 10
         })

@@ -95,10 +95,8 @@ impl Fixture {
 }
 
 /// A time as the store shows it (RFC 3339), read back.
-pub fn instant(text: &Option<String>) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text.as_deref().unwrap())
-        .unwrap()
-        .with_timezone(&Utc)
+pub fn instant(t: &Option<DateTime<Utc>>) -> DateTime<Utc> {
+    t.expect("a recorded time")
 }
 
 /// A [`Fixture`] whose feeds.toml and database are in a temporary directory of its own,
