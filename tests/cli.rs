@@ -244,4 +244,29 @@ fn validate_reports_fields_and_problems_without_a_registry() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("absent.xml: cannot read"));
+
+    // A local file is read under the body cap a fetch of it would have.
+    std::fs::write(
+        dir.path().join("feeds.toml"),
+        "[settings]\nmax_body_bytes = 1000\n",
+    )
+    .unwrap();
+    let big = dir.path().join("grand.xml");
+    let mut rss = String::from("<rss version=\"2.0\"><channel><title>Offres</title>");
+    while rss.len() < 4000 {
+        rss.push_str("<item><title>Animateur (H/F)</title><link>https://asso.fr/o/1</link></item>");
+    }
+    rss.push_str("</channel></rss>");
+    std::fs::write(&big, rss).unwrap();
+    let out = essaim()
+        .current_dir(dir.path())
+        .args(["validate", big.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("grand.xml: too large: the file exceeds 1000 bytes"),
+        "{stderr}"
+    );
 }

@@ -96,10 +96,13 @@ pub async fn validate(
                 }
             }
         }
-        _ => match std::fs::read(&source) {
+        _ => match read_capped(
+            std::path::Path::new(&source),
+            config.settings.max_body_bytes,
+        ) {
             Ok(b) => (b, None, None),
             Err(e) => {
-                eprintln!("essaim: {source}: cannot read: {e}");
+                eprintln!("essaim: {source}: {e}");
                 return Ok(ExitCode::FAILURE);
             }
         },
@@ -151,4 +154,21 @@ fn propose_mapping(bytes: &[u8], charset: Option<&str>, feed: Option<&str>) {
         proposal.items,
         proposal.to_toml()
     );
+}
+
+/// A local file's bytes, refused beyond `cap` bytes (`max_body_bytes`), as a fetch of the
+/// same file by the pipeline would be.
+fn read_capped(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(format!(
+            "too large: the file exceeds {cap} bytes (settings.max_body_bytes)"
+        ));
+    }
+    Ok(bytes)
 }

@@ -102,9 +102,11 @@ fn contract_from_fields(item: &RawItem, texts: &Texts) -> StatedContract {
     let mut sector = field(&item.sector)
         .or_else(|| texts.label(Label::Sector))
         .or_else(|| {
+            // The first category the outputs keep: an empty one is left out there too.
             item.categories
-                .first()
+                .iter()
                 .map(|c| squeeze_spaces(&html::to_text(c)))
+                .find(|c| !c.is_empty())
         });
     if contract.is_none() {
         if let Some(c) = sector.as_deref().and_then(classify_contract) {

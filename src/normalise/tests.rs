@@ -143,6 +143,20 @@ fn plain_text_fields_lose_markup_and_are_decoded_once() {
     assert_eq!(o.sector.as_deref(), Some("Animation"));
 }
 
+/// A first category that is empty once its markup is gone is no sector: the sector is the
+/// first category the outputs keep.
+#[test]
+fn an_empty_first_category_is_not_the_sector() {
+    let item = RawItem {
+        title: Some("Coordinatrice de projets (H/F)".into()),
+        categories: vec!["<span> </span>".into(), "Action sociale".into()],
+        ..Default::default()
+    };
+    let o = normalise(&item, &ctx());
+    assert_eq!(o.categories, vec!["Action sociale"]);
+    assert_eq!(o.sector.as_deref(), Some("Action sociale"));
+}
+
 #[test]
 fn labelled_lines_fill_the_model() {
     let item = RawItem {

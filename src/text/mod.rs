@@ -185,12 +185,11 @@ pub fn tidy_spaces(s: &str) -> String {
 }
 
 /// Whether `words` hold one of `phrases` as consecutive words ("cdd", "d", "insertion" in
-/// "un CDD d'insertion" folded and cut into words). Every phrase must have a word (an
-/// empty one panics).
+/// "un CDD d'insertion" folded and cut into words). An empty phrase says nothing.
 pub fn says_any(words: &[&str], phrases: &[&[&str]]) -> bool {
     phrases
         .iter()
-        .any(|p| words.windows(p.len()).any(|w| w == *p))
+        .any(|p| !p.is_empty() && words.windows(p.len()).any(|w| w == *p))
 }
 
 /// Test inputs for the fast paths: `count` strings, each of 1 to `max` of `pieces` glued at
@@ -215,6 +214,15 @@ pub(crate) fn glued_pieces(pieces: &[&str], max: usize, count: usize, seed: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_are_found_as_consecutive_words() {
+        let words = ["un", "cdd", "d", "insertion", "de", "6", "mois"];
+        assert!(says_any(&words, &[&["cdd", "d", "insertion"]]));
+        assert!(!says_any(&words, &[&["cdd", "insertion"]]));
+        assert!(!says_any(&words, &[&[]]));
+        assert!(!says_any(&[], &[&["cdd"]]));
+    }
 
     #[test]
     fn fold_cases() {
