@@ -312,8 +312,24 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         let mut conn = self.conn();
-        // A large page cache while loading; back to the usual one after.
+        // A large page cache while loading; back to the usual one after, whatever happened.
         conn.pragma_update(None, "cache_size", -1_048_576)?;
+        let loaded = self.bulk_insert(&mut conn, feed_id, postings, at);
+        let restored = conn.pragma_update(None, "cache_size", super::PAGE_CACHE_KIB);
+        let loaded = loaded?;
+        restored?;
+        Ok(loaded)
+    }
+
+    /// [`Store::bulk_load`]'s transaction.
+    #[cfg(any(test, feature = "testing"))]
+    fn bulk_insert(
+        &self,
+        conn: &mut rusqlite::Connection,
+        feed_id: &str,
+        postings: &[Posting],
+        at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         let tx = conn.transaction()?;
         let now = rfc3339(at);
         let mut loaded = 0;
@@ -376,7 +392,6 @@ impl Store {
         tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
         tx.commit()?;
         self.recent().table_written();
-        conn.pragma_update(None, "cache_size", super::PAGE_CACHE_KIB)?;
         Ok(loaded)
     }
 
