@@ -21,7 +21,7 @@ use chrono::{
 };
 use chrono_tz::Europe::Paris;
 
-use crate::text::{push_folded, says_any};
+use crate::text::{is_combining, push_folded, says_any};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum T {
@@ -86,7 +86,7 @@ impl DateTokens {
                 let start = words.len();
                 push_folded(&mut words, c);
                 while let Some(&d) = chars.peek() {
-                    if ('\u{300}'..='\u{36f}').contains(&d) {
+                    if is_combining(d) {
                         chars.next();
                         continue;
                     }
@@ -103,7 +103,7 @@ impl DateTokens {
                     },
                     space,
                 ));
-            } else if ('\u{300}'..='\u{36f}').contains(&c) {
+            } else if is_combining(c) {
                 continue;
             } else {
                 let c = match c {
