@@ -108,6 +108,14 @@ fn backup_copies_refuses_to_overwrite_and_says_what_it_copied() {
     assert!(said.contains("3 offers (3 open), 1 feeds"), "{said}");
     assert!(said.contains(&copy.display().to_string()), "{said}");
     assert!(said.contains(" KiB"), "{said}");
+    // The database, its daemon stopped, is left as it was: one file, without the `-wal` and
+    // `-shm` files a read of it creates.
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["copies", "essaim.db", "feeds.toml"]);
     let store = Store::open_read_only(&copy).unwrap();
     assert_eq!(store.offer_marks("cress-bretagne").unwrap().len(), 3);
     drop(store);
@@ -164,6 +172,20 @@ fn backup_copies_refuses_to_overwrite_and_says_what_it_copied() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("no database there"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!target.exists());
+    // Nor is a database essaim did not create.
+    let stranger = elsewhere.path().join("essaim.db");
+    rusqlite::Connection::open(&stranger)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x)")
+        .unwrap();
+    let out = essaim(&config).arg("backup").arg(&target).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("holds no essaim data"),
         "{}",
         stderr(&out)
     );

@@ -50,6 +50,8 @@ pub enum BackupError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("database {path} holds no essaim data (no schema yet); nothing was copied")]
+    NotEssaim { path: PathBuf },
     #[error("database {path} stayed locked for {secs} s; nothing was copied", secs = BUSY_WAIT.as_secs())]
     Busy { path: PathBuf },
     #[error("backup {path}: {source}")]
@@ -141,15 +143,20 @@ pub fn backup(database: &Path, dest: &Path, force: bool) -> Result<Copied, Backu
         .open(&partial.path)
         .map_err(io(&partial.path))?;
 
-    let source = Connection::open_with_flags(
-        database,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .and_then(|c| c.busy_timeout(BUSY_WAIT).map(|()| c))
-    .map_err(|source| BackupError::Source {
-        path: database.to_path_buf(),
-        source,
-    })?;
+    // Opened for writing though it only reads: a read-only connection that is the last to
+    // close (the daemon stopped) leaves the `-wal` and `-shm` files it had to create behind,
+    // owned by whoever ran the backup; a writable one removes them as it closes. Where the
+    // database cannot be written, it is read only.
+    let open = |flags: OpenFlags| {
+        Connection::open_with_flags(database, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .and_then(|c| c.busy_timeout(BUSY_WAIT).map(|()| c))
+    };
+    let source = open(OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .or_else(|_| open(OpenFlags::SQLITE_OPEN_READ_ONLY))
+        .map_err(|source| BackupError::Source {
+            path: database.to_path_buf(),
+            source,
+        })?;
     let copy_err = |source| BackupError::Copy {
         path: dest.to_path_buf(),
         source,
@@ -168,6 +175,15 @@ pub fn backup(database: &Path, dest: &Path, force: bool) -> Result<Copied, Backu
         return Err(BackupError::Check {
             path: dest.to_path_buf(),
             report,
+        });
+    }
+    // A database essaim never finished creating (its first migration not committed yet).
+    let version: i64 = copy
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(copy_err)?;
+    if version == 0 {
+        return Err(BackupError::NotEssaim {
+            path: database.to_path_buf(),
         });
     }
     let (offers, open_offers, feeds) = copy
