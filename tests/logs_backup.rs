@@ -108,6 +108,13 @@ fn backup_copies_refuses_to_overwrite_and_says_what_it_copied() {
     assert!(said.contains("3 offers (3 open), 1 feeds"), "{said}");
     assert!(said.contains(&copy.display().to_string()), "{said}");
     assert!(said.contains(" KiB"), "{said}");
+    // Readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
     // The database, its daemon stopped, is left as it was: one file, without the `-wal` and
     // `-shm` files a read of it creates.
     let mut beside: Vec<String> = std::fs::read_dir(dir.path())

@@ -137,11 +137,13 @@ pub fn backup(database: &Path, dest: &Path, force: bool) -> Result<Copied, Backu
     };
     // A leftover of an earlier backup of this process id that stopped half-way.
     let _ = std::fs::remove_file(&partial.path);
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&partial.path)
-        .map_err(io(&partial.path))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // The copy is readable by its owner only, whatever the umask: it holds everything the
+    // database holds.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&partial.path).map_err(io(&partial.path))?;
 
     // Opened for writing though it only reads: a read-only connection that is the last to
     // close (the daemon stopped) leaves the `-wal` and `-shm` files it had to create behind,
