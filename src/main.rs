@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use cli::{Cli, Command, SHUTDOWN_GRACE};
+use cli::{Cli, Command, LogFormat, SHUTDOWN_GRACE};
 use essaim::clock::Clock;
 use essaim::config::{self, Config};
 use essaim::store::Store;
@@ -59,13 +59,7 @@ fn main() -> ExitCode {
         Command::Fetch { .. } if std::io::stdout().is_terminal() => "error",
         _ => "info",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs(cli.log_format, default_level);
     if let Command::Parse { file, format } = &cli.command {
         return cli::validate::parse_file(file, *format, clock);
     }
@@ -77,7 +71,10 @@ fn main() -> ExitCode {
             config::parse("", &cli.config)
         };
         return match config {
-            Ok(config) => run_async(cli::validate::validate(cli.command, config, clock)),
+            Ok(config) => run_async(
+                cli.log_format,
+                cli::validate::validate(cli.command, config, clock),
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 ExitCode::from(2)
@@ -101,10 +98,38 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    run_async(dispatch(cli.command, config, clock))
+    if let Command::Backup { path, force } = &cli.command {
+        // Reads the database as it is: nothing is migrated or synced into it.
+        return cli::backup::backup(&config, path, *force);
+    }
+    run_async(cli.log_format, dispatch(cli.command, config, clock))
 }
 
-fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) -> ExitCode {
+/// The logger: on standard error, at `default_level` unless `RUST_LOG` says otherwise. Text
+/// is coloured only on a terminal (a log written to a file or to journald holds no escape
+/// sequence), and never when `NO_COLOR` is set; JSON is one object a line.
+fn init_logs(format: LogFormat, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            builder.with_ansi(colour).init();
+        }
+        LogFormat::Json => builder.json().with_ansi(false).init(),
+    }
+}
+
+/// Runs `work` on the runtime; an error it ends with is said on standard error (a log event
+/// when the logs are JSON, so that a log shipper reads it too).
+fn run_async(
+    logs: LogFormat,
+    work: impl std::future::Future<Output = anyhow::Result<ExitCode>>,
+) -> ExitCode {
     // Few blocking threads: parsing and the store's work run there, and each thread that
     // allocates keeps its own heap; with tokio's default (up to 512) several large feeds
     // fetched at once leave much more memory resident (bench/hostile-memory.sh).
@@ -125,6 +150,10 @@ fn run_async(work: impl std::future::Future<Output = anyhow::Result<ExitCode>>) 
     };
     let code = match runtime.block_on(work) {
         Ok(code) => code,
+        Err(e) if logs == LogFormat::Json => {
+            tracing::error!(error = format!("{e:#}"), "essaim stopped on an error");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("essaim: {e:#}");
             ExitCode::FAILURE
@@ -161,7 +190,10 @@ async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Res
         }
         Command::Feeds { id, reset } => cli::feeds::feeds(&config, store, id, reset).await,
         Command::Purge => cli::purge(&config, store, clock).await,
-        Command::Check | Command::Validate { .. } | Command::Parse { .. } => Ok(ExitCode::SUCCESS),
+        Command::Check
+        | Command::Backup { .. }
+        | Command::Validate { .. }
+        | Command::Parse { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -1,8 +1,9 @@
 //! The command line: clap's definitions of the commands ([`Cli`], [`Command`]) and, in its
 //! modules, what each command does and prints: the daemon ([`run`]), `fetch` with its
 //! progress line and summary ([`fetch`]), the `feeds` table ([`feeds`]), `export`
-//! ([`export`]), `validate` and `parse` ([`validate`]).
+//! ([`export`]), `validate` and `parse` ([`validate`]), `backup` ([`backup`]).
 
+pub mod backup;
 pub mod export;
 pub mod feeds;
 pub mod fetch;
@@ -37,8 +38,28 @@ pub struct Cli {
         env = "ESSAIM_CONFIG"
     )]
     pub config: PathBuf,
+    /// How log lines are written on standard error: `text` for a person (coloured only on
+    /// a terminal), `json` for a log shipper (one JSON object a line).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "ESSAIM_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The form of the log lines (`--log-format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text an event; ANSI colours only when standard error is a terminal.
+    Text,
+    /// One JSON object a line: `timestamp`, `level`, `target`, `fields` (the message and
+    /// the event's fields) and the spans.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -64,6 +85,16 @@ pub enum Command {
     },
     /// Validate the configuration and exit.
     Check,
+    /// Copy the database to PATH, consistently, even while the daemon writes it (SQLite's
+    /// online backup): written under a temporary name, checked, then renamed; prints its
+    /// size and how many offers it holds.
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Replace PATH if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Show every feed's state as a table, one feed in detail, or re-enable a feed.
     Feeds {
         /// Show every recorded field of this feed.
