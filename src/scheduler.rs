@@ -137,9 +137,9 @@ pub async fn run_with_control<R: Refresher>(
     let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut tasks: JoinSet<FeedReport> = JoinSet::new();
     let mut last_gone_check = now;
-    // Feeds whose schedule changed while they were being fetched: their report's plan was
-    // made with the old one.
-    let mut replan: HashSet<String> = HashSet::new();
+    // Feeds whose schedule or source changed while they were being fetched: their report's
+    // plan was made with the old one.
+    let mut replan: HashMap<String, Replan> = HashMap::new();
     info!(
         message = "Scheduler started.",
         feeds = feeds.len(),
@@ -184,19 +184,21 @@ pub async fn run_with_control<R: Refresher>(
                             info!(message = "A removed feed's last fetch finished; it is not scheduled again.", feed = %report.feed_id);
                             continue;
                         };
-                        match report.plan.next_fetch_at {
-                            // Planned with the old schedule: planned again with the new one.
-                            Some(_) if replan.remove(&report.feed_id) => {
+                        match (replan.remove(&report.feed_id), report.plan.next_fetch_at) {
+                            (Some(Replan::AtOnce), _) => {
+                                due.insert(report.feed_id, now);
+                            }
+                            (Some(Replan::Schedule), Some(_)) => {
                                 let at = rescheduled(feed, now, report.plan.not_before);
                                 due.insert(report.feed_id, at);
                             }
-                            Some(at) => {
+                            (_, Some(at)) => {
                                 due.insert(report.feed_id, at);
                             }
-                            None if report.plan.state == FeedState::Gone => {
+                            (_, None) if report.plan.state == FeedState::Gone => {
                                 gone.insert(report.feed_id);
                             }
-                            None => {}
+                            (_, None) => {}
                         }
                     }
                     Err(e) => {
@@ -276,11 +278,20 @@ async fn next_control(control: &mut Option<mpsc::Receiver<Control>>) -> Option<C
     order
 }
 
+/// What to do when the fetch in flight of a feed changed by a reload ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replan {
+    /// Its schedule changed: plan the next fetch on the new one.
+    Schedule,
+    /// Its source changed: fetch the new one at once.
+    AtOnce,
+}
+
 /// The loop's schedule, as a reload changes it.
 struct Schedule<'a> {
     due: &'a mut HashMap<String, DateTime<Utc>>,
     gone: &'a mut HashSet<String>,
-    replan: &'a mut HashSet<String>,
+    replan: &'a mut HashMap<String, Replan>,
 }
 
 impl Schedule<'_> {
@@ -310,7 +321,9 @@ impl Schedule<'_> {
         for feed in &new {
             let s = states.get(&feed.id).copied().unwrap_or_default();
             let Some(old) = feeds.iter().find(|f| f.id == feed.id) else {
-                if s.state == FeedState::Gone {
+                if fetching(&feed.id) {
+                    // Removed then added back while its fetch runs: its report plans it.
+                } else if s.state == FeedState::Gone {
                     self.gone.insert(feed.id.clone());
                 } else {
                     self.due.insert(feed.id.clone(), first_fetch(&s, now));
@@ -321,13 +334,15 @@ impl Schedule<'_> {
             if old.source != feed.source {
                 // The store forgot the old source's state (`Store::sync_feeds`).
                 self.gone.remove(&feed.id);
-                if !fetching(&feed.id) {
+                if fetching(&feed.id) {
+                    self.replan.insert(feed.id.clone(), Replan::AtOnce);
+                } else {
                     self.due.insert(feed.id.clone(), now);
                 }
                 changed.push(feed.id.clone());
             } else if old.schedule.text != feed.schedule.text {
                 if fetching(&feed.id) {
-                    self.replan.insert(feed.id.clone());
+                    self.replan.insert(feed.id.clone(), Replan::Schedule);
                 } else if let Some(at) = self.due.get_mut(&feed.id) {
                     *at = rescheduled(feed, now, s.not_before);
                 }

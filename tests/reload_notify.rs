@@ -37,13 +37,23 @@ async fn until(clock: &Clock, secs: i64) {
     tokio::time::sleep(clock.until(at)).await;
 }
 
-/// Records when each feed is refreshed, and plans the next fetch on the feed's schedule.
+/// Records when each feed is refreshed, takes `takes` of (virtual) time, and plans the next
+/// fetch on the feed's schedule.
 struct Recorder {
     clock: Clock,
+    takes: Duration,
     calls: Mutex<Vec<(String, i64)>>,
 }
 
 impl Recorder {
+    fn new(clock: Clock, takes: Duration) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            clock,
+            takes,
+            calls: Mutex::new(Vec::new()),
+        })
+    }
+
     fn calls_of(&self, id: &str) -> Vec<i64> {
         self.calls
             .lock()
@@ -63,6 +73,8 @@ impl Refresher for Recorder {
                 .lock()
                 .unwrap()
                 .push((feed.id.clone(), (now - base()).num_seconds()));
+            tokio::time::sleep(self.takes).await;
+            let now = self.clock.now();
             let plan = politeness::plan(
                 now,
                 politeness::next_run(&feed, now),
@@ -96,10 +108,7 @@ async fn a_reload_starts_new_feeds_stops_removed_ones_and_applies_changed_schedu
     let before = registry(&["garde", "retire", "change"]);
     let store = Arc::new(common::memory_store_with_feeds(&before));
     let clock = Clock::tokio_from(base());
-    let recorder = Arc::new(Recorder {
-        clock,
-        calls: Mutex::new(Vec::new()),
-    });
+    let recorder = Recorder::new(clock, Duration::ZERO);
     let (stop, stopped) = watch::channel(false);
     let (control, orders) = mpsc::channel(4);
     let run = tokio::spawn(scheduler::run_with_control(
@@ -158,10 +167,7 @@ async fn a_feed_disabled_by_a_reload_stops_and_one_enabled_starts() {
     let before = registry(&["un", "deux"]);
     let store = Arc::new(common::memory_store_with_feeds(&before));
     let clock = Clock::tokio_from(base());
-    let recorder = Arc::new(Recorder {
-        clock,
-        calls: Mutex::new(Vec::new()),
-    });
+    let recorder = Recorder::new(clock, Duration::ZERO);
     let mut feeds = before.feeds.clone();
     feeds[1].enabled = false;
     let (stop, stopped) = watch::channel(false);
@@ -186,6 +192,37 @@ async fn a_feed_disabled_by_a_reload_stops_and_one_enabled_starts() {
     let j = jitter_secs("deux", 60);
     assert_eq!(recorder.calls_of("deux"), [30, 60 + j, 120 + j, 180 + j]);
     assert_eq!(store.feed_statuses().unwrap()[0].state, FeedState::Active);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_schedule_changed_during_a_fetch_applies_when_it_ends() {
+    let before = registry(&["lent"]);
+    let store = Arc::new(common::memory_store_with_feeds(&before));
+    let clock = Clock::tokio_from(base());
+    let recorder = Recorder::new(clock, Duration::from_secs(30));
+    let (stop, stopped) = watch::channel(false);
+    let (control, orders) = mpsc::channel(4);
+    let run = tokio::spawn(scheduler::run_with_control(
+        Arc::clone(&recorder),
+        Arc::clone(&store),
+        before.feeds.clone(),
+        clock,
+        Duration::from_secs(10),
+        stopped,
+        Some(orders),
+    ));
+    until(&clock, 10).await;
+    let mut after = before.clone();
+    after.feeds[0].schedule = Schedule::parse("0 0 * * * *").unwrap();
+    control.send(Control::Reload(after.feeds)).await.unwrap();
+    until(&clock, 3600 + 400).await;
+    stop.send(true).unwrap();
+    run.await.unwrap();
+    // The fetch running at the reload planned the next one a minute on; it is on the hour.
+    assert_eq!(
+        recorder.calls_of("lent"),
+        [0, 3600 + jitter_secs("lent", 3600)]
+    );
 }
 
 // --- the daemon --------------------------------------------------------------------------

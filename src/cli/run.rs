@@ -23,6 +23,9 @@ use essaim::web;
 /// Runs the daemon until SIGINT or SIGTERM (see the module doc).
 pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<ExitCode> {
     let notifier = Arc::new(Notifier::from_env());
+    // Caught from now on: SIGHUP's default action ends the process, and systemd may send it
+    // as soon as READY=1 is out.
+    let mut hangups = hangups();
     let mut reloader = Reloader::new(&config, Arc::clone(&store));
     let listen = config.settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -74,7 +77,6 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     let watchdog = notify::watchdog_interval()
         .filter(|_| notifier.enabled())
         .map(|every| tokio::spawn(watchdog(every, control.clone(), Arc::clone(&notifier))));
-    let mut hangups = hangups();
     // One listener for the whole run, so that a signal during a reload is not missed.
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
