@@ -4,6 +4,10 @@
 //! gone feeds are not polled, and come back when an operator re-enables them. On shutdown no
 //! new fetch starts and fetches in flight get a deadline to finish.
 //!
+//! A running loop takes [`Control`]s: a reloaded feed list (new feeds start, removed or
+//! disabled ones stop, a changed schedule applies from now, a changed source is fetched at
+//! once) and the watchdog's question whether the loop still turns.
+//!
 //! Time comes from a [`Clock`], so tests drive the loop with tokio's paused clock.
 
 use std::collections::{HashMap, HashSet};
@@ -12,7 +16,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
@@ -55,8 +59,27 @@ pub struct Stopped {
     pub abandoned: usize,
 }
 
+/// What the daemon tells a running scheduler.
+#[derive(Debug)]
+pub enum Control {
+    /// The registry was read again: these are the feeds now, enabled or not. The store
+    /// already holds them (`Store::sync_feeds`).
+    Reload(Vec<FeedConfig>),
+    /// Asks whether the loop still turns: answered as soon as the loop is back at its wait.
+    Alive(oneshot::Sender<()>),
+}
+
 /// Runs the enabled feeds of the pipeline's configuration until `shutdown` turns true.
 pub async fn run(pipeline: Arc<Pipeline>, shutdown: watch::Receiver<bool>) -> Stopped {
+    run_controlled(pipeline, shutdown, None).await
+}
+
+/// [`run`], taking [`Control`]s from `control` while it runs.
+pub async fn run_controlled(
+    pipeline: Arc<Pipeline>,
+    shutdown: watch::Receiver<bool>,
+    control: Option<mpsc::Receiver<Control>>,
+) -> Stopped {
     let feeds: Vec<FeedConfig> = pipeline
         .config
         .feeds
@@ -71,7 +94,7 @@ pub async fn run(pipeline: Arc<Pipeline>, shutdown: watch::Receiver<bool>) -> St
     let store = Arc::clone(&pipeline.store);
     let clock = pipeline.clock;
     let deadline = pipeline.config.settings.shutdown_deadline;
-    run_with(pipeline, store, feeds, clock, deadline, shutdown).await
+    run_with_control(pipeline, store, feeds, clock, deadline, shutdown, control).await
 }
 
 /// The scheduling loop over `feeds`, refreshing with `refresher` on `clock`'s time. `store`
@@ -83,7 +106,20 @@ pub async fn run_with<R: Refresher>(
     feeds: Vec<FeedConfig>,
     clock: Clock,
     deadline: Duration,
+    shutdown: watch::Receiver<bool>,
+) -> Stopped {
+    run_with_control(refresher, store, feeds, clock, deadline, shutdown, None).await
+}
+
+/// [`run_with`], taking [`Control`]s from `control` while it runs.
+pub async fn run_with_control<R: Refresher>(
+    refresher: Arc<R>,
+    store: Arc<Store>,
+    mut feeds: Vec<FeedConfig>,
+    clock: Clock,
+    deadline: Duration,
     mut shutdown: watch::Receiver<bool>,
+    mut control: Option<mpsc::Receiver<Control>>,
 ) -> Stopped {
     let store = Shared::new(store);
     let now = clock.now();
@@ -101,6 +137,9 @@ pub async fn run_with<R: Refresher>(
     let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut tasks: JoinSet<FeedReport> = JoinSet::new();
     let mut last_gone_check = now;
+    // Feeds whose schedule or source changed while they were being fetched: their report's
+    // plan was made with the old one.
+    let mut replan: HashMap<String, Replan> = HashMap::new();
     info!(
         message = "Scheduler started.",
         feeds = feeds.len(),
@@ -141,14 +180,25 @@ pub async fn run_with<R: Refresher>(
                 match done {
                     Ok((task, report)) => {
                         in_flight.remove(&task);
-                        match report.plan.next_fetch_at {
-                            Some(at) => {
+                        let Some(feed) = feeds.iter().find(|f| f.id == report.feed_id) else {
+                            info!(message = "A removed feed's last fetch finished; it is not scheduled again.", feed = %report.feed_id);
+                            continue;
+                        };
+                        match (replan.remove(&report.feed_id), report.plan.next_fetch_at) {
+                            (Some(Replan::AtOnce), _) => {
+                                due.insert(report.feed_id, now);
+                            }
+                            (Some(Replan::Schedule), Some(_)) => {
+                                let at = rescheduled(feed, now, report.plan.not_before);
                                 due.insert(report.feed_id, at);
                             }
-                            None if report.plan.state == FeedState::Gone => {
+                            (_, Some(at)) => {
+                                due.insert(report.feed_id, at);
+                            }
+                            (_, None) if report.plan.state == FeedState::Gone => {
                                 gone.insert(report.feed_id);
                             }
-                            None => {}
+                            (_, None) => {}
                         }
                     }
                     Err(e) => {
@@ -161,6 +211,16 @@ pub async fn run_with<R: Refresher>(
                     }
                 }
             }
+            Some(order) = next_control(&mut control) => match order {
+                Control::Alive(answer) => {
+                    let _ = answer.send(());
+                }
+                Control::Reload(new) => {
+                    let states = read_states(&store).await;
+                    let mut schedule = Schedule { due: &mut due, gone: &mut gone, replan: &mut replan };
+                    schedule.reload(&mut feeds, new, &in_flight, &states, clock.now());
+                }
+            },
             _ = shutdown.changed() => break,
         }
     }
@@ -203,6 +263,112 @@ pub async fn run_with<R: Refresher>(
     );
     tasks.abort_all();
     Stopped { abandoned }
+}
+
+/// The next control order; never, when there is no channel or it is closed.
+async fn next_control(control: &mut Option<mpsc::Receiver<Control>>) -> Option<Control> {
+    let order = match control {
+        Some(rx) => rx.recv().await,
+        None => None,
+    };
+    if order.is_none() {
+        *control = None;
+        std::future::pending::<()>().await;
+    }
+    order
+}
+
+/// What to do when the fetch in flight of a feed changed by a reload ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replan {
+    /// Its schedule changed: plan the next fetch on the new one.
+    Schedule,
+    /// Its source changed: fetch the new one at once.
+    AtOnce,
+}
+
+/// The loop's schedule, as a reload changes it.
+struct Schedule<'a> {
+    due: &'a mut HashMap<String, DateTime<Utc>>,
+    gone: &'a mut HashSet<String>,
+    replan: &'a mut HashMap<String, Replan>,
+}
+
+impl Schedule<'_> {
+    /// Replaces `feeds` by the enabled feeds of `new`: a feed added is due at its recorded
+    /// next fetch or now, one removed (or disabled) is no longer scheduled (a fetch of it in
+    /// flight finishes), a changed schedule plans the next fetch from now (never before the
+    /// partner's or the backoff's floor), a changed source is due at once.
+    fn reload(
+        &mut self,
+        feeds: &mut Vec<FeedConfig>,
+        new: Vec<FeedConfig>,
+        in_flight: &HashMap<tokio::task::Id, String>,
+        states: &HashMap<String, ScheduleState>,
+        now: DateTime<Utc>,
+    ) {
+        let new: Vec<FeedConfig> = new.into_iter().filter(|f| f.enabled).collect();
+        let fetching = |id: &str| in_flight.values().any(|f| f == id);
+        let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+        for old in feeds.iter() {
+            if !new.iter().any(|f| f.id == old.id) {
+                self.due.remove(&old.id);
+                self.gone.remove(&old.id);
+                self.replan.remove(&old.id);
+                removed.push(old.id.clone());
+            }
+        }
+        for feed in &new {
+            let s = states.get(&feed.id).copied().unwrap_or_default();
+            let Some(old) = feeds.iter().find(|f| f.id == feed.id) else {
+                if fetching(&feed.id) {
+                    // Removed then added back while its fetch runs: its report plans it.
+                } else if s.state == FeedState::Gone {
+                    self.gone.insert(feed.id.clone());
+                } else {
+                    self.due.insert(feed.id.clone(), first_fetch(&s, now));
+                }
+                added.push(feed.id.clone());
+                continue;
+            };
+            if old.source != feed.source {
+                // The store forgot the old source's state (`Store::sync_feeds`).
+                self.gone.remove(&feed.id);
+                if fetching(&feed.id) {
+                    self.replan.insert(feed.id.clone(), Replan::AtOnce);
+                } else {
+                    self.due.insert(feed.id.clone(), now);
+                }
+                changed.push(feed.id.clone());
+            } else if old.schedule.text != feed.schedule.text {
+                if fetching(&feed.id) {
+                    self.replan.insert(feed.id.clone(), Replan::Schedule);
+                } else if let Some(at) = self.due.get_mut(&feed.id) {
+                    *at = rescheduled(feed, now, s.not_before);
+                }
+                changed.push(feed.id.clone());
+            }
+        }
+        *feeds = new;
+        info!(
+            message = "Feeds reloaded.",
+            feeds = feeds.len(),
+            added = %added.join(", "),
+            removed = %removed.join(", "),
+            changed = %changed.join(", ")
+        );
+    }
+}
+
+/// When a feed whose schedule changed is next due: its next run on the new schedule, not
+/// before `not_before` (a partner's floor or the backoff).
+fn rescheduled(
+    feed: &FeedConfig,
+    now: DateTime<Utc>,
+    not_before: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    let at = next_run(feed, now).unwrap_or_else(|| add(now, MAX_SLEEP));
+    not_before.map_or(at, |floor| at.max(floor))
 }
 
 /// When a feed is first due after start: its recorded next fetch, or now.

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod export;
 pub mod feeds;
 pub mod fetch;
+pub mod notify;
 pub mod run;
 mod table;
 pub mod validate;

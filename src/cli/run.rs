@@ -1,21 +1,32 @@
 //! `essaim run`: the daemon. The scheduler, the daily purge and the web server side by side
-//! until SIGINT or SIGTERM, then each given the shutdown deadline.
+//! until SIGINT or SIGTERM, then each given the shutdown deadline. SIGHUP reads feeds.toml
+//! again ([`Reloader`]); systemd is notified of readiness, liveness and stopping
+//! ([`super::notify`]).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
+use super::notify::{self, Notifier};
 use super::SHUTDOWN_GRACE;
 use essaim::clock::Clock;
-use essaim::config::Config;
+use essaim::config::{self, Config, FeedConfig, Settings};
 use essaim::pipeline::Pipeline;
-use essaim::store::Store;
+use essaim::scheduler::Control;
+use essaim::store::{Shared, Store};
 use essaim::web;
 
 /// Runs the daemon until SIGINT or SIGTERM (see the module doc).
 pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Result<ExitCode> {
+    let notifier = Arc::new(Notifier::from_env());
+    // Caught from now on: SIGHUP's default action ends the process, and systemd may send it
+    // as soon as READY=1 is out.
+    let mut hangups = hangups();
+    let mut reloader = Reloader::new(&config, Arc::clone(&store));
     let listen = config.settings.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -39,7 +50,12 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
         clock,
     )?);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let scheduler = tokio::spawn(essaim::scheduler::run(pipeline, stop_rx.clone()));
+    let (control, orders) = mpsc::channel(4);
+    let scheduler = tokio::spawn(essaim::scheduler::run_controlled(
+        pipeline,
+        stop_rx.clone(),
+        Some(orders),
+    ));
     let purger = tokio::spawn(essaim::purge::run_daily(
         Arc::clone(&store),
         retention_days,
@@ -57,8 +73,34 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
             let _ = web_stop.wait_for(|stop| *stop).await;
         },
     ));
-    shutdown_signal().await;
+    notifier.send("READY=1\nSTATUS=Serving and fetching.");
+    let watchdog = notify::watchdog_interval()
+        .filter(|_| notifier.enabled())
+        .map(|every| tokio::spawn(watchdog(every, control.clone(), Arc::clone(&notifier))));
+    // One listener for the whole run, so that a signal during a reload is not missed.
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            Some(()) = hangups.recv() => {
+                if let Some(feeds) = reloader.reload().await {
+                    let count = feeds.len();
+                    if control.send(Control::Reload(feeds)).await.is_err() {
+                        tracing::warn!(message = "The scheduler is not running; the reloaded feeds are not scheduled.");
+                    }
+                    notifier.send(&format!("STATUS=Serving and fetching; feeds.toml reloaded ({count} feeds)."));
+                } else {
+                    notifier.send("STATUS=Serving and fetching; the last reload of feeds.toml was refused (see the log).");
+                }
+            }
+        }
+    }
     tracing::info!(message = "Shutting down.");
+    notifier.send("STOPPING=1");
+    if let Some(watchdog) = watchdog {
+        watchdog.abort();
+    }
     let _ = stop_tx.send(true);
     // The scheduler gives fetches in flight the deadline; the web server and the purge get
     // the same, and what is still running after it is left (the process exits: a transaction
@@ -82,6 +124,196 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     }
 }
 
+/// Sends `WATCHDOG=1` every `every` (half of systemd's `WatchdogSec`) while the scheduler
+/// answers: a scheduler stuck or gone leaves systemd to restart the service.
+async fn watchdog(every: Duration, control: mpsc::Sender<Control>, notifier: Arc<Notifier>) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let (answer, answered) = oneshot::channel();
+        if control.send(Control::Alive(answer)).await.is_err() {
+            tracing::error!(
+                message = "The scheduler stopped; systemd's watchdog is no longer fed."
+            );
+            return;
+        }
+        match tokio::time::timeout(every, answered).await {
+            Ok(Ok(())) => notifier.send("WATCHDOG=1"),
+            Ok(Err(_)) => {
+                tracing::error!(
+                    message = "The scheduler stopped; systemd's watchdog is no longer fed."
+                );
+                return;
+            }
+            Err(_) => tracing::warn!(
+                message = "The scheduler did not answer the watchdog in time.",
+                waited_ms = every.as_millis() as u64
+            ),
+        }
+    }
+}
+
+/// SIGHUPs, one message each (none where there is no such signal).
+fn hangups() -> mpsc::Receiver<()> {
+    let (tx, rx) = mpsc::channel(1);
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut s) => {
+            tokio::spawn(async move {
+                while s.recv().await.is_some() {
+                    if tx.send(()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Err(e) => {
+            tracing::warn!(message = "Cannot catch SIGHUP; reloading feeds.toml needs a restart.", error = %e)
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tx);
+    rx
+}
+
+/// Reads feeds.toml again on SIGHUP. A file with errors is refused, every reason logged, and
+/// the running configuration kept; otherwise the store holds the new feeds and the scheduler
+/// gets them. Settings are read at start only: one that changed is logged as needing a
+/// restart (`default_schedule` excepted, which reaches the feeds that use it).
+pub struct Reloader {
+    path: PathBuf,
+    /// The settings in effect: those of the start.
+    settings: Settings,
+    store: Shared,
+}
+
+impl Reloader {
+    pub fn new(config: &Config, store: Arc<Store>) -> Reloader {
+        Reloader {
+            path: config.path.clone(),
+            settings: config.settings.clone(),
+            store: Shared::new(store),
+        }
+    }
+
+    /// The feeds now configured (enabled or not), or `None` when the file was refused.
+    pub async fn reload(&mut self) -> Option<Vec<FeedConfig>> {
+        let path = self.path.display().to_string();
+        tracing::info!(message = "Reloading the configuration (SIGHUP).", path = %path);
+        let config = match config::load(&self.path) {
+            Ok(config) => config,
+            Err(e) => {
+                tracing::error!(
+                    message = "Configuration reload refused; the running configuration is kept.",
+                    path = %path,
+                    reason = %e
+                );
+                return None;
+            }
+        };
+        for setting in needing_restart(&self.settings, &config.settings) {
+            tracing::warn!(
+                message = "A changed setting needs a restart to apply; the running value is kept until then.",
+                setting
+            );
+        }
+        let feeds = config.feeds;
+        let synced = feeds.clone();
+        if let Err(e) = self.store.run(move |s| s.sync_feeds(&synced)).await {
+            tracing::error!(
+                message = "Configuration reload refused: the database could not record the feeds; the running configuration is kept.",
+                path = %path,
+                reason = %e
+            );
+            return None;
+        }
+        Some(feeds)
+    }
+}
+
+/// The settings (as feeds.toml names them) that differ between `running` and `read`, all
+/// read at start only. Every field is named, so that a new setting must be classed here.
+fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
+    let Settings {
+        database,
+        listen,
+        default_schedule: _, // reaches each feed that uses it
+        contact_url,
+        public_url,
+        allow_private_addresses,
+        allowed_private_networks,
+        max_body_bytes,
+        connect_timeout,
+        request_timeout,
+        max_concurrent_fetches,
+        max_concurrent_per_host,
+        max_delay,
+        shutdown_deadline,
+        close_after_missed_fetches,
+        cache_max_age_secs,
+        retention_days,
+        max_connections,
+        header_timeout,
+        idle_timeout,
+    } = running;
+    let changes = [
+        ("database", *database != read.database),
+        ("listen", *listen != read.listen),
+        ("contact_url", *contact_url != read.contact_url),
+        ("public_url", *public_url != read.public_url),
+        (
+            "allow_private_addresses",
+            *allow_private_addresses != read.allow_private_addresses,
+        ),
+        (
+            "allowed_private_networks",
+            *allowed_private_networks != read.allowed_private_networks,
+        ),
+        ("max_body_bytes", *max_body_bytes != read.max_body_bytes),
+        (
+            "connect_timeout_secs",
+            *connect_timeout != read.connect_timeout,
+        ),
+        (
+            "request_timeout_secs",
+            *request_timeout != read.request_timeout,
+        ),
+        (
+            "max_concurrent_fetches",
+            *max_concurrent_fetches != read.max_concurrent_fetches,
+        ),
+        (
+            "max_concurrent_per_host",
+            *max_concurrent_per_host != read.max_concurrent_per_host,
+        ),
+        ("max_delay_secs", *max_delay != read.max_delay),
+        (
+            "shutdown_deadline_secs",
+            *shutdown_deadline != read.shutdown_deadline,
+        ),
+        (
+            "close_after_missed_fetches",
+            *close_after_missed_fetches != read.close_after_missed_fetches,
+        ),
+        (
+            "cache_max_age_secs",
+            *cache_max_age_secs != read.cache_max_age_secs,
+        ),
+        ("retention_days", *retention_days != read.retention_days),
+        ("max_connections", *max_connections != read.max_connections),
+        (
+            "header_timeout_secs",
+            *header_timeout != read.header_timeout,
+        ),
+        ("idle_timeout_secs", *idle_timeout != read.idle_timeout),
+    ];
+    changes
+        .into_iter()
+        .filter_map(|(name, changed)| changed.then_some(name))
+        .collect()
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -100,5 +332,78 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn registry(listen: &str, feeds: &[&str]) -> String {
+        let mut text = format!("[settings]\ndatabase = \"essaim.db\"\nlisten = \"{listen}\"\n");
+        for id in feeds {
+            text.push_str(&format!(
+                "\n[[feed]]\nid = \"{id}\"\nname = \"{id}\"\nnetwork = \"Test\"\nurl = \"{id}.xml\"\n"
+            ));
+        }
+        text
+    }
+
+    fn configured(store: &Store) -> Vec<String> {
+        // Feeds in feeds.toml, sorted by id.
+        store
+            .feed_statuses()
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_invalid_file_is_refused_and_a_valid_one_replaces_the_feeds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feeds.toml");
+        std::fs::write(&path, registry("127.0.0.1:8080", &["a", "b"])).unwrap();
+        let config = config::load(&path).unwrap();
+        let store = Arc::new(Store::open(&config.settings.database).unwrap());
+        store.sync_feeds(&config.feeds).unwrap();
+        let mut reloader = Reloader::new(&config, Arc::clone(&store));
+
+        // A cron mistake: refused, the store's feeds as they were.
+        std::fs::write(
+            &path,
+            registry("127.0.0.1:8080", &["a", "c"]) + "schedule = \"tous les jours\"\n",
+        )
+        .unwrap();
+        assert!(reloader.reload().await.is_none());
+        assert_eq!(configured(&store), ["a", "b"]);
+        // A file that went away: refused too.
+        std::fs::remove_file(&path).unwrap();
+        assert!(reloader.reload().await.is_none());
+        assert_eq!(configured(&store), ["a", "b"]);
+
+        std::fs::write(&path, registry("127.0.0.1:8080", &["a", "c"])).unwrap();
+        let feeds = reloader.reload().await.unwrap();
+        let ids: Vec<&str> = feeds.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(configured(&store), ["a", "c"]);
+    }
+
+    #[test]
+    fn changed_settings_are_named_as_feeds_toml_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |text: &str| config::parse(text, &dir.path().join("feeds.toml")).unwrap();
+        let running = read(&registry("127.0.0.1:8080", &["a"]));
+        assert!(needing_restart(&running.settings, &running.settings).is_empty());
+        let moved = read(&registry("127.0.0.1:9090", &["a"]).replace(
+            "database = \"essaim.db\"",
+            "database = \"autre.db\"\ndefault_schedule = \"0 0 * * * *\"\nmax_delay_secs = 60",
+        ));
+        assert_eq!(
+            needing_restart(&running.settings, &moved.settings),
+            ["database", "listen", "max_delay_secs"]
+        );
     }
 }
