@@ -124,6 +124,9 @@ pub struct Stored {
     pub jobs: u64,
     /// Configured feeds by state (`active`, `backing_off`, `gone`).
     pub feeds: Vec<(String, u64)>,
+    /// Each feed's last successful fetch, as the database says (a success of another process,
+    /// or of this one before a restart, included).
+    pub last_success: Vec<(String, DateTime<Utc>)>,
 }
 
 /// The registry and its metrics.
@@ -182,7 +185,7 @@ impl Metrics {
         let last_success = Family::<FeedLabel, FloatGauge>::default();
         registry.register(
             "feed_last_success_timestamp_seconds",
-            "When each feed was last fetched successfully by this process (Unix time)",
+            "When each feed was last fetched successfully (Unix time)",
             last_success.clone(),
         );
         let requests = Family::<RequestLabels, Counter>::default();
@@ -373,6 +376,11 @@ pub fn render(stored: &Stored) -> String {
             })
             .set(gauge(*n));
     }
+    for (id, at) in &stored.last_success {
+        m.last_success
+            .get_or_create(&feed(id))
+            .set(unix_seconds(*at));
+    }
     let mut out = String::new();
     // Writing into a String cannot fail; an error would leave what was written.
     let _ = encode(&mut out, &m.registry);
@@ -402,6 +410,7 @@ mod tests {
             offers: vec![("open".into(), 3)],
             jobs: 2,
             feeds: vec![("active".into(), 1)],
+            last_success: vec![("unit-stored".into(), at)],
         });
         assert!(
             text.contains(r#"essaim_fetches_total{feed="unit-metrics",outcome="updated"} 1"#),
@@ -412,6 +421,10 @@ mod tests {
         assert!(text.contains(r#"essaim_fetch_duration_seconds_count{feed="unit-metrics"} 1"#));
         assert!(text.contains(&format!(
             r#"essaim_feed_last_success_timestamp_seconds{{feed="unit-metrics"}} {}"#,
+            at.timestamp() as f64
+        )));
+        assert!(text.contains(&format!(
+            r#"essaim_feed_last_success_timestamp_seconds{{feed="unit-stored"}} {}"#,
             at.timestamp() as f64
         )));
         assert!(text.contains(r#"essaim_offers{status="open"} 3"#));

@@ -124,7 +124,11 @@ async fn metrics_count_fetches_offers_and_requests() {
         2.0
     );
     // Successes set the feed's last success; a failure sets none.
-    assert!(value(r#"essaim_feed_last_success_timestamp_seconds{feed="obs-ok"}"#) > 0.0);
+    let stored = fx.status("obs-ok").last_success_at.unwrap();
+    assert_eq!(
+        value(r#"essaim_feed_last_success_timestamp_seconds{feed="obs-ok"}"#),
+        stored.timestamp_millis() as f64 / 1000.0
+    );
     assert_eq!(
         sample(
             &text,

@@ -124,6 +124,8 @@ pub struct Counts {
     pub jobs: u64,
     /// Configured feeds by state (`active`, `backing_off`, `gone`).
     pub feeds_by_state: Vec<(String, u64)>,
+    /// Each configured feed's last successful fetch, when it had one.
+    pub last_success: Vec<(String, DateTime<Utc>)>,
 }
 
 /// The columns every listing reads, in [`Row`]'s order.
@@ -478,10 +480,21 @@ impl Store {
                 "SELECT count(*) FROM offers o JOIN feeds f ON f.id = o.feed_id WHERE {VISIBLE}"
             ))?
             .query_row([], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, last_success_at FROM feeds
+             WHERE in_config = 1 AND last_success_at IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+        let mut last_success = Vec::new();
+        for row in rows {
+            let (id, at): (String, String) = row?;
+            last_success.push((id, super::instant(&at)));
+        }
         Ok(Counts {
             offers_by_status,
             jobs: u64::try_from(jobs).unwrap_or(0),
             feeds_by_state,
+            last_success,
         })
     }
 

@@ -114,6 +114,7 @@ pub(in crate::web) async fn metrics(State(state): State<AppState>, request: Requ
         offers: counts.offers_by_status,
         jobs: counts.jobs,
         feeds: counts.feeds_by_state,
+        last_success: counts.last_success,
     });
     (
         [
