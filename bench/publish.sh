@@ -377,7 +377,7 @@ done
 
 kill -0 "$ESSAIM_PID" 2>/dev/null || die "essaim run died during the measures: $(tail -5 "$WORK/run.log")"
 # The scheduler must have stayed idle: a fetch during the measures changes what is measured.
-FETCHED_DURING=$(grep -c -E 'Feed refreshed|Feed not modified|Feed refresh failed|Feed is gone' "$WORK/run.log" || true)
+FETCHED_DURING=$(grep -c -E 'Feed fetched|Feed fetch failed|Feed is gone' "$WORK/run.log" || true)
 kill -0 "$NGINX_PID" 2>/dev/null || die "nginx died during the measures"
 
 # ---------------------------------------------------------------- 6. table

@@ -13,6 +13,7 @@ pub mod dedup;
 pub mod export;
 pub mod fetch;
 pub mod geo;
+pub mod metrics;
 pub mod model;
 pub mod normalise;
 pub mod parse;

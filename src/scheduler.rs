@@ -22,6 +22,7 @@ use tracing::{info, warn};
 
 use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
+use crate::metrics;
 use crate::model::{FeedState, ScheduleState};
 use crate::pipeline::{FeedReport, Outcome, Pipeline, STOPPED};
 use crate::store::{Shared, Store};
@@ -147,6 +148,7 @@ pub async fn run_with_control<R: Refresher>(
     );
     while !*shutdown.borrow() {
         let now = clock.now();
+        metrics::heartbeat(now);
         for feed in &feeds {
             if due.get(&feed.id).is_none_or(|at| *at > now) {
                 continue;

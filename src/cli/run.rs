@@ -35,6 +35,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
     let retention_days = config.settings.retention_days;
+    let metrics_from = config.settings.metrics_from.clone();
     let limits = web::Limits {
         max_connections: config
             .settings
@@ -68,7 +69,8 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
         web::AppState::new(store, base_url)
             .with_max_age(max_age)
             .with_clock(clock)
-            .with_limits(limits),
+            .with_limits(limits)
+            .with_metrics_from(metrics_from),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },

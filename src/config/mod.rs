@@ -60,6 +60,8 @@ pub struct Settings {
     /// Non-public networks partner URLs may reach even when `allow_private_addresses` is off:
     /// opens exactly one intranet range (or, in tests, 127.0.0.1/32) and nothing else.
     pub allowed_private_networks: Vec<ipnet::IpNet>,
+    /// Networks whose clients may read `/metrics`, besides loopback clients (always allowed).
+    pub metrics_from: Vec<ipnet::IpNet>,
     /// Largest feed body accepted, in bytes.
     pub max_body_bytes: u64,
     /// Connect timeout for partner requests.
@@ -241,6 +243,7 @@ struct RawSettings {
     public_url: Option<Spanned<String>>,
     allow_private_addresses: Option<bool>,
     allowed_private_networks: Option<Vec<Spanned<String>>>,
+    metrics_from: Option<Vec<Spanned<String>>>,
     max_body_bytes: Option<Spanned<u64>>,
     connect_timeout_secs: Option<Spanned<u64>>,
     request_timeout_secs: Option<Spanned<u64>>,
@@ -454,6 +457,17 @@ fn read_settings(
             )),
         }
     }
+    let mut metrics_from = Vec::new();
+    for net in rs.metrics_from.iter().flatten() {
+        match parse_network(net.get_ref()) {
+            Some(n) => metrics_from.push(n),
+            None => problems.push(format!(
+                "{}: settings.metrics_from: {:?} is not a network in CIDR notation such as \"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
+                at(net.span()),
+                net.get_ref()
+            )),
+        }
+    }
     let default_schedule = default_schedule.ok()?;
     Some(Settings {
         database,
@@ -463,6 +477,7 @@ fn read_settings(
         public_url,
         allow_private_addresses: rs.allow_private_addresses.unwrap_or(false),
         allowed_private_networks,
+        metrics_from,
         max_body_bytes,
         connect_timeout: Duration::from_secs(connect_timeout),
         request_timeout: Duration::from_secs(request_timeout),

@@ -17,6 +17,7 @@ use tracing::{info, warn};
 use crate::clock::Clock;
 use crate::config::{Config, FeedConfig, FeedSource};
 use crate::fetch::{FetchErrorKind, Fetched, Fetcher};
+use crate::metrics;
 use crate::model::{rfc3339, FeedState, FetchMemory};
 use crate::politeness::{self, Plan, Verdict};
 use crate::store::{ApplyStats, Attempt, Shared, Store, StoreError};
@@ -277,36 +278,98 @@ impl Pipeline {
                 }
             }
         };
-        let next = report.plan.next_fetch_at.map(rfc3339);
-        match &report.outcome {
-            Outcome::Updated(s) => info!(
-                message = "Feed refreshed.",
-                items = report.items_found,
-                new = s.new,
-                updated = s.updated,
-                closed = s.closed,
-                held = s.held,
-                warnings = report.warnings.len(),
-                next = next.as_deref().unwrap_or("-")
-            ),
-            Outcome::NotModified => info!(
-                message = "Feed not modified.",
-                next = next.as_deref().unwrap_or("-")
-            ),
-            Outcome::Failed(error) if error == STOPPED => info!(
-                message = "Fetch stopped at shutdown before it was applied; the feed is fetched again at the next start.",
-            ),
-            Outcome::Failed(error) if report.plan.state == FeedState::Gone => warn!(
-                message = "Feed is gone; it will not be polled until an operator re-enables it.",
-                %error
-            ),
-            Outcome::Failed(error) => warn!(
-                message = "Feed refresh failed.",
-                %error,
-                next = next.as_deref().unwrap_or("-")
-            ),
-        }
+        self.account(&report, started_at);
         report
+    }
+
+    /// The one log line of a fetch (feed, outcome, counts, items, duration, next fetch) and
+    /// its metrics.
+    fn account(&self, report: &FeedReport, started_at: DateTime<Utc>) {
+        let finished_at = self.clock.now();
+        let duration_ms = (finished_at - started_at).num_milliseconds().max(0);
+        let next = report.plan.next_fetch_at.map(rfc3339);
+        let next = next.as_deref().unwrap_or("-");
+        let feed = report.feed_id.as_str();
+        let items = report.items_found;
+        let warnings = report.warnings.len();
+        let (outcome, changes) = match &report.outcome {
+            Outcome::Updated(s) => {
+                info!(
+                    message = "Feed fetched.",
+                    feed,
+                    outcome = "updated",
+                    items,
+                    new = s.new,
+                    updated = s.updated,
+                    unchanged = s.unchanged,
+                    closed = s.closed,
+                    held = s.held,
+                    warnings,
+                    duration_ms,
+                    next
+                );
+                let changes = metrics::Changes {
+                    new: s.new,
+                    updated: s.updated,
+                    closed: s.closed,
+                    expired: s.expired,
+                };
+                (metrics::FetchOutcome::Updated, changes)
+            }
+            Outcome::NotModified => {
+                info!(
+                    message = "Feed fetched: not modified.",
+                    feed,
+                    outcome = "not_modified",
+                    items,
+                    new = 0,
+                    updated = 0,
+                    unchanged = 0,
+                    closed = 0,
+                    duration_ms,
+                    next
+                );
+                (metrics::FetchOutcome::NotModified, Default::default())
+            }
+            Outcome::Failed(error) if error == STOPPED => {
+                info!(
+                    message = "Fetch stopped at shutdown before it was applied; the feed is fetched again at the next start.",
+                    feed,
+                    outcome = "stopped",
+                    duration_ms
+                );
+                (metrics::FetchOutcome::Stopped, Default::default())
+            }
+            Outcome::Failed(error) if report.plan.state == FeedState::Gone => {
+                warn!(
+                    message = "Feed is gone; it will not be polled until an operator re-enables it.",
+                    feed,
+                    outcome = "gone",
+                    %error,
+                    duration_ms
+                );
+                (metrics::FetchOutcome::Gone, Default::default())
+            }
+            Outcome::Failed(error) => {
+                warn!(
+                    message = "Feed fetch failed.",
+                    feed,
+                    outcome = "failed",
+                    %error,
+                    duration_ms,
+                    next
+                );
+                (metrics::FetchOutcome::Failed, Default::default())
+            }
+        };
+        let succeeded = matches!(report.outcome, Outcome::Updated(_) | Outcome::NotModified);
+        metrics::record_fetch(&metrics::Fetch {
+            feed,
+            outcome,
+            seconds: duration_ms as f64 / 1000.0,
+            changes,
+            succeeded_at: succeeded.then_some(finished_at),
+        });
     }
 
     /// Records as failed, with the backoff of one more error, every configured feed whose
@@ -458,6 +521,7 @@ impl Pipeline {
             }
             Fetched::Body(body) => body,
         };
+        metrics::record_bytes(&feed.id, body.bytes.len());
         let body_hash = hex::encode(Sha256::digest(&body.bytes));
         let mut attempt = Attempt {
             started_at,

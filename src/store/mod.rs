@@ -41,7 +41,7 @@ mod shared;
 mod tests;
 
 pub use offers::{closing_is_suspicious, ATTEMPTS_KEPT, HOLD_MIN_OPEN};
-pub use search::{Cursor, NetworkStats, OfferFilter, Order, Stats};
+pub use search::{Counts, Cursor, NetworkStats, OfferFilter, Order, Stats};
 pub use shared::Shared;
 
 #[cfg(any(test, feature = "testing"))]

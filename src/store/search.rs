@@ -115,6 +115,19 @@ pub struct Stats {
     pub without_employer: usize,
 }
 
+/// Counts of what is stored, for the metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Offers by status (`open`, `closed`, `expired`), of every feed ever stored.
+    pub offers_by_status: Vec<(String, u64)>,
+    /// Published jobs: open offers of configured feeds, one per cluster.
+    pub jobs: u64,
+    /// Configured feeds by state (`active`, `backing_off`, `gone`).
+    pub feeds_by_state: Vec<(String, u64)>,
+    /// Each configured feed's last successful fetch, when it had one.
+    pub last_success: Vec<(String, DateTime<Utc>)>,
+}
+
 /// The columns every listing reads, in [`Row`]'s order.
 macro_rules! listing_columns {
     () => {
@@ -435,6 +448,54 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Answers when the database does: one read of the feeds table (for `/readyz`).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached("SELECT count(*) FROM feeds WHERE in_config = 1")?;
+        stmt.query_row([], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    }
+
+    /// Offers by status, published jobs and configured feeds by state (for `/metrics`).
+    pub fn counts(&self) -> Result<Counts, StoreError> {
+        let conn = self.reader();
+        let grouped = |sql: &str| -> Result<Vec<(String, u64)>, StoreError> {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, n) = row?;
+                out.push((key, u64::try_from(n).unwrap_or(0)));
+            }
+            Ok(out)
+        };
+        let offers_by_status =
+            grouped("SELECT status, count(*) FROM offers GROUP BY 1 ORDER BY 1")?;
+        let feeds_by_state =
+            grouped("SELECT state, count(*) FROM feeds WHERE in_config = 1 GROUP BY 1 ORDER BY 1")?;
+        let jobs: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM offers o JOIN feeds f ON f.id = o.feed_id WHERE {VISIBLE}"
+            ))?
+            .query_row([], |r| r.get(0))?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, last_success_at FROM feeds
+             WHERE in_config = 1 AND last_success_at IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+        let mut last_success = Vec::new();
+        for row in rows {
+            let (id, at): (String, String) = row?;
+            last_success.push((id, super::instant(&at)));
+        }
+        Ok(Counts {
+            offers_by_status,
+            jobs: u64::try_from(jobs).unwrap_or(0),
+            feeds_by_state,
+            last_success,
+        })
     }
 
     /// Counts of open offers by network, region and contract.

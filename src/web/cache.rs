@@ -178,6 +178,7 @@ impl AppState {
                 Ok(r)
             })
             .await?;
+        crate::metrics::record_answer_cache(fresh.is_none());
         if let Some(size) = fresh {
             self.responses
                 .lock()

@@ -29,9 +29,10 @@ use axum::Router;
 use crate::clock::Clock;
 use crate::store::{Shared, Store};
 use cache::Responses;
-use handlers::{api, outputs};
+use handlers::{api, ops, outputs};
 
 use crate::publish::Output;
+pub use handlers::ops::{metrics_allowed, unready, SCHEDULER_STALE_AFTER};
 pub use server::{serve, Limits};
 
 /// What the handlers share.
@@ -49,6 +50,8 @@ pub struct AppState {
     clock: Clock,
     /// What [`serve`] allows each client.
     limits: Limits,
+    /// Networks whose clients may read `/metrics`, besides loopback ones.
+    metrics_from: Arc<[ipnet::IpNet]>,
 }
 
 impl AppState {
@@ -66,7 +69,14 @@ impl AppState {
             external: Arc::new(AtomicI64::new(0)),
             clock: Clock::wall(),
             limits: Limits::default(),
+            metrics_from: Arc::from(Vec::new()),
         }
+    }
+
+    /// Lets clients of `networks` read `/metrics` (loopback clients always may).
+    pub fn with_metrics_from(mut self, networks: Vec<ipnet::IpNet>) -> AppState {
+        self.metrics_from = networks.into();
+        self
     }
 
     /// Sets what the server allows its clients ([`Limits::default`] otherwise).
@@ -132,6 +142,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stats", get_route(api::api_stats))
         .route("/api/feeds", get_route(handlers::feeds::api_feeds))
         .route("/healthz", get_route(handlers::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn(ops::count_request))
         .with_state(state)
 }

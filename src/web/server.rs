@@ -300,12 +300,19 @@ async fn serve_connection(
     _permit: tokio::sync::OwnedSemaphorePermit,
 ) {
     let activity = Arc::new(Activity::new());
+    // The client's address, for the handlers that decide by it (`/metrics`).
+    let peer = stream.peer_addr().ok();
     let io = hyper_util::rt::TokioIo::new(Watched {
         stream,
         activity: Arc::clone(&activity),
     });
     let app = hyper_util::service::TowerToHyperService::new(app);
-    let service = hyper::service::service_fn(move |request| {
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+        if let Some(peer) = peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
         let answer = hyper::service::Service::call(&app, request);
         async move {
             let mut response = answer.await?;

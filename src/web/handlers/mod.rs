@@ -1,9 +1,10 @@
 //! The handlers, by surface: the four paged outputs ([`outputs`]), the JSON API's offers
 //! and summaries ([`api`]), the feeds' status ([`feeds`]), and the plain answers here
-//! (index, health, unknown paths).
+//! (index, health, unknown paths); readiness and metrics in [`ops`].
 
 pub(super) mod api;
 pub(super) mod feeds;
+pub(super) mod ops;
 pub(super) mod outputs;
 
 use axum::http::{header, StatusCode};
@@ -15,7 +16,7 @@ pub(in crate::web) async fn index() -> Response {
     let mut response = (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "essaim: /feed.rss /feed.atom /feed.json /jobs.jsonld /api/offers /api/offers/{id} \
-         /api/networks /api/stats /api/feeds /healthz\n\
+         /api/networks /api/stats /api/feeds /healthz /readyz /metrics\n\
          Filters (on every output): q region department commune contract working_time sector \
          network employer since limit after\n",
     )
