@@ -258,6 +258,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         max_connections,
         header_timeout,
         idle_timeout,
+        metrics_from,
     } = running;
     let changes = [
         ("database", *database != read.database),
@@ -273,6 +274,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
             *allowed_private_networks != read.allowed_private_networks,
         ),
         ("max_body_bytes", *max_body_bytes != read.max_body_bytes),
+        ("metrics_from", *metrics_from != read.metrics_from),
         (
             "connect_timeout_secs",
             *connect_timeout != read.connect_timeout,
