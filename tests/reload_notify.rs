@@ -11,87 +11,18 @@ use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use common::stand_in::{base, until, StandIn};
 use common::FeedsToml;
 use essaim::clock::Clock;
-use essaim::config::{Config, FeedConfig, Schedule};
+use essaim::config::{Config, Schedule};
 use essaim::model::FeedState;
-use essaim::pipeline::{FeedReport, Outcome};
-use essaim::politeness::{self, jitter_secs, Verdict};
-use essaim::scheduler::{self, Control, Refresher, Stopped};
-
-fn base() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-01-05T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-async fn until(clock: &Clock, secs: i64) {
-    let at = base() + chrono::TimeDelta::seconds(secs);
-    tokio::time::sleep(clock.until(at)).await;
-}
-
-/// Records when each feed is refreshed, takes `takes` of (virtual) time, and plans the next
-/// fetch on the feed's schedule.
-struct Recorder {
-    clock: Clock,
-    takes: Duration,
-    calls: Mutex<Vec<(String, i64)>>,
-}
-
-impl Recorder {
-    fn new(clock: Clock, takes: Duration) -> Arc<Recorder> {
-        Arc::new(Recorder {
-            clock,
-            takes,
-            calls: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn calls_of(&self, id: &str) -> Vec<i64> {
-        self.calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(f, _)| f == id)
-            .map(|(_, t)| *t)
-            .collect()
-    }
-}
-
-impl Refresher for Recorder {
-    fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport> {
-        Box::pin(async move {
-            let now = self.clock.now();
-            self.calls
-                .lock()
-                .unwrap()
-                .push((feed.id.clone(), (now - base()).num_seconds()));
-            tokio::time::sleep(self.takes).await;
-            let now = self.clock.now();
-            let plan = politeness::plan(
-                now,
-                politeness::next_run(&feed, now),
-                politeness::interval(&feed, now),
-                Verdict::Fresh { freshness: None },
-                Duration::from_secs(86400),
-            );
-            FeedReport {
-                feed_id: feed.id,
-                outcome: Outcome::NotModified,
-                items_found: 0,
-                warnings: Vec::new(),
-                plan,
-            }
-        })
-    }
-}
+use essaim::politeness::jitter_secs;
+use essaim::scheduler::{self, Control, Stopped};
 
 fn registry(ids: &[&str]) -> Config {
     let feeds: Vec<(&str, String)> = ids
@@ -108,7 +39,7 @@ async fn a_reload_starts_new_feeds_stops_removed_ones_and_applies_changed_schedu
     let before = registry(&["garde", "retire", "change"]);
     let store = Arc::new(common::memory_store_with_feeds(&before));
     let clock = Clock::tokio_from(base());
-    let recorder = Recorder::new(clock, Duration::ZERO);
+    let recorder = StandIn::new(None, clock, Duration::ZERO);
     let (stop, stopped) = watch::channel(false);
     let (control, orders) = mpsc::channel(4);
     let run = tokio::spawn(scheduler::run_with_control(
@@ -167,7 +98,7 @@ async fn a_feed_disabled_by_a_reload_stops_and_one_enabled_starts() {
     let before = registry(&["un", "deux"]);
     let store = Arc::new(common::memory_store_with_feeds(&before));
     let clock = Clock::tokio_from(base());
-    let recorder = Recorder::new(clock, Duration::ZERO);
+    let recorder = StandIn::new(None, clock, Duration::ZERO);
     let mut feeds = before.feeds.clone();
     feeds[1].enabled = false;
     let (stop, stopped) = watch::channel(false);
@@ -199,7 +130,7 @@ async fn a_schedule_changed_during_a_fetch_applies_when_it_ends() {
     let before = registry(&["lent"]);
     let store = Arc::new(common::memory_store_with_feeds(&before));
     let clock = Clock::tokio_from(base());
-    let recorder = Recorder::new(clock, Duration::from_secs(30));
+    let recorder = StandIn::new(None, clock, Duration::from_secs(30));
     let (stop, stopped) = watch::channel(false);
     let (control, orders) = mpsc::channel(4);
     let run = tokio::spawn(scheduler::run_with_control(

@@ -9,33 +9,19 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
 use tokio::sync::watch;
 
+use common::stand_in::{base, until, StandIn};
 use common::{FeedsToml, Fixture};
 use essaim::clock::Clock;
-use essaim::config::{self, Config, FeedConfig};
+use essaim::config::{self, Config};
 use essaim::model::FeedState;
-use essaim::pipeline::{FeedReport, Outcome};
-use essaim::politeness::{self, jitter_secs, Verdict};
-use essaim::scheduler::{self, Refresher, Stopped};
-use essaim::store::{Attempt, Store};
-
-fn base() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-01-05T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-/// Sleeps on the paused clock until `secs` after the clock's base.
-async fn until(clock: &Clock, secs: i64) {
-    let at = base() + chrono::TimeDelta::seconds(secs);
-    tokio::time::sleep(clock.until(at)).await;
-}
+use essaim::politeness::jitter_secs;
+use essaim::scheduler::{self, Stopped};
+use essaim::store::Store;
 
 /// `settings` lines and one feed per (id, url), every minute.
 fn feeds_toml(settings: &str, feeds: &[(&str, &str)]) -> FeedsToml {
@@ -125,89 +111,6 @@ async fn errors_back_off_then_recover_and_a_restart_keeps_the_backoff() {
     assert_eq!(st.offers_seen, Some(3));
 }
 
-/// Records when each feed is refreshed; "gone-*" feeds answer 410, the others succeed. Each
-/// refresh takes `takes` of (virtual) time.
-struct StandIn {
-    store: Arc<Store>,
-    clock: Clock,
-    takes: Duration,
-    calls: Mutex<Vec<(String, i64)>>,
-    finished: Mutex<usize>,
-}
-
-impl StandIn {
-    fn new(store: Arc<Store>, clock: Clock, takes: Duration) -> Arc<StandIn> {
-        Arc::new(StandIn {
-            store,
-            clock,
-            takes,
-            calls: Mutex::new(Vec::new()),
-            finished: Mutex::new(0),
-        })
-    }
-
-    fn calls_of(&self, id: &str) -> Vec<i64> {
-        self.calls
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(f, _)| f == id)
-            .map(|(_, t)| *t)
-            .collect()
-    }
-}
-
-impl Refresher for StandIn {
-    fn refresh_feed(self: Arc<Self>, feed: FeedConfig) -> BoxFuture<'static, FeedReport> {
-        Box::pin(async move {
-            let started_at = self.clock.now();
-            self.calls
-                .lock()
-                .unwrap()
-                .push((feed.id.clone(), (started_at - base()).num_seconds()));
-            tokio::time::sleep(self.takes).await;
-            let now = self.clock.now();
-            let gone = feed.id.starts_with("gone");
-            let verdict = if gone {
-                Verdict::Gone
-            } else {
-                Verdict::Fresh { freshness: None }
-            };
-            let plan = politeness::plan(
-                now,
-                politeness::next_run(&feed, now),
-                politeness::interval(&feed, now),
-                verdict,
-                Duration::from_secs(86400),
-            );
-            let attempt = Attempt {
-                started_at,
-                finished_at: now,
-                http_status: Some(if gone { 410 } else { 200 }),
-                plan,
-                ..Default::default()
-            };
-            let outcome = if gone {
-                self.store
-                    .record_failure(&feed.id, &attempt, "410 Gone")
-                    .unwrap();
-                Outcome::Failed("410 Gone".into())
-            } else {
-                self.store.record_not_modified(&feed.id, &attempt).unwrap();
-                Outcome::NotModified
-            };
-            *self.finished.lock().unwrap() += 1;
-            FeedReport {
-                feed_id: feed.id,
-                outcome,
-                items_found: 0,
-                warnings: Vec::new(),
-                plan,
-            }
-        })
-    }
-}
-
 /// A store in memory holding `feeds`, with their configuration.
 fn in_memory(feeds: &[(&str, &str)]) -> (Config, Arc<Store>) {
     let config = feeds_toml("", feeds).parse(Path::new("feeds.toml"));
@@ -222,7 +125,7 @@ async fn gone_feeds_are_not_polled_until_an_operator_resets_them() {
         ("vivant", "https://b.example/rss"),
     ]);
     let clock = Clock::tokio_from(base());
-    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::ZERO);
+    let stand_in = StandIn::new(Some(Arc::clone(&store)), clock, Duration::ZERO);
     let (stop, stopped) = watch::channel(false);
     let run = tokio::spawn(scheduler::run_with(
         Arc::clone(&stand_in),
@@ -264,7 +167,7 @@ async fn feeds_on_one_schedule_do_not_fire_in_the_same_second() {
         f.schedule = config::Schedule::parse("0 0 * * * *").unwrap();
     }
     let clock = Clock::tokio_from(base());
-    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::ZERO);
+    let stand_in = StandIn::new(Some(Arc::clone(&store)), clock, Duration::ZERO);
     let (stop, stopped) = watch::channel(false);
     let run = tokio::spawn(scheduler::run_with(
         Arc::clone(&stand_in),
@@ -290,7 +193,7 @@ async fn feeds_on_one_schedule_do_not_fire_in_the_same_second() {
 async fn shutdown_lets_a_fetch_finish_within_the_deadline() {
     let (config, store) = in_memory(&[("lent", "https://a.example/rss")]);
     let clock = Clock::tokio_from(base());
-    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::from_secs(3));
+    let stand_in = StandIn::new(Some(Arc::clone(&store)), clock, Duration::from_secs(3));
     let (stop, stopped) = watch::channel(false);
     let started = tokio::time::Instant::now();
     let run = tokio::spawn(scheduler::run_with(
@@ -316,7 +219,7 @@ async fn shutdown_abandons_a_fetch_at_the_deadline_and_starts_no_new_one() {
         ("autre", "https://b.example/rss"),
     ]);
     let clock = Clock::tokio_from(base());
-    let stand_in = StandIn::new(Arc::clone(&store), clock, Duration::from_secs(3600));
+    let stand_in = StandIn::new(Some(Arc::clone(&store)), clock, Duration::from_secs(3600));
     let (stop, stopped) = watch::channel(false);
     let started = tokio::time::Instant::now();
     let run = tokio::spawn(scheduler::run_with(

@@ -446,28 +446,30 @@ fn read_settings(
         None => 300,
         Some(v) => *v.get_ref(),
     };
-    let mut allowed_private_networks = Vec::new();
-    for net in rs.allowed_private_networks.iter().flatten() {
-        match parse_network(net.get_ref()) {
-            Some(n) => allowed_private_networks.push(n),
-            None => problems.push(format!(
-                "{}: settings.allowed_private_networks: {:?} is not a network in CIDR notation such as \"10.1.0.0/16\" or \"fd12:3456::/48\"",
-                at(net.span()),
-                net.get_ref()
-            )),
+    let mut networks = |name: &str, list: &Option<Vec<Spanned<String>>>, examples: &str| {
+        let mut nets = Vec::new();
+        for net in list.iter().flatten() {
+            match parse_network(net.get_ref()) {
+                Some(n) => nets.push(n),
+                None => problems.push(format!(
+                    "{}: settings.{name}: {:?} is not a network in CIDR notation such as {examples}",
+                    at(net.span()),
+                    net.get_ref()
+                )),
+            }
         }
-    }
-    let mut metrics_from = Vec::new();
-    for net in rs.metrics_from.iter().flatten() {
-        match parse_network(net.get_ref()) {
-            Some(n) => metrics_from.push(n),
-            None => problems.push(format!(
-                "{}: settings.metrics_from: {:?} is not a network in CIDR notation such as \"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
-                at(net.span()),
-                net.get_ref()
-            )),
-        }
-    }
+        nets
+    };
+    let allowed_private_networks = networks(
+        "allowed_private_networks",
+        &rs.allowed_private_networks,
+        "\"10.1.0.0/16\" or \"fd12:3456::/48\"",
+    );
+    let metrics_from = networks(
+        "metrics_from",
+        &rs.metrics_from,
+        "\"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
+    );
     let default_schedule = default_schedule.ok()?;
     Some(Settings {
         database,

@@ -1,10 +1,12 @@
 //! Helpers shared by the integration tests: the pinned "now", a partner HTTP server on
 //! 127.0.0.1:0 serving the fixture feeds, small RSS bodies, the one feeds.toml builder
-//! ([`FeedsToml`]) and the one store fixture ([`Fixture`]).
+//! ([`FeedsToml`]), the one store fixture ([`Fixture`]) and the scheduler's stand-in
+//! pipeline ([`stand_in`]).
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 mod feeds_toml;
 mod fixture;
+pub mod stand_in;
 
 pub use feeds_toml::{
     bundled_feeds_toml, fetch_registry, fixture_partners, load_config, write_config, FeedsToml,
