@@ -81,7 +81,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let config = match config::load(&cli.config) {
+    let config = match config::load(&cli.config).and_then(config::with_environment) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
@@ -166,18 +166,22 @@ fn run_async(
     code
 }
 
-async fn dispatch(command: Command, config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
+async fn dispatch(command: Command, mut config: Config, clock: Clock) -> anyhow::Result<ExitCode> {
     // Commands that only read work where the database cannot be written (a read-only
     // directory): they read it as it is, feeds.toml's changes not synced into it.
     let reads_only = matches!(
         command,
         Command::Export { .. } | Command::Feeds { reset: None, .. }
     );
-    let store = match open_store(&config) {
+    let store = match open_store(&mut config) {
         Ok(store) => store,
         Err(e) if reads_only && is_read_only(&e) => {
             eprintln!("essaim: {e:#}; reading it without writing");
-            Store::open_read_only(&config.settings.database)?
+            let store = Store::open_read_only(&config.settings.database)?;
+            if let Ok((feeds, _)) = essaim::registry::all_feeds(&config, &store) {
+                config.feeds = feeds;
+            }
+            store
         }
         Err(e) => return Err(e),
     };
@@ -204,8 +208,12 @@ fn is_read_only(e: &anyhow::Error) -> bool {
     )
 }
 
-fn open_store(config: &Config) -> anyhow::Result<Store> {
+/// Opens the database and makes its feeds those of feeds.toml and the approved partners'
+/// registrations (`config.feeds` then holds both).
+fn open_store(config: &mut Config) -> anyhow::Result<Store> {
     let store = Store::open(&config.settings.database)?;
+    let (feeds, _) = essaim::registry::all_feeds(config, &store)?;
+    config.feeds = feeds;
     store.sync_feeds(&config.feeds)?;
     Ok(store)
 }

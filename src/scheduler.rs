@@ -68,6 +68,23 @@ pub enum Control {
     Reload(Vec<FeedConfig>),
     /// Asks whether the loop still turns: answered as soon as the loop is back at its wait.
     Alive(oneshot::Sender<()>),
+    /// An operator asks for a fetch of `feed` now (`/admin`'s "fetch now"), whatever its
+    /// schedule, backoff or `gone` state.
+    FetchNow {
+        feed: String,
+        answer: oneshot::Sender<FetchNow>,
+    },
+}
+
+/// What the scheduler did of a [`Control::FetchNow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchNow {
+    /// The fetch starts now.
+    Started,
+    /// The feed is being fetched already.
+    InFlight,
+    /// No feed of that id is scheduled (unknown, removed or disabled).
+    Unknown,
 }
 
 /// Runs the enabled feeds of the pipeline's configuration until `shutdown` turns true.
@@ -216,6 +233,21 @@ pub async fn run_with_control<R: Refresher>(
             Some(order) = next_control(&mut control) => match order {
                 Control::Alive(answer) => {
                     let _ = answer.send(());
+                }
+                Control::FetchNow { feed, answer } => {
+                    let known = feeds.iter().any(|f| f.id == feed);
+                    let fetching = in_flight.values().any(|f| *f == feed);
+                    let said = match (known, fetching) {
+                        (false, _) => FetchNow::Unknown,
+                        (true, true) => FetchNow::InFlight,
+                        (true, false) => {
+                            info!(message = "Fetch asked by an operator.", feed = %feed);
+                            gone.remove(&feed);
+                            due.insert(feed, clock.now());
+                            FetchNow::Started
+                        }
+                    };
+                    let _ = answer.send(said);
                 }
                 Control::Reload(new) => {
                     let states = read_states(&store).await;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The modules from the ground floor up; each may use those of a lower floor. Modules on one
 /// floor do not use each other.
 const FLOORS: &[&[&str]] = &[
-    &["text", "clock", "metrics"],
+    &["text", "clock", "metrics", "secret"],
     &["model"],
     &["geo"],
     &["parse"],
@@ -19,7 +19,7 @@ const FLOORS: &[&[&str]] = &[
     &["fetch"],
     &["store"],
     &["publish"],
-    &["pipeline", "purge"],
+    &["pipeline", "purge", "registry"],
     &["scheduler"],
     &["validate"],
     &["web"],

@@ -178,6 +178,7 @@ mod tests {
             offers_seen: Some(12),
             open_offers: 10,
             held_closing: None,
+            origin: essaim::model::FeedOrigin::Config,
         };
         let out = feeds_table(std::slice::from_ref(&f));
         let row = out.lines().nth(1).unwrap();

@@ -9,15 +9,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 
 use super::notify::{self, Notifier};
 use super::SHUTDOWN_GRACE;
 use essaim::clock::Clock;
 use essaim::config::{self, Config, FeedConfig, Settings};
+use essaim::model::FeedOrigin;
 use essaim::pipeline::Pipeline;
+use essaim::registry::Approved;
 use essaim::scheduler::Control;
-use essaim::store::{Shared, Store};
+use essaim::store::{Shared, Store, StoreError};
 use essaim::web;
 
 /// Runs the daemon until SIGINT or SIGTERM (see the module doc).
@@ -45,13 +47,12 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
         idle_timeout: config.settings.idle_timeout,
     };
     let deadline = config.settings.shutdown_deadline;
-    let pipeline = Arc::new(Pipeline::with_clock(
-        Arc::new(config),
-        Arc::clone(&store),
-        clock,
-    )?);
+    let config = Arc::new(config);
+    let web_config = Arc::clone(&config);
+    let pipeline = Arc::new(Pipeline::with_clock(config, Arc::clone(&store), clock)?);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (control, orders) = mpsc::channel(4);
+    let (control, orders) = mpsc::channel(16);
+    let registry_changed = Arc::new(Notify::new());
     let scheduler = tokio::spawn(essaim::scheduler::run_controlled(
         pipeline,
         stop_rx.clone(),
@@ -70,7 +71,10 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
             .with_max_age(max_age)
             .with_clock(clock)
             .with_limits(limits)
-            .with_metrics_from(metrics_from),
+            .with_metrics_from(metrics_from)
+            .with_config(web_config)
+            .with_control(control.clone())
+            .with_registry_changed(Arc::clone(&registry_changed)),
         async move {
             let _ = web_stop.wait_for(|stop| *stop).await;
         },
@@ -82,9 +86,26 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     // One listener for the whole run, so that a signal during a reload is not missed.
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    // Registrations approved with `essaim feeds approve` (another process) are noticed at the
+    // next look; those approved on /admin at once.
+    let mut partners_look = tokio::time::interval(PARTNERS_LOOK);
+    partners_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let partners = async {
+            tokio::select! {
+                _ = partners_look.tick() => {}
+                _ = registry_changed.notified() => {}
+            }
+        };
         tokio::select! {
             _ = &mut shutdown => break,
+            () = partners => {
+                if let Some(feeds) = reloader.partners_changed().await {
+                    if control.send(Control::Reload(feeds)).await.is_err() {
+                        tracing::warn!(message = "The scheduler is not running; the partners' feeds are not scheduled.");
+                    }
+                }
+            }
             Some(()) = hangups.recv() => {
                 if let Some(feeds) = reloader.reload().await {
                     let count = feeds.len();
@@ -125,6 +146,9 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
         }
     }
 }
+
+/// How often the daemon looks whether the approved registrations changed.
+const PARTNERS_LOOK: Duration = Duration::from_secs(30);
 
 /// Sends `WATCHDOG=1` every `every` (half of systemd's `WatchdogSec`) while the scheduler
 /// answers: a scheduler stuck or gone leaves systemd to restart the service.
@@ -179,22 +203,37 @@ fn hangups() -> mpsc::Receiver<()> {
     rx
 }
 
-/// Reads feeds.toml again on SIGHUP. A file with errors is refused, every reason logged, and
-/// the running configuration kept; otherwise the store holds the new feeds and the scheduler
-/// gets them. Settings are read at start only: one that changed is logged as needing a
-/// restart (`default_schedule` excepted, which reaches the feeds that use it).
+/// Reads feeds.toml again on SIGHUP, and the partners' approved registrations when they may
+/// have changed. A file with errors is refused, every reason logged, and the running
+/// configuration kept; otherwise the store holds the new feeds (feeds.toml's, then the
+/// approved partners') and the scheduler gets them. Settings are read at start only: one that
+/// changed is logged as needing a restart (`default_schedule` excepted, which reaches the
+/// feeds that use it).
 pub struct Reloader {
     path: PathBuf,
     /// The settings in effect: those of the start.
     settings: Settings,
+    /// The last configuration read from the file (its feeds are feeds.toml's only).
+    config: Arc<Config>,
+    /// The approved registrations the scheduler has.
+    approved: Option<Approved>,
     store: Shared,
 }
 
 impl Reloader {
     pub fn new(config: &Config, store: Arc<Store>) -> Reloader {
+        let mut own = config.clone();
+        own.feeds.retain(|f| f.origin == FeedOrigin::Config);
+        // What the running feeds were made of (`None`: unreadable, so read again at the
+        // first look).
+        let approved = essaim::registry::partner_feeds(&own, &store)
+            .ok()
+            .map(|(_, _, approved)| approved);
         Reloader {
             path: config.path.clone(),
             settings: config.settings.clone(),
+            config: Arc::new(own),
+            approved,
             store: Shared::new(store),
         }
     }
@@ -203,7 +242,7 @@ impl Reloader {
     pub async fn reload(&mut self) -> Option<Vec<FeedConfig>> {
         let path = self.path.display().to_string();
         tracing::info!(message = "Reloading the configuration (SIGHUP).", path = %path);
-        let config = match config::load(&self.path) {
+        let config = match config::load(&self.path).and_then(config::with_environment) {
             Ok(config) => config,
             Err(e) => {
                 tracing::error!(
@@ -220,17 +259,61 @@ impl Reloader {
                 setting
             );
         }
-        let feeds = config.feeds;
-        let synced = feeds.clone();
-        if let Err(e) = self.store.run(move |s| s.sync_feeds(&synced)).await {
-            tracing::error!(
-                message = "Configuration reload refused: the database could not record the feeds; the running configuration is kept.",
-                path = %path,
-                reason = %e
-            );
+        match self.sync(Arc::new(config)).await {
+            Ok(feeds) => Some(feeds),
+            Err(e) => {
+                tracing::error!(
+                    message = "Configuration reload refused: the database could not record the feeds; the running configuration is kept.",
+                    path = %path,
+                    reason = %e
+                );
+                None
+            }
+        }
+    }
+
+    /// The feeds, when the approved registrations changed since the scheduler last got them
+    /// (an operator approved, rejected or a partner withdrew one); None when nothing changed.
+    pub async fn partners_changed(&mut self) -> Option<Vec<FeedConfig>> {
+        let config = Arc::clone(&self.config);
+        let read = self
+            .store
+            .run(move |s| essaim::registry::partner_feeds(&config, s))
+            .await;
+        let approved = match read {
+            Ok((_, _, approved)) => approved,
+            Err(e) => {
+                tracing::warn!(message = "Could not read the partners' registrations.", error = %e);
+                return None;
+            }
+        };
+        if self.approved.as_ref() == Some(&approved) {
             return None;
         }
-        Some(feeds)
+        match self.sync(Arc::clone(&self.config)).await {
+            Ok(feeds) => Some(feeds),
+            Err(e) => {
+                tracing::error!(message = "The partners' feeds could not be recorded; the running ones are kept.", error = %e);
+                None
+            }
+        }
+    }
+
+    /// Makes `config`'s feeds and the approved registrations the store's feeds, and returns
+    /// them; `config` becomes the one in effect.
+    async fn sync(&mut self, config: Arc<Config>) -> Result<Vec<FeedConfig>, StoreError> {
+        let read = Arc::clone(&config);
+        let (feeds, approved) = self
+            .store
+            .run(move |s| {
+                let (feeds, approved) = essaim::registry::all_feeds(&read, s)?;
+                s.sync_feeds(&feeds)?;
+                Ok((feeds, approved))
+            })
+            .await?;
+        self.config = config;
+        self.approved = Some(approved);
+        Ok(feeds)
     }
 }
 
@@ -259,6 +342,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         header_timeout,
         idle_timeout,
         metrics_from,
+        admin_token_sha256,
     } = running;
     let changes = [
         ("database", *database != read.database),
@@ -275,6 +359,10 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         ),
         ("max_body_bytes", *max_body_bytes != read.max_body_bytes),
         ("metrics_from", *metrics_from != read.metrics_from),
+        (
+            "admin_token_sha256",
+            *admin_token_sha256 != read.admin_token_sha256,
+        ),
         (
             "connect_timeout_secs",
             *connect_timeout != read.connect_timeout,

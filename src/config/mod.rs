@@ -62,6 +62,10 @@ pub struct Settings {
     pub allowed_private_networks: Vec<ipnet::IpNet>,
     /// Networks whose clients may read `/metrics`, besides loopback clients (always allowed).
     pub metrics_from: Vec<ipnet::IpNet>,
+    /// Hex SHA-256 of the operator's token, which opens `/admin` (`essaim token admin` makes
+    /// one; the environment variable `ESSAIM_ADMIN_TOKEN_SHA256` overrides it). None: `/admin`
+    /// stays closed.
+    pub admin_token_sha256: Option<String>,
     /// Largest feed body accepted, in bytes.
     pub max_body_bytes: u64,
     /// Connect timeout for partner requests.
@@ -115,6 +119,8 @@ pub struct FeedConfig {
     pub mapping: Option<Mapping>,
     /// Extra namespaced RSS/Atom elements to read (`[feed.elements]`).
     pub elements: Vec<(String, Field)>,
+    /// feeds.toml, or a partner's approved registration ([`Config::partner_feed`]).
+    pub origin: FeedOrigin,
 }
 
 /// Where a feed's bytes come from.
@@ -133,6 +139,7 @@ impl fmt::Display for FeedSource {
     }
 }
 
+use crate::model::{FeedOrigin, Registration};
 pub use crate::parse::Format;
 use crate::parse::{Field, Mapping};
 
@@ -244,6 +251,7 @@ struct RawSettings {
     allow_private_addresses: Option<bool>,
     allowed_private_networks: Option<Vec<Spanned<String>>>,
     metrics_from: Option<Vec<Spanned<String>>>,
+    admin_token_sha256: Option<Spanned<String>>,
     max_body_bytes: Option<Spanned<u64>>,
     connect_timeout_secs: Option<Spanned<u64>>,
     request_timeout_secs: Option<Spanned<u64>>,
@@ -470,6 +478,19 @@ fn read_settings(
         &rs.metrics_from,
         "\"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
     );
+    let admin_token_sha256 = match &rs.admin_token_sha256 {
+        None => None,
+        Some(h) if crate::secret::is_hash(h.get_ref().trim()) => {
+            Some(h.get_ref().trim().to_ascii_lowercase())
+        }
+        Some(h) => {
+            problems.push(format!(
+                "{}: settings.admin_token_sha256: not a SHA-256 in hex (64 digits); `essaim token admin` prints a token and the line to put here",
+                at(h.span())
+            ));
+            None
+        }
+    };
     let default_schedule = default_schedule.ok()?;
     Some(Settings {
         database,
@@ -480,6 +501,7 @@ fn read_settings(
         allow_private_addresses: rs.allow_private_addresses.unwrap_or(false),
         allowed_private_networks,
         metrics_from,
+        admin_token_sha256,
         max_body_bytes,
         connect_timeout: Duration::from_secs(connect_timeout),
         request_timeout: Duration::from_secs(request_timeout),
@@ -513,6 +535,11 @@ fn read_feed(
     {
         problems.push(format!(
             "{}: feed id {id:?}: use only lowercase letters, digits and '-'",
+            at(f.id.span())
+        ));
+    } else if id.starts_with(PARTNER_ID_PREFIX) {
+        problems.push(format!(
+            "{}: feed id {id:?}: ids starting with {PARTNER_ID_PREFIX:?} are those of partners' registered feeds",
             at(f.id.span())
         ));
     } else if !seen.insert(id.to_string()) {
@@ -620,7 +647,97 @@ fn read_feed(
         allow_private: f.allow_private.unwrap_or(false),
         mapping,
         elements,
+        origin: FeedOrigin::Config,
     })
+}
+
+/// The environment variable that gives the operator token's hash, over feeds.toml's.
+pub const ADMIN_TOKEN_ENV: &str = "ESSAIM_ADMIN_TOKEN_SHA256";
+
+/// `config` with what the environment overrides: the operator token's hash
+/// ([`ADMIN_TOKEN_ENV`]), refused when it is not one.
+pub fn with_environment(mut config: Config) -> Result<Config, ConfigError> {
+    if let Some(value) = std::env::var_os(ADMIN_TOKEN_ENV) {
+        let value = value.to_string_lossy().trim().to_ascii_lowercase();
+        if !crate::secret::is_hash(&value) {
+            return Err(ConfigError {
+                problems: vec![format!(
+                    "{ADMIN_TOKEN_ENV}: not a SHA-256 in hex (64 digits); `essaim token admin` prints a token and its hash"
+                )],
+            });
+        }
+        config.settings.admin_token_sha256 = Some(value);
+    }
+    Ok(config)
+}
+
+/// Feed ids of partners' registered feeds start with this (`partner-12`); feeds.toml may not
+/// use it.
+pub const PARTNER_ID_PREFIX: &str = "partner-";
+
+impl Config {
+    /// The feed a partner's registration is polled as: its URL, declared format and mapping,
+    /// on the default schedule, under every fetch rule of `[settings]` (a partner can never
+    /// open a private address for itself). Errors say what in the registration is wrong.
+    pub fn partner_feed(&self, r: &Registration) -> Result<FeedConfig, String> {
+        let source = match url::Url::parse(&r.url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => FeedSource::Http(u),
+            Ok(u) => {
+                return Err(format!(
+                    "{:?}: the URL must be http or https, not {}",
+                    r.url,
+                    u.scheme()
+                ))
+            }
+            Err(e) => return Err(format!("{:?}: not a URL: {e}", r.url)),
+        };
+        let format = match &r.format {
+            None => Format::Auto,
+            Some(name) => name.parse::<Format>()?,
+        };
+        let mapping = match &r.mapping {
+            None => None,
+            Some(fields) => Some(partner_mapping(fields)?),
+        };
+        if mapping
+            .as_ref()
+            .is_none_or(|m| m.items.is_empty() && m.fields.is_empty())
+            && matches!(format, Format::Xml | Format::Json)
+        {
+            return Err(format!(
+                "format {:?} needs a mapping saying where items and fields are",
+                format.name()
+            ));
+        }
+        Ok(FeedConfig {
+            id: r.feed_id.clone(),
+            name: r.name.clone(),
+            network: r.network.clone(),
+            source,
+            format,
+            schedule: self.settings.default_schedule.clone(),
+            enabled: true,
+            allow_private: false,
+            mapping,
+            elements: Vec::new(),
+            origin: FeedOrigin::Partner,
+        })
+    }
+}
+
+/// A partner's mapping (a JSON object of strings, the keys of `[feed.mapping]`), read as
+/// feeds.toml's would be.
+pub fn partner_mapping(
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Mapping, String> {
+    let mut table = toml::Table::new();
+    for (key, value) in fields {
+        let Some(text) = value.as_str() else {
+            return Err(format!("mapping: {key} must be a string"));
+        };
+        table.insert(key.clone(), toml::Value::String(text.to_string()));
+    }
+    read_mapping(&table).map_err(|e| format!("mapping: {e}"))
 }
 
 /// `path:line:column` of a byte offset.

@@ -239,3 +239,80 @@ fn http_url_without_host_is_refused() {
     let e = errors("[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"https://\"\n");
     assert!(e.contains("feed \"a\""), "{e}");
 }
+
+#[test]
+fn partner_ids_and_the_operator_hash_are_checked() {
+    let e = errors("[[feed]]\nid = \"partner-1\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"https://a.example/rss\"\n");
+    assert!(
+        e.contains("feed id \"partner-1\": ids starting with \"partner-\" are those of partners' registered feeds"),
+        "{e}"
+    );
+    let e = errors("[settings]\nadmin_token_sha256 = \"motdepasse\"\n");
+    assert!(
+        e.contains(":2:22: settings.admin_token_sha256: not a SHA-256 in hex"),
+        "{e}"
+    );
+    let hash = crate::secret::hash("essaim_admin_x");
+    let c = parse(
+        &format!(
+            "[settings]\nadmin_token_sha256 = \"{}\"\n",
+            hash.to_uppercase()
+        ),
+        Path::new("feeds.toml"),
+    )
+    .unwrap();
+    assert_eq!(c.settings.admin_token_sha256, Some(hash));
+}
+
+#[test]
+fn a_registration_is_polled_under_the_settings_rules() {
+    use crate::model::{Registration, RegistrationState};
+    let c = parse(
+        "[settings]\ndefault_schedule = \"0 0 * * * *\"\nallow_private_addresses = true\n",
+        Path::new("feeds.toml"),
+    )
+    .unwrap();
+    let at: chrono::DateTime<chrono::Utc> = "2026-12-07T10:00:00Z".parse().unwrap();
+    let mut r = Registration {
+        id: 7,
+        feed_id: Registration::feed_id_of(7),
+        network: "Cress Bretagne".into(),
+        name: "Offres de la Cress".into(),
+        url: "https://cress-bretagne.example/offres.xml".into(),
+        format: Some("xml".into()),
+        mapping: None,
+        state: RegistrationState::Approved,
+        report: None,
+        created_at: at,
+        checked_at: at,
+        decided_at: Some(at),
+        reason: None,
+    };
+    let e = c.partner_feed(&r).unwrap_err();
+    assert!(e.contains("needs a mapping"), "{e}");
+    let mapping =
+        serde_json::json!({"items": "offres/offre", "title": "intitule", "location": "ville"});
+    r.mapping = mapping.as_object().cloned();
+    let feed = c.partner_feed(&r).unwrap();
+    assert_eq!(feed.id, "partner-7");
+    assert_eq!(feed.origin, crate::model::FeedOrigin::Partner);
+    assert_eq!(feed.schedule.text, "0 0 * * * *");
+    assert!(
+        !feed.allow_private,
+        "a partner never opens private addresses for itself"
+    );
+    assert_eq!(
+        feed.mapping.as_ref().map(|m| m.items.as_str()),
+        Some("offres/offre")
+    );
+    r.mapping = serde_json::json!({"items": "offres/offre", "salaire": "x"})
+        .as_object()
+        .cloned();
+    let e = c.partner_feed(&r).unwrap_err();
+    assert!(e.starts_with("mapping: "), "{e}");
+    r.url = "file:///etc/passwd".into();
+    assert!(c
+        .partner_feed(&r)
+        .unwrap_err()
+        .contains("must be http or https"));
+}

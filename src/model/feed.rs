@@ -99,6 +99,8 @@ pub struct FeedStatus {
     pub open_offers: usize,
     /// A closing held as suspicious, waiting for the next fetch.
     pub held_closing: Option<HeldClosing>,
+    /// feeds.toml or a partner's approved registration.
+    pub origin: super::FeedOrigin,
 }
 
 /// A feed's held closing: the fetch that would have closed most of its offers at once.

@@ -9,12 +9,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod feed;
+mod partner;
 pub(crate) mod place;
 mod published;
 mod terms;
 pub(crate) mod time;
 
 pub use feed::{FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState};
+pub use partner::{FeedOrigin, PartnerToken, Registration, RegistrationState};
 pub use place::{Place, Remote};
 pub use published::{PublishedOffer, Source};
 pub use terms::{

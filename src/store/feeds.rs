@@ -7,7 +7,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{instant, Attempt, Store, StoreError};
 use crate::config::FeedConfig;
-use crate::model::{rfc3339, FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState};
+use crate::model::{
+    rfc3339, FeedOrigin, FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState,
+};
 use crate::politeness::Plan;
 
 #[cfg(any(test, feature = "testing"))]
@@ -33,10 +35,10 @@ impl Store {
         tx.execute("UPDATE feeds SET in_config = 0", [])?;
         for f in feeds {
             tx.execute(
-                "INSERT INTO feeds (id, name, network, url, enabled, in_config)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                "INSERT INTO feeds (id, name, network, url, enabled, in_config, origin)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)
                  ON CONFLICT(id) DO UPDATE SET name = excluded.name, network = excluded.network,
-                   enabled = excluded.enabled, in_config = 1,
+                   enabled = excluded.enabled, in_config = 1, origin = excluded.origin,
                    effective_url = CASE WHEN feeds.url = excluded.url THEN feeds.effective_url END,
                    etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag END,
                    last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified END,
@@ -47,7 +49,14 @@ impl Store {
                    next_fetch_at = CASE WHEN feeds.url = excluded.url THEN feeds.next_fetch_at END,
                    not_before = CASE WHEN feeds.url = excluded.url THEN feeds.not_before END,
                    url = excluded.url",
-                params![f.id, f.name, f.network, f.source.to_string(), f.enabled],
+                params![
+                    f.id,
+                    f.name,
+                    f.network,
+                    f.source.to_string(),
+                    f.enabled,
+                    f.origin.as_str()
+                ],
             )?;
         }
         tx.commit()?;
@@ -214,7 +223,7 @@ impl Store {
                f.consecutive_errors, f.next_fetch_at, f.offers_seen,
                (SELECT count(*) FROM offers o WHERE o.feed_id = f.id AND o.status = 'open'),
                f.not_before, f.etag, f.last_modified, f.held_closing_at, f.held_closing_offers,
-               f.held_closing_open
+               f.held_closing_open, f.origin
              FROM feeds f WHERE f.in_config = 1 ORDER BY f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -245,6 +254,7 @@ impl Store {
                     }),
                     None => None,
                 },
+                origin: origin(&r.get::<_, String>(21)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -302,6 +312,13 @@ pub(super) fn set_plan(tx: &Transaction<'_>, feed_id: &str, plan: &Plan) -> Resu
 /// A stored state; an unknown value (written by a newer essaim) reads as active.
 pub(super) fn state(text: &str) -> FeedState {
     text.parse().unwrap_or_default()
+}
+
+fn origin(text: &str) -> FeedOrigin {
+    match text {
+        "partner" => FeedOrigin::Partner,
+        _ => FeedOrigin::Config,
+    }
 }
 
 pub(super) fn insert_attempt(

@@ -41,6 +41,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0009_fetch_started.sql",
         include_str!("../../schema/0009_fetch_started.sql"),
     ),
+    (
+        "0010_partners.sql",
+        include_str!("../../schema/0010_partners.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

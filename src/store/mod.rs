@@ -35,12 +35,14 @@ mod feeds;
 mod keys;
 mod migrations;
 mod offers;
+mod partners;
 mod search;
 mod shared;
 #[cfg(test)]
 mod tests;
 
 pub use offers::{closing_is_suspicious, ATTEMPTS_KEPT, HOLD_MIN_OPEN};
+pub use partners::NewRegistration;
 pub use search::{Counts, Cursor, NetworkStats, OfferFilter, Order, Stats};
 pub use shared::Shared;
 
@@ -115,6 +117,9 @@ pub enum StoreError {
     /// The process is shutting down: the fetch was rolled back, nothing of it applied.
     #[error("not applied: essaim is shutting down (the feed is fetched again at the next start)")]
     Stopping,
+    /// The store refused what was asked, for the reason given (no such registration...).
+    #[error("{0}")]
+    Refused(String),
     #[error("stored offer {public_id} cannot be read: {source}")]
     Corrupt {
         public_id: String,

@@ -348,9 +348,12 @@ fn upgrade_from(version: i64) {
         assert_eq!(store.flush_dedup_keys().unwrap(), 1);
     }
     let conn = Connection::open(&path).unwrap();
-    // Back to version 7: no fetch started mark, no held closings.
+    // Back to version 7: no partners' registrations, no fetch started mark, no held closings.
     conn.execute_batch(
-        "ALTER TABLE feeds DROP COLUMN fetch_started_at;
+        "DROP TABLE registrations;
+         DROP TABLE partner_tokens;
+         ALTER TABLE feeds DROP COLUMN origin;
+         ALTER TABLE feeds DROP COLUMN fetch_started_at;
          ALTER TABLE offers DROP COLUMN closing_held;
          ALTER TABLE feeds DROP COLUMN held_closing_at;
          ALTER TABLE feeds DROP COLUMN held_closing_offers;

@@ -26,7 +26,11 @@ use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
 
+use tokio::sync::{mpsc, Notify};
+
 use crate::clock::Clock;
+use crate::config::Config;
+use crate::scheduler::Control;
 use crate::store::{Shared, Store};
 use cache::Responses;
 use handlers::{api, ops, outputs};
@@ -52,6 +56,14 @@ pub struct AppState {
     limits: Limits,
     /// Networks whose clients may read `/metrics`, besides loopback ones.
     metrics_from: Arc<[ipnet::IpNet]>,
+    /// Orders to the running scheduler (`/admin`'s "fetch now"); None where none runs.
+    control: Option<mpsc::Sender<Control>>,
+    /// Poked when a registration is approved, rejected or withdrawn: the daemon reads the
+    /// approved registrations again at once.
+    registry_changed: Arc<Notify>,
+    /// The configuration in effect: the partner API fetches under its settings, `/admin`
+    /// checks the operator's token against it. None: those surfaces answer 503.
+    config: Option<Arc<Config>>,
 }
 
 impl AppState {
@@ -70,7 +82,29 @@ impl AppState {
             clock: Clock::wall(),
             limits: Limits::default(),
             metrics_from: Arc::from(Vec::new()),
+            control: None,
+            registry_changed: Arc::new(Notify::new()),
+            config: None,
         }
+    }
+
+    /// Sends "fetch now" orders to the scheduler behind `control`.
+    pub fn with_control(mut self, control: mpsc::Sender<Control>) -> AppState {
+        self.control = Some(control);
+        self
+    }
+
+    /// Pokes `changed` when a registration is decided or withdrawn.
+    pub fn with_registry_changed(mut self, changed: Arc<Notify>) -> AppState {
+        self.registry_changed = changed;
+        self
+    }
+
+    /// The configuration in effect (settings for the partner API's fetches, the operator's
+    /// token for `/admin`).
+    pub fn with_config(mut self, config: Arc<Config>) -> AppState {
+        self.config = Some(config);
+        self
     }
 
     /// Lets clients of `networks` read `/metrics` (loopback clients always may).
