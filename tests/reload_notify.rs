@@ -156,6 +156,49 @@ async fn a_schedule_changed_during_a_fetch_applies_when_it_ends() {
     );
 }
 
+#[tokio::test(start_paused = true)]
+async fn fetch_now_fetches_at_once_and_says_when_it_cannot() {
+    let before = registry(&["lent", "vite"]);
+    let store = Arc::new(common::memory_store_with_feeds(&before));
+    let clock = Clock::tokio_from(base());
+    let recorder = StandIn::new(None, clock, Duration::from_secs(20));
+    let (stop, stopped) = watch::channel(false);
+    let (control, orders) = mpsc::channel(4);
+    let run = tokio::spawn(scheduler::run_with_control(
+        Arc::clone(&recorder),
+        Arc::clone(&store),
+        before.feeds.clone(),
+        clock,
+        Duration::from_secs(10),
+        stopped,
+        Some(orders),
+    ));
+    let ask = |feed: &str| {
+        let control = control.clone();
+        let feed = feed.to_string();
+        async move {
+            let (answer, answered) = oneshot::channel();
+            control
+                .send(Control::FetchNow { feed, answer })
+                .await
+                .unwrap();
+            answered.await.unwrap()
+        }
+    };
+    until(&clock, 10).await;
+    // Both are being fetched (from 0 to 20 s).
+    assert_eq!(ask("lent").await, scheduler::FetchNow::InFlight);
+    assert_eq!(ask("inconnu").await, scheduler::FetchNow::Unknown);
+    until(&clock, 30).await;
+    // Between two runs: at once, and not again before its schedule.
+    assert_eq!(ask("vite").await, scheduler::FetchNow::Started);
+    until(&clock, 55).await;
+    stop.send(true).unwrap();
+    run.await.unwrap();
+    assert_eq!(recorder.calls_of("vite"), [0, 30]);
+    assert_eq!(recorder.calls_of("lent"), [0]);
+}
+
 // --- the daemon --------------------------------------------------------------------------
 
 /// `essaim run` on `config`, notifying `socket`, with a watchdog of `watchdog_usec`. Its log

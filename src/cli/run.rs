@@ -483,6 +483,66 @@ mod tests {
         assert_eq!(configured(&store), ["a", "c"]);
     }
 
+    #[tokio::test]
+    async fn approved_registrations_join_the_feeds_and_leave_them() {
+        use essaim::model::RegistrationState;
+        use essaim::store::NewRegistration;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feeds.toml");
+        std::fs::write(&path, registry("127.0.0.1:8080", &["a"])).unwrap();
+        let config = config::load(&path).unwrap();
+        let store = Arc::new(Store::open(&config.settings.database).unwrap());
+        store.sync_feeds(&config.feeds).unwrap();
+        let mut reloader = Reloader::new(&config, Arc::clone(&store));
+        assert!(
+            reloader.partners_changed().await.is_none(),
+            "nothing changed"
+        );
+
+        let now = "2026-12-07T10:00:00Z".parse().unwrap();
+        let r = store
+            .register_feed(
+                &NewRegistration {
+                    network: "Cress Normandie".into(),
+                    token_id: None,
+                    name: "Offres Cress".into(),
+                    url: "https://cress-normandie.example/offres.rss".into(),
+                    format: None,
+                    mapping: None,
+                    report: serde_json::json!({}),
+                },
+                now,
+            )
+            .unwrap();
+        assert!(
+            reloader.partners_changed().await.is_none(),
+            "a pending registration is not polled"
+        );
+        store.decide_registration(r.id, true, None, now).unwrap();
+        let feeds = reloader.partners_changed().await.unwrap();
+        let ids: Vec<&str> = feeds.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["a", "partner-1"]);
+        assert_eq!(configured(&store), ["a", "partner-1"]);
+        assert!(reloader.partners_changed().await.is_none(), "seen once");
+
+        // A SIGHUP keeps the approved feed beside feeds.toml's new ones.
+        std::fs::write(&path, registry("127.0.0.1:8080", &["a", "b"])).unwrap();
+        let feeds = reloader.reload().await.unwrap();
+        let ids: Vec<&str> = feeds.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "partner-1"]);
+
+        store
+            .decide_registration(r.id, false, Some("hors ESS"), now)
+            .unwrap();
+        assert_eq!(
+            store.registration(r.id).unwrap().unwrap().state,
+            RegistrationState::Rejected
+        );
+        let feeds = reloader.partners_changed().await.unwrap();
+        assert_eq!(feeds.len(), 2);
+        assert_eq!(configured(&store), ["a", "b"]);
+    }
+
     #[test]
     fn changed_settings_are_named_as_feeds_toml_names_them() {
         let dir = tempfile::tempdir().unwrap();
