@@ -172,6 +172,7 @@ async fn a_network_registers_lists_reads_and_withdraws_its_own_feeds_only() {
     assert_eq!(registration["network"], "Cress Occitanie");
     assert_eq!(answer["check"]["readable"], true);
     assert_eq!(answer["check"]["report"]["offers"], 2);
+    assert_eq!(registration.get("report"), None, "the check is said once");
     assert!(answer["message"].as_str().unwrap().contains("approval"));
 
     // The same URL again updates the same registration.

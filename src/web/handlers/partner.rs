@@ -284,6 +284,11 @@ pub(in crate::web) async fn register_feed(
             } else {
                 StatusCode::OK
             };
+            // The check is stored as the registration's report: said once, as `check`.
+            let mut registration = json!(registration);
+            if let Some(r) = registration.as_object_mut() {
+                r.remove("report");
+            }
             let body = json!({
                 "message": message(&outcome),
                 "registration": registration,
