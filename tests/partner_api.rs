@@ -622,3 +622,33 @@ fn the_operator_creates_lists_revokes_tokens_and_approves_feeds_from_the_command
         essaim::secret::hash(admin)
     )));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_configuration_the_partner_surfaces_answer_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("essaim.db")).unwrap());
+    let (token, _) = store
+        .create_partner_token("Cress", common::fixture_now())
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"))
+        .with_clock(common::fixture_clock());
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("http://{addr}/api/partner/feeds"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 503);
+    let resp = client
+        .get(format!("http://{addr}/partner"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 503);
+    // The token was not even looked at.
+    assert!(store.partner_tokens().unwrap()[0].last_used_at.is_none());
+}
