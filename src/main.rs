@@ -60,6 +60,19 @@ fn main() -> ExitCode {
         _ => "info",
     };
     init_logs(cli.log_format, default_level);
+    if let Command::Token {
+        action: cli::TokenAction::Admin,
+    } = &cli.command
+    {
+        // Needs neither the registry nor the database.
+        return match cli::token::admin() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("essaim: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Command::Parse { file, format } = &cli.command {
         return cli::validate::parse_file(file, *format, clock);
     }
@@ -171,7 +184,15 @@ async fn dispatch(command: Command, mut config: Config, clock: Clock) -> anyhow:
     // directory): they read it as it is, feeds.toml's changes not synced into it.
     let reads_only = matches!(
         command,
-        Command::Export { .. } | Command::Feeds { reset: None, .. }
+        Command::Export { .. }
+            | Command::Feeds {
+                reset: None,
+                action: None | Some(cli::FeedsAction::Pending),
+                ..
+            }
+            | Command::Token {
+                action: cli::TokenAction::List,
+            }
     );
     let store = match open_store(&mut config) {
         Ok(store) => store,
@@ -192,7 +213,10 @@ async fn dispatch(command: Command, mut config: Config, clock: Clock) -> anyhow:
         Command::Export { out, page_size } => {
             cli::export::export(&config, store, out, page_size).await
         }
-        Command::Feeds { id, reset } => cli::feeds::feeds(&config, store, id, reset).await,
+        Command::Feeds { id, reset, action } => {
+            cli::feeds::feeds(&config, store, id, reset, action, clock).await
+        }
+        Command::Token { action } => cli::token::token(store, action, clock).await,
         Command::Purge => cli::purge(&config, store, clock).await,
         Command::Check
         | Command::Backup { .. }

@@ -9,6 +9,7 @@
 //! items can be published, none of which the report shows; the offers' `feed_id` here is
 //! `validate`, not the feed's.
 
+pub mod check;
 pub mod propose;
 
 use chrono::{DateTime, Utc};

@@ -1,4 +1,5 @@
-//! `essaim feeds`: every feed's state as a table, one feed in detail, or a feed re-enabled.
+//! `essaim feeds`: every feed's state as a table, one feed in detail, or a feed re-enabled;
+//! the partners' registrations waiting for a decision, approved or rejected.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,8 +8,10 @@ use anyhow::bail;
 
 use super::check_ids;
 use super::table::render_table;
+use super::FeedsAction;
+use essaim::clock::Clock;
 use essaim::config::Config;
-use essaim::model::{rfc3339, FeedStatus, HeldClosing};
+use essaim::model::{rfc3339, FeedStatus, HeldClosing, Registration, RegistrationState};
 use essaim::store::Shared;
 use essaim::store::Store;
 
@@ -17,7 +20,12 @@ pub async fn feeds(
     store: Arc<Store>,
     id: Option<String>,
     reset: Option<String>,
+    action: Option<FeedsAction>,
+    clock: Clock,
 ) -> anyhow::Result<ExitCode> {
+    if let Some(action) = action {
+        return registrations(config, store, action, clock).await;
+    }
     if let Some(id) = reset {
         check_ids(config, std::slice::from_ref(&id))?;
         Shared::new(Arc::clone(&store)).reset_feed(&id).await?;
@@ -62,6 +70,7 @@ fn feeds_table(feeds: &[FeedStatus]) -> String {
         "LAST ATTEMPT",
         "LAST SUCCESS",
         "NEXT FETCH",
+        "ORIGIN",
         "NOTE",
     ]
     .map(String::from)
@@ -87,6 +96,7 @@ fn feeds_table(feeds: &[FeedStatus]) -> String {
             dash(f.last_attempt_at.map(rfc3339)),
             dash(f.last_success_at.map(rfc3339)),
             dash(f.next_fetch_at.map(rfc3339)),
+            f.origin.to_string(),
             note.join("; "),
         ]);
     }
@@ -104,6 +114,94 @@ fn held_closing_note(h: &HeldClosing) -> String {
     )
 }
 
+/// Where a feed comes from, as `essaim feeds ID` says it.
+fn origin_line(f: &FeedStatus) -> String {
+    match f.origin {
+        essaim::model::FeedOrigin::Config => "config (feeds.toml)".into(),
+        essaim::model::FeedOrigin::Partner => {
+            "partner (a registration the operator approved)".into()
+        }
+    }
+}
+
+/// `essaim feeds pending|approve|reject`.
+async fn registrations(
+    config: &Config,
+    store: Arc<Store>,
+    action: FeedsAction,
+    clock: Clock,
+) -> anyhow::Result<ExitCode> {
+    let shared = Shared::new(store);
+    let now = clock.now();
+    match action {
+        FeedsAction::Pending => {
+            let pending = shared
+                .run(|s| s.registrations_in(RegistrationState::Pending))
+                .await?;
+            print!("{}", pending_table(&pending));
+        }
+        FeedsAction::Approve { id } => {
+            let Some(r) = shared.run(move |s| s.registration(id)).await? else {
+                bail!("there is no registration {id} (`essaim feeds pending` lists them)");
+            };
+            // What the registry would leave out is refused here, with the reason.
+            if let Err(e) = config.partner_feed(&r) {
+                bail!(
+                    "registration {id} cannot be polled as registered: {e}; reject it, or ask {} \
+                     to register it again with a format and mapping",
+                    r.network
+                );
+            }
+            let r = shared
+                .run(move |s| s.decide_registration(id, true, None, now))
+                .await?;
+            println!(
+                "registration {id} of {} approved: it is polled as feed {} ({}); a running \
+                 daemon starts polling it within 30 seconds",
+                r.network, r.feed_id, r.url
+            );
+            let readable = r.report.as_ref().and_then(|v| v["readable"].as_bool());
+            if readable == Some(false) {
+                println!(
+                    "warning: its last check could not read it: {}",
+                    essaim::validate::check::summary(r.report.as_ref())
+                );
+            }
+        }
+        FeedsAction::Reject { id, reason } => {
+            let r = shared
+                .run(move |s| s.decide_registration(id, false, reason.as_deref(), now))
+                .await?;
+            println!(
+                "registration {id} of {} rejected: {} is not polled (a running daemon stops \
+                 within 30 seconds if it was)",
+                r.network, r.feed_id
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `essaim feeds pending`: one line per registration waiting.
+fn pending_table(pending: &[Registration]) -> String {
+    if pending.is_empty() {
+        return "no registration is waiting\n".into();
+    }
+    let mut rows = vec![["ID", "NETWORK", "URL", "CHECKED", "CHECK"]
+        .map(String::from)
+        .to_vec()];
+    for r in pending {
+        rows.push(vec![
+            r.id.to_string(),
+            r.network.clone(),
+            r.url.clone(),
+            rfc3339(r.checked_at),
+            essaim::validate::check::summary(r.report.as_ref()),
+        ]);
+    }
+    render_table(&rows)
+}
+
 /// `essaim feeds ID`: every recorded field of one feed.
 fn feed_details(f: &FeedStatus) -> String {
     let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
@@ -111,6 +209,7 @@ fn feed_details(f: &FeedStatus) -> String {
         ("feed", f.id.clone()),
         ("name", f.name.clone()),
         ("network", f.network.clone()),
+        ("origin", origin_line(f)),
         ("url", f.url.clone()),
         (
             "effective url",
@@ -182,7 +281,14 @@ mod tests {
         };
         let out = feeds_table(std::slice::from_ref(&f));
         let row = out.lines().nth(1).unwrap();
-        assert!(row.starts_with("rs    backing_off  503   2       12    10    2026-01-05T10:00:00Z  -             2026-01-05T11:00:00Z  HTTP 503"), "{out}");
+        assert!(row.starts_with("rs    backing_off  503   2       12    10    2026-01-05T10:00:00Z  -             2026-01-05T11:00:00Z  config  HTTP 503"), "{out}");
+        assert!(
+            out.lines()
+                .next()
+                .unwrap()
+                .contains("NEXT FETCH            ORIGIN  NOTE"),
+            "{out}"
+        );
         assert!(row.ends_with("; moved to https://a.example/new"), "{out}");
         let details = feed_details(&f);
         assert!(
@@ -191,6 +297,10 @@ mod tests {
         );
         assert!(
             details.contains("etag                   \"v1\"\n"),
+            "{details}"
+        );
+        assert!(
+            details.contains("origin                 config (feeds.toml)\n"),
             "{details}"
         );
     }

@@ -1,7 +1,8 @@
 //! The command line: clap's definitions of the commands ([`Cli`], [`Command`]) and, in its
 //! modules, what each command does and prints: the daemon ([`run`]), `fetch` with its
 //! progress line and summary ([`fetch`]), the `feeds` table ([`feeds`]), `export`
-//! ([`export`]), `validate` and `parse` ([`validate`]), `backup` ([`backup`]).
+//! ([`export`]), `validate` and `parse` ([`validate`]), `backup` ([`backup`]), partner and
+//! operator tokens ([`token`]).
 
 pub mod backup;
 pub mod export;
@@ -10,6 +11,7 @@ pub mod fetch;
 pub mod notify;
 pub mod run;
 mod table;
+pub mod token;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -96,7 +98,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Show every feed's state as a table, one feed in detail, or re-enable a feed.
+    /// Show every feed's state as a table, one feed in detail, or re-enable a feed; list,
+    /// approve or reject the feeds partners registered.
+    #[command(args_conflicts_with_subcommands = true)]
     Feeds {
         /// Show every recorded field of this feed.
         #[arg(value_name = "ID")]
@@ -105,6 +109,13 @@ pub enum Command {
         /// errors, backoff and fetch memory; its offers are kept.
         #[arg(long, value_name = "ID", conflicts_with = "id")]
         reset: Option<String>,
+        #[command(subcommand)]
+        action: Option<FeedsAction>,
+    },
+    /// Partner networks' tokens (the partner API), and the operator's token (`/admin`).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
     },
     /// Expire offers past their validThrough, and delete closed and expired offers older
     /// than settings.retention_days (the daemon does this daily).
@@ -137,6 +148,46 @@ pub enum Command {
         #[arg(long, value_parser = parse_format)]
         format: Option<essaim::parse::Format>,
     },
+}
+
+/// `essaim feeds` on partners' registrations.
+#[derive(Subcommand)]
+pub enum FeedsAction {
+    /// The registrations waiting for a decision: network, URL, when it was checked and what
+    /// the check found.
+    Pending,
+    /// Approve registration ID: it is polled as feed `partner-ID`.
+    Approve {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// Reject registration ID (its partner sees the reason).
+    Reject {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+}
+
+/// `essaim token`.
+#[derive(Subcommand)]
+pub enum TokenAction {
+    /// A new token for a partner network, printed once (only its hash is kept).
+    Create {
+        #[arg(long, value_name = "NAME")]
+        network: String,
+    },
+    /// Every partner token: id, network, created, last used, revoked (never the token).
+    List,
+    /// Revoke partner token ID: it is refused from now on.
+    Revoke {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// A new operator token for `/admin`, and the hash to put in feeds.toml's [settings]
+    /// (or in ESSAIM_ADMIN_TOKEN_SHA256). Needs no database.
+    Admin,
 }
 
 fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {

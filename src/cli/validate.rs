@@ -9,6 +9,7 @@ use anyhow::bail;
 use super::Command;
 use essaim::clock::Clock;
 use essaim::config::Config;
+use essaim::validate::check;
 
 /// `essaim parse FILE`: the parser's raw items and warnings as JSON, or the error (exit 1).
 pub fn parse_file(
@@ -83,15 +84,12 @@ pub async fn validate(
     };
     let format = format.or_else(|| feed.as_ref().map(|f| f.format));
     let fetcher = essaim::fetch::Fetcher::new(&config.settings)?;
-    let (bytes, charset, base) = match url::Url::parse(&source) {
+    let body = match url::Url::parse(&source) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => {
-            match fetcher.fetch_url_once(url.clone()).await {
-                Ok(essaim::fetch::Fetched::Body(b)) => (b.bytes, b.charset, b.final_url),
-                Ok(essaim::fetch::Fetched::NotModified { .. }) => {
-                    bail!("{source}: the server answered 304 Not Modified to a plain request")
-                }
+            match check::fetch_once(&fetcher, url).await {
+                Ok(body) => body,
                 Err(e) => {
-                    eprintln!("essaim: {source}: cannot fetch: {e}");
+                    eprintln!("essaim: {source}: {e}");
                     return Ok(ExitCode::FAILURE);
                 }
             }
@@ -100,34 +98,28 @@ pub async fn validate(
             std::path::Path::new(&source),
             config.settings.max_body_bytes,
         ) {
-            Ok(b) => (b, None, None),
+            Ok(bytes) => check::Body {
+                bytes,
+                charset: None,
+                base: None,
+            },
             Err(e) => {
                 eprintln!("essaim: {source}: {e}");
                 return Ok(ExitCode::FAILURE);
             }
         },
     };
-    let read = essaim::validate::read(
-        &bytes,
-        charset.as_deref(),
-        base.as_deref(),
-        feed.as_ref(),
-        format,
-        clock.now(),
-    );
-    let (parsed, offers) = match read {
-        Ok(read) => read,
-        Err(e) => {
-            eprintln!("essaim: {source}: {e}");
-            propose_mapping(
-                &bytes,
-                charset.as_deref(),
-                feed.as_ref().map(|f| f.id.as_str()),
-            );
-            return Ok(ExitCode::FAILURE);
+    let outcome = check::outcome(&source, &body, feed.as_ref(), format, clock.now());
+    let Some(report) = outcome.report else {
+        eprintln!(
+            "essaim: {source}: {}",
+            outcome.error.as_deref().unwrap_or("unreadable")
+        );
+        if let Some(proposal) = &outcome.proposal {
+            print_proposal(proposal, feed.as_ref().map(|f| f.id.as_str()));
         }
+        return Ok(ExitCode::FAILURE);
     };
-    let report = essaim::validate::report(&source, &parsed, &offers);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -137,12 +129,8 @@ pub async fn validate(
 }
 
 /// For a body essaim could not read: the `[feed.mapping]` that would read it, printed as
-/// TOML ready to paste (see `essaim::validate::propose`), when one can be guessed.
-fn propose_mapping(bytes: &[u8], charset: Option<&str>, feed: Option<&str>) {
-    let text = essaim::parse::decode::decode(bytes, charset).text;
-    let Some(proposal) = essaim::validate::propose::propose(&text) else {
-        return;
-    };
+/// TOML ready to paste (see `essaim::validate::propose`).
+fn print_proposal(proposal: &essaim::validate::propose::Proposal, feed: Option<&str>) {
     let check = match feed {
         Some(id) => format!("essaim validate --feed {id}"),
         None => "essaim validate --feed ID".to_string(),

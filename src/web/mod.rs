@@ -22,6 +22,7 @@ mod server;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::Router;
@@ -33,7 +34,7 @@ use crate::config::Config;
 use crate::scheduler::Control;
 use crate::store::{Shared, Store};
 use cache::Responses;
-use handlers::{api, ops, outputs};
+use handlers::{api, ops, outputs, partner};
 
 use crate::publish::Output;
 pub use handlers::ops::{metrics_allowed, unready, SCHEDULER_STALE_AFTER};
@@ -64,6 +65,8 @@ pub struct AppState {
     /// The configuration in effect: the partner API fetches under its settings, `/admin`
     /// checks the operator's token against it. None: those surfaces answer 503.
     config: Option<Arc<Config>>,
+    /// The partner API's POSTs per token in the last minute (one count for every runtime).
+    partner_limits: Arc<handlers::partner::RateLimits>,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
             control: None,
             registry_changed: Arc::new(Notify::new()),
             config: None,
+            partner_limits: Arc::default(),
         }
     }
 
@@ -178,6 +182,20 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get_route(handlers::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        // The partner API and form (handlers/partner.rs): their own token, no CORS preflight.
+        .merge(
+            Router::new()
+                .route(
+                    "/api/partner/feeds",
+                    get(partner::list_feeds).post(partner::register_feed),
+                )
+                .route(
+                    "/api/partner/feeds/{id}",
+                    get(partner::get_feed).delete(partner::withdraw_feed),
+                )
+                .route("/partner", get(partner::form).post(partner::submit))
+                .layer(DefaultBodyLimit::max(partner::BODY_LIMIT)),
+        )
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn(ops::count_request))
         .with_state(state)

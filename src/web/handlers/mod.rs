@@ -1,11 +1,13 @@
 //! The handlers, by surface: the four paged outputs ([`outputs`]), the JSON API's offers
 //! and summaries ([`api`]), the feeds' status ([`feeds`]), and the plain answers here
-//! (index, health, unknown paths); readiness and metrics in [`ops`].
+//! (index, health, unknown paths); readiness and metrics in [`ops`]; the partner API and its
+//! form ([`partner`]).
 
 pub(super) mod api;
 pub(super) mod feeds;
 pub(super) mod ops;
 pub(super) mod outputs;
+pub(super) mod partner;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
