@@ -12,6 +12,7 @@
 //! generation's answers), compressed (`compress`) and answered (`answer`: 304, encodings,
 //! CORS, errors) by the handlers (`handlers`), on the server's threads ([`serve`]).
 
+pub mod admin;
 mod answer;
 mod cache;
 mod compress;
@@ -64,6 +65,8 @@ pub struct AppState {
     /// The configuration in effect: the partner API fetches under its settings, `/admin`
     /// checks the operator's token against it. None: those surfaces answer 503.
     config: Option<Arc<Config>>,
+    /// `/admin`'s sessions and failed logins, in memory.
+    admin: Arc<admin::Sessions>,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
             control: None,
             registry_changed: Arc::new(Notify::new()),
             config: None,
+            admin: Arc::new(admin::Sessions::default()),
         }
     }
 
@@ -178,6 +182,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get_route(handlers::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        // The operator's status page (`web::admin`).
+        .merge(admin::routes())
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn(ops::count_request))
         .with_state(state)
