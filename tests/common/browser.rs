@@ -177,6 +177,15 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Whether no element matches `css` now (without waiting for one to appear).
+    pub async fn absent(&self, css: &str) -> bool {
+        self.post("/timeouts", json!({"implicit": 0})).await;
+        let none = self.find_all(css).await.is_empty();
+        self.post("/timeouts", json!({"implicit": IMPLICIT_WAIT_MS}))
+            .await;
+        none
+    }
+
     /// Every element matching `css` inside `parent`.
     pub async fn find_in(&self, parent: &Element, css: &str) -> Vec<Element> {
         let found = self
@@ -219,18 +228,59 @@ impl Browser {
 
     /// Ends the session (the browser quits) and stops chromedriver.
     pub async fn quit(mut self) {
-        let url = self.session.clone();
+        let url = std::mem::take(&mut self.session);
         self.command(reqwest::Method::DELETE, &url, None).await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // A test that failed before `quit`: chromedriver is stopped, its browser with it.
+        // A test that failed before `quit`: the session is ended here, by a plain blocking
+        // request (chromedriver killed with its session open would leave the browser running).
+        if let Some(rest) = self.session.strip_prefix("http://") {
+            if let Some((host, path)) = rest.split_once('/') {
+                end_session(host, &format!("/{path}"));
+            }
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// `DELETE path` on `host`, over a plain blocking connection; errors are ignored (the driver
+/// is stopped next anyway).
+fn end_session(host: &str, path: &str) {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(20)));
+    let request = format!(
+        "DELETE {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    // The answer comes once the browser quit; read until its body is whole (chromedriver
+    // keeps the connection open).
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n @ 1..) = stream.read(&mut chunk) {
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                return;
+            }
+        }
     }
 }
 
