@@ -296,8 +296,12 @@ fn start_driver(program: &Path) -> Result<(Child, u16), String> {
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
         .port();
+    // The browser is not under test: it runs on the machine's real clock even when the
+    // tests run under faketime (`.ci/run`'s shifted-date pass), under which it hangs.
     let mut child = Command::new(program)
         .arg(format!("--port={port}"))
+        .env_remove("LD_PRELOAD")
+        .env_remove("FAKETIME")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
