@@ -19,7 +19,7 @@ use super::chart;
 use super::html::{self, esc};
 use crate::model::{rfc3339, FeedState, FeedStatus, Registration, RegistrationState};
 use crate::scheduler::{Control, FetchNow};
-use crate::store::admin::AttemptDetail;
+use crate::store::admin::{AttemptDetail, OffersAdded};
 use crate::store::StoreError;
 use crate::web::handlers::feeds::{public_url, public_urls_in};
 use crate::web::handlers::query_pairs;
@@ -242,8 +242,7 @@ struct Overview {
     warnings: HashMap<String, Vec<String>>,
     pending: Vec<Registration>,
     jobs: u64,
-    added_24h: u64,
-    by_hour: Vec<(DateTime<Utc>, u64)>,
+    added: OffersAdded,
 }
 
 /// `GET /admin`: the overview.
@@ -262,8 +261,7 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
                 warnings: store.last_fetch_warnings()?,
                 pending: store.registrations_in(RegistrationState::Pending)?,
                 jobs: store.counts()?.jobs,
-                added_24h: store.offers_added_since(now - TimeDelta::hours(24))?,
-                by_hour: store.offers_added_by_hour(since)?,
+                added: store.offers_added(since, now - TimeDelta::hours(24))?,
             })
         })
         .await;
@@ -290,12 +288,12 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
         count(FeedState::BackingOff),
         count(FeedState::Gone),
         o.jobs,
-        o.added_24h,
+        o.added.recent,
     ));
 
     // The chart.
     body.push_str("<h2>Offers added per day</h2>");
-    body.push_str(&chart::svg(&chart::per_day(now, &o.by_hour)));
+    body.push_str(&chart::svg(&chart::per_day(now, &o.added.by_hour)));
 
     // Pending registrations.
     body.push_str(&format!(
