@@ -122,6 +122,7 @@ tr.failing td{background:#fde8e8}
 form.inline{display:inline}
 svg .bar{fill:#3a7ca5}svg .axis{stroke:#888}svg text{font-size:10px;fill:#444}
 pre{white-space:pre-wrap;max-width:60em}
+dl.feed{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.feed dt{font-weight:600}dl.feed dd{margin:0}
 .hint{color:#555}
 ";
 

@@ -253,21 +253,28 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
     };
     let now = s.clock.now();
     let since = chart::since(now);
-    let read = s
-        .shared()
-        .run(move |store| {
-            Ok(Overview {
-                feeds: store.feed_statuses()?,
-                warnings: store.last_fetch_warnings()?,
-                pending: store.registrations_in(RegistrationState::Pending)?,
-                jobs: store.counts()?.jobs,
-                added: store.offers_added(since, now - TimeDelta::hours(24))?,
-            })
-        })
-        .await;
-    let o = match read {
-        Ok(o) => o,
-        Err(e) => return failed(e),
+    // The two scans of the offers (jobs, offers added) run at once, on two readers.
+    let shared = s.shared();
+    let (read, jobs, added) = tokio::join!(
+        shared.run(|store| {
+            Ok((
+                store.feed_statuses()?,
+                store.last_fetch_warnings()?,
+                store.registrations_in(RegistrationState::Pending)?,
+            ))
+        }),
+        shared.run(|store| Ok(store.counts()?.jobs)),
+        shared.run(move |store| store.offers_added(since, now - TimeDelta::hours(24))),
+    );
+    let o = match (read, jobs, added) {
+        (Ok((feeds, warnings, pending)), Ok(jobs), Ok(added)) => Overview {
+            feeds,
+            warnings,
+            pending,
+            jobs,
+            added,
+        },
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return failed(e),
     };
     let view = View::read(&uri);
     let mut body = flash_html(&operator);
