@@ -290,6 +290,50 @@ async fn a_login_sets_a_strict_session_cookie_and_a_logout_ends_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_an_https_public_url_the_cookie_is_secure_and_its_origin_accepted() {
+    let site = AdminSite::start(SiteOptions {
+        public_url: Some("https://emplois.example.org"),
+        ..SiteOptions::default()
+    })
+    .await;
+    let r = post_login(&site, ADMIN_TOKEN).await;
+    let cookie = set_cookie(&r, "essaim_admin").unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    let page = get(&site, &pair(&cookie), "/admin").await.1;
+    let operator = Operator {
+        csrf: hidden(&page, "csrf"),
+        cookie: pair(&cookie),
+    };
+    // A proxy that passes its own Host: the public URL's origin is this site's.
+    let approve = format!("/admin/registrations/{}/approve", site.pending.id);
+    for (origin, status) in [
+        (
+            "https://emplois.example.org.evil.example",
+            StatusCode::FORBIDDEN,
+        ),
+        ("http://emplois.example.org", StatusCode::FORBIDDEN),
+        ("https://emplois.example.org", StatusCode::SEE_OTHER),
+    ] {
+        let r = client()
+            .post(site.url(&approve))
+            .header(COOKIE, &operator.cookie)
+            .header(ORIGIN, origin)
+            .form(&[("csrf", operator.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{origin}");
+    }
+    let stored = site
+        .dir
+        .store
+        .registration(site.pending.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, RegistrationState::Approved);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_need_the_sessions_csrf_token_and_this_origin() {
     let site = AdminSite::start(SiteOptions::default()).await;
     let operator = log_in(&site).await;

@@ -29,6 +29,8 @@ pub struct SiteOptions {
     pub config: bool,
     /// A scheduler control channel ([`AdminSite::control`]).
     pub scheduler: bool,
+    /// `public_url` in feeds.toml.
+    pub public_url: Option<&'static str>,
 }
 
 impl Default for SiteOptions {
@@ -37,6 +39,7 @@ impl Default for SiteOptions {
             token: true,
             config: true,
             scheduler: false,
+            public_url: None,
         }
     }
 }
@@ -66,6 +69,9 @@ impl AdminSite {
                 "admin_token_sha256 = \"{}\"",
                 essaim::secret::hash(ADMIN_TOKEN)
             ));
+        }
+        if let Some(url) = options.public_url {
+            toml = toml.setting(&format!("public_url = \"{url}\""));
         }
         let toml = toml
             .feed(
