@@ -28,6 +28,7 @@ macro_rules! cluster_read_limit {
     };
 }
 
+pub mod admin;
 pub mod backup;
 mod checkpoint;
 mod clusters;

@@ -12,6 +12,7 @@
 //! generation's answers), compressed (`compress`) and answered (`answer`: 304, encodings,
 //! CORS, errors) by the handlers (`handlers`), on the server's threads ([`serve`]).
 
+pub mod admin;
 mod answer;
 mod cache;
 mod compress;
@@ -67,6 +68,8 @@ pub struct AppState {
     config: Option<Arc<Config>>,
     /// The partner API's POSTs per token in the last minute (one count for every runtime).
     partner_limits: Arc<handlers::partner::RateLimits>,
+    /// `/admin`'s sessions and failed logins, in memory.
+    admin: Arc<admin::Sessions>,
 }
 
 impl AppState {
@@ -89,6 +92,7 @@ impl AppState {
             registry_changed: Arc::new(Notify::new()),
             config: None,
             partner_limits: Arc::default(),
+            admin: Arc::new(admin::Sessions::default()),
         }
     }
 
@@ -196,6 +200,8 @@ pub fn router(state: AppState) -> Router {
                 .route("/partner", get(partner::form).post(partner::submit))
                 .layer(DefaultBodyLimit::max(partner::BODY_LIMIT)),
         )
+        // The operator's status page (`web::admin`).
+        .merge(admin::routes())
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn(ops::count_request))
         .with_state(state)

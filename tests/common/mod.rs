@@ -4,6 +4,8 @@
 //! pipeline ([`stand_in`]).
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
+pub mod admin_site;
+pub mod browser;
 mod feeds_toml;
 mod fixture;
 pub mod stand_in;
