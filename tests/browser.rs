@@ -3,6 +3,10 @@
 //! table and the failing one shown as failing, filters the table as it types, and approves
 //! the pending registration by clicking, which then leaves the pending list. Skipped with a
 //! `skipped:` line where Chromium is not installed, unless `ESSAIM_REQUIRE_BROWSER=1`.
+//!
+//! A partner without curl does the same on `/partner`: pastes its token and a home-made XML
+//! feed's URL, reads that essaim cannot read it and the mapping it proposes, sends it back with
+//! that mapping, and reads the report of the offers found.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -107,5 +111,92 @@ async fn an_operator_logs_in_sees_the_feeds_and_approves_a_registration() {
     assert!(state.contains("⚠ failing"), "{state}");
     let attempts = browser.find_all("#attempts tbody tr").await;
     assert_eq!(attempts.len(), 1);
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_registers_a_home_made_feed_with_the_proposed_mapping() {
+    let Some(browser) = Browser::start("browser::partner").await else {
+        return;
+    };
+    let site = AdminSite::start(SiteOptions::default()).await;
+    let (token, _) = site
+        .dir
+        .store
+        .create_partner_token("UNA Touraine", common::fixture_now())
+        .unwrap();
+    // The fixture partners' server, where una-touraine.xml (a home-made XML) is served.
+    let feed_url = site
+        .dir
+        .config
+        .feeds
+        .iter()
+        .find(|f| f.id == "rs-rhone")
+        .unwrap()
+        .source
+        .to_string()
+        .replace("ressources-solidaires-rhone.xml", "una-touraine.xml");
+
+    browser.goto(&site.url("/partner")).await;
+    assert_eq!(browser.title().await, "essaim: register a feed");
+    browser
+        .send_keys(&browser.find("#token").await, &token)
+        .await;
+    browser
+        .send_keys(&browser.find("#url").await, &feed_url)
+        .await;
+    browser
+        .click(&browser.find("form button[type=submit]").await)
+        .await;
+
+    // Stored as pending, unreadable as is, with a mapping proposed.
+    let heading = browser.text(&browser.find("#registration").await).await;
+    assert!(heading.ends_with(": pending"), "{heading}");
+    let unreadable = browser.text(&browser.find("#unreadable").await).await;
+    assert!(
+        unreadable.starts_with("essaim cannot read it"),
+        "{unreadable}"
+    );
+    let format = browser.text(&browser.find("#proposed-format").await).await;
+    assert_eq!(format, "xml");
+    let mapping = browser.text(&browser.find("#proposed-mapping").await).await;
+    let proposed: serde_json::Value = serde_json::from_str(&mapping).unwrap();
+    assert!(proposed["items"].is_string(), "{mapping}");
+    assert!(proposed["title"].is_string(), "{mapping}");
+
+    // Sent back with that mapping (the URL is still in the form): the offers are read.
+    browser
+        .send_keys(&browser.find("#token").await, &token)
+        .await;
+    browser
+        .send_keys(&browser.find("#format").await, &format)
+        .await;
+    browser
+        .send_keys(&browser.find("#mapping").await, &mapping)
+        .await;
+    browser
+        .click(&browser.find("form button[type=submit]").await)
+        .await;
+    let offers = browser.text(&browser.find("#offers").await).await;
+    assert!(offers.contains(" offers (xml, "), "{offers}");
+    let found: usize = offers.split(' ').next().unwrap().parse().unwrap();
+    assert!(found >= 2, "{offers}");
+    let fields = browser.text(&browser.find("#fields").await).await;
+    assert!(
+        fields.contains(&format!("title {found} / {found}")),
+        "{fields}"
+    );
+    assert!(browser.absent("#unreadable").await);
+
+    // One registration, pending, with the mapping the partner sent.
+    let registrations = site.dir.store.registrations(Some("UNA Touraine")).unwrap();
+    assert_eq!(registrations.len(), 1);
+    let r = &registrations[0];
+    assert_eq!(r.state, RegistrationState::Pending);
+    assert_eq!(r.format.as_deref(), Some("xml"));
+    assert_eq!(
+        r.mapping.clone().map(serde_json::Value::Object),
+        Some(proposed)
+    );
     browser.quit().await;
 }

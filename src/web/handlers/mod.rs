@@ -19,6 +19,7 @@ pub(in crate::web) async fn index() -> Response {
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "essaim: /feed.rss /feed.atom /feed.json /jobs.jsonld /api/offers /api/offers/{id} \
          /api/networks /api/stats /api/feeds /healthz /readyz /metrics\n\
+         Partners: /partner (form) /api/partner/feeds (Bearer token); operator: /admin\n\
          Filters (on every output): q region department commune contract working_time sector \
          network employer since limit after\n",
     )

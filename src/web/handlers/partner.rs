@@ -472,7 +472,7 @@ pub(in crate::web) async fn form(State(s): State<AppState>) -> Response {
 /// The check's outcome as HTML.
 fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
     let mut out = format!(
-        "<h2>Registration {}: {}</h2><p>{}</p><p>URL: {} &middot; feed id once approved: {}</p>",
+        "<h2 id=\"registration\">Registration {}: {}</h2><p id=\"message\">{}</p><p>URL: {} &middot; feed id once approved: {}</p>",
         registration.id,
         esc(registration.state.as_str()),
         esc(&message(outcome)),
@@ -482,7 +482,7 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
     if let Some(report) = &outcome.report {
         let _ = write!(
             out,
-            "<h3>{} offers ({}, {})</h3><table><tr><th>field</th><th>offers that have it</th></tr>",
+            "<h3 id=\"offers\">{} offers ({}, {})</h3><table id=\"fields\"><tr><th>field</th><th>offers that have it</th></tr>",
             report.offers,
             esc(report.format.as_deref().unwrap_or("unknown format")),
             esc(&report.encoding)
@@ -500,7 +500,11 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
         if report.problems.is_empty() {
             out.push_str("<p>No problems found.</p>");
         } else {
-            let _ = write!(out, "<h3>{} problems</h3><ul>", report.problems.len());
+            let _ = write!(
+                out,
+                "<h3>{} problems</h3><ul id=\"problems\">",
+                report.problems.len()
+            );
             for p in &report.problems {
                 let who = match p.item {
                     None => "feed".to_string(),
@@ -517,7 +521,7 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
     if let Some(e) = &outcome.error {
         let _ = write!(
             out,
-            "<p class=\"bad\">essaim cannot read it: {}</p>",
+            "<p class=\"bad\" id=\"unreadable\">essaim cannot read it: {}</p>",
             esc(e)
         );
     }
@@ -545,8 +549,8 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
             let mapping = serde_json::Value::Object(m.mapping.clone()).to_string();
             let _ = write!(
                 out,
-                "<p>To register it with this mapping, give the format <code>{}</code> and this \
-                 mapping:</p><pre>{}</pre>",
+                "<p>To register it with this mapping, give the format <code id=\"proposed-format\">{}</code> and this \
+                 mapping:</p><pre id=\"proposed-mapping\">{}</pre>",
                 esc(m.format),
                 esc(&mapping)
             );
