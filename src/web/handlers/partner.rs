@@ -391,21 +391,8 @@ pub(in crate::web) async fn withdraw_feed(
 
 // ---- The /partner form ----
 
-/// Text made safe for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+// Text made safe for HTML content and attribute values.
+use crate::normalise::html::escape_text as esc;
 
 /// A page of the form, with `content` below it.
 fn page(status: StatusCode, url: &str, format: &str, content: &str) -> Response {
