@@ -37,7 +37,7 @@
 //!   members leave) and [`components`] (the same from scratch).
 //! - `merge`: the published job of a cluster ([`richness`], [`merged`]).
 //! - `keys`: blocking keys and candidate limits ([`keys`], [`CANDIDATES_PER_KEY`],
-//!   [`CANDIDATES_READ`]).
+//!   [`CANDIDATES_READ`], [`CANDIDATES_UNCROWDED`]).
 //! - `encoding`: [`encode`] / [`decode`] of features for the store.
 //!
 //! # Where do I add a dedup rule?
