@@ -9,6 +9,67 @@ use std::collections::{BTreeMap, HashSet};
 use super::similar::{self, Features};
 use crate::model::Offer;
 
+/// What filing postings has cost so far in this process, counted for the tests and benches
+/// that prove the cost of a posting bounded whatever the postings look like (templated ads
+/// by the thousand included). Only with the `testing` feature: the daemon counts nothing.
+#[cfg(any(test, feature = "testing"))]
+pub mod work {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    pub(super) static FILED: AtomicU64 = AtomicU64::new(0);
+    pub(super) static KEY_ROWS: AtomicU64 = AtomicU64::new(0);
+    pub(super) static COMPARED: AtomicU64 = AtomicU64::new(0);
+    pub(super) static MEMBERS: AtomicU64 = AtomicU64::new(0);
+
+    /// Counts since the process started (the counters are global: a test reading them runs
+    /// alone in its binary, or reads differences around work of its own).
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Work {
+        /// Postings filed (with new or changed features).
+        pub filed: u64,
+        /// Candidate ids read through the blocking keys (in memory or from `dedup_keys`).
+        pub key_rows: u64,
+        /// Candidates compared with the posting ([`crate::dedup::similar::same_job`]).
+        pub compared: u64,
+        /// Cluster members read (to join a cluster, or regroup one).
+        pub members: u64,
+    }
+
+    /// The counts so far.
+    pub fn now() -> Work {
+        Work {
+            filed: FILED.load(Ordering::Relaxed),
+            key_rows: KEY_ROWS.load(Ordering::Relaxed),
+            compared: COMPARED.load(Ordering::Relaxed),
+            members: MEMBERS.load(Ordering::Relaxed),
+        }
+    }
+
+    impl std::ops::Sub for Work {
+        type Output = Work;
+        fn sub(self, o: Work) -> Work {
+            Work {
+                filed: self.filed - o.filed,
+                key_rows: self.key_rows - o.key_rows,
+                compared: self.compared - o.compared,
+                members: self.members - o.members,
+            }
+        }
+    }
+
+    pub(super) fn add(counter: &AtomicU64, n: usize) {
+        counter.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+/// Counts work for [`work`] (nothing without the `testing` feature).
+macro_rules! count {
+    ($counter:ident, $n:expr) => {
+        #[cfg(any(test, feature = "testing"))]
+        work::add(&work::$counter, $n);
+    };
+}
+
 /// A stored posting as deduplication sees it: where it is published.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Posted {
@@ -137,6 +198,7 @@ pub fn file<C: Clusters>(
     if let Some(f) = old.as_deref().and_then(similar::decode) {
         store.remove_keys(id, &similar::keys(&f))?;
     }
+    count!(FILED, 1);
     leave_cluster(store, id, &bytes, filing)?;
     let keys = similar::keys(features);
     let candidates = candidates(store, id, &keys)?;
@@ -169,25 +231,52 @@ fn leave_cluster<C: Clusters>(
 }
 
 /// The candidates of posting `id`: postings sharing a key, newest first, a bounded number per
-/// key; of them, the ones sharing the most keys, a bounded number, most shared first.
+/// key; of them, the [`similar::CANDIDATES_READ`] sharing the most keys, most shared first,
+/// and, when a key was crowded, up to [`similar::CANDIDATES_UNCROWDED`] more: those sharing
+/// the most uncrowded keys.
+///
+/// A key is crowded when its lookup is cut at [`similar::CANDIDATES_PER_KEY`] postings: the
+/// description's bands of a templated ad, a large employer, a common title in a department.
+/// A crowded key is never scanned (each lookup reads at most that many ids, whatever the key
+/// holds, so a posting costs the same with 5,000 alike postings stored as with none), and
+/// the postings it yields are only its newest, not the ones most like the posting. Ranked by
+/// keys shared alone, the newest alike ads, which share every crowded key, fill the
+/// candidates and crowd out the twin found through a key that names it (the title
+/// "Animateur 17" among 5,000 "Animateur N"): the few extra candidates are for it.
 fn candidates<C: Clusters>(store: &mut C, id: i64, keys: &[i64]) -> Result<Vec<i64>, C::Error> {
-    let mut shared: BTreeMap<i64, u32> = BTreeMap::new();
+    // (keys shared, uncrowded keys shared) by candidate.
+    let mut shared: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
     let mut sharing: Vec<i64> = Vec::with_capacity(2 * similar::CANDIDATES_PER_KEY);
+    let mut crowded = false;
     for k in keys {
         store.newest(*k, &mut sharing)?;
+        count!(KEY_ROWS, sharing.len());
+        let uncrowded = sharing.len() < similar::CANDIDATES_PER_KEY;
+        crowded |= !uncrowded;
         for &other in &sharing {
             if other != id {
-                *shared.entry(other).or_default() += 1;
+                let e = shared.entry(other).or_default();
+                e.0 += 1;
+                e.1 += u32::from(uncrowded);
             }
         }
     }
-    let mut ranked: Vec<(u32, i64)> = shared.into_iter().map(|(o, n)| (n, o)).collect();
-    ranked.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(ranked
-        .into_iter()
-        .take(similar::CANDIDATES_READ)
-        .map(|(_, o)| o)
-        .collect())
+    let mut ranked: Vec<(u32, u32, i64)> =
+        shared.into_iter().map(|(o, (n, u))| (n, u, o)).collect();
+    ranked.sort_unstable_by_key(|c| std::cmp::Reverse((c.0, c.2)));
+    let first = ranked.len().min(similar::CANDIDATES_READ);
+    let (read, rest) = ranked.split_at_mut(first);
+    let mut out: Vec<i64> = read.iter().map(|c| c.2).collect();
+    if crowded {
+        rest.sort_unstable_by_key(|c| std::cmp::Reverse((c.1, c.0, c.2)));
+        out.extend(
+            rest.iter()
+                .take_while(|c| c.1 > 0)
+                .take(similar::CANDIDATES_UNCROWDED)
+                .map(|c| c.2),
+        );
+    }
+    Ok(out)
 }
 
 /// The clusters of the candidates that are the same job, with their best score (a candidate's
@@ -203,6 +292,7 @@ fn matching_clusters<C: Clusters>(
         let Some(f) = store.candidate(other)? else {
             continue;
         };
+        count!(COMPARED, 1);
         let Some(score) = similar::same_job(features, f) else {
             continue;
         };
@@ -286,8 +376,9 @@ fn members<C: Clusters>(
     except: Option<i64>,
     filing: Option<&Filing<'_>>,
 ) -> Result<Members, C::Error> {
-    Ok(store
-        .members(cluster, except)?
+    let read = store.members(cluster, except)?;
+    count!(MEMBERS, read.len());
+    Ok(read
         .into_iter()
         .map(|m| {
             let mut f = m

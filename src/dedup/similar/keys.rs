@@ -17,6 +17,9 @@ pub const CANDIDATES_PER_KEY: usize = 24;
 /// Of the candidates found through the keys, at most this many are read and compared: those
 /// sharing the most keys with the posting (duplicates share many: bands, employer, title).
 pub const CANDIDATES_READ: usize = 16;
+/// When a key is crowded (its lookup cut at [`CANDIDATES_PER_KEY`]), at most this many more
+/// candidates are read: those sharing the most uncrowded keys (see `dedup::cluster`).
+pub const CANDIDATES_UNCROWDED: usize = 4;
 
 /// The blocking keys a posting is filed under (and its candidates are looked up by), as
 /// signed 64-bit integers for the store: LSH bands of the shingle signature, each employer

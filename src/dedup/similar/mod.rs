@@ -37,7 +37,7 @@
 //!   members leave) and [`components`] (the same from scratch).
 //! - `merge`: the published job of a cluster ([`richness`], [`merged`]).
 //! - `keys`: blocking keys and candidate limits ([`keys`], [`CANDIDATES_PER_KEY`],
-//!   [`CANDIDATES_READ`]).
+//!   [`CANDIDATES_READ`], [`CANDIDATES_UNCROWDED`]).
 //! - `encoding`: [`encode`] / [`decode`] of features for the store.
 //!
 //! # Where do I add a dedup rule?
@@ -77,7 +77,7 @@ pub use encoding::{decode, encode};
 pub use facts::facts;
 pub use features::{features, slot, Features, FEATURES_VERSION};
 pub use join::{components, plan_join, JoinPlan};
-pub use keys::{keys, BANDS, CANDIDATES_PER_KEY, CANDIDATES_READ, ROWS};
+pub use keys::{keys, BANDS, CANDIDATES_PER_KEY, CANDIDATES_READ, CANDIDATES_UNCROWDED, ROWS};
 pub use merge::{merged, richness};
 pub use place::{NOT_NAMED, PLACE_GRAM, PLACE_HEAD};
 pub use rules::{compare, conflict, conflict_reason, same_job, verdict, Comparison, Refusal};
