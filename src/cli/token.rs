@@ -74,7 +74,7 @@ pub fn admin() -> anyhow::Result<()> {
     let hash = essaim::secret::hash(&token);
     println!("operator token (shown only this once; essaim keeps only its hash):\n\n  {token}\n");
     println!(
-        "Put this line in feeds.toml's [settings], then reload (SIGHUP) or restart essaim:\n\n  \
+        "Put this line in feeds.toml's [settings], then restart essaim (settings are read at start):\n\n  \
          admin_token_sha256 = \"{hash}\"\n\nor set ESSAIM_ADMIN_TOKEN_SHA256={hash} in its \
          environment. Sign in at /admin with the token."
     );
