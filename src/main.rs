@@ -97,8 +97,18 @@ fn main() -> ExitCode {
     let config = match config::load(&cli.config).and_then(config::with_environment) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}");
-            eprintln!("essaim: the configuration has errors; nothing was done");
+            if cli.log_format == LogFormat::Json {
+                // One event per problem, so that a log shipper reads each.
+                for problem in &e.problems {
+                    tracing::error!(
+                        problem = %problem,
+                        "the configuration has errors; nothing was done"
+                    );
+                }
+            } else {
+                eprintln!("{e}");
+                eprintln!("essaim: the configuration has errors; nothing was done");
+            }
             return ExitCode::from(2);
         }
     };

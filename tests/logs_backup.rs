@@ -84,6 +84,36 @@ fn json_logs_are_one_object_a_line() {
         serde_json::from_str::<serde_json::Value>(line)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"));
     }
+    // A feeds.toml with errors: one JSON event per problem, each naming it.
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        "[[feed]]\nid = \"Cress\"\nname = \"\"\nnetwork = \"CRESS\"\nurl = \"cress.xml\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_essaim"))
+        .args(["--log-format", "json", "--config"])
+        .arg(&broken)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    let problems: Vec<String> = err
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"));
+            assert_eq!(v["level"], "ERROR", "{line}");
+            v["fields"]["problem"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(problems.len(), 2, "{err}");
+    assert!(problems[0].contains("feed id \"Cress\""), "{err}");
+    assert!(problems[1].contains("name must not be empty"), "{err}");
     // An unknown format is refused by name.
     let out = essaim(&config)
         .args(["--log-format", "xml", "check"])
