@@ -484,6 +484,7 @@ fn upgrade_from(version: i64) {
     }
     conn.execute_batch(
         "ALTER TABLE offers DROP COLUMN remote;
+         CREATE INDEX offers_commune ON offers(commune, status);
          DROP TABLE offers_fts;
          CREATE VIRTUAL TABLE offers_fts USING fts5(
              title, employer, description,
