@@ -45,6 +45,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0010_partners.sql",
         include_str!("../../schema/0010_partners.sql"),
     ),
+    (
+        "0011_packed_offers.sql",
+        include_str!("../../schema/0011_packed_offers.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

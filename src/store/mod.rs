@@ -36,6 +36,7 @@ mod feeds;
 mod keys;
 mod migrations;
 mod offers;
+mod packed;
 mod partners;
 mod search;
 mod shared;
@@ -125,6 +126,18 @@ pub enum StoreError {
     Corrupt {
         public_id: String,
         source: serde_json::Error,
+    },
+    /// A stored offer's compressed column could not be read back (src/store/packed.rs).
+    #[error("stored offer {public_id} cannot be unpacked: {source}")]
+    Unpack {
+        public_id: String,
+        source: std::io::Error,
+    },
+    /// An offer could not be compressed for storing (zstd refused: out of memory).
+    #[error("offer {public_id} cannot be packed for storing: {source}")]
+    Pack {
+        public_id: String,
+        source: std::io::Error,
     },
 }
 

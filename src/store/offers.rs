@@ -11,7 +11,7 @@ use super::clusters::Filed;
 use super::feeds::{insert_attempt, set_plan};
 use super::keys::RecentKeys;
 use super::{
-    instant, search, ApplyStats, Attempt, OfferFilter, Order, Posting, PurgeStats, Store,
+    instant, packed, search, ApplyStats, Attempt, OfferFilter, Order, Posting, PurgeStats, Store,
     StoreError,
 };
 use crate::dedup::cluster::{self, Filing};
@@ -133,8 +133,10 @@ impl Store {
                 return Err(StoreError::Stopping);
             }
             let o = &p.offer;
+            let (data, source) = packed_columns(p)?;
             let row = Row {
-                data: serde_json::to_string(o).unwrap_or_default(),
+                data,
+                source,
                 published: o.published.map(rfc3339),
                 updated: o.updated.map(rfc3339),
                 valid_through: o.valid_through.map(rfc3339),
@@ -159,7 +161,7 @@ impl Store {
                         fetch.now,
                         fetch.attempt_id,
                         row.data,
-                        p.source,
+                        row.source,
                         row.valid_through
                     ])?;
                     let id = tx.last_insert_rowid();
@@ -185,7 +187,7 @@ impl Store {
                         row.published,
                         row.updated,
                         row.data,
-                        p.source,
+                        row.source,
                         row.valid_through
                     ])?;
                     if hash != p.content_hash || stale_features {
@@ -350,6 +352,7 @@ impl Store {
             for p in postings {
                 let o = &p.offer;
                 let f = similar::features(o);
+                let (data, source) = packed_columns(p)?;
                 let n = insert.execute(params![
                     p.public_id,
                     feed_id,
@@ -360,8 +363,8 @@ impl Store {
                     o.employer,
                     o.published.map(rfc3339),
                     now,
-                    serde_json::to_string(o).unwrap_or_default(),
-                    p.source,
+                    data,
+                    source,
                     o.valid_through.map(rfc3339)
                 ])?;
                 if n == 0 {
@@ -395,6 +398,30 @@ impl Store {
         Ok(loaded)
     }
 
+    /// The offer and the partner's raw item stored under `public_id`, read back from their
+    /// stored (packed or, before version 11, plain) columns.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn stored_posting(&self, public_id: &str) -> Result<Option<(Offer, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT data, source FROM offers WHERE public_id = ?1")?;
+        let mut rows = stmt.query([public_id])?;
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let unreadable = |source| StoreError::Unpack {
+            public_id: public_id.to_owned(),
+            source,
+        };
+        let data = packed::unpack_data(r.get_ref(0)?).map_err(unreadable)?;
+        let source = packed::unpack_source(r.get_ref(1)?, &data).map_err(unreadable)?;
+        let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
+            public_id: public_id.to_owned(),
+            source,
+        })?;
+        Ok(Some((offer, source)))
+    }
+
     /// Where each offer of a feed stands (no content), by public id.
     #[cfg(any(test, feature = "testing"))]
     pub fn offer_marks(&self, feed_id: &str) -> Result<Vec<OfferMark>, StoreError> {
@@ -426,10 +453,26 @@ struct Applied<'a> {
 
 /// The columns of an offer's row made from the offer itself.
 struct Row {
-    data: String,
+    /// The offer's JSON, packed.
+    data: Vec<u8>,
+    /// The partner's raw item, packed beside it.
+    source: Vec<u8>,
     published: Option<String>,
     updated: Option<String>,
     valid_through: Option<String>,
+}
+
+/// The offer's JSON and the partner's raw item of `p`, as stored (src/store/packed.rs).
+fn packed_columns(p: &Posting) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let json = serde_json::to_string(&p.offer).unwrap_or_default();
+    let failed = |source| StoreError::Pack {
+        public_id: p.public_id.clone(),
+        source,
+    };
+    Ok((
+        packed::pack_data(&json).map_err(failed)?,
+        packed::pack_source(&p.source, &json).map_err(failed)?,
+    ))
 }
 
 /// How many offers of the feed are open.
@@ -578,7 +621,10 @@ pub(super) fn published_cluster(
         let feed: String = r.get(2)?;
         let feed_name: String = r.get(3)?;
         let network: String = r.get(4)?;
-        let data: String = r.get(8)?;
+        let data = packed::unpack_data(r.get_ref(8)?).map_err(|source| StoreError::Unpack {
+            public_id: public_id.clone(),
+            source,
+        })?;
         let offer: Offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
             public_id: public_id.clone(),
             source,

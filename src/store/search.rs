@@ -4,12 +4,12 @@
 //! the filter columns and the full-text index in step with each offer.
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::offers::published_cluster;
-use super::{instant, PublishedOffer, Store, StoreError};
+use super::{instant, packed, PublishedOffer, Store, StoreError};
 use crate::model::rfc3339;
 use crate::model::{Offer, WorkingTimeKind};
 
@@ -171,7 +171,8 @@ struct Row {
     feed_name: String,
     first_seen: String,
     changed: String,
-    data: String,
+    /// The offer's JSON as stored (src/store/packed.rs), unpacked only when needed.
+    data: SqlValue,
     sort_at: String,
     rowid: i64,
     cluster: i64,
@@ -199,7 +200,13 @@ impl Row {
         if let Some(job) = published_cluster(conn, self.cluster)? {
             return Ok(job);
         }
-        let offer = serde_json::from_str(&self.data).map_err(|source| StoreError::Corrupt {
+        let data = packed::unpack_data(ValueRef::from(&self.data)).map_err(|source| {
+            StoreError::Unpack {
+                public_id: self.public_id.clone(),
+                source,
+            }
+        })?;
+        let offer = serde_json::from_str(&data).map_err(|source| StoreError::Corrupt {
             public_id: self.public_id.clone(),
             source,
         })?;
@@ -236,7 +243,7 @@ pub(super) fn index_offer(
     });
     tx.prepare_cached(
         "UPDATE offers SET region = ?2, department = ?3, commune = ?4, contract = ?5,
-           working_time = ?6, sector = ?7 WHERE id = ?1",
+           working_time = ?6, sector = ?7, remote = ?8 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -245,7 +252,8 @@ pub(super) fn index_offer(
         o.location.place.insee,
         o.contract.map(|c| c.code()),
         working_time,
-        o.sector
+        o.sector,
+        o.location.remote.map(|r| r.code())
     ])?;
     if replace {
         tx.prepare_cached("DELETE FROM offers_fts WHERE rowid = ?1")?
@@ -542,17 +550,16 @@ impl Store {
     }
 }
 
-/// The condition of the `remote` filter, read from the stored offer: a level, or `true` /
-/// `false` (1 / 0) in offers stored before the levels existed, where `true` reads as partial.
+/// The condition of the `remote` filter, read from the offer's `remote` column (copied from
+/// the offer): a level, or `true` / `false` (1 / 0) in offers stored before the levels
+/// existed, where `true` reads as partial.
 fn remote_condition(remote: &str) -> &'static str {
     match remote {
-        "true" => "json_extract(o.data, '$.location.remote') IN ('partial', 'full', 1)",
-        "false" => {
-            "coalesce(json_extract(o.data, '$.location.remote'), 0) NOT IN ('partial', 'full', 1)"
-        }
-        "partial" => "json_extract(o.data, '$.location.remote') IN ('partial', 1)",
-        "full" => "json_extract(o.data, '$.location.remote') = 'full'",
-        "none" => "json_extract(o.data, '$.location.remote') = 'none'",
+        "true" => "o.remote IN ('partial', 'full', 1)",
+        "false" => "coalesce(o.remote, 0) NOT IN ('partial', 'full', 1)",
+        "partial" => "o.remote IN ('partial', 1)",
+        "full" => "o.remote = 'full'",
+        "none" => "o.remote = 'none'",
         // Only the values above are ever set (web::filters checks them).
         _ => "0",
     }
@@ -627,7 +634,9 @@ mod tests {
         ];
         let matching = |filter: &str| -> Vec<&str> {
             let sql = format!(
-                "SELECT 1 FROM (SELECT ?1 AS data) o WHERE {}",
+                // The remote column as schema/0011 fills it from stored offers.
+                "SELECT 1 FROM (SELECT json_extract(?1, '$.location.remote') AS remote) o
+                 WHERE {}",
                 remote_condition(filter)
             );
             stored

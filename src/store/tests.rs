@@ -136,6 +136,11 @@ fn version_6_moves_the_features_into_their_table() {
 /// offers table with an index in buckets of ids instead, and loses nothing (the features
 /// pointing to the offers survive the old table's drop, search and lookups still work).
 #[test]
+fn version_11_packs_offers_and_reads_those_of_version_10_as_they_were() {
+    upgrade_from(10);
+}
+
+#[test]
 fn version_7_rebuilds_the_offers_with_public_ids_in_buckets() {
     upgrade_from(6);
 }
@@ -253,6 +258,113 @@ fn cress_posting(feed: &str) -> Posting {
     Posting::new(o, "null".into())
 }
 
+/// `cress_posting` with the partner's item it was read from.
+fn cress_posting_with_item(feed: &str) -> Posting {
+    let mut p = cress_posting(feed);
+    p.source = serde_json::json!({
+        "title": "Chargée de mission économie sociale et solidaire H/F",
+        "company": "Chambre régionale de l'ESS Bretagne",
+        "city": "Rennes (35)",
+        "jobtype": "CDI",
+        "description": format!("<p>{}</p>", p.offer.description_text),
+    })
+    .to_string();
+    p
+}
+
+/// What the store keeps of a posting (the offer's JSON and the partner's item, packed) reads
+/// back as it was written, also after the posting was updated; the remote level, in a column
+/// of its own, still filters.
+#[test]
+fn a_stored_posting_reads_back_as_written() {
+    let store = Store::open_in_memory().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let toml = "[[feed]]\nid = \"a\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+    let mut offer = cress_posting_with_item("a");
+    offer.offer.location.remote = Some(crate::model::Remote::Full);
+    let posting = Posting::new(offer.offer, offer.source);
+    store
+        .record_success(
+            "a",
+            &attempt_at("2026-11-20T10:00:00Z"),
+            std::slice::from_ref(&posting),
+            2,
+        )
+        .unwrap();
+    let read = store.stored_posting(&posting.public_id).unwrap();
+    assert_eq!(read, Some((posting.offer.clone(), posting.source.clone())));
+    let kinds: Vec<String> = column(
+        &store.conn(),
+        "SELECT typeof(data) || typeof(source) FROM offers",
+    );
+    assert_eq!(kinds, ["blobblob"], "packed");
+    let packed_size: Vec<i64> = column(&store.conn(), "SELECT length(source) FROM offers");
+    assert!(
+        (packed_size[0] as usize) < posting.source.len() / 2,
+        "the item is packed against the offer: {packed_size:?} of {}",
+        posting.source.len()
+    );
+
+    // Updated: another item, another description.
+    let mut offer = posting.offer.clone();
+    offer.description_text = "Animer le réseau breton de l'ESS.".into();
+    let source = r#"{"title":"Chargée de mission","description":"Animer le réseau."}"#;
+    let posting = Posting::new(offer, source.into());
+    store
+        .record_success(
+            "a",
+            &attempt_at("2026-11-21T10:00:00Z"),
+            std::slice::from_ref(&posting),
+            2,
+        )
+        .unwrap();
+    let read = store.stored_posting(&posting.public_id).unwrap();
+    assert_eq!(read, Some((posting.offer.clone(), posting.source.clone())));
+    let published = store.offer_by_id(&posting.public_id).unwrap().unwrap();
+    assert_eq!(published.offer, posting.offer);
+
+    let remote = |level: &str| {
+        let filter = OfferFilter {
+            remote: Some(level.into()),
+            ..Default::default()
+        };
+        store
+            .query_offers(&filter, Order::Discovered, 10, None)
+            .unwrap()
+            .0
+            .len()
+    };
+    assert_eq!(
+        (
+            remote("full"),
+            remote("true"),
+            remote("partial"),
+            remote("false")
+        ),
+        (1, 1, 0, 0)
+    );
+    let words = OfferFilter {
+        q: Some("reseau breton".into()),
+        ..Default::default()
+    };
+    let found = store
+        .query_offers(&words, Order::Discovered, 10, None)
+        .unwrap()
+        .0;
+    assert_eq!(found.len(), 1, "the new description is indexed");
+    let old_words = OfferFilter {
+        q: Some("porteurs".into()),
+        ..Default::default()
+    };
+    let found = store
+        .query_offers(&old_words, Order::Discovered, 10, None)
+        .unwrap()
+        .0;
+    assert!(found.is_empty(), "the old description is no longer indexed");
+}
+
 /// A flush commits more pages than the writer's bound on the log: it leaves them to the
 /// checkpointing thread, and puts the bound back. (That the fetch does not wait for them
 /// is measured by `benches/dedup_insert.rs`, not here.) The thread copies them into the
@@ -339,15 +451,54 @@ fn upgrade_from(version: i64) {
                 [[feed]]\nid = \"b\"\nname = \"B\"\nnetwork = \"M\"\nurl = \"b.xml\"\n";
     let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
     let attempt = attempt_at("2026-11-20T10:00:00Z");
-    {
+    let stored = cress_posting_with_item("a");
+    let published = {
         let store = Store::open(&path).unwrap();
         store.sync_feeds(&config.feeds).unwrap();
         store
-            .record_success("a", &attempt, &[cress_posting("a")], 2)
+            .record_success("a", &attempt, std::slice::from_ref(&stored), 2)
             .unwrap();
         assert_eq!(store.flush_dedup_keys().unwrap(), 1);
-    }
+        store.offer_by_id(&stored.public_id).unwrap().unwrap()
+    };
     let conn = Connection::open(&path).unwrap();
+    // Back to version 10: the offer's JSON and the partner's item as plain text, no remote
+    // column, a full-text index with its own copy of the text.
+    let rows: Vec<(i64, String, String)> = {
+        let mut stmt = conn.prepare("SELECT id, data, source FROM offers").unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                let data = packed::unpack_data(r.get_ref(1)?).unwrap();
+                let source = packed::unpack_source(r.get_ref(2)?, &data).unwrap();
+                Ok((r.get(0)?, data, source))
+            })
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    for (id, data, source) in rows {
+        conn.execute(
+            "UPDATE offers SET data = ?2, source = ?3 WHERE id = ?1",
+            rusqlite::params![id, data, source],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "ALTER TABLE offers DROP COLUMN remote;
+         CREATE INDEX offers_commune ON offers(commune, status);
+         DROP TABLE offers_fts;
+         CREATE VIRTUAL TABLE offers_fts USING fts5(
+             title, employer, description,
+             tokenize = 'unicode61 remove_diacritics 2'
+         );
+         INSERT INTO offers_fts (rowid, title, employer, description)
+             SELECT id, title, coalesce(employer, ''),
+               coalesce(json_extract(data, '$.description_text'), '')
+             FROM offers;
+         PRAGMA user_version = 10;",
+    )
+    .unwrap();
+    let text: Vec<String> = column(&conn, "SELECT typeof(data) || typeof(source) FROM offers");
+    assert_eq!(text, ["texttext"], "as version 10 wrote them");
     // Back to version 7: no partners' registrations, no fetch started mark, no held closings.
     conn.execute_batch(
         "DROP TABLE registrations;
@@ -392,6 +543,15 @@ fn upgrade_from(version: i64) {
 
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    assert_eq!(
+        store.offer_by_id(&stored.public_id).unwrap().as_ref(),
+        Some(&published),
+        "read as before the upgrade"
+    );
+    assert_eq!(
+        store.stored_posting(&stored.public_id).unwrap(),
+        Some((stored.offer.clone(), stored.source.clone()))
+    );
     let count = |table: &str| -> i64 {
         store
             .conn()
