@@ -274,6 +274,9 @@ impl Store {
                 recent.remove(&tx, *id, &similar::keys(&f))?;
             }
             tx.execute("DELETE FROM offers WHERE id = ?1", [id])?;
+            // The index keeps no link to the row: its text goes with it (the id may be
+            // reused by the next offer).
+            tx.execute("DELETE FROM offers_fts WHERE rowid = ?1", [id])?;
             if let Some(c) = cluster {
                 touched.insert(*c);
             }

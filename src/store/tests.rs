@@ -713,3 +713,34 @@ fn an_unknown_state_reads_as_active() {
     assert_eq!(state("paused"), FeedState::Active);
     assert_eq!(state("gone"), FeedState::Gone);
 }
+
+#[test]
+fn a_purged_offer_leaves_nothing_in_the_full_text_index() {
+    let store = memory_store(&["a"]);
+    store
+        .record_success(
+            "a",
+            &attempt_at("2026-01-10T10:00:00Z"),
+            &[cress_posting("a")],
+            2,
+        )
+        .unwrap();
+    let fts = |store: &Store| -> i64 {
+        store
+            .conn()
+            .query_row("SELECT count(*) FROM offers_fts", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(fts(&store), 1);
+    store
+        .conn()
+        .execute(
+            "UPDATE offers SET status = 'closed', closed_at = '2026-01-11T10:00:00Z'",
+            [],
+        )
+        .unwrap();
+    let now: DateTime<Utc> = "2026-06-01T10:00:00Z".parse().unwrap();
+    assert_eq!(store.purge(now, 90).unwrap().deleted, 1);
+    // Its row id may be given to the next offer: a stale text there would be found for it.
+    assert_eq!(fts(&store), 0);
+}
