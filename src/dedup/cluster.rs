@@ -4,10 +4,10 @@
 //! with [`similar`]; the store keeps the clusters and reads and writes them through the
 //! [`Clusters`] trait, inside the transaction that files the fetch. No SQL and no I/O here.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use super::similar::{self, Features};
-use crate::model::Offer;
 
 /// What filing postings has cost so far in this process, counted for the tests and benches
 /// that prove the cost of a posting bounded whatever the postings look like (templated ads
@@ -159,11 +159,18 @@ impl<'a> Filing<'a> {
         }
     }
 
-    /// The features of a posting of this fetch.
-    pub fn features(&self, o: &Offer) -> Features {
-        let mut f = similar::features(o);
-        f.slot = Some(similar::slot(self.feed));
-        f
+    /// The features of a posting of this fetch: `features` as computed from its offer
+    /// ([`similar::features`], before the fetch is applied, off the writer) with the slot of
+    /// this fetch's feed; borrowed when they carry it already (as a posting's do once
+    /// identified in its feed), copied otherwise.
+    pub fn features<'f>(&self, features: &'f Features) -> Cow<'f, Features> {
+        let slot = Some(similar::slot(self.feed));
+        if features.slot == slot {
+            return Cow::Borrowed(features);
+        }
+        let mut f = features.clone();
+        f.slot = slot;
+        Cow::Owned(f)
     }
 
     /// The slot of another stored posting: its feed's when that feed publishes it now (for

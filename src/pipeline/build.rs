@@ -1,6 +1,7 @@
 //! A body made into postings, the pure part of a refresh (CPU only, no I/O, run off the async
 //! threads): parsed and normalised through one [`Reading`] of the feed's configuration, items
-//! without title or link left out with a warning, identities given within the feed.
+//! without title or link left out with a warning, identities given within the feed, and each
+//! posting's deduplication features computed (see [`Posting::features`]).
 
 use std::collections::HashMap;
 
@@ -106,6 +107,8 @@ pub(super) fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
+        // The posting's deduplication features (shingles, MinHash signatures) are computed
+        // here, a feed per blocking thread, not in the store's one writing transaction.
         postings.push(Posting::unidentified(offer, source_text(item.source)));
         positions.push(index);
     }
@@ -191,5 +194,63 @@ fn unpublished_label(index: usize, offer: &crate::model::Offer) -> String {
     match &offer.reference {
         Some(r) => format!("item {} (reference {r:?})", index + 1),
         None => format!("item {} (no reference)", index + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::dedup::similar;
+
+    /// The feed `local` reading `fixtures/partners/ressources-solidaires-rhone.xml`.
+    fn feed() -> FeedConfig {
+        let text = "[[feed]]\nid = \"local\"\nname = \"Local\"\nnetwork = \"Test\"\n\
+                    url = \"fixtures/partners/ressources-solidaires-rhone.xml\"\nformat = \"rss\"\n";
+        let config = crate::config::parse(text, std::path::Path::new("feeds.toml")).unwrap();
+        config.feeds.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn postings_are_built_with_their_features_and_their_feed_slot() {
+        let feed = feed();
+        let body = crate::fetch::Body {
+            bytes: std::fs::read("fixtures/partners/ressources-solidaires-rhone.xml").unwrap(),
+            http_status: None,
+            charset: None,
+            etag: None,
+            last_modified: None,
+            final_url: None,
+            moved_to: None,
+            timing: Default::default(),
+            budget: Default::default(),
+        };
+        let now = "2026-12-07T00:00:00Z".parse().unwrap();
+        let built = match build_postings(&feed, body, now, &Default::default(), &|| false) {
+            Ok(built) => built,
+            Err(failure) => panic!("{}", failure.message),
+        };
+        assert!(built.postings.len() > 1, "{}", built.postings.len());
+        for p in &built.postings {
+            // What the store files: the features of the offer as deduplication computes
+            // them, byte for byte, in this feed's slot.
+            let from_offer = similar::features(&p.offer);
+            assert_eq!(similar::encode(&p.features), similar::encode(&from_offer));
+            assert_eq!(
+                similar::keys(&p.features),
+                similar::keys(&from_offer),
+                "{}",
+                p.identity
+            );
+            assert_eq!(p.features.slot, Some(similar::slot("local")));
+            assert_eq!(
+                p.features,
+                similar::Features {
+                    slot: Some(similar::slot("local")),
+                    ..from_offer
+                }
+            );
+        }
     }
 }

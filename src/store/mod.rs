@@ -151,6 +151,12 @@ pub struct Posting {
     /// The partner's item as JSON text, kept for audit (at most about 1 MiB of it: see
     /// `pipeline::source_text`).
     pub source: String,
+    /// What deduplication compares of `offer` ([`crate::dedup::similar::features`]; the
+    /// feed's slot once identified), computed when the posting is built, like
+    /// `content_hash`: in the pipeline, off the writer and a feed per thread, so that the
+    /// store's transaction only looks up, decides and writes. A caller that changes `offer`
+    /// afterwards builds the posting again.
+    pub features: crate::dedup::similar::Features,
 }
 
 impl Posting {
@@ -161,16 +167,19 @@ impl Posting {
             public_id: String::new(),
             identity: String::new(),
             content_hash: crate::dedup::content_hash(&offer),
+            features: crate::dedup::similar::features(&offer),
             offer,
             source,
         }
     }
 
     /// Gives the posting its `identity` within its feed `feed_id`, and the public id that
-    /// follows from them (see [`crate::dedup::public_id`]).
+    /// follows from them (see [`crate::dedup::public_id`]); its features take the feed's
+    /// slot ([`crate::dedup::similar::slot`]).
     pub fn identify(&mut self, feed_id: &str, identity: String) {
         self.public_id = crate::dedup::public_id(feed_id, &identity);
         self.identity = identity;
+        self.features.slot = Some(crate::dedup::similar::slot(feed_id));
     }
 
     /// The posting of `offer` under `identity` within its feed `feed_id`.

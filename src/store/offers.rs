@@ -169,7 +169,7 @@ impl Store {
                     cluster::file(
                         &mut Filed::new(tx, recent),
                         id,
-                        &filing.features(o),
+                        &filing.features(&p.features),
                         &filing,
                     )?;
                     stats.new += 1;
@@ -191,7 +191,7 @@ impl Store {
                         row.valid_through
                     ])?;
                     if hash != p.content_hash || stale_features {
-                        let features = filing.features(o);
+                        let features = filing.features(&p.features);
                         cluster::file(&mut Filed::new(tx, recent), id, &features, &filing)?;
                     }
                     if hash == p.content_hash {
@@ -354,7 +354,7 @@ impl Store {
             )?;
             for p in postings {
                 let o = &p.offer;
-                let f = similar::features(o);
+                let f = &p.features;
                 let (data, source) = packed_columns(p)?;
                 let n = insert.execute(params![
                     p.public_id,
@@ -375,9 +375,9 @@ impl Store {
                 }
                 let id = tx.last_insert_rowid();
                 cluster.execute([id])?;
-                features.execute(params![id, similar::encode(&f)])?;
+                features.execute(params![id, similar::encode(f)])?;
                 search::index_offer(&tx, id, o, false)?;
-                keys.extend(similar::keys(&f).into_iter().map(|k| (k, id)));
+                keys.extend(similar::keys(f).into_iter().map(|k| (k, id)));
                 loaded += 1;
             }
             // In a scattered (but deterministic) order, as postings filed one by one write
