@@ -195,6 +195,7 @@ async fn dispatch(command: Command, mut config: Config, clock: Clock) -> anyhow:
     let reads_only = matches!(
         command,
         Command::Export { .. }
+            | Command::Offer { .. }
             | Command::Feeds {
                 reset: None,
                 action: None | Some(cli::FeedsAction::Pending),
@@ -227,6 +228,7 @@ async fn dispatch(command: Command, mut config: Config, clock: Clock) -> anyhow:
             cli::feeds::feeds(&config, store, id, reset, action, clock).await
         }
         Command::Token { action } => cli::token::token(store, action, clock).await,
+        Command::Offer { id } => cli::offer(store, id).await,
         Command::Purge => cli::purge(&config, store, clock).await,
         Command::Check
         | Command::Backup { .. }

@@ -270,3 +270,52 @@ fn validate_reports_fields_and_problems_without_a_registry() {
         "{stderr}"
     );
 }
+
+#[test]
+fn offer_prints_the_stored_posting_and_the_partners_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = cress_and_absent().write(dir.path());
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .args(["fetch", "--feed", "cress-bretagne"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = essaim::store::Store::open_read_only(&dir.path().join("essaim.db")).unwrap();
+    let stored = store.open_offers(10).unwrap();
+    assert_eq!(stored.len(), 3);
+    let job = &stored[0];
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .args(["offer", &job.id])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["public_id"], job.id.as_str());
+    assert_eq!(shown["offer"]["title"], job.offer.title.as_str());
+    assert_eq!(shown["offer"]["feed_id"], "cress-bretagne");
+    // The Atom entry as read, kept (compressed) beside the offer.
+    let source = shown["source"].to_string();
+    let first_word = job.offer.title_raw.split_whitespace().next().unwrap();
+    assert!(source.contains(first_word), "{first_word} in {source}");
+
+    let out = essaim()
+        .arg("--config")
+        .arg(&config)
+        .args(["offer", "00000000-0000-0000-0000-000000000000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no stored posting"));
+}

@@ -112,6 +112,12 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<FeedsAction>,
     },
+    /// Print one stored posting as JSON: the offer as essaim normalised it and the partner's
+    /// item as read (`source`), by its public id (`/api/offers/{id}`, the feeds' `guid`).
+    Offer {
+        #[arg(value_name = "PUBLIC_ID")]
+        id: String,
+    },
     /// Partner networks' tokens (the partner API), and the operator's token (`/admin`).
     Token {
         #[command(subcommand)]
@@ -192,6 +198,25 @@ pub enum TokenAction {
 
 fn parse_format(s: &str) -> Result<essaim::parse::Format, String> {
     s.parse()
+}
+
+/// `essaim offer ID`: the stored posting (normalised offer and partner's item) as JSON; exit 1
+/// when no posting has that public id.
+pub async fn offer(store: Arc<Store>, id: String) -> anyhow::Result<ExitCode> {
+    let wanted = id.clone();
+    let Some((offer, source)) = Shared::new(store)
+        .run(move |s| s.stored_posting(&wanted))
+        .await?
+    else {
+        eprintln!("essaim: no stored posting has the public id {id:?}");
+        return Ok(ExitCode::FAILURE);
+    };
+    // The item as read is JSON for every format; shown as it was stored otherwise.
+    let source = serde_json::from_str::<serde_json::Value>(&source)
+        .unwrap_or(serde_json::Value::String(source));
+    let out = serde_json::json!({ "public_id": id, "offer": offer, "source": source });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Time beyond `settings.shutdown_deadline` the process allows itself to exit, after the

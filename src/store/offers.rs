@@ -402,8 +402,7 @@ impl Store {
     }
 
     /// The offer and the partner's raw item stored under `public_id`, read back from their
-    /// stored (packed or, before version 11, plain) columns.
-    #[cfg(any(test, feature = "testing"))]
+    /// stored (packed or, before version 11, plain) columns (`essaim offer`).
     pub fn stored_posting(&self, public_id: &str) -> Result<Option<(Offer, String)>, StoreError> {
         let conn = self.conn();
         let mut stmt =
