@@ -15,8 +15,9 @@ const PARTNER_PREFIX: &str = "essaim_p";
 /// The prefix of the operator's token.
 const ADMIN_PREFIX: &str = "essaim_admin_";
 
-/// A new token's secret part: 32 random bytes as 64 hex digits.
-fn random_hex() -> Result<String, String> {
+/// 32 random bytes from the operating system as 64 hex digits: a new token's secret part,
+/// or a session's id.
+pub fn random_hex() -> Result<String, String> {
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes)
         .map_err(|e| format!("the operating system gave no random bytes: {e}"))?;

@@ -80,18 +80,13 @@ pub(super) struct Operator {
 
 /// 32 random bytes in hex.
 fn random_hex() -> Result<String, Response> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| {
+    crate::secret::random_hex().map_err(|e| {
         html::message(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Error",
-            &format!(
-                "The operating system gave no random bytes: {}.",
-                esc(&e.to_string())
-            ),
+            &format!("{}.", esc(&e)),
         )
-    })?;
-    Ok(hex::encode(bytes))
+    })
 }
 
 /// Whether `a` and `b` are equal, compared in constant time (for their common length).
