@@ -101,7 +101,18 @@ fn apply_migrations(
     for (i, (name, sql)) in migrations.iter().enumerate().skip(from) {
         let started = std::time::Instant::now();
         let failed = |source| StoreError::Migration { name, source };
-        let tx = conn.transaction().map_err(failed)?;
+        // Another process may be opening the same database (`essaim feeds` while `essaim run`
+        // starts on a new file): the write lock is taken first, then the version read again,
+        // and a migration it applied meanwhile is not applied twice.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(failed)?;
+        if version > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)
             .and_then(|_| tx.pragma_update(None, "user_version", i as i64 + 1))
             .map_err(failed)?;

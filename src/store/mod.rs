@@ -432,8 +432,7 @@ impl Store {
         // The write path uses a dozen cached statements per posting, a purge or a flush a few
         // more: room for all of them (rusqlite keeps 16 by default, evicting the oldest).
         conn.set_prepared_statement_cache_capacity(64);
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
+        wal_mode(&conn).map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -600,6 +599,24 @@ impl Store {
     /// True once [`Store::stop_applying`] was called.
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Puts the database in WAL mode. On a new file that another process is opening at the same
+/// moment, SQLite answers "busy" at once rather than through the busy timeout (the change of
+/// journal mode needs the file to itself): tried again for up to 10 s.
+fn wal_mode(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 200 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            done => return done,
+        }
     }
 }
 

@@ -744,3 +744,23 @@ fn a_purged_offer_leaves_nothing_in_the_full_text_index() {
     // Its row id may be given to the next offer: a stale text there would be found for it.
     assert_eq!(fts(&store), 0);
 }
+
+#[test]
+fn processes_opening_a_new_database_at_once_all_open_it() {
+    // `essaim run` starting on a new file while `essaim feeds` (or a probe) opens it: each
+    // migration is applied once, by whichever takes the write lock first.
+    for _ in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("essaim.db");
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version()))
+            })
+            .collect();
+        for opener in openers {
+            let version = opener.join().unwrap().unwrap().unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
+    }
+}
