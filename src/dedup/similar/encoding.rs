@@ -78,6 +78,8 @@ pub fn encode(f: &Features) -> Vec<u8> {
     out.extend_from_slice(&t.start_day.unwrap_or(0).to_le_bytes());
     put_strs(&mut out, &f.place_words);
     put_str(&mut out, &f.title_initials);
+    // Version 6.
+    out.extend_from_slice(&f.title_sector.to_le_bytes());
     out
 }
 
@@ -125,8 +127,9 @@ impl Reader<'_> {
 
 /// Decodes stored features; None when they are damaged or of an unknown version. Features
 /// of version 2 (before terms and place words) decode with none stated, and those of
-/// versions 3 (`self_named` read from one word) and 4 (mentions read from the text's first
-/// 400 characters only) as written: all are filed again at their feed's next fetch.
+/// versions 3 (`self_named` read from one word), 4 (mentions read from the text's first
+/// 400 characters only) and 5 (no sector words marked in the title) as written: all are filed
+/// again at their feed's next fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
     let version = r.u8()?;
@@ -178,11 +181,13 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     } else {
         String::new()
     };
+    let title_sector = if version >= 6 { r.u16()? } else { 0 };
     Some(Features {
         terms,
         place_words,
         slot: None,
         title_initials,
+        title_sector,
         employer,
         initials,
         head_initials,

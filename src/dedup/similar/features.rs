@@ -6,7 +6,7 @@ use super::facts::figures;
 use super::place::place_features;
 use super::shingles::{minhash, text_sets};
 use super::terms::{terms, Terms};
-use super::title::{title_initials, title_tokens};
+use super::title::{title_initials, title_sector_mask, title_tokens};
 use super::words::fnv;
 use crate::model::Offer;
 
@@ -14,7 +14,7 @@ use crate::model::Offer;
 /// another version are computed again when their posting is next seen). A change of the keys
 /// alone needs a migration that lists every posting for its keys again, as
 /// `schema/0005_dedup_pending.sql` does.
-pub const FEATURES_VERSION: u8 = 5;
+pub const FEATURES_VERSION: u8 = 6;
 
 /// What the same-job decision looks at, for one posting.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,6 +26,9 @@ pub struct Features {
     pub initials: String,
     /// Stemmed title tokens, sorted, unique.
     pub title: Vec<String>,
+    /// Which title tokens only name the sector ("secteur naval"), one bit each (see
+    /// [`title_sector_mask`]).
+    pub title_sector: u16,
     /// First letters of the title's words in order, without function words ("ide" for
     /// "infirmier diplômé d'État"), to recognise an acronym in another title.
     pub title_initials: String,
@@ -89,13 +92,15 @@ pub fn features(offer: &Offer) -> Features {
     let place = place_features(offer);
     let (shingles, content) = text_sets(&offer.description_text);
     let (facts, dates) = figures(&offer.description_text);
+    let title = title_tokens(&offer.title);
     Features {
         terms: terms(offer),
         place_words: place.place_words,
         slot: None,
         employer: employer.tokens,
         initials: employer.initials,
-        title: title_tokens(&offer.title),
+        title_sector: title_sector_mask(&offer.title, &title),
+        title,
         title_initials: title_initials(&offer.title),
         commune: place.commune,
         department: offer.location.place.department.clone(),

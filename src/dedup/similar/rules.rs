@@ -9,7 +9,7 @@ use super::features::Features;
 use super::place::{place_contradicted, place_unresolved, place_words_differ};
 use super::shingles::{containment, jaccard};
 use super::terms::terms_differ;
-use super::title::{overlap, titles_differ, token_jaccard};
+use super::title::{overlap, role_shared, titles_differ, token_jaccard};
 
 /// Why two postings are not the same job: the first rule of [`same_job`] that refuses them
 /// (the conflicts of [`conflict`] first, stated differences before those read from what a
@@ -226,13 +226,17 @@ pub fn verdict(a: &Features, b: &Features) -> Result<f64, Refusal> {
     // date and every figure of the fewer, or every figure (three at least) of an ad written
     // anew. The same text under another title is the employer's template for another job
     // ("Vendeur bijouterie", "Vendeur téléphonie"): a board that rewrites an ad rewrites its
-    // title with it, an employer that reuses its text changes only the title.
+    // title with it, an employer that reuses its text changes only the title. The word kept
+    // must name the role: an interim agency's "Electricien secteur naval" and "Tireur de
+    // câbles secteur naval" share only their sector, and the same figures (the same site,
+    // the same mission terms) for two trades.
+    let role = role_shared(a, b);
     let same_facts = vouched
         && ((c.shared_dates >= 2 && c.facts_contained >= 0.8)
-            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && c.title > 0.0)
+            || (c.shared_dates >= 1 && c.facts_contained >= 1.0 && role)
             || (c.min_facts >= 3
                 && c.facts_contained >= 1.0
-                && c.title > 0.0
+                && role
                 && c.shingle_containment < 0.8));
     if titles_differ(a, b) && !same_facts {
         return Err(Refusal::TitlesDiffer);

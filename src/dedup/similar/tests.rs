@@ -1,4 +1,5 @@
 use super::employer::employers_differ;
+use super::title::role_shared;
 use super::*;
 use crate::model::Offer;
 use crate::model::{Contract, Location, Place};
@@ -598,6 +599,71 @@ fn a_reworded_title_keeping_a_word_with_the_same_date_and_figures_is_the_same_jo
          02/11/2026.",
     );
     assert_eq!(verdict(&a, &other_role), Err(Refusal::TitlesDiffer));
+}
+
+#[test]
+fn two_trades_sharing_only_their_sector_are_two_jobs() {
+    // An interim agency posts two trades on one shipyard: the same mission terms, the same
+    // figures, titles that share only "secteur naval".
+    let ad = |title: &str, tasks: &str| {
+        features(&offer(
+            Some("Groupe Intérim Atlantique"),
+            title,
+            "Lorient",
+            "56",
+            Some(Contract::Interim),
+            &format!(
+                "Notre agence de Lorient recherche pour son client, chantier naval de 450 \
+                 salariés, {tasks} Mission de 6 mois renouvelable, 35 heures par semaine, \
+                 taux horaire 13,50 € brut plus primes de panier de 7,30 €. Démarrage le \
+                 05/01/2027. Habilitation électrique appréciée."
+            ),
+        ))
+    };
+    let electricien = ad(
+        "ELECTRICIENS secteur navale (H/F)",
+        "des électriciens : raccordement des armoires, pose des chemins de câbles, lecture de \
+         schémas, mise sous tension des équipements de bord.",
+    );
+    let tireur = ad(
+        "TIREUR DE CABLES secteur Navale (H/F)",
+        "des tireurs de câbles : tirage et repérage des câbles dans les coursives, fixation \
+         sur les chemins de câbles, travail en équipe avec les électriciens de bord.",
+    );
+    assert_ne!(electricien.title_sector, 0, "{:?}", electricien.title);
+    assert!(!role_shared(&electricien, &tireur));
+    assert_eq!(
+        verdict(&electricien, &tireur),
+        Err(Refusal::TitlesDiffer),
+        "{:?}",
+        compare(&electricien, &tireur)
+    );
+    // The same trade reworded by another board, keeping its role word, still joins.
+    let reworded = ad(
+        "Electricien de bord - secteur naval",
+        "des électriciens : raccordement des armoires, pose des chemins de câbles, lecture de \
+         schémas, mise sous tension des équipements de bord.",
+    );
+    assert!(role_shared(&electricien, &reworded));
+    assert!(same_job(&electricien, &reworded).is_some());
+    // A sector word that is also in the role part is a role word.
+    let f = features(&offer(
+        None,
+        "Agent naval secteur naval",
+        "Lorient",
+        "56",
+        None,
+        "",
+    ));
+    assert_eq!(f.title_sector, mask(&f.title, &["secteur"]));
+}
+
+fn mask(tokens: &[String], sector: &[&str]) -> u16 {
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| sector.contains(&t.as_str()))
+        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 #[test]

@@ -39,6 +39,51 @@ pub fn title_tokens(title: &str) -> Vec<String> {
     set.into_iter().collect()
 }
 
+/// Words that open a title's sector qualifier ("Electricien secteur naval", "Chauffeur
+/// domaine agricole"): the words after them say where the job is, not what it is.
+const SECTOR_MARKERS: &[&str] = &["secteur", "domaine", "filiere", "branche"];
+
+/// Which of `tokens` (a title's [`title_tokens`]) only name its sector: bit `i` is set when
+/// `tokens[i]` is a sector marker or only appears after one ("secteur", "naval" in
+/// "Electricien secteur naval"). Two titles sharing only those share no role.
+pub fn title_sector_mask(title: &str, tokens: &[String]) -> u16 {
+    let mut role = BTreeSet::new();
+    let mut sector = BTreeSet::new();
+    let mut in_sector = false;
+    for w in words(title) {
+        if SECTOR_MARKERS.contains(&w.as_str()) {
+            in_sector = true;
+        }
+        let t = stem(&w);
+        if in_sector {
+            sector.insert(t);
+        } else {
+            role.insert(t);
+        }
+    }
+    tokens
+        .iter()
+        .take(16)
+        .enumerate()
+        .filter(|(_, t)| sector.contains(*t) && !role.contains(*t))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
+/// The two titles share a word that names the role (not only their sector qualifier).
+pub(super) fn role_shared(a: &Features, b: &Features) -> bool {
+    let role = |f: &Features, i: usize| i >= 16 || f.title_sector & (1 << i) == 0;
+    a.title
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| role(a, *i))
+        .any(|(_, t)| {
+            b.title
+                .iter()
+                .enumerate()
+                .any(|(j, u)| u == t && role(b, j))
+        })
+}
+
 /// First letters of a title's words in order, without function words ("ide" for "infirmier
 /// diplômé d'État").
 pub(super) fn title_initials(title: &str) -> String {
