@@ -7,6 +7,7 @@
 //! [`Plan`] that [`politeness::plan`] draws from its outcome (next fetch, backoff, gone).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -23,6 +24,7 @@ use crate::politeness::{self, Plan, Verdict};
 use crate::store::{ApplyStats, Attempt, Shared, Store, StoreError};
 
 mod build;
+mod pass;
 
 pub use build::Reading;
 use build::{build_postings, Built};
@@ -74,6 +76,50 @@ pub struct Pipeline {
     limit: Arc<Semaphore>,
     /// One semaphore per partner host, created on first use.
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Refreshes in flight, and bodies held from their fetch until applied.
+    load: Load,
+}
+
+/// What a pipeline holds at once: refreshes in flight (each with its feed's configuration and
+/// fetch memory), and bodies fetched but not yet applied (a body, then the postings built
+/// from it, which take memory in proportion), with the most of each seen.
+#[derive(Debug, Default)]
+struct Load {
+    refreshes: Gauge,
+    bodies: Gauge,
+}
+
+/// A count of things alive and the most seen at once.
+#[derive(Debug, Default)]
+struct Gauge {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Gauge {
+    /// Counts one more until the returned guard is dropped.
+    fn hold(&self) -> Held<'_> {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        Held(self)
+    }
+}
+
+struct Held<'a>(&'a Gauge);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The most refreshes in flight at once and the most bodies held at once (fetched, parsed
+/// or built, and not yet applied) since the pipeline was made (for tests).
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peaks {
+    pub refreshes: usize,
+    pub bodies: usize,
 }
 
 impl Pipeline {
@@ -97,7 +143,17 @@ impl Pipeline {
             fetcher,
             limit,
             hosts: Mutex::new(HashMap::new()),
+            load: Load::default(),
         })
+    }
+
+    /// See [`Peaks`].
+    #[cfg(feature = "testing")]
+    pub fn peaks(&self) -> Peaks {
+        Peaks {
+            refreshes: self.load.refreshes.peak.load(Ordering::SeqCst),
+            bodies: self.load.bodies.peak.load(Ordering::SeqCst),
+        }
     }
 
     /// Refreshes the given feeds now (all enabled ones when `ids` is empty), whatever their
@@ -121,30 +177,62 @@ impl Pipeline {
 
     /// Refreshes `feeds` concurrently within the global and per-host limits; each report is
     /// also sent to `progress` as soon as its feed is done. Reports come back in input order.
+    ///
+    /// At most `max_concurrent_fetches` refreshes are in flight at once, however many feeds
+    /// the pass has: the others wait in a queue as their configuration only (see
+    /// [`pass::Queue`]), so memory does not grow with the number of feeds. Each refresh in
+    /// flight holds its body, then what it built, until the writer has applied it: a feed
+    /// built while the writer is busy waits there, and the next feed starts only when one is
+    /// done (the writer's pace is the pass's).
     pub async fn refresh_feeds(
         self: &Arc<Self>,
         feeds: Vec<FeedConfig>,
         progress: Option<mpsc::UnboundedSender<FeedReport>>,
     ) -> Vec<FeedReport> {
+        let total = feeds.len();
+        let window = self.config.settings.max_concurrent_fetches.max(1);
+        let mut queue = pass::Queue::new(feeds, self.config.settings.max_concurrent_per_host);
         let mut tasks = tokio::task::JoinSet::new();
-        for (i, feed) in feeds.into_iter().enumerate() {
-            let me = Arc::clone(self);
-            tasks.spawn(async move { (i, me.refresh(&feed).await) });
-        }
-        let mut reports = Vec::new();
-        while let Some(done) = tasks.join_next().await {
+        // The host slot of each task, to give back should the task end abnormally.
+        let mut hosts: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let mut reports: Vec<Option<FeedReport>> = Vec::new();
+        reports.resize_with(total, || None);
+        loop {
+            while tasks.len() < window {
+                let Some(next) = queue.next() else { break };
+                let me = Arc::clone(self);
+                let pass::Next {
+                    position,
+                    host,
+                    feed,
+                } = next;
+                let task = tasks.spawn(async move { (position, me.refresh(&feed).await) });
+                hosts.insert(task.id(), host);
+            }
+            let Some(done) = tasks.join_next_with_id().await else {
+                break;
+            };
             match done {
-                Ok((i, report)) => {
+                Ok((task, (position, report))) => {
+                    if let Some(host) = hosts.remove(&task) {
+                        queue.done(host);
+                    }
                     if let Some(p) = &progress {
                         let _ = p.send(report.clone());
                     }
-                    reports.push((i, report));
+                    if let Some(slot) = reports.get_mut(position) {
+                        *slot = Some(report);
+                    }
                 }
-                Err(e) => warn!(message = "A refresh task ended abnormally.", error = %e),
+                Err(e) => {
+                    if let Some(host) = hosts.remove(&e.id()) {
+                        queue.done(host);
+                    }
+                    warn!(message = "A refresh task ended abnormally.", error = %e);
+                }
             }
         }
-        reports.sort_by_key(|(i, _)| *i);
-        reports.into_iter().map(|(_, r)| r).collect()
+        reports.into_iter().flatten().collect()
     }
 
     /// The feeds a pass fetches. Named feeds are forced (whatever their state); otherwise the
@@ -201,6 +289,7 @@ impl Pipeline {
     /// Refreshes one feed and records the attempt and the next fetch, whatever its outcome.
     #[tracing::instrument(skip_all, fields(feed = %feed.id))]
     pub async fn refresh(&self, feed: &FeedConfig) -> FeedReport {
+        let _in_flight = self.load.refreshes.hold();
         let memory = match self.shared.fetch_memory(&feed.id).await {
             Ok(m) => m,
             Err(e) => {
@@ -521,6 +610,8 @@ impl Pipeline {
             }
             Fetched::Body(body) => body,
         };
+        // Counted until applied (or failed): the body, then the postings built from it.
+        let _held = self.load.bodies.hold();
         metrics::record_bytes(&feed.id, body.bytes.len());
         let body_hash = hex::encode(Sha256::digest(&body.bytes));
         let mut attempt = Attempt {

@@ -1,0 +1,80 @@
+//! The bounded pipeline (issue 20): a pass over many feeds keeps at most
+//! `max_concurrent_fetches` refreshes in flight, and as many bodies (fetched, built, not yet
+//! applied), whatever the number of feeds; the reports still come back in the feeds' order.
+//! Counted by the pipeline itself (`Pipeline::peaks`, behind the `testing` feature), not
+//! timed.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::routing::get;
+use axum::Router;
+
+use common::{assert_updated, fetch_registry, rss_response, FixtureDir, ALLOW_LOOPBACK};
+use essaim::pipeline::Peaks;
+
+const FEEDS: usize = 200;
+
+/// Serves `/f/N`: an RSS feed of two offers of its own.
+async fn server() -> std::net::SocketAddr {
+    let app = Router::new().route(
+        "/f/{i}",
+        get(
+            |axum::extract::Path(i): axum::extract::Path<usize>| async move {
+                rss_response(common::rss(&[
+                    &format!("Animateur {i} (H/F)"),
+                    &format!("Comptable {i} (H/F)"),
+                ]))
+            },
+        ),
+    );
+    common::serve(app).await
+}
+
+/// 200 feeds on one host, `settings` added.
+async fn env(settings: &str) -> FixtureDir {
+    let addr = server().await;
+    let feeds: Vec<(String, String)> = (0..FEEDS)
+        .map(|i| (format!("f{i:03}"), format!("http://{addr}/f/{i}")))
+        .collect();
+    let feeds: Vec<(&str, String)> = feeds.iter().map(|(i, u)| (i.as_str(), u.clone())).collect();
+    let text = fetch_registry(&format!("{ALLOW_LOOPBACK}\n{settings}"), &feeds).to_string();
+    FixtureDir::load(&text, common::fixture_clock())
+}
+
+/// The reports of a pass over every feed: each updated with its two offers, in order.
+fn assert_all_updated_in_order(reports: &[essaim::pipeline::FeedReport]) {
+    assert_eq!(reports.len(), FEEDS);
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r.feed_id, format!("f{i:03}"));
+        assert_updated(r, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_pass_over_200_feeds_keeps_at_most_max_concurrent_fetches_in_flight() {
+    let e = env("max_concurrent_fetches = 4\nmax_concurrent_per_host = 8").await;
+    let reports = e.pipeline.refresh_many(&[]).await;
+    assert_all_updated_in_order(&reports);
+    // Spawned all at once, every feed would be in flight from the start (200), each having
+    // read its fetch memory before waiting for a slot.
+    assert_eq!(
+        e.pipeline.peaks(),
+        Peaks {
+            refreshes: 4,
+            bodies: 4
+        }
+    );
+    assert_eq!(e.offers("f199"), (2, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_limit_bounds_a_pass_on_one_host_below_the_global_one() {
+    let e = env("max_concurrent_fetches = 8\nmax_concurrent_per_host = 3").await;
+    let reports = e.pipeline.refresh_many(&[]).await;
+    assert_all_updated_in_order(&reports);
+    let peaks = e.pipeline.peaks();
+    // Every feed is on 127.0.0.1: no more than its 3 slots are taken, on the 8 of the pass.
+    assert!(peaks.refreshes <= 3, "{peaks:?}");
+    assert!(peaks.bodies <= 3, "{peaks:?}");
+}
