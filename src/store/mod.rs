@@ -65,8 +65,11 @@ const READERS: usize = 4;
 /// SQLite page cache of the writer, in KiB when negative: 16 MiB. A larger one files postings
 /// no faster (`benches/dedup_insert.rs`) and keeps far more of a large fetch resident.
 const PAGE_CACHE_KIB: i64 = -16_384;
-/// Page cache of each reader connection (negative: KiB), 16 MiB.
-const READER_CACHE_KIB: i64 = -16_384;
+/// Page cache of each reader connection (negative: KiB), 2 MiB. The readers answer the web
+/// server, whose answers are rendered once per change of the data and then served from the
+/// answer cache; with 16 MiB each, the four readers kept up to 64 MiB resident in an idle
+/// daemon for pages the kernel's file cache holds anyway (`bench/idle-memory.sh`).
+const READER_CACHE_KIB: i64 = -2_048;
 
 /// No memory map of the database file (SQLite's `mmap_size`): pages come through the page
 /// cache and the kernel's file cache. Mapped, every page a connection ever read counts in the
