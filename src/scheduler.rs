@@ -40,6 +40,29 @@ pub trait Refresher: Send + Sync + 'static {
 
     /// Shutdown began: refreshes in flight stop at their next item, and apply nothing after.
     fn stop(&self) {}
+
+    /// The most refreshes the loop starts at once, and per host (see [`host_of`]); `None`:
+    /// no bound (test stand-ins). Due feeds beyond them wait in the loop as their
+    /// configuration only, and start as refreshes end, so that a daemon with thousands of
+    /// feeds due at once does not hold a refresh (fetch memory, a blocking thread) for each.
+    fn limits(&self) -> Option<Limits> {
+        None
+    }
+}
+
+/// How many refreshes the loop keeps in flight: in all, and per partner host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub in_flight: usize,
+    pub per_host: usize,
+}
+
+/// The host a feed is fetched from as configured (lowercase); none for a file.
+fn host_of(feed: &FeedConfig) -> Option<String> {
+    match &feed.source {
+        crate::config::FeedSource::Http(url) => url.host_str().map(str::to_ascii_lowercase),
+        crate::config::FeedSource::File(_) => None,
+    }
 }
 
 impl Refresher for Pipeline {
@@ -49,6 +72,13 @@ impl Refresher for Pipeline {
 
     fn stop(&self) {
         self.store.stop_applying();
+    }
+
+    fn limits(&self) -> Option<Limits> {
+        Some(Limits {
+            in_flight: self.config.settings.max_concurrent_fetches.max(1),
+            per_host: self.config.settings.max_concurrent_per_host.max(1),
+        })
     }
 }
 
@@ -153,6 +183,10 @@ pub async fn run_with_control<R: Refresher>(
         }
     }
     let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
+    let limits = refresher.limits();
+    // Refreshes in flight per configured host (only counted under `limits`).
+    let mut per_host: HashMap<Option<String>, usize> = HashMap::new();
+    let mut host_of_task: HashMap<tokio::task::Id, Option<String>> = HashMap::new();
     let mut tasks: JoinSet<FeedReport> = JoinSet::new();
     let mut last_gone_check = now;
     // Feeds whose schedule or source changed while they were being fetched: their report's
@@ -168,6 +202,23 @@ pub async fn run_with_control<R: Refresher>(
         metrics::heartbeat(now);
         for feed in &feeds {
             if due.get(&feed.id).is_none_or(|at| *at > now) {
+                continue;
+            }
+            if let Some(l) = limits {
+                if tasks.len() >= l.in_flight {
+                    break;
+                }
+                let host = host_of(feed);
+                let running = per_host.get(&host).copied().unwrap_or(0);
+                if host.is_some() && running >= l.per_host {
+                    // Stays due: it starts when a refresh of its host ends.
+                    continue;
+                }
+                per_host.insert(host.clone(), running + 1);
+                let task = tasks.spawn(Arc::clone(&refresher).refresh_feed(feed.clone()));
+                in_flight.insert(task.id(), feed.id.clone());
+                host_of_task.insert(task.id(), host);
+                due.remove(&feed.id);
                 continue;
             }
             due.remove(&feed.id);
@@ -186,8 +237,11 @@ pub async fn run_with_control<R: Refresher>(
                 _ => true,
             });
         }
+        // Feeds due now that the limits held back start when a refresh ends (the loop wakes
+        // then): they are not waited for, else the loop would turn without pause.
         let wait = due
             .values()
+            .filter(|at| limits.is_none() || **at > now)
             .min()
             .map(|at| clock.until(*at))
             .unwrap_or(MAX_SLEEP)
@@ -196,6 +250,15 @@ pub async fn run_with_control<R: Refresher>(
             _ = tokio::time::sleep(wait) => {}
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 let now = clock.now();
+                let task = match &done {
+                    Ok((task, _)) => *task,
+                    Err(e) => e.id(),
+                };
+                if let Some(host) = host_of_task.remove(&task) {
+                    if let Some(n) = per_host.get_mut(&host) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
                 match done {
                     Ok((task, report)) => {
                         in_flight.remove(&task);

@@ -78,3 +78,44 @@ async fn the_host_limit_bounds_a_pass_on_one_host_below_the_global_one() {
     assert!(peaks.refreshes <= 3, "{peaks:?}");
     assert!(peaks.bodies <= 3, "{peaks:?}");
 }
+
+/// The daemon's scheduler over 40 file feeds all due at start, `max_concurrent_fetches = 3`,
+/// on tokio's paused clock: it starts 3 refreshes, then one as each ends.
+#[tokio::test(start_paused = true)]
+async fn the_scheduler_starts_at_most_max_concurrent_fetches_refreshes_at_once() {
+    use common::stand_in::{base, until};
+    let ids: Vec<String> = (0..40).map(|i| format!("f{i:03}")).collect();
+    let feeds: Vec<(&str, String)> = ids
+        .iter()
+        .map(|id| (id.as_str(), format!("{id}.xml")))
+        .collect();
+    let text = common::FeedsToml::new()
+        .setting("max_concurrent_fetches = 3")
+        .partners(&feeds)
+        .to_string();
+    let clock = common::clock_at(base());
+    let e = FixtureDir::load(&text, clock);
+    for (i, id) in ids.iter().enumerate() {
+        let body = common::rss(&[&format!("Animateur {i} (H/F)")]);
+        std::fs::write(e.dir.path().join(format!("{id}.xml")), body).unwrap();
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(essaim::scheduler::run(
+        std::sync::Arc::clone(&e.pipeline),
+        stopped,
+    ));
+    until(&clock, 30).await;
+    stop.send(true).unwrap();
+    run.await.unwrap();
+    for id in &ids {
+        assert_eq!(e.outcomes(id), vec!["ok".to_string()], "{id}");
+    }
+    // Spawned as they were due, all 40 would be in flight at once.
+    assert_eq!(
+        e.pipeline.peaks(),
+        Peaks {
+            refreshes: 3,
+            bodies: 3
+        }
+    );
+}
