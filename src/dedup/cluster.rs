@@ -199,29 +199,37 @@ pub fn file<C: Clusters>(
 ) -> Result<(), C::Error> {
     let encoded = similar::encode(features);
     let keys = similar::keys(features);
-    file_encoded(store, id, features, &encoded, &keys, filing)
+    file_encoded(store, id, features, (&encoded, &keys), false, filing)
 }
 
 /// [`file`] with the features' encoding ([`similar::encode`]) and blocking keys
 /// ([`similar::keys`]) computed beforehand, off the writer (see `store::Prepared`): the
-/// same decisions and writes.
+/// same decisions and writes. `new` when posting `id` was just stored, in this transaction:
+/// it has neither features nor cluster yet, and they are not read.
 pub fn file_encoded<C: Clusters>(
     store: &mut C,
     id: i64,
     features: &Features,
-    encoded: &[u8],
-    keys: &[i64],
+    prepared: (&[u8], &[i64]),
+    new: bool,
     filing: &Filing<'_>,
 ) -> Result<(), C::Error> {
-    let old = store.stored_features(id)?;
-    if old.as_deref() == Some(encoded) {
-        return Ok(());
+    let (encoded, keys) = prepared;
+    if new {
+        count!(FILED, 1);
+        store.set_cluster(id, id)?;
+        store.set_features(id, encoded)?;
+    } else {
+        let old = store.stored_features(id)?;
+        if old.as_deref() == Some(encoded) {
+            return Ok(());
+        }
+        if let Some(f) = old.as_deref().and_then(similar::decode) {
+            store.remove_keys(id, &similar::keys(&f))?;
+        }
+        count!(FILED, 1);
+        leave_cluster(store, id, encoded, filing)?;
     }
-    if let Some(f) = old.as_deref().and_then(similar::decode) {
-        store.remove_keys(id, &similar::keys(&f))?;
-    }
-    count!(FILED, 1);
-    leave_cluster(store, id, encoded, filing)?;
     let candidates = candidates(store, id, keys)?;
     store.add_keys(id, keys)?;
     let best = matching_clusters(store, features, candidates, filing)?;

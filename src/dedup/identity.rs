@@ -73,8 +73,9 @@ pub struct KnownPostings {
     pub postings: Vec<(String, Option<String>)>,
     /// Identity -> content hash ([`content_hash`]) of each stored posting whose
     /// deduplication features are of the current version
-    /// ([`crate::dedup::similar::FEATURES_VERSION`]): an item of the same identity and hash
-    /// is unchanged, and needs neither features nor packing (the store only marks it seen).
+    /// ([`crate::dedup::similar::FEATURES_VERSION`]) and whose row is in the current stored
+    /// form: an item of the same identity and hash is unchanged, and needs neither features
+    /// nor packing (the store only marks it seen).
     pub current: std::collections::HashMap<String, String>,
 }
 

@@ -114,17 +114,23 @@ impl Store {
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
         let filing = Filing::new(fetch.feed_id, postings.iter().map(|p| p.identity.as_str()));
+        // The row, its content hash, and whether it is to be written again even unchanged:
+        // features of another version, or columns as written before version 11 (plain text,
+        // packed when a fetch next lists them).
         let mut existing = tx.prepare_cached(
-            "SELECT o.id, o.content_hash, f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+            "SELECT o.id, o.content_hash,
+               f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+                 OR typeof(o.data) <> 'blob'
              FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
              WHERE o.feed_id = ?1 AND o.identity = ?2",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
                employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
-               changed_at, last_seen_attempt, data, source, valid_through)
+               changed_at, last_seen_attempt, data, source, valid_through,
+               region, department, commune, contract, working_time, sector, remote)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
-               ?11, ?12, ?13, ?14)",
+               ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
         let mut update = tx.prepare_cached(
             "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
@@ -180,6 +186,8 @@ impl Store {
             let valid_through = o.valid_through.map(rfc3339);
             match before {
                 None => {
+                    let [region, department, commune, contract, working_time, sector, remote] =
+                        search::filter_columns(o);
                     insert.execute(params![
                         p.public_id,
                         fetch.feed_id,
@@ -194,21 +202,28 @@ impl Store {
                         fetch.attempt_id,
                         prepared.data,
                         prepared.source,
-                        valid_through
+                        valid_through,
+                        region,
+                        department,
+                        commune,
+                        contract,
+                        working_time,
+                        sector,
+                        remote
                     ])?;
                     let id = tx.last_insert_rowid();
-                    search::index_offer(tx, id, o, false)?;
+                    search::index_text(tx, id, o, false)?;
                     cluster::file_encoded(
                         &mut Filed::new(tx, recent),
                         id,
                         &features,
-                        &prepared.features,
-                        &prepared.keys,
+                        (&prepared.features, &prepared.keys),
+                        true,
                         &filing,
                     )?;
                     stats.new += 1;
                 }
-                Some((id, hash, stale_features)) => {
+                Some((id, hash, rewrite)) => {
                     update.execute(params![
                         id,
                         fetch.now,
@@ -223,13 +238,13 @@ impl Store {
                         prepared.source,
                         valid_through
                     ])?;
-                    if hash != p.content_hash || stale_features {
+                    if hash != p.content_hash || rewrite {
                         cluster::file_encoded(
                             &mut Filed::new(tx, recent),
                             id,
                             &features,
-                            &prepared.features,
-                            &prepared.keys,
+                            (&prepared.features, &prepared.keys),
+                            false,
                             &filing,
                         )?;
                     }
@@ -277,13 +292,15 @@ impl Store {
 
     /// What the store knows of a feed's postings (identities and links), for
     /// [`crate::dedup::assign_identities`], and the content hash of those whose features are
-    /// current, so that the pipeline leaves out the work of unchanged postings.
+    /// current (and columns packed), so that the pipeline leaves out the work of unchanged
+    /// postings.
     pub fn known_postings(&self, feed_id: &str) -> Result<KnownPostings, StoreError> {
         let conn = self.conn();
         let version = [similar::FEATURES_VERSION];
         let mut stmt = conn.prepare_cached(
             "SELECT o.identity, o.url, o.content_hash,
                f.features IS NOT NULL AND substr(f.features, 1, 1) = ?2
+                 AND typeof(o.data) = 'blob'
              FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
              WHERE o.feed_id = ?1",
         )?;

@@ -298,3 +298,55 @@ fn an_unprepared_posting_is_stored_with_the_bytes_of_a_prepared_one() {
     assert!(!keys(&plain_store).is_empty());
     assert_eq!(keys(&prepared_store), keys(&plain_store));
 }
+
+/// A row written before version 11 (plain text columns) is written again, packed, when a fetch
+/// lists it unchanged, and the pipeline is told to prepare it; its features are not filed
+/// again (they are current).
+#[test]
+fn an_unchanged_row_of_before_version_11_is_packed_when_listed_again() {
+    let store = watched_store("asso");
+    let p = Posting::new(offer("asso", 0), r#"{"title":"Animateur"}"#.into());
+    store
+        .record_success("asso", &attempt_at(0), std::slice::from_ref(&p), 2)
+        .unwrap();
+    let json = serde_json::to_string(&p.offer).unwrap();
+    store
+        .conn()
+        .execute(
+            "UPDATE offers SET data = ?1, source = ?2",
+            rusqlite::params![json, p.source],
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute("DELETE FROM temp.rewrites", [])
+        .unwrap();
+    let known = store.known_postings("asso").unwrap();
+    assert_eq!(known.postings.len(), 1);
+    assert!(!known.holds_unchanged(&p.identity, &p.content_hash));
+    let stats = store
+        .record_success(
+            "asso",
+            &attempt_at(10),
+            &[unprepared(p.offer.clone(), &p.source)],
+            2,
+        )
+        .unwrap();
+    assert_eq!((stats.unchanged, stats.updated), (1, 0));
+    assert_eq!(rewrites(&store).len(), 1);
+    let kinds: String = store
+        .conn()
+        .query_row(
+            "SELECT typeof(data) || typeof(source) FROM offers",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kinds, "blobblob");
+    assert_eq!(
+        store.stored_posting(&p.public_id).unwrap(),
+        Some((p.offer.clone(), p.source.clone()))
+    );
+    let known = store.known_postings("asso").unwrap();
+    assert!(known.holds_unchanged(&p.identity, &p.content_hash));
+}
