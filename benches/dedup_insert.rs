@@ -12,9 +12,11 @@
 //! full database gets rounds until its store has flushed by itself, so that both totals count
 //! the flush. The goal is a ratio of the totals of at most 1.5. CPU times are printed too: on a
 //! shared machine they are steadier, but leave out the waits for the disk. The postings are
-//! built outside the timed part, and with them their deduplication features (computed by
-//! `Posting`'s constructors, as the pipeline does off the writer): since issue 20 the times
-//! are the writer's alone, without the features it used to compute.
+//! built outside the timed part, and with them what the writer writes of them (features,
+//! their encoding and keys, the packed columns: `Posting::prepare`, called by `Posting`'s
+//! constructors, as the pipeline calls it off the writer): since issue 20 the times are the
+//! writer's alone, without the features (and, since its second part, the packing) it used to
+//! compute.
 //!
 //! `cargo bench --bench dedup_insert` (about 10 minutes, most of it the preload;
 //! `DEDUP_BENCH_PRELOAD=200000` for a quicker run, `DEDUP_BENCH_ROUNDS=n` to stop after n

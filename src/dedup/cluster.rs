@@ -197,19 +197,41 @@ pub fn file<C: Clusters>(
     features: &Features,
     filing: &Filing<'_>,
 ) -> Result<(), C::Error> {
-    let bytes = similar::encode(features);
-    let old = store.stored_features(id)?;
-    if old.as_deref() == Some(bytes.as_slice()) {
-        return Ok(());
-    }
-    if let Some(f) = old.as_deref().and_then(similar::decode) {
-        store.remove_keys(id, &similar::keys(&f))?;
-    }
-    count!(FILED, 1);
-    leave_cluster(store, id, &bytes, filing)?;
+    let encoded = similar::encode(features);
     let keys = similar::keys(features);
-    let candidates = candidates(store, id, &keys)?;
-    store.add_keys(id, &keys)?;
+    file_encoded(store, id, features, (&encoded, &keys), false, filing)
+}
+
+/// [`file`] with the features' encoding ([`similar::encode`]) and blocking keys
+/// ([`similar::keys`]) computed beforehand, off the writer (see `store::Prepared`): the
+/// same decisions and writes. `new` when posting `id` was just stored, in this transaction:
+/// it has neither features nor cluster yet, and they are not read.
+pub fn file_encoded<C: Clusters>(
+    store: &mut C,
+    id: i64,
+    features: &Features,
+    prepared: (&[u8], &[i64]),
+    new: bool,
+    filing: &Filing<'_>,
+) -> Result<(), C::Error> {
+    let (encoded, keys) = prepared;
+    if new {
+        count!(FILED, 1);
+        store.set_cluster(id, id)?;
+        store.set_features(id, encoded)?;
+    } else {
+        let old = store.stored_features(id)?;
+        if old.as_deref() == Some(encoded) {
+            return Ok(());
+        }
+        if let Some(f) = old.as_deref().and_then(similar::decode) {
+            store.remove_keys(id, &similar::keys(&f))?;
+        }
+        count!(FILED, 1);
+        leave_cluster(store, id, encoded, filing)?;
+    }
+    let candidates = candidates(store, id, keys)?;
+    store.add_keys(id, keys)?;
     let best = matching_clusters(store, features, candidates, filing)?;
     if best.is_empty() {
         return Ok(());

@@ -65,11 +65,28 @@ fn hash_identity(offer: &Offer) -> String {
     format!("hash:{}", hex::encode(&h.finalize()[..16]))
 }
 
-/// What the store knows of a feed's postings: each stored identity with its link.
+/// What the store knows of a feed's postings: each stored identity with its link, and what
+/// each holds, so that the pipeline computes nothing for a posting the store holds unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct KnownPostings {
     /// (identity, link as stored).
     pub postings: Vec<(String, Option<String>)>,
+    /// Identity -> content hash ([`content_hash`]) of each stored posting whose
+    /// deduplication features are of the current version
+    /// ([`crate::dedup::similar::FEATURES_VERSION`]) and whose row is in the current stored
+    /// form: an item of the same identity and hash is unchanged, and needs neither features
+    /// nor packing (the store only marks it seen).
+    pub current: std::collections::HashMap<String, String>,
+}
+
+impl KnownPostings {
+    /// True when the store holds the posting `identity` with this `content_hash` and
+    /// features of the current version.
+    pub fn holds_unchanged(&self, identity: &str, content_hash: &str) -> bool {
+        self.current
+            .get(identity)
+            .is_some_and(|h| h == content_hash)
+    }
 }
 
 /// Identities for the items of one fetch of one feed, in order, with warnings about the
@@ -333,6 +350,7 @@ mod tests {
     #[test]
     fn guids_that_change_between_fetches_keep_the_stored_identity() {
         let known = KnownPostings {
+            current: Default::default(),
             postings: vec![
                 ("ref:1".into(), Some("https://a.fr/1".into())),
                 ("ref:2".into(), Some("https://a.fr/2/?utm_source=x".into())),

@@ -1,7 +1,8 @@
 //! A body made into postings, the pure part of a refresh (CPU only, no I/O, run off the async
 //! threads): parsed and normalised through one [`Reading`] of the feed's configuration, items
-//! without title or link left out with a warning, identities given within the feed, and each
-//! posting's deduplication features computed (see [`Posting::features`]).
+//! without title or link left out with a warning, identities given within the feed, and what
+//! the store writes of each new or changed posting computed (see [`Posting::prepare`]): an
+//! unchanged one (same identity and content hash as stored, features current) costs no more.
 
 use std::collections::HashMap;
 
@@ -107,8 +108,6 @@ pub(super) fn build_postings(
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
             continue;
         }
-        // The posting's deduplication features (shingles, MinHash signatures) are computed
-        // here, a feed per blocking thread, not in the store's one writing transaction.
         postings.push(Posting::unidentified(offer, source_text(item.source)));
         positions.push(index);
     }
@@ -152,6 +151,13 @@ pub(super) fn build_postings(
         }
         seen.insert(identity.clone(), index);
         p.identify(&feed.id, identity);
+        // What the store writes of a new or changed posting (deduplication features, their
+        // encoding and blocking keys, the packed columns) is computed here, a feed per
+        // blocking thread, not in the store's one writing transaction; nothing for a posting
+        // the store holds unchanged, which it only marks seen.
+        if !known.holds_unchanged(&p.identity, &p.content_hash) {
+            p.prepare(&feed.id);
+        }
         true
     });
     Ok(Built {
@@ -212,10 +218,8 @@ mod tests {
         config.feeds.into_iter().next().unwrap()
     }
 
-    #[test]
-    fn postings_are_built_with_their_features_and_their_feed_slot() {
-        let feed = feed();
-        let body = crate::fetch::Body {
+    fn body() -> crate::fetch::Body {
+        crate::fetch::Body {
             bytes: std::fs::read("fixtures/partners/ressources-solidaires-rhone.xml").unwrap(),
             http_status: None,
             charset: None,
@@ -225,9 +229,14 @@ mod tests {
             moved_to: None,
             timing: Default::default(),
             budget: Default::default(),
-        };
+        }
+    }
+
+    #[test]
+    fn postings_are_built_with_their_features_and_their_feed_slot() {
+        let feed = feed();
         let now = "2026-12-07T00:00:00Z".parse().unwrap();
-        let built = match build_postings(&feed, body, now, &Default::default(), &|| false) {
+        let built = match build_postings(&feed, body(), now, &Default::default(), &|| false) {
             Ok(built) => built,
             Err(failure) => panic!("{}", failure.message),
         };
@@ -236,21 +245,63 @@ mod tests {
             // What the store files: the features of the offer as deduplication computes
             // them, byte for byte, in this feed's slot.
             let from_offer = similar::features(&p.offer);
-            assert_eq!(similar::encode(&p.features), similar::encode(&from_offer));
+            let features = p.features.as_ref().unwrap();
+            assert_eq!(similar::encode(features), similar::encode(&from_offer));
             assert_eq!(
-                similar::keys(&p.features),
+                similar::keys(features),
                 similar::keys(&from_offer),
                 "{}",
                 p.identity
             );
-            assert_eq!(p.features.slot, Some(similar::slot("local")));
+            assert_eq!(features.slot, Some(similar::slot("local")));
             assert_eq!(
-                p.features,
+                *features,
                 similar::Features {
                     slot: Some(similar::slot("local")),
                     ..from_offer
                 }
             );
+        }
+    }
+
+    /// A posting the store holds unchanged (same identity and content hash, features
+    /// current) is built without features nor prepared bytes; one whose stored hash differs,
+    /// or whose features are not current, is prepared as a new one.
+    #[test]
+    fn postings_the_store_holds_unchanged_are_not_prepared() {
+        let feed = feed();
+        let now = "2026-12-07T00:00:00Z".parse().unwrap();
+        let first = build_postings(&feed, body(), now, &Default::default(), &|| false)
+            .unwrap_or_else(|f| panic!("{}", f.message));
+        assert!(first
+            .postings
+            .iter()
+            .all(|p| p.features.is_some() && p.prepared.is_some()));
+        let mut known = dedup::KnownPostings::default();
+        for p in &first.postings {
+            known
+                .postings
+                .push((p.identity.clone(), p.offer.url.clone()));
+            known
+                .current
+                .insert(p.identity.clone(), p.content_hash.clone());
+        }
+        let changed = first.postings[0].identity.clone();
+        known.current.insert(changed.clone(), "another hash".into());
+        // Features of an older version: not in `current`.
+        let stale = first.postings[1].identity.clone();
+        known.current.remove(&stale);
+        let again = build_postings(&feed, body(), now, &known, &|| false)
+            .unwrap_or_else(|f| panic!("{}", f.message));
+        assert_eq!(again.postings.len(), first.postings.len());
+        for (p, q) in again.postings.iter().zip(&first.postings) {
+            assert_eq!(
+                (&p.identity, &p.content_hash),
+                (&q.identity, &q.content_hash)
+            );
+            let expected = p.identity == changed || p.identity == stale;
+            assert_eq!(p.prepared.is_some(), expected, "{}", p.identity);
+            assert_eq!(p.features.is_some(), expected, "{}", p.identity);
         }
     }
 }

@@ -42,6 +42,8 @@ mod search;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unchanged_tests;
 
 pub use offers::{closing_is_suspicious, ATTEMPTS_KEPT, HOLD_MIN_OPEN};
 pub use partners::NewRegistration;
@@ -157,38 +159,92 @@ pub struct Posting {
     /// What deduplication compares of `offer` ([`crate::dedup::similar::features`]; the
     /// feed's slot once identified), computed when the posting is built, like
     /// `content_hash`: in the pipeline, off the writer and a feed per thread, so that the
-    /// store's transaction only looks up, decides and writes. A caller that changes `offer`
-    /// afterwards builds the posting again.
-    pub features: crate::dedup::similar::Features,
+    /// store's transaction only looks up, decides and writes. `None` when the pipeline left
+    /// them out because the store said it holds this posting unchanged, with features of the
+    /// current version ([`crate::dedup::KnownPostings::current`]): should the store find
+    /// otherwise when applying the fetch, it computes them itself. A caller that changes
+    /// `offer` afterwards builds the posting again.
+    pub features: Option<crate::dedup::similar::Features>,
+    /// The row's bytes made from the posting alone ([`Prepared`]), computed off the writer by
+    /// [`Posting::prepare`]; `None` when not prepared (the store then makes them itself, if
+    /// it writes the row at all).
+    pub prepared: Option<Prepared>,
+}
+
+/// What the store writes of a new or changed posting that depends on the posting alone,
+/// computed where the posting is built (the pipeline's blocking threads, a feed per thread)
+/// rather than in the store's one writing transaction: the packed columns
+/// (src/store/packed.rs), the encoded features and their blocking keys. The same bytes the
+/// store would make itself.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// `offers.data`: the offer's JSON, packed.
+    data: Vec<u8>,
+    /// `offers.source`: the partner's item, packed beside `data`.
+    source: Vec<u8>,
+    /// `dedup_features.features`: [`crate::dedup::similar::encode`] of the features.
+    features: Vec<u8>,
+    /// [`crate::dedup::similar::keys`] of the features.
+    keys: Vec<i64>,
 }
 
 impl Posting {
     /// The posting of `offer` before the feed's identities are assigned (see
-    /// [`crate::dedup::assign_identities`]): no identity nor public id yet.
+    /// [`crate::dedup::assign_identities`]): no identity nor public id yet, and neither
+    /// features nor prepared bytes ([`Posting::prepare`] computes them once the posting is
+    /// identified, when the store does not hold it unchanged).
     pub fn unidentified(offer: Offer, source: String) -> Posting {
         Posting {
             public_id: String::new(),
             identity: String::new(),
             content_hash: crate::dedup::content_hash(&offer),
-            features: crate::dedup::similar::features(&offer),
+            features: None,
+            prepared: None,
             offer,
             source,
         }
     }
 
     /// Gives the posting its `identity` within its feed `feed_id`, and the public id that
-    /// follows from them (see [`crate::dedup::public_id`]); its features take the feed's
-    /// slot ([`crate::dedup::similar::slot`]).
+    /// follows from them (see [`crate::dedup::public_id`]); its features, when computed, take
+    /// the feed's slot ([`crate::dedup::similar::slot`]).
     pub fn identify(&mut self, feed_id: &str, identity: String) {
         self.public_id = crate::dedup::public_id(feed_id, &identity);
         self.identity = identity;
-        self.features.slot = Some(crate::dedup::similar::slot(feed_id));
+        if let Some(f) = self.features.as_mut() {
+            f.slot = Some(crate::dedup::similar::slot(feed_id));
+        }
     }
 
-    /// The posting of `offer` under `identity` within its feed `feed_id`.
+    /// Computes what the store writes of this posting when it is new or changed: its
+    /// features (in its feed's slot: call after [`Posting::identify`]), their encoding and
+    /// blocking keys, and the packed `data` and `source` columns. Pure CPU, for the
+    /// pipeline's threads; `feed_id` is the feed the posting was identified in. Should
+    /// packing fail (zstd out of memory), the posting is left unprepared and the store,
+    /// packing it again, reports the error.
+    pub fn prepare(&mut self, feed_id: &str) {
+        use crate::dedup::similar;
+        let mut features = self
+            .features
+            .take()
+            .unwrap_or_else(|| similar::features(&self.offer));
+        features.slot = Some(similar::slot(feed_id));
+        let encoded = similar::encode(&features);
+        let keys = similar::keys(&features);
+        self.features = Some(features);
+        self.prepared = packed_columns(self).ok().map(|(data, source)| Prepared {
+            data,
+            source,
+            features: encoded,
+            keys,
+        });
+    }
+
+    /// The posting of `offer` under `identity` within its feed `feed_id`, prepared.
     pub fn identified(feed_id: &str, identity: String, offer: Offer, source: String) -> Posting {
         let mut p = Posting::unidentified(offer, source);
         p.identify(feed_id, identity);
+        p.prepare(feed_id);
         p
     }
 
@@ -199,6 +255,40 @@ impl Posting {
         let feed_id = offer.feed_id.clone();
         Posting::identified(&feed_id, identity, offer, source)
     }
+}
+
+impl Prepared {
+    /// What the store writes of `p`, made now (by the writer, when the pipeline did not).
+    fn of(p: &Posting) -> Result<Prepared, StoreError> {
+        let (data, source) = packed_columns(p)?;
+        let computed;
+        let features = match &p.features {
+            Some(f) => f,
+            None => {
+                computed = crate::dedup::similar::features(&p.offer);
+                &computed
+            }
+        };
+        Ok(Prepared {
+            data,
+            source,
+            features: crate::dedup::similar::encode(features),
+            keys: crate::dedup::similar::keys(features),
+        })
+    }
+}
+
+/// The offer's JSON and the partner's raw item of `p`, as stored (src/store/packed.rs).
+fn packed_columns(p: &Posting) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let json = serde_json::to_string(&p.offer).unwrap_or_default();
+    let failed = |source| StoreError::Pack {
+        public_id: p.public_id.clone(),
+        source,
+    };
+    Ok((
+        packed::pack_data(&json).map_err(failed)?,
+        packed::pack_source(&p.source, &json).map_err(failed)?,
+    ))
 }
 
 /// What one fetch attempt did, recorded whatever its outcome.

@@ -11,8 +11,8 @@ use super::clusters::Filed;
 use super::feeds::{insert_attempt, set_plan};
 use super::keys::RecentKeys;
 use super::{
-    instant, packed, search, ApplyStats, Attempt, OfferFilter, Order, Posting, PurgeStats, Store,
-    StoreError,
+    instant, packed, search, ApplyStats, Attempt, OfferFilter, Order, Posting, Prepared,
+    PurgeStats, Store, StoreError,
 };
 use crate::dedup::cluster::{self, Filing};
 use crate::dedup::similar;
@@ -96,6 +96,13 @@ impl Store {
 
     /// Inserts the postings new to the feed and updates those it had, filing each new or
     /// changed one into its cluster (and those whose features are of another version).
+    ///
+    /// An unchanged posting (its stored content hash, and features of the current version) is
+    /// only marked seen: open, its closing count and hold cleared, `last_seen_at` and
+    /// `last_seen_attempt` set. Its `data` and `source` are not written again, so the stored
+    /// raw item stays the one read when the offer last changed: an item whose offer is the
+    /// same (only the partner's markup, an attribute essaim does not read, changed) keeps its
+    /// first raw item.
     fn upsert_postings(
         &self,
         tx: &Transaction<'_>,
@@ -107,47 +114,80 @@ impl Store {
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
         let filing = Filing::new(fetch.feed_id, postings.iter().map(|p| p.identity.as_str()));
+        // The row, its content hash, and whether it is to be written again even unchanged:
+        // features of another version, or columns as written before version 11 (plain text,
+        // packed when a fetch next lists them).
         let mut existing = tx.prepare_cached(
-            "SELECT o.id, o.content_hash, f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+            "SELECT o.id, o.content_hash,
+               f.features IS NULL OR substr(f.features, 1, 1) <> ?3
+                 OR typeof(o.data) <> 'blob'
              FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
              WHERE o.feed_id = ?1 AND o.identity = ?2",
         )?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
                employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
-               changed_at, last_seen_attempt, data, source, valid_through)
+               changed_at, last_seen_attempt, data, source, valid_through,
+               region, department, commune, contract, working_time, sector, remote)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
-               ?11, ?12, ?13, ?14)",
+               ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
         let mut update = tx.prepare_cached(
             "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
-               closing_held = 0, last_seen_at = ?3, last_seen_attempt = ?4,
-               changed_at = CASE WHEN content_hash = ?5 THEN changed_at ELSE ?3 END,
-               content_hash = ?5, title = ?6, url = ?7, employer = ?8, published_at = ?9,
-               updated_at = ?10, data = ?11, source = ?12, valid_through = ?13
-             WHERE feed_id = ?1 AND identity = ?2",
+               closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3,
+               changed_at = CASE WHEN content_hash = ?4 THEN changed_at ELSE ?2 END,
+               content_hash = ?4, title = ?5, url = ?6, employer = ?7, published_at = ?8,
+               updated_at = ?9, data = ?10, source = ?11, valid_through = ?12
+             WHERE id = ?1",
+        )?;
+        let mut seen = tx.prepare_cached(
+            "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
+               closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3
+             WHERE id = ?1",
         )?;
         for p in postings {
             if self.is_stopping() {
                 // Dropping the transaction rolls the fetch back whole.
                 return Err(StoreError::Stopping);
             }
-            let o = &p.offer;
-            let (data, source) = packed_columns(p)?;
-            let row = Row {
-                data,
-                source,
-                published: o.published.map(rfc3339),
-                updated: o.updated.map(rfc3339),
-                valid_through: o.valid_through.map(rfc3339),
-            };
             let before: Option<(i64, String, bool)> = existing
                 .query_row(params![fetch.feed_id, p.identity, version], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()?;
+            if let Some((id, hash, false)) = &before {
+                if *hash == p.content_hash {
+                    seen.execute(params![id, fetch.now, fetch.attempt_id])?;
+                    stats.unchanged += 1;
+                    continue;
+                }
+            }
+            let o = &p.offer;
+            let made: Prepared;
+            let prepared = match &p.prepared {
+                Some(prepared) => prepared,
+                None => {
+                    // Not prepared by the pipeline (a posting the store was thought to hold
+                    // unchanged, or built by hand): made here, the same bytes.
+                    made = Prepared::of(p)?;
+                    &made
+                }
+            };
+            let computed;
+            let features = match &p.features {
+                Some(f) => filing.features(f),
+                None => {
+                    computed = similar::features(o);
+                    filing.features(&computed)
+                }
+            };
+            let published = o.published.map(rfc3339);
+            let updated = o.updated.map(rfc3339);
+            let valid_through = o.valid_through.map(rfc3339);
             match before {
                 None => {
+                    let [region, department, commune, contract, working_time, sector, remote] =
+                        search::filter_columns(o);
                     insert.execute(params![
                         p.public_id,
                         fetch.feed_id,
@@ -156,43 +196,57 @@ impl Store {
                         o.title,
                         o.url,
                         o.employer,
-                        row.published,
-                        row.updated,
+                        published,
+                        updated,
                         fetch.now,
                         fetch.attempt_id,
-                        row.data,
-                        row.source,
-                        row.valid_through
+                        prepared.data,
+                        prepared.source,
+                        valid_through,
+                        region,
+                        department,
+                        commune,
+                        contract,
+                        working_time,
+                        sector,
+                        remote
                     ])?;
                     let id = tx.last_insert_rowid();
-                    search::index_offer(tx, id, o, false)?;
-                    cluster::file(
+                    search::index_text(tx, id, o, false)?;
+                    cluster::file_encoded(
                         &mut Filed::new(tx, recent),
                         id,
-                        &filing.features(&p.features),
+                        &features,
+                        (&prepared.features, &prepared.keys),
+                        true,
                         &filing,
                     )?;
                     stats.new += 1;
                 }
-                Some((id, hash, stale_features)) => {
+                Some((id, hash, rewrite)) => {
                     update.execute(params![
-                        fetch.feed_id,
-                        p.identity,
+                        id,
                         fetch.now,
                         fetch.attempt_id,
                         p.content_hash,
                         o.title,
                         o.url,
                         o.employer,
-                        row.published,
-                        row.updated,
-                        row.data,
-                        row.source,
-                        row.valid_through
+                        published,
+                        updated,
+                        prepared.data,
+                        prepared.source,
+                        valid_through
                     ])?;
-                    if hash != p.content_hash || stale_features {
-                        let features = filing.features(&p.features);
-                        cluster::file(&mut Filed::new(tx, recent), id, &features, &filing)?;
+                    if hash != p.content_hash || rewrite {
+                        cluster::file_encoded(
+                            &mut Filed::new(tx, recent),
+                            id,
+                            &features,
+                            (&prepared.features, &prepared.keys),
+                            false,
+                            &filing,
+                        )?;
                     }
                     if hash == p.content_hash {
                         stats.unchanged += 1;
@@ -237,15 +291,29 @@ impl Store {
     }
 
     /// What the store knows of a feed's postings (identities and links), for
-    /// [`crate::dedup::assign_identities`].
+    /// [`crate::dedup::assign_identities`], and the content hash of those whose features are
+    /// current (and columns packed), so that the pipeline leaves out the work of unchanged
+    /// postings.
     pub fn known_postings(&self, feed_id: &str) -> Result<KnownPostings, StoreError> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT identity, url FROM offers WHERE feed_id = ?1")?;
-        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(KnownPostings {
-            postings: rows.collect::<Result<_, _>>()?,
-        })
+        let version = [similar::FEATURES_VERSION];
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.identity, o.url, o.content_hash,
+               f.features IS NOT NULL AND substr(f.features, 1, 1) = ?2
+                 AND typeof(o.data) = 'blob'
+             FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
+             WHERE o.feed_id = ?1",
+        )?;
+        let mut rows = stmt.query(params![feed_id, version])?;
+        let mut known = KnownPostings::default();
+        while let Some(r) = rows.next()? {
+            let identity: String = r.get(0)?;
+            if r.get::<_, bool>(3)? {
+                known.current.insert(identity.clone(), r.get(2)?);
+            }
+            known.postings.push((identity, r.get(1)?));
+        }
+        Ok(known)
     }
 
     /// Expires open offers past their validThrough, then deletes closed and expired offers
@@ -354,8 +422,14 @@ impl Store {
             )?;
             for p in postings {
                 let o = &p.offer;
-                let f = &p.features;
-                let (data, source) = packed_columns(p)?;
+                let made: Prepared;
+                let prepared = match &p.prepared {
+                    Some(prepared) => prepared,
+                    None => {
+                        made = Prepared::of(p)?;
+                        &made
+                    }
+                };
                 let n = insert.execute(params![
                     p.public_id,
                     feed_id,
@@ -366,8 +440,8 @@ impl Store {
                     o.employer,
                     o.published.map(rfc3339),
                     now,
-                    data,
-                    source,
+                    prepared.data,
+                    prepared.source,
                     o.valid_through.map(rfc3339)
                 ])?;
                 if n == 0 {
@@ -375,9 +449,9 @@ impl Store {
                 }
                 let id = tx.last_insert_rowid();
                 cluster.execute([id])?;
-                features.execute(params![id, similar::encode(f)])?;
+                features.execute(params![id, prepared.features])?;
                 search::index_offer(&tx, id, o, false)?;
-                keys.extend(similar::keys(f).into_iter().map(|k| (k, id)));
+                keys.extend(prepared.keys.iter().map(|&k| (k, id)));
                 loaded += 1;
             }
             // In a scattered (but deterministic) order, as postings filed one by one write
@@ -451,30 +525,6 @@ struct Applied<'a> {
     attempt_id: i64,
     /// When the fetch finished (RFC 3339).
     now: &'a str,
-}
-
-/// The columns of an offer's row made from the offer itself.
-struct Row {
-    /// The offer's JSON, packed.
-    data: Vec<u8>,
-    /// The partner's raw item, packed beside it.
-    source: Vec<u8>,
-    published: Option<String>,
-    updated: Option<String>,
-    valid_through: Option<String>,
-}
-
-/// The offer's JSON and the partner's raw item of `p`, as stored (src/store/packed.rs).
-fn packed_columns(p: &Posting) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
-    let json = serde_json::to_string(&p.offer).unwrap_or_default();
-    let failed = |source| StoreError::Pack {
-        public_id: p.public_id.clone(),
-        source,
-    };
-    Ok((
-        packed::pack_data(&json).map_err(failed)?,
-        packed::pack_source(&p.source, &json).map_err(failed)?,
-    ))
 }
 
 /// How many offers of the feed are open.

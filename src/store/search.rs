@@ -229,6 +229,24 @@ const VISIBLE: &str = "o.status = 'open' AND f.in_config = 1
        WHERE o2.cluster_id = coalesce(o.cluster_id, o.id) AND o2.id > o.id
          AND o2.status = 'open' AND f2.in_config = 1)";
 
+/// The filter columns of an offer's row (region, department, commune, contract,
+/// working_time, sector, remote), in that order, as [`index_offer`] writes them.
+pub(super) fn filter_columns(o: &Offer) -> [Option<&str>; 7] {
+    let working_time = o.working_time.and_then(|w| w.kind).map(|k| match k {
+        WorkingTimeKind::FullTime => "full_time",
+        WorkingTimeKind::PartTime => "part_time",
+    });
+    [
+        o.location.place.region.as_deref(),
+        o.location.place.department.as_deref(),
+        o.location.place.insee.as_deref(),
+        o.contract.map(|c| c.code()),
+        working_time,
+        o.sector.as_deref(),
+        o.location.remote.map(|r| r.code()),
+    ]
+}
+
 /// Copies the filter columns from the offer and (re)indexes its text; `replace` when the row
 /// was indexed before.
 pub(super) fn index_offer(
@@ -237,24 +255,32 @@ pub(super) fn index_offer(
     o: &Offer,
     replace: bool,
 ) -> Result<(), StoreError> {
-    let working_time = o.working_time.and_then(|w| w.kind).map(|k| match k {
-        WorkingTimeKind::FullTime => "full_time",
-        WorkingTimeKind::PartTime => "part_time",
-    });
+    let [region, department, commune, contract, working_time, sector, remote] = filter_columns(o);
     tx.prepare_cached(
         "UPDATE offers SET region = ?2, department = ?3, commune = ?4, contract = ?5,
            working_time = ?6, sector = ?7, remote = ?8 WHERE id = ?1",
     )?
     .execute(params![
         id,
-        o.location.place.region,
-        o.location.place.department,
-        o.location.place.insee,
-        o.contract.map(|c| c.code()),
+        region,
+        department,
+        commune,
+        contract,
         working_time,
-        o.sector,
-        o.location.remote.map(|r| r.code())
+        sector,
+        remote
     ])?;
+    index_text(tx, id, o, replace)
+}
+
+/// (Re)indexes the offer's text in the full-text index; `replace` when the row was indexed
+/// before. (A new row written with its [`filter_columns`] needs only this.)
+pub(super) fn index_text(
+    tx: &Transaction<'_>,
+    id: i64,
+    o: &Offer,
+    replace: bool,
+) -> Result<(), StoreError> {
     if replace {
         tx.prepare_cached("DELETE FROM offers_fts WHERE rowid = ?1")?
             .execute([id])?;

@@ -260,8 +260,8 @@ fn cress_posting(feed: &str) -> Posting {
 
 /// `cress_posting` with the partner's item it was read from.
 fn cress_posting_with_item(feed: &str) -> Posting {
-    let mut p = cress_posting(feed);
-    p.source = serde_json::json!({
+    let p = cress_posting(feed);
+    let source = serde_json::json!({
         "title": "Chargée de mission économie sociale et solidaire H/F",
         "company": "Chambre régionale de l'ESS Bretagne",
         "city": "Rennes (35)",
@@ -269,7 +269,8 @@ fn cress_posting_with_item(feed: &str) -> Posting {
         "description": format!("<p>{}</p>", p.offer.description_text),
     })
     .to_string();
-    p
+    // Built again: a posting's prepared bytes are made from its offer and item.
+    Posting::new(p.offer, source)
 }
 
 /// What the store keeps of a posting (the offer's JSON and the partner's item, packed) reads
