@@ -141,19 +141,31 @@ fn version_11_packs_offers_and_reads_those_of_version_10_as_they_were() {
 }
 
 /// Version 12 makes the indexes of the listing orders ascending: a database of version 11
-/// loses nothing, and both listings still read them, in the same order, without sorting.
+/// loses nothing, and both listings still read them, in the same order, without sorting,
+/// checking each offer's cluster through offers_cluster (a first draft left SQLite reading
+/// every newer open offer there instead: an export of 24,000 offers took 4 minutes, not 4 s).
 #[test]
 fn version_12_makes_the_order_indexes_ascending() {
     upgrade_from(11);
     let store = memory_store(&["a"]);
     let conn = store.conn();
-    for (order, index) in [
-        ("sort_at DESC, id DESC", "offers_open_order"),
-        ("id DESC", "offers_open_id"),
+    for (order, cursor, index) in [
+        (
+            "sort_at DESC, o.id DESC",
+            "(o.sort_at < 'x' OR (o.sort_at = 'x' AND o.id < 9))",
+            "offers_open_order",
+        ),
+        ("id DESC", "o.id < 9", "offers_open_id"),
     ] {
+        // A listing's query as search.rs writes it (SELECT and VISIBLE), with a cursor.
         let sql = format!(
-            "EXPLAIN QUERY PLAN SELECT id FROM offers WHERE status = 'open' AND id < 9
-             ORDER BY {order} LIMIT 51"
+            "EXPLAIN QUERY PLAN SELECT o.id FROM offers o JOIN feeds f ON f.id = o.feed_id
+             WHERE o.status = 'open' AND f.in_config = 1
+               AND NOT EXISTS (SELECT 1 FROM offers o2 JOIN feeds f2 ON f2.id = o2.feed_id
+                 WHERE o2.cluster_id = coalesce(o.cluster_id, o.id) AND o2.id > o.id
+                   AND o2.status = 'open' AND f2.in_config = 1)
+               AND {cursor}
+             ORDER BY o.{order} LIMIT 51"
         );
         let mut stmt = conn.prepare(&sql).unwrap();
         let plan: Vec<String> = stmt
@@ -162,8 +174,16 @@ fn version_12_makes_the_order_indexes_ascending() {
             .collect::<Result<_, _>>()
             .unwrap();
         let plan = plan.join("; ");
-        assert!(plan.contains(index), "{order}: {plan}");
+        assert!(
+            plan.contains(&format!("SEARCH o USING INDEX {index}")),
+            "{order}: {plan}"
+        );
         assert!(!plan.contains("TEMP B-TREE"), "{order}: {plan}");
+        // The cluster's newer open postings are read by cluster, not among every open offer.
+        assert!(
+            plan.contains("SEARCH o2 USING INDEX offers_cluster"),
+            "{order}: {plan}"
+        );
     }
 }
 
