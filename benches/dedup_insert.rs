@@ -233,6 +233,7 @@ fn add_new(store: &Store, round: usize, now: DateTime<Utc>) -> (Duration, Durati
     let mut rng = Rng(0x5eed_0000_0000_0001 + round as u64);
     let mut spent = Duration::ZERO;
     let mut cpu = Duration::ZERO;
+    let work = dedup::cluster::work::now();
     for batch in 0..NEW / PER_FETCH {
         let feed = format!("r{round}-{}", batch % FEEDS);
         let postings: Vec<Posting> = (0..PER_FETCH)
@@ -254,6 +255,15 @@ fn add_new(store: &Store, round: usize, now: DateTime<Utc>) -> (Duration, Durati
         spent += t.elapsed();
         cpu += cpu_time().saturating_sub(c);
     }
+    // What deduplication did per posting: a larger database gives more candidates per key.
+    let w = dedup::cluster::work::now() - work;
+    let per = |n: u64| n as f64 / NEW as f64;
+    println!(
+        "    per posting: {:.1} candidate ids read through the keys, {:.2} compared, {:.2} cluster members read",
+        per(w.key_rows),
+        per(w.compared),
+        per(w.members)
+    );
     (spent, cpu)
 }
 

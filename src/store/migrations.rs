@@ -49,6 +49,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0011_packed_offers.sql",
         include_str!("../../schema/0011_packed_offers.sql"),
     ),
+    (
+        "0012_ascending_order_indexes.sql",
+        include_str!("../../schema/0012_ascending_order_indexes.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

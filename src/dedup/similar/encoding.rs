@@ -1,7 +1,11 @@
 //! Binary encoding of [`Features`] for the store: compact and versioned. A version this
 //! code no longer writes still decodes (see [`decode`]).
+//!
+//! Since version 7 a signature's values are written in the width the features keep them
+//! (16 bits for the shingle signature's first [`WIDE_VALUES`], 8 bits for the others), and the
+//! terms only the ones stated: about 410 bytes a posting instead of 650.
 
-use super::features::{Features, FEATURES_VERSION};
+use super::features::{Features, FEATURES_VERSION, WIDE_VALUES};
 use super::terms::Terms;
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -35,6 +39,19 @@ fn put_u16s(out: &mut Vec<u8>, v: &[u16]) {
     }
 }
 
+/// A signature of version 7: its length, its first `wide` values on 16 bits, the others on 8
+/// (the features hold nothing more of them, see `features::narrow`).
+fn put_sig(out: &mut Vec<u8>, v: &[u16], wide: usize) {
+    out.extend_from_slice(&(v.len() as u16).to_le_bytes());
+    for (i, x) in v.iter().enumerate() {
+        if i < wide {
+            out.extend_from_slice(&x.to_le_bytes());
+        } else {
+            out.push(*x as u8);
+        }
+    }
+}
+
 /// Encodes features for storage.
 pub fn encode(f: &Features) -> Vec<u8> {
     let mut out = Vec::with_capacity(600);
@@ -49,8 +66,8 @@ pub fn encode(f: &Features) -> Vec<u8> {
     put_opt(&mut out, &f.contract);
     out.extend_from_slice(&f.n_shingles.to_le_bytes());
     out.extend_from_slice(&f.n_words.to_le_bytes());
-    put_u16s(&mut out, &f.shingle_sig);
-    put_u16s(&mut out, &f.word_sig);
+    put_sig(&mut out, &f.shingle_sig, WIDE_VALUES);
+    put_sig(&mut out, &f.word_sig, 0);
     for set in [&f.mentions, &f.facts, &f.dates] {
         out.extend_from_slice(&(set.len() as u16).to_le_bytes());
         for m in set {
@@ -68,14 +85,24 @@ pub fn encode(f: &Features) -> Vec<u8> {
         | u8::from(t.salary.is_some()) << 3
         | u8::from(t.start_day.is_some()) << 4;
     out.push(flags);
-    out.extend_from_slice(&t.hours.unwrap_or(0).to_le_bytes());
-    out.push(t.time_kind.unwrap_or(0));
-    out.extend_from_slice(&t.duration_days.unwrap_or(0).to_le_bytes());
-    let (smin, smax, sp) = t.salary.unwrap_or((0, 0, 0));
-    out.extend_from_slice(&smin.to_le_bytes());
-    out.extend_from_slice(&smax.to_le_bytes());
-    out.push(sp);
-    out.extend_from_slice(&t.start_day.unwrap_or(0).to_le_bytes());
+    // Since version 7, only the terms stated (before, every one, 0 when not stated).
+    if let Some(hours) = t.hours {
+        out.extend_from_slice(&hours.to_le_bytes());
+    }
+    if let Some(kind) = t.time_kind {
+        out.push(kind);
+    }
+    if let Some(days) = t.duration_days {
+        out.extend_from_slice(&days.to_le_bytes());
+    }
+    if let Some((smin, smax, sp)) = t.salary {
+        out.extend_from_slice(&smin.to_le_bytes());
+        out.extend_from_slice(&smax.to_le_bytes());
+        out.push(sp);
+    }
+    if let Some(day) = t.start_day {
+        out.extend_from_slice(&day.to_le_bytes());
+    }
     put_strs(&mut out, &f.place_words);
     put_str(&mut out, &f.title_initials);
     // Version 6.
@@ -123,13 +150,27 @@ impl Reader<'_> {
         let n = self.u16()?;
         (0..n).map(|_| self.u16()).collect()
     }
+    /// A signature as [`put_sig`] writes it.
+    fn sig(&mut self, wide: usize) -> Option<Vec<u16>> {
+        let n = self.u16()?;
+        (0..usize::from(n))
+            .map(|i| {
+                if i < wide {
+                    self.u16()
+                } else {
+                    self.u8().map(u16::from)
+                }
+            })
+            .collect()
+    }
 }
 
 /// Decodes stored features; None when they are damaged or of an unknown version. Features
 /// of version 2 (before terms and place words) decode with none stated, and those of
 /// versions 3 (`self_named` read from one word), 4 (mentions read from the text's first
-/// 400 characters only) and 5 (no sector words marked in the title) as written: all are filed
-/// again at their feed's next fetch.
+/// 400 characters only), 5 (no sector words marked in the title) and 6 (every signature value
+/// on 16 bits, every term written) as written: all are filed again at their feed's next
+/// fetch.
 pub fn decode(bytes: &[u8]) -> Option<Features> {
     let mut r = Reader(bytes);
     let version = r.u8()?;
@@ -146,8 +187,11 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     let contract = r.opt()?;
     let n_shingles = r.u32()?;
     let n_words = r.u32()?;
-    let shingle_sig = r.u16s()?;
-    let word_sig = r.u16s()?;
+    let (shingle_sig, word_sig) = if version >= 7 {
+        (r.sig(WIDE_VALUES)?, r.sig(0)?)
+    } else {
+        (r.u16s()?, r.u16s()?)
+    };
     let n = r.u16()?;
     let mentions = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
     let n = r.u16()?;
@@ -160,17 +204,27 @@ pub fn decode(bytes: &[u8]) -> Option<Features> {
     let (terms, place_words) = if version >= 3 {
         let flags = r.u8()?;
         let has = |bit: u8| flags & (1 << bit) != 0;
-        let hours = r.u16()?;
-        let time_kind = r.u8()?;
-        let duration_days = r.u16()?;
-        let (smin, smax, sp) = (r.u32()?, r.u32()?, r.u8()?);
-        let start_day = r.u32()? as i32;
+        // Before version 7 every term was written, 0 when not stated.
+        let all = version < 7;
+        let hours = if all || has(0) { Some(r.u16()?) } else { None };
+        let time_kind = if all || has(1) { Some(r.u8()?) } else { None };
+        let duration_days = if all || has(2) { Some(r.u16()?) } else { None };
+        let salary = if all || has(3) {
+            Some((r.u32()?, r.u32()?, r.u8()?))
+        } else {
+            None
+        };
+        let start_day = if all || has(4) {
+            Some(r.u32()? as i32)
+        } else {
+            None
+        };
         let terms = Terms {
-            hours: has(0).then_some(hours),
-            time_kind: has(1).then_some(time_kind),
-            duration_days: has(2).then_some(duration_days),
-            salary: has(3).then_some((smin, smax, sp)),
-            start_day: has(4).then_some(start_day),
+            hours: hours.filter(|_| has(0)),
+            time_kind: time_kind.filter(|_| has(1)),
+            duration_days: duration_days.filter(|_| has(2)),
+            salary: salary.filter(|_| has(3)),
+            start_day: start_day.filter(|_| has(4)),
         };
         (terms, r.strs()?)
     } else {

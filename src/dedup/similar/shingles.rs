@@ -38,12 +38,21 @@ pub fn minhash(elements: &BTreeSet<u64>) -> Vec<u16> {
 }
 
 /// Estimated Jaccard similarity of the two sets behind two signatures (0 when either is empty).
+/// Values are compared on their low 8 bits (all that stored features keep of most of them,
+/// see `features::narrow`): two different minima agree there once in 256 times, so the share
+/// of agreeing values `p` is `J + (1 - J) / 256`, and `J` is read back from it.
 pub fn jaccard(a: &[u16], b: &[u16]) -> f64 {
     if a.is_empty() || a.len() != b.len() {
         return 0.0;
     }
-    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
-    same as f64 / a.len() as f64
+    let same = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| (*x ^ *y) & 0xff == 0)
+        .count();
+    let p = same as f64 / a.len() as f64;
+    const CHANCE: f64 = 1.0 / 256.0;
+    ((p - CHANCE) / (1.0 - CHANCE)).max(0.0)
 }
 
 /// Estimated containment of the smaller set in the larger one, from their Jaccard estimate
