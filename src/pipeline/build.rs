@@ -57,6 +57,11 @@ impl<'a> Reading<'a> {
     }
 }
 
+/// Most postings of one body prepared here (see [`Posting::prepare`]): their packed columns
+/// and features take some 3 KB a posting on top of the offer, held until the feed is applied.
+/// A larger feed (a big aggregator's, 100,000 items) is prepared by the writer as it goes.
+const PREPARED_POSTINGS_MAX: usize = 10_000;
+
 /// What a body gave: the postings to store, and what the report says of it.
 pub(super) struct Built {
     pub(super) postings: Vec<Posting>,
@@ -132,6 +137,10 @@ pub(super) fn build_postings(
     };
     warnings.extend(identity_warnings);
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // A feed too large to hold twice is left for the writer to prepare posting by posting
+    // (slower: on the one writer), so that its prepared bytes never sit beside all of its
+    // offers until the apply.
+    let prepare_here = postings.len() <= PREPARED_POSTINGS_MAX;
     let mut identities = identities.into_iter();
     let mut positions = positions.into_iter();
     postings.retain_mut(|p| {
@@ -155,8 +164,17 @@ pub(super) fn build_postings(
         // encoding and blocking keys, the packed columns) is computed here, a feed per
         // blocking thread, not in the store's one writing transaction; nothing for a posting
         // the store holds unchanged, which it only marks seen.
-        if !known.holds_unchanged(&p.identity, &p.content_hash) {
+        if prepare_here && !known.holds_unchanged(&p.identity, &p.content_hash) {
             p.prepare(&feed.id);
+            // Once packed, the partner's item and the description's HTML are in the prepared
+            // bytes and nothing reads them again: given back now rather than held until the
+            // feed is applied (a few KB a posting, times every posting of the feeds in flight).
+            // A posting left unprepared keeps them: the writer packs it should it find it
+            // changed after all.
+            if p.prepared.is_some() {
+                p.source = String::new();
+                p.offer.description_html = String::new();
+            }
         }
         true
     });
@@ -264,6 +282,41 @@ mod tests {
         }
     }
 
+    /// A feed of more than [`PREPARED_POSTINGS_MAX`] postings is left whole for the writer to
+    /// prepare (nothing packed nor featured here, its items kept for the writer to pack); one
+    /// posting fewer is prepared here.
+    #[test]
+    fn a_feed_too_large_to_hold_twice_is_prepared_by_the_writer() {
+        let rss = |n: usize| {
+            let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Intérim</title>");
+            for i in 0..n {
+                x.push_str(&format!(
+                    "<item><title>Animateur {i} (H/F)</title><link>https://interim.example.org/o/{i}</link>\
+                     <guid>o-{i}</guid><description>Accueil de loisirs à Lyon, poste n° {i}.</description></item>"
+                ));
+            }
+            x.push_str("</channel></rss>");
+            crate::fetch::Body {
+                bytes: x.into_bytes(),
+                ..body()
+            }
+        };
+        let now = "2026-12-07T00:00:00Z".parse().unwrap();
+        for (n, prepared) in [
+            (PREPARED_POSTINGS_MAX, true),
+            (PREPARED_POSTINGS_MAX + 1, false),
+        ] {
+            let built = build_postings(&feed(), rss(n), now, &Default::default(), &|| false)
+                .unwrap_or_else(|f| panic!("{}", f.message));
+            assert_eq!(built.postings.len(), n);
+            for p in [&built.postings[0], &built.postings[n - 1]] {
+                assert_eq!(p.prepared.is_some(), prepared, "{n} postings");
+                assert_eq!(p.features.is_some(), prepared, "{n} postings");
+                assert_eq!(p.source.is_empty(), prepared, "{n} postings");
+            }
+        }
+    }
+
     /// A posting the store holds unchanged (same identity and content hash, features
     /// current) is built without features nor prepared bytes; one whose stored hash differs,
     /// or whose features are not current, is prepared as a new one.
@@ -302,6 +355,9 @@ mod tests {
             let expected = p.identity == changed || p.identity == stale;
             assert_eq!(p.prepared.is_some(), expected, "{}", p.identity);
             assert_eq!(p.features.is_some(), expected, "{}", p.identity);
+            // A prepared posting no longer holds what it packed; an unprepared one keeps its
+            // item, for the writer to pack should it find it changed.
+            assert_eq!(p.source.is_empty(), expected, "{}", p.identity);
         }
     }
 }
