@@ -24,7 +24,7 @@ use crate::clock::{add, Clock};
 use crate::config::FeedConfig;
 use crate::metrics;
 use crate::model::{FeedState, ScheduleState};
-use crate::pipeline::{FeedReport, Outcome, Pipeline, STOPPED};
+use crate::pipeline::{host_of, FeedReport, Outcome, Pipeline, STOPPED};
 use crate::store::{Shared, Store};
 
 pub use crate::politeness::{jitter_secs, next_run};
@@ -55,14 +55,6 @@ pub trait Refresher: Send + Sync + 'static {
 pub struct Limits {
     pub in_flight: usize,
     pub per_host: usize,
-}
-
-/// The host a feed is fetched from as configured (lowercase); none for a file.
-fn host_of(feed: &FeedConfig) -> Option<String> {
-    match &feed.source {
-        crate::config::FeedSource::Http(url) => url.host_str().map(str::to_ascii_lowercase),
-        crate::config::FeedSource::File(_) => None,
-    }
 }
 
 impl Refresher for Pipeline {
@@ -204,6 +196,8 @@ pub async fn run_with_control<R: Refresher>(
             if due.get(&feed.id).is_none_or(|at| *at > now) {
                 continue;
             }
+            // The host this refresh is counted under, when the loop is bounded.
+            let mut counted = None;
             if let Some(l) = limits {
                 if tasks.len() >= l.in_flight {
                     break;
@@ -215,15 +209,14 @@ pub async fn run_with_control<R: Refresher>(
                     continue;
                 }
                 per_host.insert(host.clone(), running + 1);
-                let task = tasks.spawn(Arc::clone(&refresher).refresh_feed(feed.clone()));
-                in_flight.insert(task.id(), feed.id.clone());
-                host_of_task.insert(task.id(), host);
-                due.remove(&feed.id);
-                continue;
+                counted = Some(host);
             }
             due.remove(&feed.id);
             let task = tasks.spawn(Arc::clone(&refresher).refresh_feed(feed.clone()));
             in_flight.insert(task.id(), feed.id.clone());
+            if let Some(host) = counted {
+                host_of_task.insert(task.id(), host);
+            }
         }
         if !gone.is_empty() && now - last_gone_check >= chrono_secs(MAX_SLEEP) {
             last_gone_check = now;

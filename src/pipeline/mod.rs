@@ -28,6 +28,7 @@ mod pass;
 
 pub use build::Reading;
 use build::{build_postings, Built};
+pub use pass::host_of;
 
 /// The error recorded for a fetch the process stopped during (see
 /// [`Pipeline::recover_unfinished`]).

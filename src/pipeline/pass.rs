@@ -97,7 +97,7 @@ impl Queue {
 
 /// The host a feed is fetched from as configured (lowercase); none for a file. A permanent
 /// redirect to another host is followed by the refresh's own per-host limit.
-fn host_of(feed: &FeedConfig) -> Option<String> {
+pub fn host_of(feed: &FeedConfig) -> Option<String> {
     match &feed.source {
         FeedSource::Http(url) => url.host_str().map(str::to_ascii_lowercase),
         FeedSource::File(_) => None,

@@ -257,6 +257,18 @@ impl Posting {
     }
 }
 
+impl Posting {
+    /// What the store writes of this posting: as the pipeline prepared it, or made now, the
+    /// same bytes, when it did not (a posting the pipeline thought the store held unchanged,
+    /// one of a feed too large to prepare ahead, or one built by hand).
+    fn prepared_bytes(&self) -> Result<std::borrow::Cow<'_, Prepared>, StoreError> {
+        match &self.prepared {
+            Some(prepared) => Ok(std::borrow::Cow::Borrowed(prepared)),
+            None => Prepared::of(self).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
 impl Prepared {
     /// What the store writes of `p`, made now (by the writer, when the pipeline did not).
     fn of(p: &Posting) -> Result<Prepared, StoreError> {

@@ -11,8 +11,8 @@ use super::clusters::Filed;
 use super::feeds::{insert_attempt, set_plan};
 use super::keys::RecentKeys;
 use super::{
-    instant, packed, search, ApplyStats, Attempt, OfferFilter, Order, Posting, Prepared,
-    PurgeStats, Store, StoreError,
+    instant, packed, search, ApplyStats, Attempt, OfferFilter, Order, Posting, PurgeStats, Store,
+    StoreError,
 };
 use crate::dedup::cluster::{self, Filing};
 use crate::dedup::similar;
@@ -163,16 +163,7 @@ impl Store {
                 }
             }
             let o = &p.offer;
-            let made: Prepared;
-            let prepared = match &p.prepared {
-                Some(prepared) => prepared,
-                None => {
-                    // Not prepared by the pipeline (a posting the store was thought to hold
-                    // unchanged, or built by hand): made here, the same bytes.
-                    made = Prepared::of(p)?;
-                    &made
-                }
-            };
+            let prepared = p.prepared_bytes()?;
             let computed;
             let features = match &p.features {
                 Some(f) => filing.features(f),
@@ -422,14 +413,7 @@ impl Store {
             )?;
             for p in postings {
                 let o = &p.offer;
-                let made: Prepared;
-                let prepared = match &p.prepared {
-                    Some(prepared) => prepared,
-                    None => {
-                        made = Prepared::of(p)?;
-                        &made
-                    }
-                };
+                let prepared = p.prepared_bytes()?;
                 let n = insert.execute(params![
                     p.public_id,
                     feed_id,
