@@ -116,11 +116,13 @@ impl Store {
         let filing = Filing::new(fetch.feed_id, postings.iter().map(|p| p.identity.as_str()));
         // The row, its content hash, and whether it is to be written again even unchanged:
         // features of another version, or columns as written before version 11 (plain text,
-        // packed when a fetch next lists them).
+        // packed when a fetch next lists them). And whether it is open, and its validThrough:
+        // both are in indexes, and are only written when they change (see `seen_sql`).
         let mut existing = tx.prepare_cached(
             "SELECT o.id, o.content_hash,
                f.features IS NULL OR substr(f.features, 1, 1) <> ?3
-                 OR typeof(o.data) <> 'blob'
+                 OR typeof(o.data) <> 'blob',
+               o.status = 'open' AND o.closed_at IS NULL, o.valid_through
              FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
              WHERE o.feed_id = ?1 AND o.identity = ?2",
         )?;
@@ -132,32 +134,29 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
                ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
-        let mut update = tx.prepare_cached(
-            "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
-               closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3,
-               changed_at = CASE WHEN content_hash = ?4 THEN changed_at ELSE ?2 END,
-               content_hash = ?4, title = ?5, url = ?6, employer = ?7, published_at = ?8,
-               updated_at = ?9, data = ?10, source = ?11, valid_through = ?12
-             WHERE id = ?1",
-        )?;
-        let mut seen = tx.prepare_cached(
-            "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
-               closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3
-             WHERE id = ?1",
-        )?;
         for p in postings {
             if self.is_stopping() {
                 // Dropping the transaction rolls the fetch back whole.
                 return Err(StoreError::Stopping);
             }
-            let before: Option<(i64, String, bool)> = existing
+            let before: Option<Before> = existing
                 .query_row(params![fetch.feed_id, p.identity, version], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok(Before {
+                        id: r.get(0)?,
+                        hash: r.get(1)?,
+                        rewrite: r.get(2)?,
+                        open: r.get(3)?,
+                        valid_through: r.get(4)?,
+                    })
                 })
                 .optional()?;
-            if let Some((id, hash, false)) = &before {
-                if *hash == p.content_hash {
-                    seen.execute(params![id, fetch.now, fetch.attempt_id])?;
+            if let Some(b) = &before {
+                if !b.rewrite && b.hash == p.content_hash {
+                    tx.prepare_cached(seen_sql(b.open))?.execute(params![
+                        b.id,
+                        fetch.now,
+                        fetch.attempt_id
+                    ])?;
                     stats.unchanged += 1;
                     continue;
                 }
@@ -214,21 +213,32 @@ impl Store {
                     )?;
                     stats.new += 1;
                 }
-                Some((id, hash, rewrite)) => {
-                    update.execute(params![
-                        id,
-                        fetch.now,
-                        fetch.attempt_id,
-                        p.content_hash,
-                        o.title,
-                        o.url,
-                        o.employer,
-                        published,
-                        updated,
-                        prepared.data,
-                        prepared.source,
-                        valid_through
-                    ])?;
+                Some(Before {
+                    id,
+                    hash,
+                    rewrite,
+                    open,
+                    valid_through: stored_valid_through,
+                }) => {
+                    let same_valid_through = stored_valid_through == valid_through;
+                    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+                        &id,
+                        &fetch.now,
+                        &fetch.attempt_id,
+                        &p.content_hash,
+                        &o.title,
+                        &o.url,
+                        &o.employer,
+                        &published,
+                        &updated,
+                        &prepared.data,
+                        &prepared.source,
+                    ];
+                    if !same_valid_through {
+                        values.push(&valid_through);
+                    }
+                    tx.prepare_cached(&update_sql(open, same_valid_through))?
+                        .execute(rusqlite::params_from_iter(values))?;
                     if hash != p.content_hash || rewrite {
                         cluster::file_encoded(
                             &mut Filed::new(tx, recent),
@@ -512,6 +522,57 @@ struct Applied<'a> {
 }
 
 /// How many offers of the feed are open.
+/// What the store holds of a posting the fetch lists again.
+struct Before {
+    id: i64,
+    hash: String,
+    /// Its features are of another version, or its columns as written before version 11.
+    rewrite: bool,
+    /// Open (neither closed nor expired).
+    open: bool,
+    valid_through: Option<String>,
+}
+
+/// Marks a stored offer seen by the fetch (`?1` its id, `?2` now, `?3` the attempt). An open
+/// offer's status is not written: SQLite rewrites the entries of every index holding a column
+/// an UPDATE sets, even to the value it had, and the status is in most of them (in a large
+/// database, that is a page written per index and offer seen).
+fn seen_sql(open: bool) -> &'static str {
+    if open {
+        "UPDATE offers SET missed_fetches = 0, closing_held = 0, last_seen_at = ?2,
+           last_seen_attempt = ?3
+         WHERE id = ?1"
+    } else {
+        "UPDATE offers SET status = 'open', closed_at = NULL, missed_fetches = 0,
+           closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3
+         WHERE id = ?1"
+    }
+}
+
+/// Rewrites a stored offer the fetch lists changed (`?1` its id, `?2` now, `?3` the attempt,
+/// `?4` the content hash, `?5`-`?12` its columns), setting its status only when it was not
+/// open and its validThrough only when it changed (both are in indexes; see [`seen_sql`]).
+fn update_sql(open: bool, same_valid_through: bool) -> String {
+    format!(
+        "UPDATE offers SET {}missed_fetches = 0,
+           closing_held = 0, last_seen_at = ?2, last_seen_attempt = ?3,
+           changed_at = CASE WHEN content_hash = ?4 THEN changed_at ELSE ?2 END,
+           content_hash = ?4, title = ?5, url = ?6, employer = ?7, published_at = ?8,
+           updated_at = ?9, data = ?10, source = ?11{}
+         WHERE id = ?1",
+        if open {
+            ""
+        } else {
+            "status = 'open', closed_at = NULL, "
+        },
+        if same_valid_through {
+            ""
+        } else {
+            ", valid_through = ?12"
+        }
+    )
+}
+
 fn open_offers_of(tx: &Transaction<'_>, feed_id: &str) -> Result<usize, StoreError> {
     Ok(tx.query_row(
         "SELECT count(*) FROM offers WHERE feed_id = ?1 AND status = 'open'",

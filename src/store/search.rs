@@ -257,8 +257,13 @@ pub(super) fn index_offer(
 ) -> Result<(), StoreError> {
     let [region, department, commune, contract, working_time, sector, remote] = filter_columns(o);
     tx.prepare_cached(
+        // Only when one changed: each is in an index, whose entry SQLite would rewrite even
+        // for the same value.
         "UPDATE offers SET region = ?2, department = ?3, commune = ?4, contract = ?5,
-           working_time = ?6, sector = ?7, remote = ?8 WHERE id = ?1",
+           working_time = ?6, sector = ?7, remote = ?8
+         WHERE id = ?1 AND (region IS NOT ?2 OR department IS NOT ?3 OR commune IS NOT ?4
+           OR contract IS NOT ?5 OR working_time IS NOT ?6 OR sector IS NOT ?7
+           OR remote IS NOT ?8)",
     )?
     .execute(params![
         id,

@@ -350,3 +350,109 @@ fn an_unchanged_row_of_before_version_11_is_packed_when_listed_again() {
     let known = store.known_postings("asso").unwrap();
     assert!(known.holds_unchanged(&p.identity, &p.content_hash));
 }
+
+/// Rows whose indexed columns an UPDATE set (in `temp.indexed`): SQLite rewrites an index's
+/// entry whenever an UPDATE sets one of its columns, even to the value it had.
+fn indexed_writes(store: &Store) -> Vec<(i64, String)> {
+    let conn = store.conn();
+    let mut stmt = conn
+        .prepare("SELECT offer_id, what FROM temp.indexed ORDER BY offer_id, what")
+        .unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+/// An open offer listed again, unchanged or changed in its text only, does not have its
+/// status, validThrough or filter columns written again (each a page per index in a large
+/// database); a closed one is reopened, and a changed validThrough is written.
+#[test]
+fn an_open_offer_listed_again_leaves_its_indexed_columns_alone() {
+    let store = watched_store("asso");
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TABLE indexed (offer_id INTEGER NOT NULL, what TEXT NOT NULL);
+             CREATE TEMP TRIGGER status_set AFTER UPDATE OF status, closed_at ON main.offers
+             BEGIN INSERT INTO indexed VALUES (new.id, 'status'); END;
+             CREATE TEMP TRIGGER valid_set AFTER UPDATE OF valid_through ON main.offers
+             BEGIN INSERT INTO indexed VALUES (new.id, 'valid_through'); END;
+             CREATE TEMP TRIGGER filters_set AFTER UPDATE OF region, department, contract
+               ON main.offers
+             BEGIN INSERT INTO indexed VALUES (new.id, 'filters'); END;",
+        )
+        .unwrap();
+    let with_valid = |i: usize, day: u32| {
+        let mut o = offer("asso", i);
+        o.valid_through = Some(
+            format!("2026-12-{day:02}T00:00:00Z")
+                .parse::<DateTime<Utc>>()
+                .unwrap(),
+        );
+        o
+    };
+    let first: Vec<Posting> = (0..4)
+        .map(|i| Posting::new(with_valid(i, 20), "null".into()))
+        .collect();
+    store
+        .record_success("asso", &attempt_at(0), &first, 1)
+        .unwrap();
+    let ids: Vec<i64> = marks(&store.conn()).iter().map(|m| m.0).collect();
+
+    // Unchanged, and offer 1 changed in its description only.
+    let mut again: Vec<Posting> = (0..4)
+        .map(|i| unprepared(with_valid(i, 20), "null"))
+        .collect();
+    let mut text_changed = with_valid(1, 20);
+    text_changed
+        .description_text
+        .push_str(" Permis B indispensable.");
+    again[1] = Posting::new(text_changed, "null".into());
+    let stats = store
+        .record_success("asso", &attempt_at(10), &again, 1)
+        .unwrap();
+    assert_eq!((stats.updated, stats.unchanged), (1, 3));
+    assert!(
+        indexed_writes(&store).is_empty(),
+        "{:?}",
+        indexed_writes(&store)
+    );
+
+    // Offer 2's validThrough moves: that alone is written.
+    let mut third: Vec<Posting> = (0..4)
+        .map(|i| Posting::new(with_valid(i, 20), "null".into()))
+        .collect();
+    third[1] = again[1].clone();
+    third[2] = Posting::new(with_valid(2, 31), "null".into());
+    let stats = store
+        .record_success("asso", &attempt_at(20), &third, 1)
+        .unwrap();
+    assert_eq!((stats.updated, stats.unchanged), (1, 3));
+    assert_eq!(
+        indexed_writes(&store),
+        [(ids[2], "valid_through".to_owned())]
+    );
+    let valid: String = store
+        .conn()
+        .query_row(
+            "SELECT valid_through FROM offers WHERE id = ?1",
+            [ids[2]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(valid, "2026-12-31T00:00:00Z");
+
+    // Offer 3 is closed by a fetch lacking it, then listed again: it is reopened.
+    store
+        .record_success("asso", &attempt_at(30), &third[..3], 1)
+        .unwrap();
+    store
+        .conn()
+        .execute_batch("DELETE FROM temp.indexed")
+        .unwrap();
+    let stats = store
+        .record_success("asso", &attempt_at(40), &third, 1)
+        .unwrap();
+    assert_eq!(stats.unchanged, 4);
+    assert_eq!(indexed_writes(&store), [(ids[3], "status".to_owned())]);
+    assert!(marks(&store.conn()).iter().all(|m| m.1 == "open"));
+}
