@@ -187,7 +187,12 @@ pub fn parse(
         }
     };
     let mut items = Vec::with_capacity(feed.entries.len());
+    // Each item's extras are given back with its entry (they hold its job elements and dates:
+    // some 40 MB for 100,000 items).
+    let mut extras = super::drain_freeing(extras);
     for (index, entry) in super::drain_freeing(feed.entries).enumerate() {
+        // As many extras as entries, or none (see above).
+        let extra = extras.next();
         let link = entry
             .links
             .iter()
@@ -217,7 +222,7 @@ pub fn parse(
             updated: entry.updated.map(rfc3339),
             ..Default::default()
         };
-        if let Some(extra) = extras.get(index) {
+        if let Some(extra) = &extra {
             let base = |names: &[&str]| {
                 names
                     .iter()
@@ -256,7 +261,7 @@ pub fn parse(
             warnings.push(format!("{}: no title", item_label(index, &item)));
         }
         // The audit copy: the item's own XML as the partner sent it, else feed-rs's reading.
-        item.source = match extras.get(index).and_then(|e| text.get(e.span.clone())) {
+        item.source = match extra.and_then(|e| text.get(e.span)) {
             Some(xml) => super::xml_source(xml),
             None => serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null),
         };

@@ -434,9 +434,10 @@ impl<T> Iterator for Draining<T> {
 
     fn next(&mut self) -> Option<T> {
         let item = self.rest.pop()?;
-        // Halved whenever three quarters are empty: the copies add up to a third of the items.
-        if self.rest.capacity() > 1024 && self.rest.len() < self.rest.capacity() / 4 {
-            self.rest.shrink_to(self.rest.capacity() / 2);
+        // Cut to what is left whenever half of it is empty: never more than twice the room
+        // needed, and the copies add up to the items once at most.
+        if self.rest.capacity() > 1024 && self.rest.len() <= self.rest.capacity() / 2 {
+            self.rest.shrink_to(self.rest.len());
         }
         Some(item)
     }

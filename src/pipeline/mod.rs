@@ -27,7 +27,7 @@ mod build;
 mod pass;
 
 pub use build::Reading;
-use build::{build_postings, Built};
+use build::{build_postings, Built, Parts, Postings, PART_POSTINGS};
 pub use pass::host_of;
 
 /// The error recorded for a fetch the process stopped during (see
@@ -77,17 +77,23 @@ pub struct Pipeline {
     limit: Arc<Semaphore>,
     /// One semaphore per partner host, created on first use.
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-    /// Refreshes in flight, and bodies held from their fetch until applied.
-    load: Load,
+    /// Refreshes in flight, bodies held from their fetch until applied, postings made and
+    /// not yet applied.
+    load: Arc<Load>,
+    /// Postings of a body applied at once; a larger body is applied in parts of this many
+    /// ([`PART_POSTINGS`]; tests make it smaller).
+    part_postings: usize,
 }
 
 /// What a pipeline holds at once: refreshes in flight (each with its feed's configuration and
-/// fetch memory), and bodies fetched but not yet applied (a body, then the postings built
-/// from it, which take memory in proportion), with the most of each seen.
+/// fetch memory), bodies fetched but not yet applied (a body, then the postings built from
+/// it, which take memory in proportion), and postings made (prepared) and not yet applied,
+/// with the most of each seen.
 #[derive(Debug, Default)]
 struct Load {
     refreshes: Gauge,
     bodies: Gauge,
+    postings: Gauge,
 }
 
 /// A count of things alive and the most seen at once.
@@ -103,6 +109,19 @@ impl Gauge {
         let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
         Held(self)
+    }
+}
+
+impl Gauge {
+    /// Counts `n` more.
+    fn add(&self, n: usize) {
+        let now = self.now.fetch_add(n, Ordering::SeqCst) + n;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+    }
+
+    /// Counts `n` fewer.
+    fn sub(&self, n: usize) {
+        self.now.fetch_sub(n, Ordering::SeqCst);
     }
 }
 
@@ -144,8 +163,17 @@ impl Pipeline {
             fetcher,
             limit,
             hosts: Mutex::new(HashMap::new()),
-            load: Load::default(),
+            load: Arc::default(),
+            part_postings: PART_POSTINGS,
         })
+    }
+
+    /// Applies a body of more than `n` postings in parts of `n` (for tests; see
+    /// [`PART_POSTINGS`]).
+    #[cfg(feature = "testing")]
+    pub fn with_part_postings(mut self, n: usize) -> Pipeline {
+        self.part_postings = n.max(1);
+        self
     }
 
     /// See [`Peaks`].
@@ -155,6 +183,16 @@ impl Pipeline {
             refreshes: self.load.refreshes.peak.load(Ordering::SeqCst),
             bodies: self.load.bodies.peak.load(Ordering::SeqCst),
         }
+    }
+
+    /// The most postings made (prepared) and not yet applied at once since the pipeline was
+    /// made, and how many are now (for tests).
+    #[cfg(feature = "testing")]
+    pub fn postings_alive(&self) -> (usize, usize) {
+        (
+            self.load.postings.peak.load(Ordering::SeqCst),
+            self.load.postings.now.load(Ordering::SeqCst),
+        )
     }
 
     /// Refreshes the given feeds now (all enabled ones when `ids` is empty), whatever their
@@ -661,8 +699,11 @@ impl Pipeline {
             freshness: politeness::freshness(&body.timing.freshness(), now),
         };
         let stop = Arc::clone(&self.store);
+        let part = self.part_postings;
         let built = tokio::task::spawn_blocking(move || {
-            build_postings(&feed_for_parse, body, now, &known, &|| stop.is_stopping())
+            build_postings(&feed_for_parse, body, now, known, part, &|| {
+                stop.is_stopping()
+            })
         })
         .await
         .map_err(|e| Failure::from(format!("parser task failed: {e}")))?
@@ -704,10 +745,22 @@ impl Pipeline {
         attempt.plan = self.plan(feed, attempt.finished_at, verdict);
         let plan = attempt.plan;
         let close_after = self.config.settings.close_after_missed_fetches;
-        let stats = self
-            .shared
-            .record_success(&feed.id, attempt, postings, close_after)
-            .await?;
+        let stats = match postings {
+            Postings::Whole(postings) => {
+                let n = postings.len();
+                self.load.postings.add(n);
+                let stats = self
+                    .shared
+                    .record_success(&feed.id, attempt, postings, close_after)
+                    .await;
+                self.load.postings.sub(n);
+                stats?
+            }
+            Postings::InParts(parts) => {
+                self.apply_in_parts(feed, attempt, parts, close_after)
+                    .await?
+            }
+        };
         let mut warnings = warnings;
         if stats.held > 0 {
             warn!(
@@ -739,6 +792,57 @@ impl Pipeline {
         })
     }
 
+    /// Applies a large body's postings as they are made: a blocking thread makes and prepares
+    /// them a part at a time ([`Parts::make`]) while the writer applies the part before, in
+    /// the fetch's one transaction ([`Store::record_success_in_parts`]). Should making them
+    /// fail or stop, the writer gets no more parts and rolls the fetch back (nothing closed);
+    /// the failure is the maker's.
+    async fn apply_in_parts(
+        &self,
+        feed: &FeedConfig,
+        attempt: Attempt,
+        parts: Parts,
+        close_after: u32,
+    ) -> Result<ApplyStats, Failure> {
+        // One part waits while the writer applies another and the next is made.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<crate::store::Posting>>(1);
+        let identities = Arc::clone(&parts.identities);
+        let (stop, load) = (Arc::clone(&self.store), Arc::clone(&self.load));
+        let maker = tokio::task::spawn_blocking(move || {
+            parts.make(
+                &mut |part| {
+                    load.postings.add(part.len());
+                    let n = part.len();
+                    let sent = send.send(part).is_ok();
+                    if !sent {
+                        load.postings.sub(n);
+                    }
+                    sent
+                },
+                &|| stop.is_stopping(),
+            )
+        });
+        let received = Received {
+            parts: receive,
+            last: 0,
+            load: Arc::clone(&self.load),
+        };
+        let id = feed.id.clone();
+        let applied = self
+            .shared
+            .run(move |s| {
+                s.record_success_in_parts(&id, &attempt, &identities, received, close_after)
+            })
+            .await;
+        let made = maker
+            .await
+            .map_err(|e| Failure::from(format!("the task making the postings failed: {e}")))
+            .and_then(|made| made);
+        // The maker's failure explains the writer's (parts that ended short).
+        made?;
+        Ok(applied?)
+    }
+
     async fn not_modified(
         &self,
         feed: &FeedConfig,
@@ -753,6 +857,37 @@ impl Pipeline {
             warnings: Vec::new(),
             plan,
         })
+    }
+}
+
+/// The parts of a fetch as the writer receives them ([`Pipeline::apply_in_parts`]): a part is
+/// counted among the postings alive until the writer asks for the next one (it has applied and
+/// dropped it by then) or the parts end.
+struct Received {
+    parts: std::sync::mpsc::Receiver<Vec<crate::store::Posting>>,
+    /// The size of the part handed out last.
+    last: usize,
+    load: Arc<Load>,
+}
+
+impl Iterator for Received {
+    type Item = Result<Vec<crate::store::Posting>, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.load.postings.sub(std::mem::take(&mut self.last));
+        let part = self.parts.recv().ok()?;
+        self.last = part.len();
+        Some(Ok(part))
+    }
+}
+
+impl Drop for Received {
+    fn drop(&mut self) {
+        self.load.postings.sub(std::mem::take(&mut self.last));
+        // A part made and never applied (the writer failed) goes with the channel.
+        while let Ok(part) = self.parts.try_recv() {
+            self.load.postings.sub(part.len());
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use crate::dedup::similar;
 use crate::dedup::KnownPostings;
 use crate::model::{rfc3339, Offer, PublishedOffer, Source};
 
+mod parts;
+
 /// A fetch that would close more than half of its feed's open offers at once is held as
 /// suspicious when the feed has at least this many open: below, one or two offers filled or
 /// withdrawn are half of the feed, and nothing suggests an export cut short.
@@ -77,7 +79,8 @@ impl Store {
             attempt_id,
             now: &now,
         };
-        self.upsert_postings(&tx, &mut recent, &fetch, postings, &mut stats)?;
+        let filing = Filing::new(feed_id, postings.iter().map(|p| p.identity.as_str()));
+        self.upsert_postings(&tx, &mut recent, &fetch, &filing, postings, &mut stats)?;
         close_missing(&tx, &fetch, close_after, &mut stats)?;
         stats.expired = expire(&tx, &now)?;
         record_applied(&tx, &fetch, attempt, postings.len(), &stats)?;
@@ -95,7 +98,8 @@ impl Store {
     }
 
     /// Inserts the postings new to the feed and updates those it had, filing each new or
-    /// changed one into its cluster (and those whose features are of another version).
+    /// changed one into its cluster (and those whose features are of another version);
+    /// `filing` names every posting the fetch lists (`postings` may be a part of them).
     ///
     /// An unchanged posting (its stored content hash, and features of the current version) is
     /// only marked seen: open, its closing count and hold cleared, `last_seen_at` and
@@ -108,12 +112,12 @@ impl Store {
         tx: &Transaction<'_>,
         recent: &mut RecentKeys,
         fetch: &Applied<'_>,
+        filing: &Filing<'_>,
         postings: &[Posting],
         stats: &mut ApplyStats,
     ) -> Result<(), StoreError> {
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
-        let filing = Filing::new(fetch.feed_id, postings.iter().map(|p| p.identity.as_str()));
         // The row, its content hash, and whether it is to be written again even unchanged:
         // features of another version, or columns as written before version 11 (plain text,
         // packed when a fetch next lists them). And whether it is open, and its validThrough:
@@ -209,7 +213,7 @@ impl Store {
                         &features,
                         (&prepared.features, &prepared.keys),
                         true,
-                        &filing,
+                        filing,
                     )?;
                     stats.new += 1;
                 }
@@ -246,7 +250,7 @@ impl Store {
                             &features,
                             (&prepared.features, &prepared.keys),
                             false,
-                            &filing,
+                            filing,
                         )?;
                     }
                     if hash == p.content_hash {
