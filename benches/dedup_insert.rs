@@ -396,6 +396,7 @@ fn main() {
                 ""
             }
         );
+        println!("    {}", full.dedup_memory());
         full_wall += w;
         full_cpu += c;
         rounds += 1;

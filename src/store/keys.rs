@@ -29,6 +29,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use table::Held;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::StoreError;
@@ -40,9 +42,15 @@ const FLUSH_MIN: usize = 20_000;
 /// Beyond [`FLUSH_MIN`], a flush waits for this fraction of the stored postings (1/8), so that
 /// the amortised cost of a flush per posting stays the same as the database grows…
 const FLUSH_FRACTION: usize = 8;
-/// …up to this many, which bounds the memory held: up to 15 keys of 16 bytes each (plus the
-/// hash map's own: 49 bytes a key in all, measured) per posting, some 73 MiB at the most.
+/// …up to this many, which bounds the memory held: up to 18 keys a posting (17 on average in
+/// the benchmark) at about 17 bytes a key in the compact table ([`Held`]), some 30 MiB at
+/// the most (73 MiB in the hash map it replaced, and 24 MiB more for the sorted copy a flush
+/// made).
 pub(super) const FLUSH_MAX: usize = 100_000;
+/// (key, id) pairs the table of keys held ([`Held`]) makes room for per posting a flush waits
+/// for: a posting has up to 18 keys (17 on average in `benches/dedup_insert.rs`), and room
+/// not written to takes no memory.
+const PAIRS_EXPECTED_PER_POSTING: usize = 18;
 
 /// Rows of `dedup_keys` a flush inserts per statement (two parameters each, within SQLite's
 /// limit of 32,766).
@@ -144,12 +152,13 @@ pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, Sto
     }
 }
 
-/// Bits of the Bloom filter per key it is sized for (with [`PROBES`] probes: about 1% of the
-/// keys absent from the table are looked up all the same).
-const FILTER_BITS_PER_KEY: usize = 10;
+/// Bits of the Bloom filter per key it is sized for (with [`PROBES`] probes: at the 12 to 15
+/// keys a posting has, 11 to 13 bits a key, about 1% of the keys absent from the table are
+/// looked up all the same; at 16 keys a posting, 2%).
+const FILTER_BITS_PER_KEY: usize = 8;
 const PROBES: u32 = 4;
-/// Keys the filter is sized for, per stored posting (a posting has up to 15 keys; the rest is
-/// room to grow before the filter is read again).
+/// Keys the filter is sized for, per stored posting (a posting has up to 18 keys, 12 to 15 on
+/// most; the rest is room to grow before the filter is read again).
 const FILTER_KEYS_PER_POSTING: usize = 20;
 
 /// Keys whose table lookups are remembered (up to [`similar::CANDIDATES_PER_KEY`] ids each:
@@ -163,15 +172,13 @@ const REMEMBERED_FEATURES: usize = 1 << 15;
 
 /// A Bloom filter over the keys in `dedup_keys`: "no" means the key is in no row. Keys
 /// deleted from the table stay set (they only cost a lookup). Sized for 20 keys per stored
-/// posting at 10 bits a key, rounded up to a power of two: 32 MiB for a million postings.
-/// Blocked: a key's bits all fall in one 64-byte block, so a probe costs one cache miss
-/// where four scattered bits cost four (in a filter of 32 MiB); the false positives go from
-/// 1.00% to 1.06% (measured on the test's 100,000 keys).
+/// posting at 8 bits a key: 20 MB for a million postings (32 MiB when it was 10 bits a key
+/// rounded up to a power of two). Blocked: a key's bits all fall in one 64-byte block, so a
+/// probe costs one cache miss where four scattered bits cost four; the false positives go
+/// from 1.00% to 1.06% at 10 bits a key (measured on the test's 100,000 keys).
 #[derive(Debug)]
 struct Filter {
     blocks: Vec<Block>,
-    /// Number of blocks - 1 (a power of two - 1).
-    mask: u64,
     /// Keys inserted, and how many it is sized for.
     keys: usize,
     capacity: usize,
@@ -184,28 +191,28 @@ struct Block([u64; 8]);
 
 impl Filter {
     fn new(capacity: usize) -> Filter {
-        // At least 65,536 keys' worth (128 KiB), so that a small database's filter is not read
+        // At least 65,536 keys' worth (64 KiB), so that a small database's filter is not read
         // again at every flush.
         let capacity = capacity.max(1 << 16);
-        let bits = (capacity * FILTER_BITS_PER_KEY).next_power_of_two();
-        let blocks = (bits / 512).max(1);
+        let blocks = (capacity * FILTER_BITS_PER_KEY)
+            .div_ceil(512)
+            .clamp(1, 1 << 28);
         Filter {
             blocks: vec![Block::default(); blocks],
-            mask: blocks as u64 - 1,
             keys: 0,
             capacity,
         }
     }
 
     /// The block of a key and its bits there: a mix of the key (keys are FNV hashes, whose
-    /// low bits alone are not spread well enough), whose high bits choose the block and whose
-    /// low bits, nine at a time, the bits.
+    /// low bits alone are not spread well enough), whose high 28 bits choose the block (as a
+    /// fraction of the number of blocks) and whose low bits, nine at a time, the bits.
     fn positions(&self, key: i64) -> (usize, [u32; PROBES as usize]) {
         let mut z = (key as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^= z >> 31;
-        let block = ((z >> 36) & self.mask) as usize;
+        let block = (((z >> 36) * self.blocks.len() as u64) >> 28) as usize;
         let bits = std::array::from_fn(|i| ((z >> (9 * i)) & 511) as u32);
         (block, bits)
     }
@@ -282,97 +289,14 @@ impl<V, const BOUND: usize> Memo<V, BOUND> {
     }
 }
 
-/// The offer ids filed under one key in memory: most keys (the text bands of an ad) have one.
-#[derive(Debug)]
-enum Ids {
-    One(i64),
-    /// In increasing order.
-    Many(Vec<i64>),
-}
-
-/// The keys held in memory, each with its offer ids. A hash map: a lookup costs one probe,
-/// where a tree of a million and a half (key, id) pairs cost seven or eight levels, each a
-/// cache miss; the flush, which needs key order, sorts them once.
-#[derive(Debug, Default)]
-struct Held {
-    by_key: HashMap<i64, Ids>,
-    /// (key, id) pairs held.
-    len: usize,
-}
-
-impl Held {
-    fn insert(&mut self, key: i64, id: i64) {
-        use std::collections::hash_map::Entry;
-        match self.by_key.entry(key) {
-            Entry::Vacant(v) => {
-                v.insert(Ids::One(id));
-            }
-            Entry::Occupied(mut o) => {
-                let ids = o.get_mut();
-                match ids {
-                    Ids::One(one) if *one == id => return,
-                    Ids::One(one) => {
-                        let other = *one;
-                        *ids = Ids::Many(vec![other.min(id), other.max(id)]);
-                    }
-                    Ids::Many(v) => match v.binary_search(&id) {
-                        Ok(_) => return,
-                        Err(at) => v.insert(at, id),
-                    },
-                }
-            }
-        }
-        self.len += 1;
-    }
-
-    fn remove(&mut self, key: i64, id: i64) {
-        let Some(ids) = self.by_key.get_mut(&key) else {
-            return;
-        };
-        match ids {
-            Ids::One(one) if *one == id => {
-                self.by_key.remove(&key);
-            }
-            Ids::One(_) => return,
-            Ids::Many(v) => match v.binary_search(&id) {
-                Ok(at) => {
-                    v.remove(at);
-                    if let [last] = v[..] {
-                        *ids = Ids::One(last);
-                    }
-                }
-                Err(_) => return,
-            },
-        }
-        self.len -= 1;
-    }
-
-    /// The newest `limit` ids under `key`, newest first, appended to `out`.
-    fn newest(&self, key: i64, limit: usize, out: &mut Vec<i64>) {
-        match self.by_key.get(&key) {
-            None => {}
-            Some(Ids::One(id)) => out.push(*id),
-            Some(Ids::Many(v)) => out.extend(v.iter().rev().take(limit)),
-        }
-    }
-
-    /// Every (key, id) pair, in order.
-    fn sorted(&self) -> Vec<(i64, i64)> {
-        let mut pairs = Vec::with_capacity(self.len);
-        for (&k, ids) in &self.by_key {
-            match ids {
-                Ids::One(id) => pairs.push((k, *id)),
-                Ids::Many(v) => pairs.extend(v.iter().map(|&id| (k, id))),
-            }
-        }
-        pairs.sort_unstable();
-        pairs
-    }
-
-    fn clear(&mut self) {
-        self.by_key.clear();
-        self.len = 0;
-    }
+/// How many offers are stored, and the greatest id.
+fn stored_count(conn: &Connection) -> Result<(usize, i64), StoreError> {
+    let (stored, greatest): (i64, i64) = conn.query_row(
+        "SELECT count(*), coalesce(max(id), 0) FROM offers",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((usize::try_from(stored).unwrap_or(0), greatest))
 }
 
 /// The keys of the postings listed in `dedup_pending`, as of the last commit.
@@ -452,6 +376,8 @@ impl RecentKeys {
             .as_ref()
             .is_none_or(|(_, seen)| *seen != flushes)
         {
+            // The old filter goes first: two at once would double the memory at this moment.
+            self.filter = None;
             let mut filter = Filter::new(stored.saturating_mul(FILTER_KEYS_PER_POSTING));
             let mut keys = conn.prepare_cached("SELECT key FROM dedup_keys")?;
             for key in keys.query_map([], |r| r.get::<_, i64>(0))? {
@@ -467,17 +393,20 @@ impl RecentKeys {
     /// Reads how many offers are stored and the greatest id: sets the flush threshold and
     /// `stored_below`; returns the count.
     fn measure(&mut self, conn: &Connection) -> Result<usize, StoreError> {
-        let (stored, greatest): (i64, i64) = conn.query_row(
-            "SELECT count(*), coalesce(max(id), 0) FROM offers",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let stored = usize::try_from(stored).unwrap_or(0);
+        let (stored, greatest) = stored_count(conn)?;
+        self.measured(stored, greatest);
+        Ok(stored)
+    }
+
+    /// Sets the flush threshold and `stored_below` from the count of offers stored and the
+    /// greatest id.
+    fn measured(&mut self, stored: usize, greatest: i64) {
         self.stored_below = greatest;
         self.flush_at = self
             .flush_at_fixed
             .unwrap_or_else(|| (stored / FLUSH_FRACTION).clamp(FLUSH_MIN, FLUSH_MAX));
-        Ok(stored)
+        self.entries
+            .expect(self.flush_at.saturating_mul(PAIRS_EXPECTED_PER_POSTING));
     }
 
     /// The newest [`similar::CANDIDATES_PER_KEY`] postings filed under `key`, newest first,
@@ -624,7 +553,7 @@ impl RecentKeys {
         // In key order, so that each page of the table is written once.
         let flushing = self.entries.sorted();
         {
-            insert_keys(&tx, &flushing)?;
+            insert_keys(&tx, flushing)?;
             // Only the postings flushed. The list was read in this transaction, so it holds
             // them all and the table is emptied at once (SQLite then frees its pages without
             // visiting rows); should the counts ever differ, they are deleted one by one, so
@@ -648,7 +577,7 @@ impl RecentKeys {
         )?;
         // The database grew since the last measure: the next threshold, and the greatest id
         // now in the table.
-        self.measure(&tx)?;
+        let (stored, greatest) = stored_count(&tx)?;
         tx.commit()?;
         // The filter learns the keys flushed, unless they outgrow it (then it is read again).
         let grown = self
@@ -661,7 +590,7 @@ impl RecentKeys {
             self.version = None;
         }
         if let Some((filter, seen)) = self.filter.as_mut() {
-            for (k, _) in &flushing {
+            for (k, _) in flushing {
                 filter.insert(*k);
             }
             *seen = flushes;
@@ -683,6 +612,7 @@ impl RecentKeys {
             newest_first(&mut merged, limit);
             *ids = merged.as_slice().into();
         });
+        self.measured(stored, greatest);
         let flushed = self.pending.len();
         self.entries.clear();
         self.pending.clear();
@@ -695,6 +625,72 @@ impl RecentKeys {
     #[cfg(any(test, feature = "testing"))]
     pub(super) fn listed(&self) -> usize {
         self.pending.len()
+    }
+}
+
+mod table;
+
+/// The heap bytes of decoded features, roughly (allocator rounding left out).
+#[cfg(any(test, feature = "testing"))]
+fn features_bytes(f: &Features) -> usize {
+    let strs = |v: &[String]| v.len() * 24 + v.iter().map(String::capacity).sum::<usize>();
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+    std::mem::size_of::<Features>()
+        + strs(&f.employer)
+        + strs(&f.title)
+        + strs(&f.place_words)
+        + f.initials.capacity()
+        + f.title_initials.capacity()
+        + f.head_initials.capacity()
+        + opt(&f.commune)
+        + opt(&f.department)
+        + opt(&f.contract)
+        + 2 * (f.shingle_sig.capacity() + f.word_sig.capacity() + f.place_grams.capacity())
+        + 4 * (f.mentions.capacity() + f.facts.capacity() + f.dates.capacity())
+}
+
+#[cfg(any(test, feature = "testing"))]
+impl super::Store {
+    /// What the blocking keys' memory holds, in one line (for the benchmark's report).
+    pub fn dedup_memory(&self) -> String {
+        let recent = self.recent();
+        let (held, room) = recent.entries.bytes();
+        let mib = |b: usize| b as f64 / f64::from(1 << 20);
+        let mut features = (0, 0);
+        for f in recent
+            .features
+            .young
+            .values()
+            .chain(recent.features.old.values())
+        {
+            features.0 += 1;
+            features.1 += features_bytes(f) + 8 + 1;
+        }
+        let mut lookups = (0, 0);
+        for ids in recent
+            .remembered
+            .young
+            .values()
+            .chain(recent.remembered.old.values())
+        {
+            lookups.0 += 1;
+            lookups.1 += 8 + 16 + 1 + ids.len() * 8;
+        }
+        let filter = recent
+            .filter
+            .as_ref()
+            .map_or(0, |(f, _)| f.blocks.len() * std::mem::size_of::<Block>());
+        format!(
+            "keys held {:.1} MiB written ({:.1} MiB reserved), features of {} candidates {:.1} MiB, \
+             {} lookups {:.1} MiB, filter {:.1} MiB",
+            mib(held),
+            mib(room),
+            features.0,
+            mib(features.1),
+            lookups.0,
+            mib(lookups.1),
+            mib(filter)
+        )
     }
 }
 
