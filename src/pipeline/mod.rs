@@ -75,6 +75,9 @@ pub struct Pipeline {
     pub clock: Clock,
     fetcher: Fetcher,
     limit: Arc<Semaphore>,
+    /// Bodies being built into postings or built and waiting for the writer
+    /// ([`build_slots`]): fewer than the refreshes in flight, which mostly wait on the network.
+    building: Arc<Semaphore>,
     /// One semaphore per partner host, created on first use.
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// Refreshes in flight, bodies held from their fetch until applied, postings made and
@@ -93,6 +96,8 @@ pub struct Pipeline {
 struct Load {
     refreshes: Gauge,
     bodies: Gauge,
+    /// Bodies being built or built and not yet applied.
+    builds: Gauge,
     postings: Gauge,
 }
 
@@ -140,6 +145,16 @@ impl Drop for Held<'_> {
 pub struct Peaks {
     pub refreshes: usize,
     pub bodies: usize,
+    /// Bodies being built into postings or built and waiting for the writer.
+    pub builds: usize,
+}
+
+/// How many bodies may be built or wait, built, for the writer at once: one per core and one
+/// more, so that both the builds (parse, normalise, features: pure work, a core each) and the
+/// writer always have one ready, while the postings of the other refreshes in flight (each
+/// some 5 KB, against about 1 KB of body) are not made before the writer can take them.
+fn build_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
 }
 
 impl Pipeline {
@@ -162,6 +177,7 @@ impl Pipeline {
             clock,
             fetcher,
             limit,
+            building: Arc::new(Semaphore::new(build_slots())),
             hosts: Mutex::new(HashMap::new()),
             load: Arc::default(),
             part_postings: PART_POSTINGS,
@@ -176,12 +192,20 @@ impl Pipeline {
         self
     }
 
+    /// Builds at most `n` bodies at once (for tests; see [`build_slots`]).
+    #[cfg(feature = "testing")]
+    pub fn with_build_slots(mut self, n: usize) -> Pipeline {
+        self.building = Arc::new(Semaphore::new(n.max(1)));
+        self
+    }
+
     /// See [`Peaks`].
     #[cfg(feature = "testing")]
     pub fn peaks(&self) -> Peaks {
         Peaks {
             refreshes: self.load.refreshes.peak.load(Ordering::SeqCst),
             bodies: self.load.bodies.peak.load(Ordering::SeqCst),
+            builds: self.load.builds.peak.load(Ordering::SeqCst),
         }
     }
 
@@ -674,6 +698,9 @@ impl Pipeline {
         // The body's share of the budget is held until its result is applied: the postings
         // built from it take memory in proportion.
         let _budget = body.budget.clone();
+        // A build slot is held from the build until its postings are applied.
+        let _building = self.building.acquire().await.ok();
+        let _built = self.load.builds.hold();
         let (built, verdict) = self
             .build(feed, body, started_at, attempt.http_status)
             .await?;
