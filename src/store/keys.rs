@@ -254,6 +254,12 @@ impl<V, const BOUND: usize> Default for Memo<V, BOUND> {
 }
 
 impl<V, const BOUND: usize> Memo<V, BOUND> {
+    /// Every value remembered, young and old (for the memory report).
+    #[cfg(any(test, feature = "testing"))]
+    fn values(&self) -> impl Iterator<Item = &V> {
+        self.young.values().chain(self.old.values())
+    }
+
     fn get(&mut self, id: i64) -> Option<&V> {
         if !self.young.contains_key(&id) {
             let v = self.old.remove(&id)?;
@@ -657,22 +663,12 @@ impl super::Store {
         let (held, room) = recent.entries.bytes();
         let mib = |b: usize| b as f64 / f64::from(1 << 20);
         let mut features = (0, 0);
-        for f in recent
-            .features
-            .young
-            .values()
-            .chain(recent.features.old.values())
-        {
+        for f in recent.features.values() {
             features.0 += 1;
             features.1 += features_bytes(f) + 8 + 1;
         }
         let mut lookups = (0, 0);
-        for ids in recent
-            .remembered
-            .young
-            .values()
-            .chain(recent.remembered.old.values())
-        {
+        for ids in recent.remembered.values() {
             lookups.0 += 1;
             lookups.1 += 8 + 16 + 1 + ids.len() * 8;
         }

@@ -62,6 +62,30 @@ impl Store {
         postings: &[Posting],
         close_after: u32,
     ) -> Result<ApplyStats, StoreError> {
+        let filing = Filing::new(feed_id, postings.iter().map(|p| p.identity.as_str()));
+        self.apply_fetch(
+            feed_id,
+            attempt,
+            &filing,
+            postings.len(),
+            std::iter::once(Ok(postings)),
+            close_after,
+        )
+    }
+
+    /// What [`Store::record_success`] and [`Store::record_success_in_parts`] do: the fetch
+    /// listing `listed` postings (whose identities `filing` knows) applied in one transaction
+    /// as its `parts` come. A part that is an error, or parts that do not bring exactly
+    /// `listed` postings, roll the fetch back whole.
+    pub(super) fn apply_fetch<P: AsRef<[Posting]>>(
+        &self,
+        feed_id: &str,
+        attempt: &Attempt,
+        filing: &Filing<'_>,
+        listed: usize,
+        parts: impl IntoIterator<Item = Result<P, StoreError>>,
+        close_after: u32,
+    ) -> Result<ApplyStats, StoreError> {
         let mut conn = self.conn();
         let mut recent = self.recent();
         // Immediate: the write lock is taken first, so the recent keys checked next are those
@@ -79,11 +103,26 @@ impl Store {
             attempt_id,
             now: &now,
         };
-        let filing = Filing::new(feed_id, postings.iter().map(|p| p.identity.as_str()));
-        self.upsert_postings(&tx, &mut recent, &fetch, &filing, postings, &mut stats)?;
+        let mut applied = 0;
+        for part in parts {
+            // An error drops the transaction: the fetch is rolled back whole.
+            let part = part?;
+            let part = part.as_ref();
+            applied += part.len();
+            if applied > listed {
+                break;
+            }
+            self.upsert_postings(&tx, &mut recent, &fetch, filing, part, &mut stats)?;
+        }
+        if applied != listed {
+            return Err(StoreError::Refused(format!(
+                "the fetch's parts brought {applied} postings where it lists {listed}; nothing \
+                 of it was applied"
+            )));
+        }
         close_missing(&tx, &fetch, close_after, &mut stats)?;
         stats.expired = expire(&tx, &now)?;
-        record_applied(&tx, &fetch, attempt, postings.len(), &stats)?;
+        record_applied(&tx, &fetch, attempt, applied, &stats)?;
         set_plan(&tx, feed_id, &attempt.plan)?;
         if self.is_stopping() {
             return Err(StoreError::Stopping);
