@@ -104,6 +104,9 @@ impl Store {
             now: &now,
         };
         let mut applied = 0;
+        // The listed postings that were open before: when they are all the feed's open
+        // offers, the fetch lacks none, and there is nothing to count or close.
+        let mut listed_open = 0;
         for part in parts {
             // An error drops the transaction: the fetch is rolled back whole.
             let part = part?;
@@ -112,7 +115,8 @@ impl Store {
             if applied > listed {
                 break;
             }
-            self.upsert_postings(&tx, &mut recent, &fetch, filing, part, &mut stats)?;
+            self.upsert_postings(&tx, &mut recent, &fetch, filing, part, &mut stats)
+                .map(|open| listed_open += open)?;
         }
         if applied != listed {
             return Err(StoreError::Refused(format!(
@@ -120,7 +124,11 @@ impl Store {
                  of it was applied"
             )));
         }
-        close_missing(&tx, &fetch, close_after, &mut stats)?;
+        if listed_open < stats.open_before {
+            close_missing(&tx, &fetch, close_after, &mut stats)?;
+        } else {
+            clear_held_closing(&tx, feed_id)?;
+        }
         stats.expired = expire(&tx, &now)?;
         record_applied(&tx, &fetch, attempt, applied, &stats)?;
         set_plan(&tx, feed_id, &attempt.plan)?;
@@ -146,6 +154,8 @@ impl Store {
     /// raw item stays the one read when the offer last changed: an item whose offer is the
     /// same (only the partner's markup, an attribute essaim does not read, changed) keeps its
     /// first raw item.
+    ///
+    /// Returns how many of the postings were open before.
     fn upsert_postings(
         &self,
         tx: &Transaction<'_>,
@@ -154,7 +164,8 @@ impl Store {
         filing: &Filing<'_>,
         postings: &[Posting],
         stats: &mut ApplyStats,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
+        let mut were_open = 0;
         // Features of another version are filed again (see `similar::FEATURES_VERSION`).
         let version = [similar::FEATURES_VERSION];
         // The row, its content hash, and whether it is to be written again even unchanged:
@@ -165,7 +176,8 @@ impl Store {
             "SELECT o.id, o.content_hash,
                f.features IS NULL OR substr(f.features, 1, 1) <> ?3
                  OR typeof(o.data) <> 'blob',
-               o.status = 'open' AND o.closed_at IS NULL, o.valid_through
+               o.status = 'open' AND o.closed_at IS NULL, o.valid_through,
+               o.status = 'open' AND o.last_seen_attempt IS NOT ?4
              FROM offers o LEFT JOIN dedup_features f ON f.offer_id = o.id
              WHERE o.feed_id = ?1 AND o.identity = ?2",
         )?;
@@ -182,17 +194,26 @@ impl Store {
                 // Dropping the transaction rolls the fetch back whole.
                 return Err(StoreError::Stopping);
             }
-            let before: Option<Before> = existing
-                .query_row(params![fetch.feed_id, p.identity, version], |r| {
-                    Ok(Before {
-                        id: r.get(0)?,
-                        hash: r.get(1)?,
-                        rewrite: r.get(2)?,
-                        open: r.get(3)?,
-                        valid_through: r.get(4)?,
-                    })
-                })
+            let before: Option<(Before, bool)> = existing
+                .query_row(
+                    params![fetch.feed_id, p.identity, version, fetch.attempt_id],
+                    |r| {
+                        let before = Before {
+                            id: r.get(0)?,
+                            hash: r.get(1)?,
+                            rewrite: r.get(2)?,
+                            open: r.get(3)?,
+                            valid_through: r.get(4)?,
+                        };
+                        Ok((before, r.get(5)?))
+                    },
+                )
                 .optional()?;
+            // Counted once, should the fetch list one posting twice.
+            let before = before.map(|(b, open_unseen)| {
+                were_open += usize::from(open_unseen);
+                b
+            });
             if let Some(b) = &before {
                 if !b.rewrite && b.hash == p.content_hash {
                     tx.prepare_cached(seen_sql(b.open))?.execute(params![
@@ -301,7 +322,7 @@ impl Store {
                 }
             }
         }
-        Ok(())
+        Ok(were_open)
     }
 
     /// Flushes the blocking keys held in memory when enough have gathered (after a commit: the
@@ -564,7 +585,6 @@ struct Applied<'a> {
     now: &'a str,
 }
 
-/// How many offers of the feed are open.
 /// What the store holds of a posting the fetch lists again.
 struct Before {
     id: i64,
@@ -616,6 +636,7 @@ fn update_sql(open: bool, same_valid_through: bool) -> String {
     )
 }
 
+/// How many offers of the feed are open.
 fn open_offers_of(tx: &Transaction<'_>, feed_id: &str) -> Result<usize, StoreError> {
     Ok(tx.query_row(
         "SELECT count(*) FROM offers WHERE feed_id = ?1 AND status = 'open'",
@@ -673,13 +694,19 @@ fn close_missing(
                  WHERE feed_id = ?1 AND status = 'open' AND missed_fetches >= ?3",
                 params![feed_id, now, close_after],
             )?;
-        tx.execute(
-            "UPDATE feeds SET held_closing_at = NULL, held_closing_offers = NULL,
-               held_closing_open = NULL
-             WHERE id = ?1",
-            [feed_id],
-        )?;
+        clear_held_closing(tx, feed_id)?;
     }
+    Ok(())
+}
+
+/// Forgets a closing the feed's last fetch held (this one closes or lacks nothing suspicious).
+fn clear_held_closing(tx: &Transaction<'_>, feed_id: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE feeds SET held_closing_at = NULL, held_closing_offers = NULL,
+           held_closing_open = NULL
+         WHERE id = ?1",
+        [feed_id],
+    )?;
     Ok(())
 }
 

@@ -772,6 +772,41 @@ fn the_next_fetch_decides_each_held_offer_and_small_feeds_are_not_held() {
     );
 }
 
+/// A fetch listing every open offer of its feed closes nothing and counts no miss, and a
+/// held closing it disagrees with is forgotten; a fetch listing one posting twice still
+/// lacks the others (the store counts the open offers a fetch lists once each).
+#[test]
+fn a_fetch_listing_every_open_offer_misses_none_and_one_listed_twice_counts_once() {
+    let store = memory_store(&["asso"]);
+    let all = ten_postings("asso");
+    let at = |minute: u32| attempt_at(&format!("2026-11-20T10:{minute:02}:00Z"));
+    store.record_success("asso", &at(0), &all, 2).unwrap();
+    let stats = store.record_success("asso", &at(10), &all[..2], 2).unwrap();
+    assert_eq!((stats.closed, stats.held), (0, 0), "missed once");
+    let missed = |store: &Store| -> Vec<i64> {
+        column(
+            &store.conn(),
+            "SELECT missed_fetches FROM offers ORDER BY identity",
+        )
+    };
+    assert_eq!(missed(&store).iter().sum::<i64>(), 8);
+    // Listed again, all ten: every miss is forgotten, nothing closes.
+    let stats = store.record_success("asso", &at(20), &all, 2).unwrap();
+    assert_eq!((stats.closed, stats.held, stats.unchanged), (0, 0, 10));
+    assert_eq!(missed(&store), vec![0; 10]);
+    // A feed with two open offers, whose fetch lists the first one twice: the second is
+    // missed, and closed (two open offers are too few to hold a closing).
+    let two = ten_postings("petite");
+    let store = memory_store(&["petite"]);
+    store
+        .record_success("petite", &at(0), &two[..2], 1)
+        .unwrap();
+    let twice = [two[0].clone(), two[0].clone()];
+    let stats = store.record_success("petite", &at(10), &twice, 1).unwrap();
+    assert_eq!((stats.open_before, stats.closed, stats.held), (2, 1, 0));
+    assert_eq!(store.feed_statuses().unwrap()[0].open_offers, 1);
+}
+
 #[test]
 fn an_unknown_state_reads_as_active() {
     assert_eq!(state("paused"), FeedState::Active);
