@@ -254,8 +254,13 @@ pub fn public_id(feed_id: &str, identity: &str) -> String {
 
 /// Hash of everything an offer says, to tell a changed offer from an unchanged one.
 pub fn content_hash(offer: &Offer) -> String {
-    let json = serde_json::to_vec(offer).unwrap_or_default();
-    hex::encode(&Sha256::digest(&json)[..16])
+    content_hash_of_json(&serde_json::to_vec(offer).unwrap_or_default())
+}
+
+/// [`content_hash`] of the offer whose JSON (as `serde_json` writes it) is `json`: for a
+/// caller that needs the JSON too, so that the offer is written once.
+pub fn content_hash_of_json(json: &[u8]) -> String {
+    hex::encode(&Sha256::digest(json)[..16])
 }
 
 #[cfg(test)]

@@ -277,6 +277,8 @@ fn posting(
             p.source = String::new();
             p.offer.description_html = String::new();
         }
+    } else {
+        p.forget_json();
     }
     p
 }

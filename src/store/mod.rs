@@ -169,6 +169,9 @@ pub struct Posting {
     /// [`Posting::prepare`]; `None` when not prepared (the store then makes them itself, if
     /// it writes the row at all).
     pub prepared: Option<Prepared>,
+    /// The offer's JSON, written once for `content_hash` and kept for the packed `data`
+    /// column until the posting is prepared (see [`Posting::forget_json`]).
+    offer_json: Option<String>,
 }
 
 /// What the store writes of a new or changed posting that depends on the posting alone,
@@ -194,15 +197,24 @@ impl Posting {
     /// features nor prepared bytes ([`Posting::prepare`] computes them once the posting is
     /// identified, when the store does not hold it unchanged).
     pub fn unidentified(offer: Offer, source: String) -> Posting {
+        let json = serde_json::to_string(&offer).unwrap_or_default();
         Posting {
             public_id: String::new(),
             identity: String::new(),
-            content_hash: crate::dedup::content_hash(&offer),
+            content_hash: crate::dedup::content_hash_of_json(json.as_bytes()),
             features: None,
             prepared: None,
             offer,
             source,
+            offer_json: Some(json),
         }
+    }
+
+    /// Lets go of the offer's JSON kept since the posting was made (for a posting the store
+    /// holds unchanged, which it does not write): should it be written after all, the JSON
+    /// is made again.
+    pub fn forget_json(&mut self) {
+        self.offer_json = None;
     }
 
     /// Gives the posting its `identity` within its feed `feed_id`, and the public id that
@@ -238,6 +250,7 @@ impl Posting {
             features: encoded,
             keys,
         });
+        self.offer_json = None;
     }
 
     /// The posting of `offer` under `identity` within its feed `feed_id`, prepared.
@@ -292,14 +305,21 @@ impl Prepared {
 
 /// The offer's JSON and the partner's raw item of `p`, as stored (src/store/packed.rs).
 fn packed_columns(p: &Posting) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
-    let json = serde_json::to_string(&p.offer).unwrap_or_default();
+    let written;
+    let json = match &p.offer_json {
+        Some(json) => json.as_str(),
+        None => {
+            written = serde_json::to_string(&p.offer).unwrap_or_default();
+            written.as_str()
+        }
+    };
     let failed = |source| StoreError::Pack {
         public_id: p.public_id.clone(),
         source,
     };
     Ok((
-        packed::pack_data(&json).map_err(failed)?,
-        packed::pack_source(&p.source, &json).map_err(failed)?,
+        packed::pack_data(json).map_err(failed)?,
+        packed::pack_source(&p.source, json).map_err(failed)?,
     ))
 }
 
