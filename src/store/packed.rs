@@ -42,34 +42,55 @@ const OFFER_SKELETON: &str = concat!(
 const MAX_UNPACKED: usize = 16 << 20;
 
 thread_local! {
-    /// One compression context per thread, reused: creating one costs more than compressing
-    /// an offer.
-    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// One compression context per thread for the offers' JSON, holding the skeleton's
+    /// prepared tables ([`SKELETON`]): creating a context, or loading a dictionary into it,
+    /// costs more than compressing an offer.
+    static DATA_COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// One for the raw items, whose dictionary (the offer's JSON) changes every time.
+    static SOURCE_COMPRESSOR: RefCell<Option<zstd::zstd_safe::CCtx<'static>>> = const { RefCell::new(None) };
     /// The same for reading: a page of the API unpacks a hundred offers.
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
-/// `text` compressed, with `dictionary` (empty: none).
-fn compress(text: &str, dictionary: &[u8]) -> std::io::Result<Vec<u8>> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let compressor = match slot.as_mut() {
-            Some(c) => c,
-            None => slot.insert(zstd::bulk::Compressor::new(LEVEL)?),
-        };
-        compressor.set_dictionary(LEVEL, dictionary)?;
-        compressor.compress(text.as_bytes())
-    })
-}
+/// [`OFFER_SKELETON`] made once into zstd's tables (a "CDict"), which every thread's
+/// compressor of offers refers to rather than loading the skeleton again for each offer.
+static SKELETON: std::sync::LazyLock<zstd::dict::EncoderDictionary<'static>> =
+    std::sync::LazyLock::new(|| {
+        zstd::dict::EncoderDictionary::copy(OFFER_SKELETON.as_bytes(), LEVEL)
+    });
 
 /// The offer's JSON as stored.
 pub(super) fn pack_data(json: &str) -> std::io::Result<Vec<u8>> {
-    compress(json, OFFER_SKELETON.as_bytes())
+    DATA_COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let compressor = match slot.as_mut() {
+            Some(c) => c,
+            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(&SKELETON)?),
+        };
+        compressor.compress(json.as_bytes())
+    })
 }
 
-/// The partner's raw item as stored beside the offer's JSON `data` (as written, unpacked).
+/// The partner's raw item as stored beside the offer's JSON `data` (as written, unpacked),
+/// which is its dictionary. zstd's one-shot call with a dictionary loads it into tables sized
+/// for the item and its dictionary; a dictionary set on the context (as for the offers) would
+/// be made into tables of the level's full size, cleared and filled again for every item.
 pub(super) fn pack_source(source: &str, data: &str) -> std::io::Result<Vec<u8>> {
-    compress(source, data.as_bytes())
+    SOURCE_COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let cctx = match slot.as_mut() {
+            Some(c) => c,
+            None => slot.insert(zstd::zstd_safe::CCtx::try_create().ok_or_else(|| {
+                std::io::Error::other("zstd could not make a compression context")
+            })?),
+        };
+        let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(source.len()));
+        cctx.compress_using_dict(&mut out, source.as_bytes(), data.as_bytes(), LEVEL)
+            .map_err(|code| {
+                std::io::Error::other(format!("zstd: {}", zstd::zstd_safe::get_error_name(code)))
+            })?;
+        Ok(out)
+    })
 }
 
 /// The offer's JSON from its stored column.
