@@ -16,10 +16,9 @@ fn ctx() -> ParseContext<'static> {
 }
 
 /// A body read through [`parse::parse_in_windows`] with windows of `window` items (from one
-/// item on); when `once`, each window read again once, in order, as the pipeline's second
-/// pass reads them (the body given back as they are read); and whether it was read in
-/// windows.
-fn windowed(bytes: &[u8], window: usize, once: bool) -> (Result<Parsed, ParseError>, bool) {
+/// item on); when `twice`, each window read a second time, as the pipeline's second pass
+/// reads them; and whether it was read in windows.
+fn windowed(bytes: &[u8], window: usize, twice: bool) -> (Result<Parsed, ParseError>, bool) {
     let ctx = ctx();
     let mut w = match parse::parse_in_windows(bytes.to_vec(), &ctx, window, 1) {
         Err(e) => return (Err(e), false),
@@ -39,10 +38,10 @@ fn windowed(bytes: &[u8], window: usize, once: bool) -> (Result<Parsed, ParseErr
         Some((items, warnings))
     };
     let Some(first) = read(&mut w) else {
+        // Parsed whole from the packed segments: the body as it was.
         return (w.into_whole(&ctx), false);
     };
-    let (items, warnings) = if once {
-        w.read_once();
+    let (items, warnings) = if twice {
         let again = read(&mut w).expect("a window read cleanly reads cleanly again");
         assert_eq!(again, first);
         again
@@ -64,8 +63,8 @@ fn same_as_whole(name: &str, bytes: &[u8]) -> bool {
     let whole = parse::parse(bytes, &ctx());
     let mut in_windows = None;
     for window in [1, 2, 3] {
-        for once in [false, true] {
-            let (read, was) = windowed(bytes, window, once);
+        for twice in [false, true] {
+            let (read, was) = windowed(bytes, window, twice);
             match (&whole, &read) {
                 (Ok(a), Ok(b)) => {
                     assert_eq!(a.format, b.format, "{name}");

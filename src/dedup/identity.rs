@@ -153,24 +153,35 @@ pub fn assign_identities_of(
     let mut warnings = Vec::new();
     let urls: Vec<&Option<String>> = offers.iter().map(|o| &o.url).collect();
     let hashes: Vec<&[u8; 16]> = offers.iter().map(|o| &o.hash).collect();
-    // Items sharing a reference, by reference.
-    let mut by_ref: HashMap<&str, Vec<usize>> = HashMap::new();
+    // By reference: its first item, how many items give it, and whether two of them differ
+    // (another link or content). No list per reference: 100,000 items give 100,000.
+    let mut by_ref: HashMap<&str, (usize, usize, bool)> = HashMap::new();
     for (i, o) in offers.iter().enumerate() {
         if let Some(r) = o.reference() {
-            by_ref.entry(r).or_default().push(i);
+            by_ref
+                .entry(r)
+                .and_modify(|(first, n, differ)| {
+                    *n += 1;
+                    *differ |= (urls[*first], hashes[*first]) != (urls[i], hashes[i]);
+                })
+                .or_insert((i, 1, false));
         }
     }
-    let with_ref: usize = by_ref.values().map(Vec::len).sum();
-    let mut untrusted: HashSet<usize> = HashSet::new();
-    let mut repeated: Vec<(&str, usize)> = Vec::new();
-    for (r, items) in &by_ref {
-        let distinct: HashSet<(&Option<String>, &[u8; 16])> =
-            items.iter().map(|&i| (urls[i], hashes[i])).collect();
-        if distinct.len() > 1 {
-            untrusted.extend(items.iter().copied());
-            repeated.push((r, items.len()));
-        }
-    }
+    let with_ref: usize = by_ref.values().map(|(_, n, _)| n).sum();
+    let untrusted: HashSet<usize> = offers
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| {
+            o.reference()
+                .is_some_and(|r| by_ref.get(r).is_some_and(|e| e.2))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut repeated: Vec<(&str, usize)> = by_ref
+        .iter()
+        .filter(|(_, e)| e.2)
+        .map(|(r, e)| (*r, e.1))
+        .collect();
     let mut all_untrusted = false;
     if !repeated.is_empty() {
         repeated.sort();
@@ -217,10 +228,14 @@ pub fn assign_identities_of(
         }
     }
     // Links shared by several different items cannot identify them.
-    let mut url_items: HashMap<&str, HashSet<&[u8; 16]>> = HashMap::new();
+    // By link: the first item's content hash, and whether another item's differs.
+    let mut url_items: HashMap<&str, (&[u8; 16], bool)> = HashMap::new();
     for (i, u) in urls.iter().enumerate() {
         if let Some(u) = u {
-            url_items.entry(u.as_str()).or_default().insert(hashes[i]);
+            url_items
+                .entry(u.as_str())
+                .and_modify(|(first, differ)| *differ |= *first != hashes[i])
+                .or_insert((hashes[i], false));
         }
     }
     let ids = offers
@@ -233,7 +248,7 @@ pub fn assign_identities_of(
                 }
             }
             match urls[i] {
-                Some(u) if url_items.get(u.as_str()).is_some_and(|s| s.len() == 1) => {
+                Some(u) if url_items.get(u.as_str()).is_some_and(|(_, differ)| !differ) => {
                     match by_url.get(u).copied().flatten() {
                         Some(stored) => stored.to_string(),
                         None => format!("url:{u}"),

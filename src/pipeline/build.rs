@@ -203,8 +203,6 @@ impl Parts {
             base.as_deref(),
             now,
         );
-        // The body is given back as its windows are read.
-        windows.read_once();
         let mut kept = kept.into_iter();
         let mut identities = identities.iter();
         let mut part: Vec<Posting> = Vec::with_capacity(size);
