@@ -195,6 +195,13 @@ impl Windows {
         self.format
     }
 
+    /// Bytes the packed body holds (0 when it is not packed).
+    pub fn packed_bytes(&self) -> usize {
+        self.packed
+            .as_ref()
+            .map_or(0, |p| p.iter().map(|p| p.bytes.len()).sum())
+    }
+
     /// Encoding the body was decoded from.
     pub fn encoding(&self) -> &'static str {
         self.decoded.encoding

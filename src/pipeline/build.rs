@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tracing::debug;
 
 use super::{Failure, Load};
 use crate::config::{FeedConfig, FeedSource};
@@ -203,6 +204,8 @@ impl Parts {
             base.as_deref(),
             now,
         );
+        // The time the pass took, and how much of it waited for the writer to take a part.
+        let (started, mut waiting) = (std::time::Instant::now(), std::time::Duration::ZERO);
         let mut kept = kept.into_iter();
         let mut identities = identities.iter();
         let mut part: Vec<Posting> = Vec::with_capacity(size);
@@ -246,7 +249,10 @@ impl Parts {
                     part.push(p);
                 }
                 if part.len() == size {
-                    if !send(std::mem::replace(&mut part, Vec::with_capacity(size))) {
+                    let sending = std::time::Instant::now();
+                    let sent = send(std::mem::replace(&mut part, Vec::with_capacity(size)));
+                    waiting += sending.elapsed();
+                    if !sent {
                         alive.items.sub(items.len());
                         return Ok(());
                     }
@@ -263,6 +269,13 @@ impl Parts {
         if !part.is_empty() {
             send(part);
         }
+        debug!(
+            message = "Large body: second pass read (postings made).",
+            feed = %feed_id,
+            windows = count,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            waiting_for_the_writer_ms = waiting.as_millis() as u64
+        );
         Ok(())
     }
 }
@@ -307,9 +320,19 @@ pub(super) fn build_postings(
     let parsed = match read {
         parse::Body::Whole(parsed) => parsed,
         parse::Body::Windows(windows) => {
+            let started = std::time::Instant::now();
             let first = first_pass(windows, &reading, windowing, stopping)?;
             match first {
                 Ok((windows, first)) => {
+                    debug!(
+                        message = "Large body: first pass read (identities and report).",
+                        feed = %feed.id,
+                        items = windows.items(),
+                        windows = windows.count(),
+                        body_bytes = body_len,
+                        packed_bytes = windows.packed_bytes(),
+                        elapsed_ms = started.elapsed().as_millis() as u64
+                    );
                     return build_windows(
                         feed,
                         windows,
@@ -319,7 +342,7 @@ pub(super) fn build_postings(
                         part,
                         windowing,
                         stopping,
-                    )
+                    );
                 }
                 // A window the strict reader did not read cleanly: the body is read whole.
                 Err(windows) => windows
