@@ -3,6 +3,9 @@
 //! without title or link left out with a warning, identities given within the feed, and what
 //! the store writes of each new or changed posting computed (see [`Posting::prepare`]): an
 //! unchanged one (same identity and content hash as stored, features current) costs no more.
+//! A large RSS or Atom body is read a window of items at a time, twice ([`Windowing`]): first
+//! for what identities and the report need, then to make its postings a part at a time, so
+//! that its items and offers are never all in memory at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
