@@ -257,6 +257,18 @@ fn what_windows_cannot_be_sure_of_is_parsed_whole() {
         assert!(!was, "{name}: read in windows");
         same_as_whole(name, odd.as_bytes());
     }
+    // A prologue too large to be parsed with every window: whole.
+    let large = rss.replace(
+        "<title>Offres &amp; missions</title>",
+        &format!(
+            "<title>Offres</title><description>{}</description>",
+            "x".repeat(parse::windows::MAX_PROLOGUE)
+        ),
+    );
+    let (_, was) = windowed(large.as_bytes(), 2, false);
+    assert!(!was, "a large prologue read in windows");
+    same_as_whole("a large prologue", large.as_bytes());
+
     // Below the threshold: whole.
     let ctx = ctx();
     assert!(matches!(

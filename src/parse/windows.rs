@@ -13,11 +13,11 @@
 //! not sit in memory while it is read twice (the pipeline's two passes).
 //!
 //! Windowing is only done when it is sure to read what the whole parse reads: RSS or Atom,
-//! at least [`MIN_ITEMS`] items, all siblings under one parent, with nothing but whitespace
-//! and comments between them and nothing but closing tags after the last; no DTD (its
-//! entities would be the prologue's only), and the XML well-formed. Anything else, and any
-//! window the strict reader does not read cleanly, is parsed whole
-//! ([`Windows::into_whole`]), as a small body always is.
+//! at least [`MIN_ITEMS`] items after a prologue of at most [`MAX_PROLOGUE`] bytes, all
+//! siblings under one parent, with nothing but whitespace and comments between them and
+//! nothing but closing tags after the last; no DTD (its entities would be the prologue's
+//! only), and the XML well-formed. Anything else, and any window the strict reader does not
+//! read cleanly, is parsed whole ([`Windows::into_whole`]), as a small body always is.
 
 use std::ops::Range;
 
@@ -31,6 +31,11 @@ pub const WINDOW_ITEMS: usize = 1_000;
 
 /// Fewest items for which a body is read in windows; a smaller one is parsed whole.
 pub const MIN_ITEMS: usize = 5_000;
+
+/// Largest prologue read in windows: it is copied into, and parsed with, every window, so a
+/// channel header of megabytes (a hostile one: 16 MB before 5,000 tiny items would be parsed
+/// 5 times, and more with more items) is parsed whole, once, instead.
+pub const MAX_PROLOGUE: usize = 64 * 1024;
 
 /// Where the items of a body are.
 #[derive(Debug)]
@@ -122,7 +127,7 @@ impl Windows {
             return Err(decoded);
         }
         let layout = match layout(text) {
-            Some(l) if l.items.len() >= min_items.max(1) => l,
+            Some(l) if l.items.len() >= min_items.max(1) && l.prologue_end <= MAX_PROLOGUE => l,
             _ => return Err(decoded),
         };
         let window = window.max(1);
