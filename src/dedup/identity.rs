@@ -53,6 +53,11 @@ fn link_identity(offer: &Offer) -> String {
 /// `hash:…` of title, employer and place: what a posting says about which job it is, so that
 /// an edited description keeps the identity.
 fn hash_identity(offer: &Offer) -> String {
+    hash_text(&identity_hash(offer))
+}
+
+/// The 16 bytes of [`hash_identity`].
+fn identity_hash(offer: &Offer) -> [u8; 16] {
     let mut h = Sha256::new();
     for part in [
         offer.title.as_str(),
@@ -62,7 +67,39 @@ fn hash_identity(offer: &Offer) -> String {
         h.update(part.to_lowercase().as_bytes());
         h.update([0]);
     }
-    format!("hash:{}", hex::encode(&h.finalize()[..16]))
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    out
+}
+
+fn hash_text(hash: &[u8; 16]) -> String {
+    format!("hash:{}", hex::encode(hash))
+}
+
+/// What [`assign_identities`] needs of an offer, and nothing more (some 100 bytes against
+/// an offer's several KB): a large feed's offers are not all kept to be identified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityInput {
+    /// The partner's reference, trimmed, when not empty.
+    reference: Option<Box<str>>,
+    /// The offer's link, canonical ([`canonical_url`]).
+    url: Option<String>,
+    /// The 16 bytes of the content hash identity (title, employer, place).
+    hash: [u8; 16],
+}
+
+impl IdentityInput {
+    pub fn of(offer: &Offer) -> IdentityInput {
+        IdentityInput {
+            reference: reference(offer).map(Into::into),
+            url: offer.url.as_deref().and_then(canonical_url),
+            hash: identity_hash(offer),
+        }
+    }
+
+    fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
 }
 
 /// What the store knows of a feed's postings: each stored identity with its link, and what
@@ -102,31 +139,49 @@ impl KnownPostings {
 /// An item identified by link whose link is shared by several different items falls back to
 /// the content hash.
 pub fn assign_identities(offers: &[&Offer], known: &KnownPostings) -> (Vec<String>, Vec<String>) {
+    let inputs: Vec<IdentityInput> = offers.iter().map(|o| IdentityInput::of(o)).collect();
+    assign_identities_of(&inputs, known)
+}
+
+/// [`assign_identities`] of offers given by what identifying them needs
+/// ([`IdentityInput::of`]): the same identities and warnings.
+pub fn assign_identities_of(
+    offers: &[IdentityInput],
+    known: &KnownPostings,
+) -> (Vec<String>, Vec<String>) {
     use std::collections::{HashMap, HashSet};
     let mut warnings = Vec::new();
-    let urls: Vec<Option<String>> = offers
-        .iter()
-        .map(|o| o.url.as_deref().and_then(canonical_url))
-        .collect();
-    let hashes: Vec<String> = offers.iter().map(|o| hash_identity(o)).collect();
-    // Items sharing a reference, by reference.
-    let mut by_ref: HashMap<&str, Vec<usize>> = HashMap::new();
+    let urls: Vec<&Option<String>> = offers.iter().map(|o| &o.url).collect();
+    let hashes: Vec<&[u8; 16]> = offers.iter().map(|o| &o.hash).collect();
+    // By reference: its first item, how many items give it, and whether two of them differ
+    // (another link or content). No list per reference: 100,000 items give 100,000.
+    let mut by_ref: HashMap<&str, (usize, usize, bool)> = HashMap::new();
     for (i, o) in offers.iter().enumerate() {
-        if let Some(r) = reference(o) {
-            by_ref.entry(r).or_default().push(i);
+        if let Some(r) = o.reference() {
+            by_ref
+                .entry(r)
+                .and_modify(|(first, n, differ)| {
+                    *n += 1;
+                    *differ |= (urls[*first], hashes[*first]) != (urls[i], hashes[i]);
+                })
+                .or_insert((i, 1, false));
         }
     }
-    let with_ref: usize = by_ref.values().map(Vec::len).sum();
-    let mut untrusted: HashSet<usize> = HashSet::new();
-    let mut repeated: Vec<(&str, usize)> = Vec::new();
-    for (r, items) in &by_ref {
-        let distinct: HashSet<(&Option<String>, &String)> =
-            items.iter().map(|&i| (&urls[i], &hashes[i])).collect();
-        if distinct.len() > 1 {
-            untrusted.extend(items.iter().copied());
-            repeated.push((r, items.len()));
-        }
-    }
+    let with_ref: usize = by_ref.values().map(|(_, n, _)| n).sum();
+    let untrusted: HashSet<usize> = offers
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| {
+            o.reference()
+                .is_some_and(|r| by_ref.get(r).is_some_and(|e| e.2))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut repeated: Vec<(&str, usize)> = by_ref
+        .iter()
+        .filter(|(_, e)| e.2)
+        .map(|(r, e)| (*r, e.1))
+        .collect();
     let mut all_untrusted = false;
     if !repeated.is_empty() {
         repeated.sort();
@@ -154,7 +209,9 @@ pub fn assign_identities(offers: &[&Offer], known: &KnownPostings) -> (Vec<Strin
             .iter()
             .enumerate()
             .filter(|(i, o)| {
-                let Some(r) = reference(o) else { return false };
+                let Some(r) = o.reference() else {
+                    return false;
+                };
                 let id = format!("ref:{r}");
                 !identities.contains(id.as_str())
                     && urls[*i]
@@ -171,10 +228,14 @@ pub fn assign_identities(offers: &[&Offer], known: &KnownPostings) -> (Vec<Strin
         }
     }
     // Links shared by several different items cannot identify them.
-    let mut url_items: HashMap<&str, HashSet<&String>> = HashMap::new();
+    // By link: the first item's content hash, and whether another item's differs.
+    let mut url_items: HashMap<&str, (&[u8; 16], bool)> = HashMap::new();
     for (i, u) in urls.iter().enumerate() {
         if let Some(u) = u {
-            url_items.entry(u.as_str()).or_default().insert(&hashes[i]);
+            url_items
+                .entry(u.as_str())
+                .and_modify(|(first, differ)| *differ |= *first != hashes[i])
+                .or_insert((hashes[i], false));
         }
     }
     let ids = offers
@@ -182,18 +243,18 @@ pub fn assign_identities(offers: &[&Offer], known: &KnownPostings) -> (Vec<Strin
         .enumerate()
         .map(|(i, o)| {
             if !all_untrusted && !untrusted.contains(&i) {
-                if let Some(r) = reference(o) {
+                if let Some(r) = o.reference() {
                     return format!("ref:{r}");
                 }
             }
-            match &urls[i] {
-                Some(u) if url_items.get(u.as_str()).is_some_and(|s| s.len() == 1) => {
+            match urls[i] {
+                Some(u) if url_items.get(u.as_str()).is_some_and(|(_, differ)| !differ) => {
                     match by_url.get(u).copied().flatten() {
                         Some(stored) => stored.to_string(),
                         None => format!("url:{u}"),
                     }
                 }
-                _ => hashes[i].clone(),
+                _ => hash_text(hashes[i]),
             }
         })
         .collect();

@@ -20,6 +20,6 @@ pub mod similar;
 pub mod trace;
 
 pub use identity::{
-    assign_identities, canonical_url, content_hash, content_hash_of_json, identity, public_id,
-    KnownPostings,
+    assign_identities, assign_identities_of, canonical_url, content_hash, content_hash_of_json,
+    identity, public_id, IdentityInput, KnownPostings,
 };

@@ -125,15 +125,7 @@ pub fn parse(
 ) -> Result<(Format, Vec<RawItem>), ParseError> {
     let now = ctx.now;
     let xml = text.starts_with('<');
-    // An empty id tells us the feed gave none: feed-rs would otherwise invent one from the
-    // link and title, and identity is decided by the dedup module, not here.
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(ctx.base_url)
-        .id_generator(|_, _, _| String::new())
-        .sanitize_content(false)
-        .timestamp_parser(move |s| dates::parse_date(s, now))
-        .build();
-    let feed = match parser.parse(text.as_bytes()) {
+    let feed = match strict(ctx).parse(text.as_bytes()) {
         Ok(feed) => feed,
         Err(e) => {
             let failed = format!("failed ({e})");
@@ -186,11 +178,65 @@ pub fn parse(
             }
         }
     };
-    let mut items = Vec::with_capacity(feed.entries.len());
+    let items = items_of(feed.entries, extras, text, format, ctx, warnings, 0);
+    Ok((format, items))
+}
+
+/// feed-rs as essaim uses it. An empty id tells us the feed gave none: feed-rs would
+/// otherwise invent one from the link and title, and identity is decided by the dedup
+/// module, not here.
+fn strict(ctx: &ParseContext<'_>) -> feed_rs::parser::Parser {
+    let now = ctx.now;
+    feed_rs::parser::Builder::new()
+        .base_uri(ctx.base_url)
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .timestamp_parser(move |s| dates::parse_date(s, now))
+        .build()
+}
+
+/// The items of one window of an RSS or Atom body ([`super::windows`]): `text` is the
+/// window as a document of its own, its first item the body's item `first` (counted from
+/// 0, for the warnings). `None` when the strict reader does not read it cleanly, where
+/// [`parse`] would take another path (the lenient reader, the namespaced elements ignored):
+/// the body is then parsed whole.
+pub(super) fn parse_window(
+    text: &str,
+    ctx: &ParseContext<'_>,
+    first: usize,
+    warnings: &mut Vec<String>,
+) -> Option<(Format, Vec<RawItem>)> {
+    let feed = strict(ctx).parse(text.as_bytes()).ok()?;
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => Format::Atom,
+        feed_rs::model::FeedType::JSON => return None,
+        _ => Format::Rss,
+    };
+    let extras = extensions(text, ctx.elements)
+        .ok()
+        .filter(|x| x.len() == feed.entries.len())?;
+    let items = items_of(feed.entries, extras, text, format, ctx, warnings, first);
+    Some((format, items))
+}
+
+/// The items of feed-rs's entries with what the second pass found in each (`extras`: as
+/// many, or none), numbered in warnings from `first`.
+fn items_of(
+    entries: Vec<feed_rs::model::Entry>,
+    extras: Vec<Extra>,
+    text: &str,
+    format: Format,
+    ctx: &ParseContext<'_>,
+    warnings: &mut Vec<String>,
+    first: usize,
+) -> Vec<RawItem> {
+    let now = ctx.now;
+    let mut items = Vec::with_capacity(entries.len());
     // Each item's extras are given back with its entry (they hold its job elements and dates:
     // some 40 MB for 100,000 items).
     let mut extras = super::drain_freeing(extras);
-    for (index, entry) in super::drain_freeing(feed.entries).enumerate() {
+    for (index, entry) in super::drain_freeing(entries).enumerate() {
+        let index = first + index;
         // As many extras as entries, or none (see above).
         let extra = extras.next();
         let link = entry
@@ -267,7 +313,7 @@ pub fn parse(
         };
         items.push(item);
     }
-    Ok((format, items))
+    items
 }
 
 /// The lenient reader's items when the strict parser `strict` ("failed (reason)", "read 0 of

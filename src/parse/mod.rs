@@ -17,6 +17,7 @@ mod item;
 pub mod json_mapped;
 pub mod jsonld;
 pub mod lenient;
+pub mod windows;
 pub mod xml_mapped;
 
 pub use format::{Field, Format, Mapping, Unit, ValueTable};
@@ -51,6 +52,29 @@ pub fn parse_owned(bytes: Vec<u8>, ctx: &ParseContext<'_>) -> Result<Parsed, Par
     parse_decoded(decode::decode_owned(bytes, ctx.http_charset), len, ctx)
 }
 
+/// A body parsed whole, or a large RSS or Atom body to be read a window of items at a time.
+pub enum Body {
+    Whole(Parsed),
+    Windows(windows::Windows),
+}
+
+/// [`parse_owned`], except that an RSS or Atom body of at least `min_items` items whose
+/// layout leaves no doubt is given back as [`Windows`](windows::Windows) of `window` items,
+/// to be read a window at a time (see [`windows`]).
+pub fn parse_in_windows(
+    bytes: Vec<u8>,
+    ctx: &ParseContext<'_>,
+    window: usize,
+    min_items: usize,
+) -> Result<Body, ParseError> {
+    let len = bytes.len();
+    let decoded = decode::decode_owned(bytes, ctx.http_charset);
+    match windows::Windows::new(decoded, len, ctx, window, min_items) {
+        Ok(w) => Ok(Body::Windows(w)),
+        Err(decoded) => parse_decoded(decoded, len, ctx).map(Body::Whole),
+    }
+}
+
 fn parse_decoded(
     decoded: decode::Decoded,
     body_len: usize,
@@ -61,18 +85,8 @@ fn parse_decoded(
         return Err(ParseError("the feed is empty".into()));
     }
     let mut warnings: Vec<String> = decoded.warning.into_iter().collect();
-    let sniffed = sniff(text)?;
-    let format = match ctx.format {
-        None | Some(Format::Auto) => sniffed,
-        Some(declared) => {
-            if !compatible(declared, sniffed) {
-                warnings.push(format!(
-                    "declared format {declared} but the content looks like {sniffed}"
-                ));
-            }
-            declared
-        }
-    };
+    let (format, warning) = reading_format(text, ctx)?;
+    warnings.extend(warning);
     let auto = matches!(ctx.format, None | Some(Format::Auto));
     // A body that is not empty but yields no item is an error, unless the document itself
     // says it has no offers now (see `Parsed`): a fetch that read nothing closes nothing.
@@ -170,6 +184,24 @@ fn parse_decoded(
         encoding: decoded.encoding,
         items,
         warnings,
+    })
+}
+
+/// The format a body is read as: the declared one, else what its first bytes look like;
+/// with a warning when the declared format does not match them.
+fn reading_format(
+    text: &str,
+    ctx: &ParseContext<'_>,
+) -> Result<(Format, Option<String>), ParseError> {
+    let sniffed = sniff(text)?;
+    Ok(match ctx.format {
+        None | Some(Format::Auto) => (sniffed, None),
+        Some(declared) => {
+            let warning = (!compatible(declared, sniffed)).then(|| {
+                format!("declared format {declared} but the content looks like {sniffed}")
+            });
+            (declared, warning)
+        }
     })
 }
 
@@ -428,6 +460,8 @@ impl<T> Draining<T> {
         self.rest.capacity()
     }
 }
+
+impl<T> ExactSizeIterator for Draining<T> {}
 
 impl<T> Iterator for Draining<T> {
     type Item = T;

@@ -3,12 +3,17 @@
 //! without title or link left out with a warning, identities given within the feed, and what
 //! the store writes of each new or changed posting computed (see [`Posting::prepare`]): an
 //! unchanged one (same identity and content hash as stored, features current) costs no more.
+//! A large RSS or Atom body is read a window of items at a time, twice ([`Windowing`]): first
+//! for what identities and the report need, then to make its postings a part at a time, so
+//! that its items and offers are never all in memory at once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tracing::debug;
 
-use super::Failure;
+use super::{Failure, Load};
 use crate::config::{FeedConfig, FeedSource};
 use crate::dedup;
 use crate::normalise;
@@ -88,16 +93,61 @@ struct Pending {
     source: serde_json::Value,
 }
 
+/// How a large body is read: an RSS or Atom body of at least `min_items` items is parsed a
+/// window of `window` items at a time ([`parse::windows`]); the items parsed and the offers
+/// waiting for their part are counted in `alive` (the pipeline's `Load`).
+#[derive(Clone)]
+pub(super) struct Windowing {
+    pub(super) window: usize,
+    pub(super) min_items: usize,
+    pub(super) alive: Arc<Load>,
+}
+
+impl Windowing {
+    /// The windows of [`parse::windows`], counted in a load of their own (unit tests).
+    #[cfg(test)]
+    fn standard() -> Windowing {
+        Windowing {
+            window: parse::windows::WINDOW_ITEMS,
+            min_items: parse::windows::MIN_ITEMS,
+            alive: Arc::default(),
+        }
+    }
+}
+
 /// The offers of a large body, identified, waiting to be made into postings a part at a time
 /// ([`Parts::make`]) while the writer applies them.
 pub(super) struct Parts {
     feed_id: String,
-    /// In the order of `identities`.
-    pending: Vec<Pending>,
-    /// The identity of every posting the fetch lists (the store's filing needs them all).
-    pub(super) identities: std::sync::Arc<Vec<String>>,
+    /// Where the offers come from.
+    offers: Offers,
+    /// The identity of every posting the fetch lists (the store's filing needs them all), in
+    /// the order they are made.
+    pub(super) identities: Arc<Vec<String>>,
     known: dedup::KnownPostings,
     size: usize,
+    alive: Arc<Load>,
+}
+
+/// The offers of [`Parts`].
+enum Offers {
+    /// Read whole: every offer waiting, in the order of the identities.
+    Pending(Vec<Pending>),
+    /// Read a window at a time: read again, window by window (see [`Reread`]).
+    Windows(Box<Reread>),
+}
+
+/// What reading a windowed body again needs: the body, the reading of the feed (owned: the
+/// parts are made on a thread of their own), and which of its publishable items are kept
+/// (the first of each identity).
+struct Reread {
+    windows: parse::windows::Windows,
+    feed: FeedConfig,
+    charset: Option<String>,
+    base: Option<String>,
+    now: DateTime<Utc>,
+    /// For each publishable item, in order: whether it is made into a posting.
+    kept: Vec<bool>,
 }
 
 impl Parts {
@@ -112,26 +162,124 @@ impl Parts {
     ) -> Result<(), Failure> {
         let Parts {
             feed_id,
-            pending,
+            offers,
             identities,
             known,
             size,
+            alive,
         } = self;
         let size = size.max(1);
-        let mut offers = parse::drain_freeing(pending).zip(identities.iter());
-        loop {
+        let reread = match offers {
+            Offers::Pending(pending) => {
+                let mut offers = parse::drain_freeing(pending).zip(identities.iter());
+                loop {
+                    if stopping() {
+                        return Err(Failure::stopped());
+                    }
+                    let part: Vec<Posting> = offers
+                        .by_ref()
+                        .take(size)
+                        .map(|(p, identity)| {
+                            alive.items.sub(1);
+                            posting(&feed_id, p, identity.clone(), &known)
+                        })
+                        .collect();
+                    if part.is_empty() || !send(part) {
+                        return Ok(());
+                    }
+                }
+            }
+            Offers::Windows(reread) => reread,
+        };
+        let Reread {
+            mut windows,
+            feed,
+            charset,
+            base,
+            now,
+            kept,
+        } = *reread;
+        let reading = Reading::new(
+            &feed.id,
+            Some(feed.format),
+            Some(&feed),
+            charset.as_deref(),
+            base.as_deref(),
+            now,
+        );
+        // The time the pass took, and how much of it waited for the writer to take a part.
+        let (started, mut waiting) = (std::time::Instant::now(), std::time::Duration::ZERO);
+        let mut kept = kept.into_iter();
+        let mut identities = identities.iter();
+        let mut part: Vec<Posting> = Vec::with_capacity(size);
+        let count = windows.count();
+        let differs = || {
+            Failure::from(format!(
+                "the feed {feed_id:?} read differently the second time through its windows"
+            ))
+        };
+        for k in 0..count {
             if stopping() {
                 return Err(Failure::stopped());
             }
-            let part: Vec<Posting> = offers
-                .by_ref()
-                .take(size)
-                .map(|(p, identity)| posting(&feed_id, p, identity.clone(), &known))
-                .collect();
-            if part.is_empty() || !send(part) {
-                return Ok(());
+            let window = windows.window(k, &reading.parse).ok_or_else(differs)?;
+            if k + 1 == count {
+                // The body is no longer needed: given back before its last offers are made.
+                windows.release();
+            }
+            alive.items.add(window.items.len());
+            let mut items = parse::drain_freeing(window.items);
+            while let Some(item) = items.next() {
+                let offer = reading.offer(&item);
+                let made = if normalise::unpublishable(&offer).is_some() {
+                    None
+                } else if kept.next().ok_or_else(differs)? {
+                    let identity = identities.next().ok_or_else(differs)?;
+                    Some(posting(
+                        &feed_id,
+                        Pending {
+                            offer,
+                            source: item.source,
+                        },
+                        identity.clone(),
+                        &known,
+                    ))
+                } else {
+                    None
+                };
+                alive.items.sub(1);
+                if let Some(p) = made {
+                    part.push(p);
+                }
+                if part.len() == size {
+                    let sending = std::time::Instant::now();
+                    let sent = send(std::mem::replace(&mut part, Vec::with_capacity(size)));
+                    waiting += sending.elapsed();
+                    if !sent {
+                        alive.items.sub(items.len());
+                        return Ok(());
+                    }
+                    if stopping() {
+                        alive.items.sub(items.len());
+                        return Err(Failure::stopped());
+                    }
+                }
             }
         }
+        if kept.next().is_some() || identities.next().is_some() {
+            return Err(differs());
+        }
+        if !part.is_empty() {
+            send(part);
+        }
+        debug!(
+            message = "Large body: second pass read (postings made).",
+            feed = %feed_id,
+            windows = count,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            waiting_for_the_writer_ms = waiting.as_millis() as u64
+        );
+        Ok(())
     }
 }
 
@@ -140,13 +288,16 @@ impl Parts {
 /// nor link is a warning, not a posting; a body none of whose items can be published is a
 /// failure, like one that yields no item (a fetch that reads nothing closes nothing). A body
 /// of more than `part` postings is left as offers, identified, to be made into postings a
-/// part at a time (see [`Parts`]); every warning of the fetch is known here either way.
+/// part at a time (see [`Parts`]); a large RSS or Atom body is read a window of items at a
+/// time (see [`Windowing`], [`build_windows`]). Every warning of the fetch is known here
+/// either way.
 pub(super) fn build_postings(
     feed: &FeedConfig,
     body: crate::fetch::Body,
     now: DateTime<Utc>,
     known: dedup::KnownPostings,
     part: usize,
+    windowing: &Windowing,
     stopping: &dyn Fn() -> bool,
 ) -> Result<Built, Failure> {
     let base = body.final_url.clone().or_else(|| match &feed.source {
@@ -162,21 +313,66 @@ pub(super) fn build_postings(
         now,
     );
     let body_len = body.bytes.len();
-    let parsed = parse::parse_owned(body.bytes, &reading.parse).map_err(|e| Failure::from(e.0))?;
+    let read = parse::parse_in_windows(
+        body.bytes,
+        &reading.parse,
+        windowing.window,
+        windowing.min_items,
+    )
+    .map_err(|e| Failure::from(e.0))?;
+    let parsed = match read {
+        parse::Body::Whole(parsed) => parsed,
+        parse::Body::Windows(windows) => {
+            let started = std::time::Instant::now();
+            let first = first_pass(windows, &reading, windowing, stopping)?;
+            match first {
+                Ok((windows, first)) => {
+                    debug!(
+                        message = "Large body: first pass read (identities and report).",
+                        feed = %feed.id,
+                        items = windows.items(),
+                        windows = windows.count(),
+                        body_bytes = body_len,
+                        packed_bytes = windows.packed_bytes(),
+                        elapsed_ms = started.elapsed().as_millis() as u64
+                    );
+                    return build_windows(
+                        feed,
+                        windows,
+                        first,
+                        (body.charset.clone(), base.clone(), now),
+                        known,
+                        part,
+                        windowing,
+                        stopping,
+                    );
+                }
+                // A window the strict reader did not read cleanly: the body is read whole.
+                Err(windows) => windows
+                    .into_whole(&reading.parse)
+                    .map_err(|e| Failure::from(e.0))?,
+            }
+        }
+    };
+    let alive = &windowing.alive;
     let read_as = parsed.format;
     let mut warnings = parsed.warnings;
     let items_found = parsed.items.len();
+    alive.items.add(items_found);
     // Each offer is read as its item is, and the items' buffer is given back as it empties:
     // the offers of a 100,000-item feed never sit beside all of its parsed items.
     let mut pending: Vec<Pending> = Vec::with_capacity(items_found);
     let mut positions: Vec<usize> = Vec::with_capacity(items_found);
-    for (index, item) in parse::drain_freeing(parsed.items).enumerate() {
+    let mut items = parse::drain_freeing(parsed.items).enumerate();
+    while let Some((index, item)) = items.next() {
         if stopping() {
+            alive.items.sub(items.len() + 1 + pending.len());
             return Err(Failure::stopped());
         }
         let offer = reading.offer(&item);
         if let Some(why) = normalise::unpublishable(&offer) {
             warnings.push(format!("{}: {why}", unpublished_label(index, &offer)));
+            alive.items.sub(1);
             continue;
         }
         pending.push(Pending {
@@ -186,18 +382,19 @@ pub(super) fn build_postings(
         positions.push(index);
     }
     let unpublished = items_found - pending.len();
+    // Counted until made into postings.
+    let waiting = pending.len();
+    let give_back = |n: usize| alive.items.sub(n);
     if pending.is_empty() && items_found > 0 {
-        return Err(Failure::from(parse::no_offer_message(
+        return Err(Failure::from(nothing_publishable(
             body_len,
-            Some(feed.format),
+            feed,
             read_as,
-            &format!(
-                "none of its {items_found} items has a title or a link; check the feed's \
-                 format and [feed.mapping] (`essaim validate` shows what essaim reads)"
-            ),
+            items_found,
         )));
     }
     if stopping() {
+        give_back(waiting);
         return Err(Failure::stopped());
     }
     let (identities, identity_warnings) = {
@@ -218,10 +415,7 @@ pub(super) fn build_postings(
             warnings.push(format!("{label}: {w}"));
         }
         if let Some(first) = seen.get(&identity) {
-            warnings.push(format!(
-                "{label}: same identity ({identity}) as item {}; kept the first",
-                first + 1
-            ));
+            warnings.push(duplicate(&label, &identity, *first));
             return false;
         }
         seen.insert(identity.clone(), index);
@@ -229,7 +423,9 @@ pub(super) fn build_postings(
         true
     });
     drop(seen);
+    give_back(waiting - pending.len());
     let postings = if pending.len() <= part {
+        give_back(pending.len());
         Postings::Whole(
             pending
                 .into_iter()
@@ -240,10 +436,11 @@ pub(super) fn build_postings(
     } else {
         Postings::InParts(Parts {
             feed_id: feed.id.clone(),
-            pending,
-            identities: std::sync::Arc::new(kept),
+            offers: Offers::Pending(pending),
+            identities: Arc::new(kept),
             known,
             size: part,
+            alive: Arc::clone(alive),
         })
     };
     Ok(Built {
@@ -252,6 +449,191 @@ pub(super) fn build_postings(
         warnings,
         unpublished,
     })
+}
+
+/// What the first pass over a windowed body keeps: what identifying its offers needs and
+/// what its report says, some 200 bytes an item rather than its offer's several KB.
+struct FirstPass {
+    items_found: usize,
+    /// The body's and each window's parse warnings, in order.
+    parse_warnings: Vec<String>,
+    /// Items with neither title nor link, each said.
+    unpublished: Vec<String>,
+    /// For each publishable item, in order: what identifies it, how messages name it
+    /// ([`item_label`]) and its position.
+    inputs: Vec<dedup::IdentityInput>,
+    labels: Vec<Box<str>>,
+    positions: Vec<usize>,
+    /// The normaliser's warnings of the publishable items that have some: (their rank among
+    /// the publishable items, the warnings).
+    offer_warnings: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads a windowed body a window at a time, each item normalised and kept only as
+/// [`FirstPass`] says. `Ok(Err(windows))` when a window is not read cleanly: the body is
+/// then to be read whole.
+#[allow(clippy::type_complexity)]
+fn first_pass(
+    mut windows: parse::windows::Windows,
+    reading: &Reading<'_>,
+    windowing: &Windowing,
+    stopping: &dyn Fn() -> bool,
+) -> Result<Result<(parse::windows::Windows, FirstPass), parse::windows::Windows>, Failure> {
+    let alive = &windowing.alive;
+    let mut first = FirstPass {
+        items_found: windows.items(),
+        parse_warnings: windows.head_warnings().to_vec(),
+        unpublished: Vec::new(),
+        inputs: Vec::new(),
+        labels: Vec::new(),
+        positions: Vec::new(),
+        offer_warnings: Vec::new(),
+    };
+    for k in 0..windows.count() {
+        if stopping() {
+            return Err(Failure::stopped());
+        }
+        let Some(window) = windows.window(k, &reading.parse) else {
+            return Ok(Err(windows));
+        };
+        first.parse_warnings.extend(window.warnings);
+        alive.items.add(window.items.len());
+        for (index, item) in (window.first..).zip(parse::drain_freeing(window.items)) {
+            let offer = reading.offer(&item);
+            drop(item);
+            alive.items.sub(1);
+            if let Some(why) = normalise::unpublishable(&offer) {
+                first
+                    .unpublished
+                    .push(format!("{}: {why}", unpublished_label(index, &offer)));
+                continue;
+            }
+            if !offer.warnings.is_empty() {
+                first
+                    .offer_warnings
+                    .push((first.inputs.len(), offer.warnings.clone()));
+            }
+            first.inputs.push(dedup::IdentityInput::of(&offer));
+            first.labels.push(item_label(index, &offer).into());
+            first.positions.push(index);
+        }
+    }
+    Ok(Ok((windows, first)))
+}
+
+/// The postings of a windowed body once its first pass is read: identities given, every
+/// warning said in the order the whole reading says them, the offers made again a window at
+/// a time into parts ([`Parts::make`]). `reading` is the feed's charset, base URL and "now".
+#[allow(clippy::too_many_arguments)]
+fn build_windows(
+    feed: &FeedConfig,
+    windows: parse::windows::Windows,
+    first: FirstPass,
+    reading: (Option<String>, Option<String>, DateTime<Utc>),
+    known: dedup::KnownPostings,
+    part: usize,
+    windowing: &Windowing,
+    stopping: &dyn Fn() -> bool,
+) -> Result<Built, Failure> {
+    let FirstPass {
+        items_found,
+        parse_warnings,
+        unpublished,
+        inputs,
+        labels,
+        positions,
+        offer_warnings,
+    } = first;
+    if inputs.is_empty() {
+        return Err(Failure::from(nothing_publishable(
+            windows.body_len(),
+            feed,
+            windows.format(),
+            items_found,
+        )));
+    }
+    if stopping() {
+        return Err(Failure::stopped());
+    }
+    let unpublished_count = unpublished.len();
+    let mut warnings = parse_warnings;
+    warnings.extend(unpublished);
+    let (identities, identity_warnings) = dedup::assign_identities_of(&inputs, &known);
+    drop(inputs);
+    warnings.extend(identity_warnings);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut kept: Vec<bool> = Vec::with_capacity(identities.len());
+    let mut offer_warnings = offer_warnings.into_iter().peekable();
+    for (rank, (identity, (label, index))) in identities
+        .iter()
+        .zip(labels.iter().zip(positions.iter().copied()))
+        .enumerate()
+    {
+        if let Some((_, ws)) = offer_warnings.next_if(|(r, _)| *r == rank) {
+            warnings.extend(ws.into_iter().map(|w| format!("{label}: {w}")));
+        }
+        if let Some(first) = seen.get(identity.as_str()) {
+            warnings.push(duplicate(label, identity, *first));
+            kept.push(false);
+            continue;
+        }
+        seen.insert(identity, index);
+        kept.push(true);
+    }
+    drop(seen);
+    drop(labels);
+    let identities: Vec<String> = identities
+        .into_iter()
+        .zip(&kept)
+        .filter_map(|(identity, keep)| keep.then_some(identity))
+        .collect();
+    let (charset, base, now) = reading;
+    Ok(Built {
+        postings: Postings::InParts(Parts {
+            feed_id: feed.id.clone(),
+            offers: Offers::Windows(Box::new(Reread {
+                windows,
+                feed: feed.clone(),
+                charset,
+                base,
+                now,
+                kept,
+            })),
+            identities: Arc::new(identities),
+            known,
+            size: part,
+            alive: Arc::clone(&windowing.alive),
+        }),
+        items_found,
+        warnings,
+        unpublished: unpublished_count,
+    })
+}
+
+/// The failure of a body none of whose items can be published.
+fn nothing_publishable(
+    body_len: usize,
+    feed: &FeedConfig,
+    read_as: Option<parse::Format>,
+    items_found: usize,
+) -> String {
+    parse::no_offer_message(
+        body_len,
+        Some(feed.format),
+        read_as,
+        &format!(
+            "none of its {items_found} items has a title or a link; check the feed's \
+             format and [feed.mapping] (`essaim validate` shows what essaim reads)"
+        ),
+    )
+}
+
+/// "item 7 \"Animateur\": same identity (ref:12) as item 3; kept the first".
+fn duplicate(label: &str, identity: &str, first: usize) -> String {
+    format!(
+        "{label}: same identity ({identity}) as item {}; kept the first",
+        first + 1
+    )
 }
 
 /// The posting of an offer under its identity in feed `feed_id`, prepared: what the store
@@ -356,7 +738,7 @@ mod tests {
                 (p, vec![n])
             }
             Postings::InParts(parts) => {
-                let identities = std::sync::Arc::clone(&parts.identities);
+                let identities = Arc::clone(&parts.identities);
                 let (mut all, mut sizes) = (Vec::new(), Vec::new());
                 parts
                     .make(
@@ -381,7 +763,15 @@ mod tests {
         part: usize,
     ) -> (Vec<Posting>, Vec<usize>) {
         let now = "2026-12-07T00:00:00Z".parse().unwrap();
-        match build_postings(&feed(), body, now, known, part, &|| false) {
+        match build_postings(
+            &feed(),
+            body,
+            now,
+            known,
+            part,
+            &Windowing::standard(),
+            &|| false,
+        ) {
             Ok(built) => made(built),
             Err(failure) => panic!("{}", failure.message),
         }
@@ -461,6 +851,180 @@ mod tests {
         assert_eq!(
             whole.iter().map(key).collect::<Vec<_>>(),
             more[..part].iter().map(key).collect::<Vec<_>>()
+        );
+    }
+
+    /// A feed of `n` templated ads in RSS with what a report says: items without title nor
+    /// link (every 97th), an item repeated under the same guid (item 120 again as item
+    /// 121), one guid shared by two different items (200 and 201), a date the normaliser
+    /// does not read (every 50th) and an item without title (every 61st from the 31st).
+    fn awkward_rss(n: usize) -> crate::fetch::Body {
+        let mut x = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+             xmlns:job_listing=\"https://wpjobmanager.com\"><channel><title>Intérim</title>\
+             <link>https://interim.example.org/</link>\n",
+        );
+        for i in 0..n {
+            if i % 97 == 96 {
+                x.push_str("<item><description>Ni titre ni lien</description></item>\n");
+                continue;
+            }
+            let (guid, n) = match i {
+                121 => ("o-120".to_string(), 120),
+                201 => ("o-200".to_string(), 201),
+                _ => (format!("o-{i}"), i),
+            };
+            let title = if i % 61 == 30 {
+                String::new()
+            } else {
+                format!("<title>Animateur {n} (H/F)</title>")
+            };
+            let date = if i % 50 == 49 {
+                "32 Brumaire an CCXXXV"
+            } else {
+                "Mon, 07 Dec 2026 08:00:00 +0000"
+            };
+            x.push_str(&format!(
+                "<item>{title}<link>https://interim.example.org/o/{n}</link><guid>{guid}</guid>\
+                 <pubDate>{date}</pubDate><description><![CDATA[<p>Accueil de loisirs à Lyon, \
+                 poste n° {n}.</p><item>]]></description><!-- <item> -->\
+                 <job_listing:location>Lyon (69)</job_listing:location></item>\n"
+            ));
+        }
+        x.push_str("</channel></rss>\n");
+        crate::fetch::Body {
+            bytes: x.into_bytes(),
+            ..body()
+        }
+    }
+
+    fn built(
+        body: crate::fetch::Body,
+        known: dedup::KnownPostings,
+        windowing: &Windowing,
+    ) -> (Vec<Posting>, usize, usize, Vec<String>) {
+        let now = "2026-12-07T00:00:00Z".parse().unwrap();
+        match build_postings(&feed(), body, now, known, 40, windowing, &|| false) {
+            Ok(b) => {
+                let (found, unpublished, warnings) =
+                    (b.items_found, b.unpublished, b.warnings.clone());
+                (made(b).0, found, unpublished, warnings)
+            }
+            Err(failure) => panic!("{}", failure.message),
+        }
+    }
+
+    /// A large body read a window at a time gives what it gives read whole: the same
+    /// postings (identities, content, prepared bytes), counts and warnings in the same
+    /// order, the items of the second pass given back as they are made; with never more
+    /// than a window of items parsed, or of offers waiting, at once (read whole: all of
+    /// them).
+    #[test]
+    fn a_large_body_read_in_windows_gives_what_it_gives_read_whole() {
+        let n = 437;
+        let whole = Windowing {
+            window: 1_000_000,
+            min_items: usize::MAX,
+            alive: Arc::default(),
+        };
+        let windows = Windowing {
+            window: 30,
+            min_items: 100,
+            alive: Arc::default(),
+        };
+        let a = built(awkward_rss(n), Default::default(), &whole);
+        let b = built(awkward_rss(n), Default::default(), &windows);
+        assert_eq!((a.1, a.2), (n, 4));
+        assert_eq!((b.1, b.2, &b.3), (a.1, a.2, &a.3));
+        for w in [
+            "item 122 \"Animateur 120 (H/F)\": same identity (ref:o-120) as item 121",
+            "one guid to several different items (\"o-200\" to 2 items)",
+            "item 97 (no reference): neither title nor link",
+            "item 31 (https://interim.example.org/o/30): no title",
+            "item 50 \"Animateur 49 (H/F)\": ",
+        ] {
+            assert!(a.3.iter().any(|x| x.contains(w)), "{w}: {:#?}", a.3);
+        }
+        let key = |p: &Posting| {
+            (
+                p.identity.clone(),
+                p.public_id.clone(),
+                p.content_hash.clone(),
+                p.prepared.clone().map(|b| format!("{b:?}")),
+            )
+        };
+        assert_eq!(a.0.len(), n - 4 - 1);
+        assert_eq!(
+            a.0.iter().map(key).collect::<Vec<_>>(),
+            b.0.iter().map(key).collect::<Vec<_>>()
+        );
+        let peak = |w: &Windowing| {
+            (
+                w.alive.items.peak.load(std::sync::atomic::Ordering::SeqCst),
+                w.alive.items.now.load(std::sync::atomic::Ordering::SeqCst),
+            )
+        };
+        assert_eq!(peak(&whole), (n, 0));
+        assert_eq!(peak(&windows), (30, 0));
+        // Known postings: the same unchanged ones either way.
+        let mut known = dedup::KnownPostings::default();
+        for p in &a.0[..200] {
+            known
+                .postings
+                .push((p.identity.clone(), p.offer.url.clone()));
+            known
+                .current
+                .insert(p.identity.clone(), p.content_hash.clone());
+        }
+        let a = built(awkward_rss(n), known.clone(), &whole);
+        let b = built(awkward_rss(n), known, &windows);
+        assert_eq!(
+            a.0.iter().map(key).collect::<Vec<_>>(),
+            b.0.iter().map(key).collect::<Vec<_>>()
+        );
+        assert_eq!(b.0.iter().filter(|p| p.prepared.is_none()).count(), 200);
+    }
+
+    /// A windowed body stopped while its parts are made stops there, with the failure of
+    /// a stop, its items given back.
+    #[test]
+    fn a_windowed_body_stopped_half_way_makes_no_more() {
+        let windows = Windowing {
+            window: 30,
+            min_items: 100,
+            alive: Arc::default(),
+        };
+        let now = "2026-12-07T00:00:00Z".parse().unwrap();
+        let built = build_postings(
+            &feed(),
+            awkward_rss(300),
+            now,
+            Default::default(),
+            40,
+            &windows,
+            &|| false,
+        )
+        .unwrap_or_else(|f| panic!("{}", f.message));
+        let Postings::InParts(parts) = built.postings else {
+            panic!("a windowed body is made in parts");
+        };
+        let sent = std::cell::Cell::new(0);
+        let failed = parts.make(
+            &mut |_| {
+                sent.set(sent.get() + 1);
+                true
+            },
+            &|| sent.get() == 2,
+        );
+        assert!(matches!(failed, Err(ref f) if f.stopped));
+        assert_eq!(sent.get(), 2);
+        assert_eq!(
+            windows
+                .alive
+                .items
+                .now
+                .load(std::sync::atomic::Ordering::SeqCst),
+            0
         );
     }
 

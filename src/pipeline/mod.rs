@@ -27,7 +27,7 @@ mod build;
 mod pass;
 
 pub use build::Reading;
-use build::{build_postings, Built, Parts, Postings, PART_POSTINGS};
+use build::{build_postings, Built, Parts, Postings, Windowing, PART_POSTINGS};
 pub use pass::host_of;
 
 /// The error recorded for a fetch the process stopped during (see
@@ -86,6 +86,10 @@ pub struct Pipeline {
     /// Postings of a body applied at once; a larger body is applied in parts of this many
     /// ([`PART_POSTINGS`]; tests make it smaller).
     part_postings: usize,
+    /// Items of a large body parsed at once, and the fewest items of a body read so
+    /// ([`parse::windows`]; tests make them smaller).
+    window_items: usize,
+    min_window_items: usize,
 }
 
 /// What a pipeline holds at once: refreshes in flight (each with its feed's configuration and
@@ -99,6 +103,9 @@ struct Load {
     /// Bodies being built or built and not yet applied.
     builds: Gauge,
     postings: Gauge,
+    /// Items parsed and offers read from them, waiting to be made into postings (a window's
+    /// of a large body, see [`build::Windowing`]).
+    items: Gauge,
 }
 
 /// A count of things alive and the most seen at once.
@@ -181,6 +188,8 @@ impl Pipeline {
             hosts: Mutex::new(HashMap::new()),
             load: Arc::default(),
             part_postings: PART_POSTINGS,
+            window_items: crate::parse::windows::WINDOW_ITEMS,
+            min_window_items: crate::parse::windows::MIN_ITEMS,
         })
     }
 
@@ -190,6 +199,25 @@ impl Pipeline {
     pub fn with_part_postings(mut self, n: usize) -> Pipeline {
         self.part_postings = n.max(1);
         self
+    }
+
+    /// Reads an RSS or Atom body of at least `min_items` items a window of `window` items
+    /// at a time (for tests; see [`crate::parse::windows`]).
+    #[cfg(feature = "testing")]
+    pub fn with_windows(mut self, window: usize, min_items: usize) -> Pipeline {
+        self.window_items = window.max(1);
+        self.min_window_items = min_items;
+        self
+    }
+
+    /// The most items parsed, or offers read from them, waiting at once to be made into
+    /// postings since the pipeline was made, and how many are now (for tests).
+    #[cfg(feature = "testing")]
+    pub fn items_alive(&self) -> (usize, usize) {
+        (
+            self.load.items.peak.load(Ordering::SeqCst),
+            self.load.items.now.load(Ordering::SeqCst),
+        )
     }
 
     /// Builds at most `n` bodies at once (for tests; see [`build_slots`]).
@@ -727,8 +755,13 @@ impl Pipeline {
         };
         let stop = Arc::clone(&self.store);
         let part = self.part_postings;
+        let windowing = Windowing {
+            window: self.window_items,
+            min_items: self.min_window_items,
+            alive: Arc::clone(&self.load),
+        };
         let built = tokio::task::spawn_blocking(move || {
-            build_postings(&feed_for_parse, body, now, known, part, &|| {
+            build_postings(&feed_for_parse, body, now, known, part, &windowing, &|| {
                 stop.is_stopping()
             })
         })
