@@ -17,22 +17,26 @@ use essaim::config::{self, Config};
 use essaim::store::Store;
 
 /// jemalloc rather than mimalloc (before 7 December 2026) or the system allocator: with the
-/// options below it keeps the least memory once the daemon is idle (41 MB against 57-70 MB
-/// with mimalloc and 55 MB with glibc's, `bench/idle-memory.sh`) and files a first ingest at
-/// least as fast with a lower peak (ARCHITECTURE.md, "Memory", has the figures).
+/// options below it keeps the least memory once the daemon is idle (36-43 MB against 57-76 MB
+/// with mimalloc and 55 MB with glibc's, `bench/idle-memory.sh`) and files a first ingest with
+/// a lower peak (146-150 MB against 178-185 MB) for no more CPU; ARCHITECTURE.md ("Memory")
+/// has the figures. It is also the C code's `malloc` (the crate's
+/// `unprefixed_malloc_on_supported_platforms`): SQLite's page caches, given back when the
+/// data is quiet (`Store::release_memory`), go back to the system rather than stay in glibc's
+/// arenas.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, read before `main`: pages freed are given back to the system at once
 /// (`dirty_decay_ms:0`, `muzzy_decay_ms:0`) rather than over the next 10 seconds, so that a
 /// parse, a transaction or a render leaves no retained memory behind it and several large
-/// feeds fetched at once do not add up. An operator's `_RJEM_MALLOC_CONF` environment
-/// variable is read after this and wins (e.g. `_RJEM_MALLOC_CONF=dirty_decay_ms:10000`).
+/// feeds fetched at once do not add up. An operator's `MALLOC_CONF` environment variable is
+/// read after this and wins (e.g. `MALLOC_CONF=dirty_decay_ms:10000`).
 #[allow(unsafe_code)]
-// SAFETY: jemalloc reads this symbol (`malloc_conf`, prefixed `_rjem_` by tikv-jemalloc-sys)
-// as a `const char *` to a NUL-terminated string; a reference to a byte array is one thin
-// pointer to bytes that end with NUL and live for the whole program.
-#[export_name = "_rjem_malloc_conf"]
+// SAFETY: jemalloc reads this symbol (`malloc_conf`) as a `const char *` to a NUL-terminated
+// string; a reference to a byte array is one thin pointer to bytes that end with NUL and
+// live for the whole program.
+#[export_name = "malloc_conf"]
 pub static MALLOC_CONF: &[u8; 34] = b"dirty_decay_ms:0,muzzy_decay_ms:0\0";
 
 fn main() -> ExitCode {
