@@ -17,27 +17,29 @@ use essaim::config::{self, Config};
 use essaim::store::Store;
 
 /// jemalloc rather than mimalloc (before 7 December 2026) or the system allocator: with the
-/// options below it keeps the least memory once the daemon is idle (36-43 MB against 57-76 MB
-/// with mimalloc and 55 MB with glibc's, `bench/idle-memory.sh`) and files a first ingest with
-/// a lower peak (146-150 MB against 178-185 MB) for no more CPU; ARCHITECTURE.md ("Memory")
-/// has the figures. It is also the C code's `malloc` (the crate's
+/// options below it keeps the least memory once the daemon is idle (36-37 MB against 72-76 MB
+/// with mimalloc, `bench/idle-memory.sh`) and files a first ingest with a lower peak and less
+/// CPU (157-163 MB and 20-21 s of CPU against 168-179 MB and 25-27 s); ARCHITECTURE.md
+/// ("Memory") has the figures. It is also the C code's `malloc` (the crate's
 /// `unprefixed_malloc_on_supported_platforms`): SQLite's page caches, given back when the
 /// data is quiet (`Store::release_memory`), go back to the system rather than stay in glibc's
 /// arenas.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's options, read before `main`: pages freed are given back to the system at once
-/// (`dirty_decay_ms:0`, `muzzy_decay_ms:0`) rather than over the next 10 seconds, so that a
-/// parse, a transaction or a render leaves no retained memory behind it and several large
-/// feeds fetched at once do not add up. An operator's `MALLOC_CONF` environment variable is
+/// jemalloc's options, read before `main`: pages freed are given back to the system by a
+/// background thread 200 ms after (`dirty_decay_ms:200`, `muzzy_decay_ms:0`) rather than over
+/// the next 10 seconds, so that a parse, a transaction or a render leaves no retained memory
+/// behind it and several large feeds fetched at once do not add up. At once (decay 0) kept a
+/// few MB less but cost three to four times the system time (every page SQLite's cache freed
+/// was given back and faulted in again). An operator's `MALLOC_CONF` environment variable is
 /// read after this and wins (e.g. `MALLOC_CONF=dirty_decay_ms:10000`).
 #[allow(unsafe_code)]
 // SAFETY: jemalloc reads this symbol (`malloc_conf`) as a `const char *` to a NUL-terminated
 // string; a reference to a byte array is one thin pointer to bytes that end with NUL and
 // live for the whole program.
 #[export_name = "malloc_conf"]
-pub static MALLOC_CONF: &[u8; 34] = b"dirty_decay_ms:0,muzzy_decay_ms:0\0";
+pub static MALLOC_CONF: &[u8; 59] = b"background_thread:true,dirty_decay_ms:200,muzzy_decay_ms:0\0";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

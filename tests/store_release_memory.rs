@@ -63,4 +63,14 @@ fn the_page_caches_are_given_back() {
         .query_offers(&OfferFilter::default(), Order::Published, 10, None)
         .unwrap();
     assert_eq!(offers.len(), 10);
+
+    // A database in memory has nothing to read its pages again from: they stay.
+    let memory = Store::open_in_memory().unwrap();
+    memory.sync_feeds(&config.feeds).unwrap();
+    assert_eq!(memory.bulk_load("f", &postings[..500], at).unwrap(), 500);
+    memory.release_memory();
+    let (offers, _) = memory
+        .query_offers(&OfferFilter::default(), Order::Published, 1_000, None)
+        .unwrap();
+    assert_eq!(offers.len(), 500);
 }
