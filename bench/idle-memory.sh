@@ -12,9 +12,13 @@
 #     (`default_schedule`), so it fetches nothing while measured.
 #  4. Warms the answer cache: every output and API listing of README.md's "Outputs and
 #     endpoints", each in identity, gzip and brotli, its second page, and a few filtered
-#     listings; then waits WAIT seconds (default 15: tokio's idle blocking threads end after
-#     10 s) and reads VmRSS and VmHWM from /proc/PID/status.
-#  5. Stops the daemon (SIGTERM) and prints one line: idle RSS, its peak, the offers.
+#     listings; then waits WAIT seconds (default 40: tokio's idle blocking threads end after
+#     10 s, and the daemon gives back SQLite's page caches once the data has not changed for
+#     30 s) and reads VmRSS and VmHWM from /proc/PID/status, and the anonymous memory (the
+#     heaps, SQLite's included, and the stacks: what the daemon holds, beyond its code and the
+#     libraries mapped) from /proc/PID/smaps_rollup.
+#  5. Stops the daemon (SIGTERM) and prints one line: idle RSS (of which anonymous), its peak,
+#     the offers.
 #
 # A measurement, not a test: run it on an otherwise idle machine. Its figures are in
 # bench/README.md.
@@ -23,13 +27,13 @@ set -euo pipefail
 OFFERS=100000
 WORK=""
 KEEP=0
-WAIT=${WAIT:-15}
+WAIT=${WAIT:-40}
 while [[ $# -gt 0 ]]; do
   case $1 in
     --offers) OFFERS=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench/idle-memory.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -119,5 +123,6 @@ WARM_RSS=$(rss VmRSS)
 sleep "$WAIT"
 IDLE_RSS=$(rss VmRSS)
 PEAK_RSS=$(rss VmHWM)
+ANON=$(awk '$1 == "Anonymous:" { print int($2 / 1024) }' "/proc/$DAEMON_PID/smaps_rollup")
 STORED=$(curl -fsS "$BASE/api/stats" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d.get("open_offers", d.get("offers", "?")))')
-echo "idle: $IDLE_RSS MB resident ${WAIT} s after the cache was warmed ($WARM_RSS MB just after, $READY_RSS MB when ready, peak $PEAK_RSS MB), $STORED open offers"
+echo "idle: $IDLE_RSS MB resident ${WAIT} s after the cache was warmed, $ANON MB of it anonymous ($WARM_RSS MB just after, $READY_RSS MB when ready, peak $PEAK_RSS MB), $STORED open offers"

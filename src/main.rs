@@ -16,41 +16,32 @@ use essaim::clock::Clock;
 use essaim::config::{self, Config};
 use essaim::store::Store;
 
-/// mimalloc rather than the system allocator: the store keeps the blocking keys of recent
-/// postings in memory (many small, long-lived tree nodes) while fetches allocate and free
-/// short-lived values around them, and glibc's allocator slows down as its heap fragments.
+/// jemalloc rather than mimalloc (before 7 December 2026) or the system allocator: with the
+/// options below it keeps the least memory once the daemon is idle (36-37 MB against 72-76 MB
+/// with mimalloc, `bench/idle-memory.sh`) and files a first ingest with a lower peak and less
+/// CPU (157-163 MB and 20-21 s of CPU against 168-179 MB and 25-27 s); ARCHITECTURE.md
+/// ("Memory") has the figures. It is also the C code's `malloc` (the crate's
+/// `unprefixed_malloc_on_supported_platforms`): SQLite's page caches, given back when the
+/// data is quiet (`Store::release_memory`), go back to the system rather than stay in glibc's
+/// arenas.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// mimalloc gives freed memory back to the system at once rather than a second later, and
-/// commits arena memory as it is used: with its defaults, several large feeds fetched at once
-/// keep far more anonymous memory for the same work (`bench/hostile-memory.sh` measures it).
-/// The option numbers are those of mimalloc 3.3 (`mi_option_e` in its `mimalloc.h`); with
-/// another version nothing is changed.
-fn tune_allocator() {
-    use libmimalloc_sys::{mi_option_get, mi_option_set, mi_option_t, mi_version};
-    const ARENA_EAGER_COMMIT: mi_option_t = 4;
-    const PURGE_DELAY: mi_option_t = 15;
-    const ARENA_PURGE_MULT: mi_option_t = 24;
-    #[allow(unsafe_code)]
-    // SAFETY: these functions only read and write integers in mimalloc's table of options,
-    // which is initialised before `main` and safe to use from any thread; the numbers are
-    // checked to be those of the linked version, whose defaults they still hold.
-    unsafe {
-        let known = mi_version() / 100 == 303
-            && mi_option_get(ARENA_EAGER_COMMIT) == 2
-            && mi_option_get(PURGE_DELAY) == 1000
-            && mi_option_get(ARENA_PURGE_MULT) == 1;
-        if known {
-            mi_option_set(ARENA_EAGER_COMMIT, 0);
-            mi_option_set(PURGE_DELAY, 0);
-            mi_option_set(ARENA_PURGE_MULT, 0);
-        }
-    }
-}
+/// jemalloc's options, read before `main`: pages freed are given back to the system by a
+/// background thread 200 ms after (`dirty_decay_ms:200`, `muzzy_decay_ms:0`) rather than over
+/// the next 10 seconds, so that a parse, a transaction or a render leaves no retained memory
+/// behind it and several large feeds fetched at once do not add up. At once (decay 0) kept a
+/// few MB less but cost three to four times the system time (every page SQLite's cache freed
+/// was given back and faulted in again). An operator's `MALLOC_CONF` environment variable is
+/// read after this and wins (e.g. `MALLOC_CONF=dirty_decay_ms:10000`).
+#[allow(unsafe_code)]
+// SAFETY: jemalloc reads this symbol (`malloc_conf`) as a `const char *` to a NUL-terminated
+// string; a reference to a byte array is one thin pointer to bytes that end with NUL and
+// live for the whole program.
+#[export_name = "malloc_conf"]
+pub static MALLOC_CONF: &[u8; 59] = b"background_thread:true,dirty_decay_ms:200,muzzy_decay_ms:0\0";
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
     // The one place the wall clock is chosen: everything below decides with `clock`.
     let clock = Clock::wall();

@@ -36,6 +36,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     tracing::info!(message = "Listening.", address = %listen);
     let base_url = config.base_url();
     let max_age = config.settings.cache_max_age_secs;
+    let answer_cache_bytes = config.settings.answer_cache_bytes;
     let retention_days = config.settings.retention_days;
     let metrics_from = config.settings.metrics_from.clone();
     let limits = web::Limits {
@@ -69,6 +70,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
         listener,
         web::AppState::new(store, base_url)
             .with_max_age(max_age)
+            .with_answer_cache_bytes(answer_cache_bytes)
             .with_clock(clock)
             .with_limits(limits)
             .with_metrics_from(metrics_from)
@@ -337,6 +339,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         shutdown_deadline,
         close_after_missed_fetches,
         cache_max_age_secs,
+        answer_cache_bytes,
         retention_days,
         max_connections,
         header_timeout,
@@ -391,6 +394,10 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         (
             "cache_max_age_secs",
             *cache_max_age_secs != read.cache_max_age_secs,
+        ),
+        (
+            "answer_cache_mib",
+            *answer_cache_bytes != read.answer_cache_bytes,
         ),
         ("retention_days", *retention_days != read.retention_days),
         ("max_connections", *max_connections != read.max_connections),

@@ -84,6 +84,9 @@ pub struct Settings {
     pub close_after_missed_fetches: u32,
     /// `Cache-Control: max-age` of the outputs, in seconds.
     pub cache_max_age_secs: u32,
+    /// Bytes the web server's answer cache may hold, compressed forms included
+    /// (`answer_cache_mib`, 32 MiB by default as `web::DEFAULT_ANSWER_CACHE_BYTES`).
+    pub answer_cache_bytes: usize,
     /// Days closed and expired offers are kept before `essaim purge` (and the daemon, daily)
     /// deletes them.
     pub retention_days: u32,
@@ -261,6 +264,7 @@ struct RawSettings {
     shutdown_deadline_secs: Option<Spanned<u64>>,
     close_after_missed_fetches: Option<Spanned<u32>>,
     cache_max_age_secs: Option<Spanned<u32>>,
+    answer_cache_mib: Option<Spanned<u64>>,
     retention_days: Option<Spanned<u32>>,
     max_connections: Option<Spanned<u64>>,
     header_timeout_secs: Option<Spanned<u64>>,
@@ -437,6 +441,7 @@ fn read_settings(
             .map(|s| Spanned::new(s.span(), u64::from(*s.get_ref()))),
         2,
     ) as u32;
+    let answer_cache_mib = positive("answer_cache_mib", &rs.answer_cache_mib, 32);
     let retention_days = positive(
         "retention_days",
         &rs.retention_days
@@ -511,6 +516,8 @@ fn read_settings(
         shutdown_deadline: Duration::from_secs(shutdown_deadline),
         close_after_missed_fetches,
         cache_max_age_secs,
+        answer_cache_bytes: usize::try_from(answer_cache_mib.saturating_mul(1 << 20))
+            .unwrap_or(usize::MAX),
         retention_days,
         max_connections: max_connections.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         header_timeout: Duration::from_secs(header_timeout),

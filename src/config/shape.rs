@@ -27,7 +27,7 @@ impl Kind {
 }
 
 /// The keys of `[settings]`, as [`RawSettings`] reads them.
-const SETTINGS_KEYS: [(&str, Kind); 22] = [
+const SETTINGS_KEYS: [(&str, Kind); 23] = [
     ("database", Kind::Text),
     ("listen", Kind::Text),
     ("default_schedule", Kind::Text),
@@ -46,6 +46,7 @@ const SETTINGS_KEYS: [(&str, Kind); 22] = [
     ("shutdown_deadline_secs", Kind::Count(u64::MAX)),
     ("close_after_missed_fetches", Kind::Count(u32::MAX as u64)),
     ("cache_max_age_secs", Kind::Count(u32::MAX as u64)),
+    ("answer_cache_mib", Kind::Count(u64::MAX)),
     ("retention_days", Kind::Count(u32::MAX as u64)),
     ("max_connections", Kind::Count(u64::MAX)),
     ("header_timeout_secs", Kind::Count(u64::MAX)),

@@ -606,6 +606,22 @@ impl Store {
         self.readers[i].lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Gives back the memory SQLite holds for the pages it cached, every connection's that is
+    /// free (`sqlite3_db_release_memory`): for a daemon gone quiet, whose next reads and
+    /// writes find the pages in the kernel's file cache. A connection in use keeps its cache.
+    pub fn release_memory(&self) {
+        let free = self
+            .readers
+            .iter()
+            .chain(std::iter::once(&self.conn))
+            .filter_map(|c| c.try_lock().ok());
+        for conn in free {
+            if let Err(error) = conn.release_memory() {
+                tracing::debug!(%error, "SQLite kept its cache");
+            }
+        }
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a transaction half-applied (SQLite rolls
         // back an unfinished transaction when it is dropped), so the connection stays usable.

@@ -70,21 +70,26 @@ impl Rendered {
         !self.compressible() || self.slot(encoding).get().is_some()
     }
 
-    /// The body in `encoding`, compressed the first time it is asked for.
+    /// The body in `encoding`, compressed the first time it is asked for (and then counted
+    /// by the answer cache holding it).
     pub(super) fn packed(&self, encoding: Encoding) -> Option<&Bytes> {
         if !self.compressible() {
             return None;
         }
         let best = self.packing == Packing::Best;
-        self.slot(encoding)
-            .get_or_init(|| {
-                match encoding {
-                    Encoding::Gzip => gzip(&self.body, if best { 6 } else { 1 }),
-                    Encoding::Brotli => brotli(&self.body, if best { 9 } else { 4 }),
-                }
-                .map(Bytes::from)
-            })
-            .as_ref()
+        let mut made = false;
+        let packed = self.slot(encoding).get_or_init(|| {
+            made = true;
+            match encoding {
+                Encoding::Gzip => gzip(&self.body, if best { 6 } else { 1 }),
+                Encoding::Brotli => brotli(&self.body, if best { 9 } else { 4 }),
+            }
+            .map(Bytes::from)
+        });
+        if made {
+            self.grew();
+        }
+        packed.as_ref()
     }
 }
 

@@ -35,6 +35,7 @@ use crate::config::Config;
 use crate::scheduler::Control;
 use crate::store::{Shared, Store};
 use cache::Responses;
+pub use cache::DEFAULT_BYTES as DEFAULT_ANSWER_CACHE_BYTES;
 use handlers::{api, ops, outputs, partner};
 
 use crate::publish::Output;
@@ -124,6 +125,13 @@ impl AppState {
     /// Sets what the server allows its clients ([`Limits::default`] otherwise).
     pub fn with_limits(mut self, limits: Limits) -> AppState {
         self.limits = limits;
+        self
+    }
+
+    /// Lets the answer cache hold `bytes` (bodies and their compressed forms) before it drops
+    /// the oldest filtered answers ([`DEFAULT_ANSWER_CACHE_BYTES`] otherwise).
+    pub fn with_answer_cache_bytes(mut self, bytes: usize) -> AppState {
+        self.responses = Arc::new(Mutex::new(Responses::with_budget(bytes)));
         self
     }
 

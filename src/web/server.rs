@@ -63,6 +63,30 @@ impl Default for Limits {
     }
 }
 
+/// Seconds without a change of the data after which the store gives back its page caches.
+const QUIET_SECONDS: u32 = 30;
+
+/// Counts the seconds the data has not changed: true once per quiet spell, when it reaches
+/// [`QUIET_SECONDS`].
+#[derive(Default)]
+struct Quiet {
+    generation: (u64, i64),
+    seconds: u32,
+}
+
+impl Quiet {
+    /// One more second, the data at `generation`: true when the data just became quiet.
+    fn second(&mut self, generation: (u64, i64)) -> bool {
+        if generation != self.generation {
+            self.generation = generation;
+            self.seconds = 0;
+            return false;
+        }
+        self.seconds = self.seconds.saturating_add(1);
+        self.seconds == QUIET_SECONDS
+    }
+}
+
 /// Serves until `shutdown` completes, then finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
@@ -71,14 +95,21 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Another process (`essaim fetch` from cron) may write the database: notice it within a
     // second so the cached outputs follow.
+    // And once the data has not changed for `QUIET_SECONDS`, SQLite's page caches are given
+    // back (`Store::release_memory`): the answers are in the answer cache by then.
     let poll_state = state.clone();
     let poller = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut quiet = Quiet::default();
         loop {
             tick.tick().await;
             let store = Arc::clone(&poll_state.store);
             if let Ok(Ok(v)) = tokio::task::spawn_blocking(move || store.data_version()).await {
                 poll_state.external.store(v, Ordering::Relaxed);
+            }
+            if quiet.second(poll_state.generation()) {
+                let store = Arc::clone(&poll_state.store);
+                let _ = tokio::task::spawn_blocking(move || store.release_memory()).await;
             }
         }
     });
@@ -361,6 +392,29 @@ fn web_threads() -> usize {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_caches_are_given_back_once_per_quiet_spell() {
+        let mut quiet = Quiet::default();
+        let ticks = |quiet: &mut Quiet, generation, seconds| {
+            (0..seconds).filter(|_| quiet.second(generation)).count()
+        };
+        assert_eq!(ticks(&mut quiet, (0, 0), QUIET_SECONDS - 1), 0, "too soon");
+        assert_eq!(ticks(&mut quiet, (0, 0), 1), 1, "quiet for the whole spell");
+        assert_eq!(
+            ticks(&mut quiet, (0, 0), 10 * QUIET_SECONDS),
+            0,
+            "once only"
+        );
+        // A write (or another process's) starts a new spell.
+        assert_eq!(ticks(&mut quiet, (1, 0), QUIET_SECONDS), 0);
+        assert_eq!(ticks(&mut quiet, (1, 0), 1), 1);
+        assert_eq!(ticks(&mut quiet, (1, 5), QUIET_SECONDS + 1), 1);
+        // Writes every few seconds: never quiet.
+        for g in 2..100 {
+            assert_eq!(ticks(&mut quiet, (g, 5), QUIET_SECONDS / 2), 0);
+        }
+    }
 
     #[test]
     fn the_connection_cap_stays_below_the_file_limit() {
