@@ -20,10 +20,11 @@ use essaim::store::Store;
 /// options below it keeps the least memory once the daemon is idle (36-37 MB against 72-76 MB
 /// with mimalloc, `bench/idle-memory.sh`) and files a first ingest with a lower peak and less
 /// CPU (157-163 MB and 20-21 s of CPU against 168-179 MB and 25-27 s); ARCHITECTURE.md
-/// ("Memory") has the figures. It is also the C code's `malloc` (the crate's
-/// `unprefixed_malloc_on_supported_platforms`): SQLite's page caches, given back when the
-/// data is quiet (`Store::release_memory`), go back to the system rather than stay in glibc's
-/// arenas.
+/// ("Memory") has the figures. It is not the C code's `malloc` (the crate's
+/// `unprefixed_malloc_on_supported_platforms`), though SQLite's released page caches then
+/// idled 5 MB lower: that jemalloc deadlocks at start under libfaketime (its first `malloc`
+/// asks libfaketime the time, whose own start-up calls `malloc`), which CI's shifted-date pass
+/// preloads into every `essaim` the tests run.
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -32,13 +33,13 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// the next 10 seconds, so that a parse, a transaction or a render leaves no retained memory
 /// behind it and several large feeds fetched at once do not add up. At once (decay 0) kept a
 /// few MB less but cost three to four times the system time (every page SQLite's cache freed
-/// was given back and faulted in again). An operator's `MALLOC_CONF` environment variable is
-/// read after this and wins (e.g. `MALLOC_CONF=dirty_decay_ms:10000`).
+/// was given back and faulted in again). An operator's `_RJEM_MALLOC_CONF` environment variable
+/// is read after this and wins (e.g. `_RJEM_MALLOC_CONF=dirty_decay_ms:10000`).
 #[allow(unsafe_code)]
-// SAFETY: jemalloc reads this symbol (`malloc_conf`) as a `const char *` to a NUL-terminated
+// SAFETY: jemalloc reads this symbol (`malloc_conf`, with the crate's `_rjem_` prefix) as a `const char *` to a NUL-terminated
 // string; a reference to a byte array is one thin pointer to bytes that end with NUL and
 // live for the whole program.
-#[export_name = "malloc_conf"]
+#[export_name = "_rjem_malloc_conf"]
 pub static MALLOC_CONF: &[u8; 59] = b"background_thread:true,dirty_decay_ms:200,muzzy_decay_ms:0\0";
 
 fn main() -> ExitCode {
