@@ -54,16 +54,6 @@ fn templated(numbers: impl Iterator<Item = usize>) -> String {
     x
 }
 
-/// The file feed `big` (`big.xml`), closing an offer as soon as one fetch lacks it.
-fn env() -> FixtureDir {
-    let text = FeedsToml::new()
-        .setting("close_after_missed_fetches = 1")
-        .partner("big", "big.xml")
-        .with("format = \"rss\"")
-        .to_string();
-    FixtureDir::load(&text, common::fixture_clock())
-}
-
 /// A pipeline over the fixture's store applying a body in parts of `part` postings.
 fn pipeline(e: &FixtureDir, part: usize) -> Arc<Pipeline> {
     let p = Pipeline::with_clock(
@@ -90,7 +80,7 @@ fn stats(r: &essaim::pipeline::FeedReport) -> essaim::store::ApplyStats {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_feed_is_applied_a_part_at_a_time_and_means_what_it_meant() {
-    let e = env();
+    let e = FixtureDir::big_feed();
     let write = |numbers: Vec<usize>| {
         std::fs::write(e.dir.path().join("big.xml"), templated(numbers.into_iter())).unwrap()
     };

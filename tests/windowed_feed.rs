@@ -12,7 +12,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{FeedsToml, FixtureDir};
+use common::FixtureDir;
 use essaim::pipeline::{FeedReport, Outcome, Pipeline};
 
 /// Items parsed at once, and postings made and applied at once, in these tests.
@@ -58,16 +58,6 @@ fn templated(numbers: impl Iterator<Item = usize>) -> String {
     }
     x.push_str("</channel></rss>\n");
     x
-}
-
-/// The file feed `big` (`big.xml`), closing an offer as soon as one fetch lacks it.
-fn env() -> FixtureDir {
-    let text = FeedsToml::new()
-        .setting("close_after_missed_fetches = 1")
-        .partner("big", "big.xml")
-        .with("format = \"rss\"")
-        .to_string();
-    FixtureDir::load(&text, common::fixture_clock())
 }
 
 /// A pipeline over the fixture's store, reading the feed in windows or whole.
@@ -121,7 +111,7 @@ fn stored(e: &FixtureDir) -> (Vec<(String, String)>, Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_feed_is_read_a_window_at_a_time_and_means_what_it_meant() {
-    let (windowed, whole) = (env(), env());
+    let (windowed, whole) = (FixtureDir::big_feed(), FixtureDir::big_feed());
     let write = |e: &FixtureDir, numbers: Vec<usize>| {
         std::fs::write(e.dir.path().join("big.xml"), templated(numbers.into_iter())).unwrap()
     };

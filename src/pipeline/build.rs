@@ -707,6 +707,21 @@ mod tests {
     use super::*;
     use crate::dedup::similar;
 
+    /// What the store knows of `postings` once it holds them unchanged, each with features
+    /// of the current version.
+    fn known_of(postings: &[Posting]) -> dedup::KnownPostings {
+        let mut known = dedup::KnownPostings::default();
+        for p in postings {
+            known
+                .postings
+                .push((p.identity.clone(), p.offer.url.clone()));
+            known
+                .current
+                .insert(p.identity.clone(), p.content_hash.clone());
+        }
+        known
+    }
+
     /// The feed `local` reading `fixtures/partners/ressources-solidaires-rhone.xml`.
     fn feed() -> FeedConfig {
         let text = "[[feed]]\nid = \"local\"\nname = \"Local\"\nnetwork = \"Test\"\n\
@@ -967,15 +982,7 @@ mod tests {
         assert_eq!(peak(&whole), (n, 0));
         assert_eq!(peak(&windows), (30, 0));
         // Known postings: the same unchanged ones either way.
-        let mut known = dedup::KnownPostings::default();
-        for p in &a.0[..200] {
-            known
-                .postings
-                .push((p.identity.clone(), p.offer.url.clone()));
-            known
-                .current
-                .insert(p.identity.clone(), p.content_hash.clone());
-        }
+        let known = known_of(&a.0[..200]);
         let a = built(awkward_rss(n), known.clone(), &whole);
         let b = built(awkward_rss(n), known, &windows);
         assert_eq!(
@@ -1039,15 +1046,7 @@ mod tests {
             assert!(first
                 .iter()
                 .all(|p| p.features.is_some() && p.prepared.is_some()));
-            let mut known = dedup::KnownPostings::default();
-            for p in &first {
-                known
-                    .postings
-                    .push((p.identity.clone(), p.offer.url.clone()));
-                known
-                    .current
-                    .insert(p.identity.clone(), p.content_hash.clone());
-            }
+            let mut known = known_of(&first);
             let changed = first[0].identity.clone();
             known.current.insert(changed.clone(), "another hash".into());
             // Features of an older version: not in `current`.

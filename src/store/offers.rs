@@ -115,8 +115,8 @@ impl Store {
             if applied > listed {
                 break;
             }
-            self.upsert_postings(&tx, &mut recent, &fetch, filing, part, &mut stats)
-                .map(|open| listed_open += open)?;
+            listed_open +=
+                self.upsert_postings(&tx, &mut recent, &fetch, filing, part, &mut stats)?;
         }
         if applied != listed {
             return Err(StoreError::Refused(format!(

@@ -114,6 +114,17 @@ impl FixtureDir {
         FixtureDir { dir, fx }
     }
 
+    /// The file feed `big` (`big.xml` in the directory, RSS), closing an offer as soon as one
+    /// fetch lacks it: the large feeds' tests write `big.xml` themselves.
+    pub fn big_feed() -> FixtureDir {
+        let text = super::FeedsToml::new()
+            .setting("close_after_missed_fetches = 1")
+            .partner("big", "big.xml")
+            .with("format = \"rss\"")
+            .to_string();
+        FixtureDir::load(&text, super::fixture_clock())
+    }
+
     /// A restart ([`Fixture::reopen`]); the old store and pipeline are dropped once the new
     /// ones are open.
     pub fn reopen(self, clock: Clock) -> FixtureDir {
