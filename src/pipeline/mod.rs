@@ -726,28 +726,32 @@ impl Pipeline {
         // The body's share of the budget is held until its result is applied: the postings
         // built from it take memory in proportion.
         let _budget = body.budget.clone();
+        // From here partner data is parsed and filed: should the process die on it, the mark
+        // tells the next start-up (see `recover_unfinished`). The mark is written, and what
+        // the store knows of the feed read, before the body waits for a build slot: the mark
+        // waits for the writer's transaction in progress, and a slot held meanwhile kept a
+        // core from building while the writer, the pipeline's one serial stage, worked (13%
+        // of a first ingest's time). A stop while a body waits for its slot (at most
+        // `max_concurrent_fetches` bodies) is counted as unfinished too.
+        self.shared.mark_fetch_started(&feed.id, started_at).await?;
+        let known = self.shared.known_postings(&feed.id).await?;
         // A build slot is held from the build until its postings are applied.
         let _building = self.building.acquire().await.ok();
         let _built = self.load.builds.hold();
-        let (built, verdict) = self
-            .build(feed, body, started_at, attempt.http_status)
-            .await?;
+        let (built, verdict) = self.build(feed, body, known, attempt.http_status).await?;
         self.apply(feed, memory, attempt, verdict, built).await
     }
 
     /// Parses and normalises a body into postings, off the async threads, once the feed is
-    /// marked as being fetched; with the verdict on its freshness at that moment.
+    /// marked as being fetched and what the store knows of its postings read (`known`); with
+    /// the verdict on its freshness at that moment.
     async fn build(
         &self,
         feed: &FeedConfig,
         body: crate::fetch::Body,
-        started_at: DateTime<Utc>,
+        known: crate::dedup::KnownPostings,
         http_status: Option<u16>,
     ) -> Result<(Built, Verdict), Failure> {
-        // From here partner data is parsed and filed: should the process die on it, the mark
-        // tells the next start-up (see `recover_unfinished`).
-        self.shared.mark_fetch_started(&feed.id, started_at).await?;
-        let known = self.shared.known_postings(&feed.id).await?;
         let feed_for_parse = feed.clone();
         let now = self.clock.now();
         let verdict = Verdict::Fresh {
