@@ -27,7 +27,9 @@
 //! a key lost or a candidate invented for long: at worst one lookup misses the keys of
 //! postings another process filed a moment before.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use table::Held;
 
@@ -247,8 +249,8 @@ struct Memo<V, const BOUND: usize> {
 impl<V, const BOUND: usize> Default for Memo<V, BOUND> {
     fn default() -> Self {
         Memo {
-            young: HashMap::new(),
-            old: HashMap::new(),
+            young: HashMap::default(),
+            old: HashMap::default(),
         }
     }
 }
@@ -272,7 +274,10 @@ impl<V, const BOUND: usize> Memo<V, BOUND> {
         if self.young.len() >= BOUND / 2 {
             // The new young generation is sized for what it will hold: it fills up again
             // without growing (each growth moves every entry).
-            self.old = std::mem::replace(&mut self.young, HashMap::with_capacity(BOUND / 2));
+            self.old = std::mem::replace(
+                &mut self.young,
+                HashMap::with_capacity_and_hasher(BOUND / 2, Default::default()),
+            );
         }
         self.young.insert(id, v);
     }

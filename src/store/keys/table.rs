@@ -11,7 +11,7 @@
 //! when it holds a sixteenth of it: each pair is moved a bounded number of times. The flush
 //! needs the pairs in key order: the array is that order, no copy is made.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The fewest pairs gathered in [`Fresh`] before a merge into the array.
 const FRESH_MIN: usize = 1 << 15;
