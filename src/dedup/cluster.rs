@@ -109,6 +109,12 @@ pub trait Clusters {
     /// Files posting `id` under its blocking keys `keys`.
     fn add_keys(&mut self, id: i64, keys: &[i64]) -> Result<(), Self::Error>;
 
+    /// Posting `id` was just filed with `features`, stored as `encoded`: what
+    /// [`Clusters::candidate`] answers for it may be kept from them rather than read again
+    /// (the postings filed last are the candidates of the next ones: cross-posts arrive
+    /// together).
+    fn remember(&mut self, id: i64, features: &Features, encoded: &[u8]);
+
     /// The newest [`similar::CANDIDATES_PER_KEY`] postings filed under `key`, newest first,
     /// into `out` (cleared first).
     fn newest(&mut self, key: i64, out: &mut Vec<i64>) -> Result<(), Self::Error>;
@@ -232,6 +238,7 @@ pub fn file_encoded<C: Clusters>(
     }
     let candidates = candidates(store, id, keys)?;
     store.add_keys(id, keys)?;
+    store.remember(id, features, encoded);
     let best = matching_clusters(store, features, candidates, filing)?;
     if best.is_empty() {
         return Ok(());

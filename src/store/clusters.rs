@@ -51,6 +51,10 @@ impl Clusters for Filed<'_, '_> {
         self.recent.add(self.tx, id, keys)
     }
 
+    fn remember(&mut self, id: i64, features: &Features, encoded: &[u8]) {
+        self.recent.remember(id, features, encoded);
+    }
+
     fn newest(&mut self, key: i64, out: &mut Vec<i64>) -> Result<(), StoreError> {
         self.recent.newest(self.tx, key, out)
     }

@@ -479,6 +479,27 @@ impl RecentKeys {
         Ok(self.features.get(id).map(|f| &**f))
     }
 
+    /// Remembers the features of posting `id`, just filed (in the caller's transaction) with
+    /// `features`, stored as `encoded`: as [`RecentKeys::candidate`] would read them back,
+    /// without the feed slot (which is not stored), and decoded from `encoded` in the rare
+    /// case that storing them cut something. A posting filed is the candidate of those filed
+    /// after it: in a first ingest nearly every candidate is a posting of the same run, which
+    /// was read back from `dedup_features` and decoded when not remembered.
+    pub(super) fn remember(&mut self, id: i64, features: &Features, encoded: &[u8]) {
+        self.changing = true;
+        let as_read = if similar::round_trips(features) {
+            let mut f = features.clone();
+            f.slot = None;
+            Some(f)
+        } else {
+            similar::decode(encoded)
+        };
+        match as_read {
+            Some(f) => self.features.insert(id, Box::new(f)),
+            None => self.features.remove(id),
+        }
+    }
+
     /// Keys were written into `dedup_keys` without going through a flush (a bulk load): the
     /// filter is read again before the next lookup.
     #[cfg(any(test, feature = "testing"))]

@@ -110,6 +110,31 @@ pub fn encode(f: &Features) -> Vec<u8> {
     out
 }
 
+/// True when [`decode`] gives `f` back from [`encode`] (its feed slot aside, which is not
+/// stored): every string within the 255 bytes and every list within the 255 entries
+/// `encode` keeps (or 65,535 for the lists of numbers), the signatures already narrowed.
+pub fn round_trips(f: &Features) -> bool {
+    let str_ok = |s: &str| s.len() <= 255;
+    let strs_ok = |v: &[String]| v.len() <= 255 && v.iter().all(|s| str_ok(s));
+    let opt_ok = |s: &Option<String>| s.as_deref().is_none_or(str_ok);
+    let narrow_from = |v: &[u16], wide: usize| v.iter().skip(wide).all(|x| *x <= 0xff);
+    strs_ok(&f.employer)
+        && strs_ok(&f.title)
+        && strs_ok(&f.place_words)
+        && [&f.initials, &f.head_initials, &f.title_initials]
+            .iter()
+            .all(|s| str_ok(s))
+        && [&f.commune, &f.department, &f.contract]
+            .iter()
+            .all(|s| opt_ok(s))
+        && [f.shingle_sig.len(), f.word_sig.len(), f.place_grams.len()]
+            .iter()
+            .chain(&[f.mentions.len(), f.facts.len(), f.dates.len()])
+            .all(|n| *n <= usize::from(u16::MAX))
+        && narrow_from(&f.shingle_sig, WIDE_VALUES)
+        && narrow_from(&f.word_sig, 0)
+}
+
 struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {

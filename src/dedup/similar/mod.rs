@@ -73,7 +73,7 @@ mod words;
 mod tests;
 
 pub use employer::employer_tokens;
-pub use encoding::{decode, encode};
+pub use encoding::{decode, encode, round_trips};
 pub use facts::facts;
 pub use features::{features, slot, Features, FEATURES_VERSION};
 pub use join::{components, plan_join, JoinPlan};

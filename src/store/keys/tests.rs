@@ -235,6 +235,60 @@ fn the_compact_table_answers_as_a_map_of_sets() {
     }
 }
 
+/// A posting just filed is answered as a candidate from memory, as it would be read back
+/// (without its feed slot); its keys removed or its transaction rolled back, it is read from
+/// the table again (where nothing was written here).
+#[test]
+fn a_posting_filed_is_a_candidate_from_memory_until_removed_or_rolled_back() {
+    let store = Store::open_in_memory().unwrap();
+    let mut conn = store.conn();
+    let mut recent = store.recent();
+    let filed = Features {
+        title: vec!["animat".into(), "periscolair".into()],
+        commune: Some("villeurbanne".into()),
+        slot: Some(similar::slot("p00001")),
+        ..Features::default()
+    };
+    let as_read = Features {
+        slot: None,
+        ..filed.clone()
+    };
+
+    let tx = conn.transaction().unwrap();
+    recent.ready(&tx).unwrap();
+    assert_eq!(recent.candidate(&tx, 1).unwrap(), None, "nothing stored");
+    recent.remember(1, &filed, &similar::encode(&filed));
+    assert_eq!(recent.candidate(&tx, 1).unwrap(), Some(&as_read));
+    recent.remove(&tx, 1, &[]).unwrap();
+    assert_eq!(
+        recent.candidate(&tx, 1).unwrap(),
+        None,
+        "forgotten with its keys"
+    );
+    recent.remember(2, &filed, &similar::encode(&filed));
+    assert_eq!(recent.candidate(&tx, 2).unwrap(), Some(&as_read));
+    // An employer word longer than storage keeps is remembered as stored: cut.
+    let long = Features {
+        employer: vec!["x".repeat(300)],
+        ..filed.clone()
+    };
+    assert!(!similar::round_trips(&long) && similar::round_trips(&filed));
+    let encoded = similar::encode(&long);
+    recent.remember(3, &long, &encoded);
+    let remembered = recent.candidate(&tx, 3).unwrap().unwrap();
+    assert_eq!(remembered.employer, vec!["x".repeat(255)]);
+    assert_eq!(Some(remembered), similar::decode(&encoded).as_ref());
+    drop(tx); // rolled back
+
+    let tx = conn.transaction().unwrap();
+    recent.ready(&tx).unwrap();
+    assert_eq!(
+        recent.candidate(&tx, 2).unwrap(),
+        None,
+        "the rollback forgot it"
+    );
+}
+
 /// What is used stays remembered as new entries come; the rest goes, within the bound.
 #[test]
 fn the_memory_keeps_what_is_used_within_its_bound() {
