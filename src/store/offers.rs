@@ -358,11 +358,9 @@ impl Store {
     /// What the store knows of a feed's postings (identities and links), for
     /// [`crate::dedup::assign_identities`], and the content hash of those whose features are
     /// current (and columns packed), so that the pipeline leaves out the work of unchanged
-    /// postings. Read through a reader connection, so that the pipeline's builds do not wait
-    /// for the writer's transaction in progress (only one fetch of a feed runs at a time, so
-    /// that transaction is another feed's).
+    /// postings.
     pub fn known_postings(&self, feed_id: &str) -> Result<KnownPostings, StoreError> {
-        let conn = self.reader();
+        let conn = self.conn();
         let version = [similar::FEATURES_VERSION];
         let mut stmt = conn.prepare_cached(
             "SELECT o.identity, o.url, o.content_hash,
