@@ -22,6 +22,9 @@ use rusqlite::Connection;
 /// moment are copied (and the file synced) once.
 const GATHER: Duration = Duration::from_millis(250);
 
+/// How soon a stop, or a call for a checkpoint now, ends the gathering.
+const GATHER_SLICE: Duration = Duration::from_millis(10);
+
 #[derive(Debug, Default)]
 struct State {
     /// A commit happened since the last checkpoint began.
@@ -132,6 +135,24 @@ impl Drop for Checkpointer {
     }
 }
 
+/// Lets the commits of the moment gather for [`GATHER`]; a stop ends the wait, and so does a
+/// call for a checkpoint now. Slept in slices of [`GATHER_SLICE`], not a timed wait on the
+/// condition variable: that waits until an absolute time of the monotonic clock, which under
+/// a faked clock (libfaketime with the monotonic clock shifted) is years away.
+fn gather(shared: &Shared) {
+    let mut waited = Duration::ZERO;
+    while waited < GATHER {
+        {
+            let state = shared.lock();
+            if state.stop || state.now {
+                return;
+            }
+        }
+        std::thread::sleep(GATHER_SLICE);
+        waited += GATHER_SLICE;
+    }
+}
+
 fn run(conn: &Connection, shared: &Shared) {
     // A lasting failure (a full disk) is logged once, not at every commit, and its end too.
     let mut failing = false;
@@ -144,12 +165,10 @@ fn run(conn: &Connection, shared: &Shared) {
             if state.stop {
                 return;
             }
-            // Let the commits of the moment gather (a stop ends the wait, and so does a call
-            // for a checkpoint now).
-            let (mut state, _) = shared
-                .wake
-                .wait_timeout_while(state, GATHER, |s| !s.stop && !s.now)
-                .unwrap_or_else(|e| e.into_inner());
+        }
+        gather(shared);
+        {
+            let mut state = shared.lock();
             if state.stop {
                 return;
             }
