@@ -210,10 +210,10 @@ impl Store {
                 )
                 .optional()?;
             // Counted once, should the fetch list one posting twice.
-            let before = before.map(|(b, open_unseen)| {
-                were_open += usize::from(open_unseen);
-                b
-            });
+            if let Some((_, true)) = before {
+                were_open += 1;
+            }
+            let before = before.map(|(b, _)| b);
             if let Some(b) = &before {
                 if !b.rewrite && b.hash == p.content_hash {
                     tx.prepare_cached(seen_sql(b.open))?.execute(params![
