@@ -53,10 +53,33 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0012_ascending_order_indexes.sql",
         include_str!("../../schema/0012_ascending_order_indexes.sql"),
     ),
+    (
+        "0013_fts_detail_column.sql",
+        include_str!("../../schema/0013_fts_detail_column.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    register_functions(conn)?;
     migrate_with(conn, MIGRATIONS)
+}
+
+/// The SQL functions migrations may call, on `conn`:
+/// - `essaim_unpack_data(data)`: an offer's JSON from its stored column (`offers.data`,
+///   compressed since version 11, plain text before), as text. A column that cannot be
+///   unpacked fails the migration (whose error says why) and leaves the database as it was.
+pub(super) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "essaim_unpack_data",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            super::packed::unpack_data(ctx.get_raw(0))
+                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))
+        },
+    )?;
+    Ok(())
 }
 
 /// Brings the database to the last of `migrations` (the schema's, but for tests).

@@ -13,6 +13,8 @@ use super::{instant, packed, PublishedOffer, Store, StoreError};
 use crate::model::rfc3339;
 use crate::model::{Offer, WorkingTimeKind};
 
+mod tokens;
+
 /// Which open offers a consumer wants. Every field narrows the set; values are already
 /// validated and normalised (codes, not labels) by the caller.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -303,10 +305,12 @@ pub(super) fn index_text(
 }
 
 /// An FTS5 query matching every word of `text` as a prefix (so "educ" finds "Éducateur"),
-/// quoted so that no word is read as FTS syntax. None when `text` has no word.
+/// quoted so that no word is read as FTS syntax. None when `text` has no word. The words are
+/// cut where the index's tokenizer cuts them ([`tokens`]): each is one token, never a phrase,
+/// which the index (`detail = column`) refuses.
 pub fn fts_query(text: &str) -> Option<String> {
     let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !tokens::is_word_char(c))
         .filter(|w| !w.is_empty())
         .take(16)
         .map(|w| format!("\"{w}\"*"))
@@ -623,6 +627,12 @@ mod tests {
             Some("\"éduc\"* \"spé\"* \"OR\"* \"NEAR\"*")
         );
         assert_eq!(fts_query(" -*- "), None);
+        // A combining mark the tokenizer reads as a separator (U+0345, the iota subscript)
+        // cuts the word, as in the index, rather than making a phrase of it.
+        assert_eq!(
+            fts_query("\u{3b1}\u{345}\u{3b9} Ⓐide").as_deref(),
+            Some("\"\u{3b1}\"* \"\u{3b9}\"* \"ide\"*")
+        );
     }
 
     /// The lookup by public id goes through the index of public ids, one probe per bucket,

@@ -140,6 +140,14 @@ fn version_11_packs_offers_and_reads_those_of_version_10_as_they_were() {
     upgrade_from(10);
 }
 
+/// Version 13 rebuilds the full-text index without the words' positions (`detail = column`),
+/// from the offers' compressed JSON: a database of version 12 still finds its offers by words
+/// of their title, of their description and of their employer (column filter).
+#[test]
+fn version_13_rebuilds_the_full_text_index_from_the_packed_offers() {
+    upgrade_from(12);
+}
+
 /// Version 12 makes the indexes of the listing orders ascending: a database of version 11
 /// loses nothing, and both listings still read them, in the same order, without sorting,
 /// checking each offer's cluster through offers_cluster (a first draft left SQLite reading
@@ -564,6 +572,30 @@ fn upgrade_from(version: i64) {
         store.offer_by_id(&stored.public_id).unwrap().unwrap()
     };
     let conn = Connection::open(&path).unwrap();
+    // Back to version 12: a full-text index with the words' positions.
+    super::migrations::register_functions(&conn).unwrap();
+    conn.execute_batch(
+        "DROP TABLE offers_fts;
+         CREATE VIRTUAL TABLE offers_fts USING fts5(
+             title, employer, description,
+             content = '', contentless_delete = 1,
+             tokenize = 'unicode61 remove_diacritics 2'
+         );
+         INSERT INTO offers_fts (rowid, title, employer, description)
+             SELECT id, title, coalesce(employer, ''),
+               coalesce(json_extract(essaim_unpack_data(data), '$.description_text'), '')
+             FROM offers;
+         PRAGMA user_version = 12;",
+    )
+    .unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'offers_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!detail.contains("detail"), "{detail}");
     // Back to version 11: the indexes of the listing orders descending.
     conn.execute_batch(
         "DROP INDEX offers_open_order;
@@ -651,6 +683,29 @@ fn upgrade_from(version: i64) {
         1,
         "the full-text index still points to the offer"
     );
+    for (q, employer) in [
+        (Some("porteurs territoire"), None),
+        (None, Some("chambre bretagne")),
+    ] {
+        let filter = OfferFilter {
+            q: q.map(String::from),
+            employer: employer.map(String::from),
+            ..Default::default()
+        };
+        let (matched, _) = store
+            .query_offers(&filter, Order::Discovered, 10, None)
+            .unwrap();
+        assert_eq!(matched.len(), 1, "{q:?} {employer:?}");
+    }
+    let detail: String = store
+        .conn()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'offers_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.contains("detail = column"), "{detail}");
     let unique: Vec<String> = column(
         &store.conn(),
         "SELECT name FROM pragma_index_list('offers') WHERE \"unique\" = 1",
