@@ -45,7 +45,7 @@ const FLUSH_MIN: usize = 20_000;
 /// the amortised cost of a flush per posting stays the same as the database grows…
 const FLUSH_FRACTION: usize = 8;
 /// …up to this many, which bounds the memory held: up to 18 keys a posting (17 on average in
-/// the benchmark) at about 17 bytes a key in the compact table ([`Held`]), some 30 MiB at
+/// the benchmark) at about 13 bytes a key in the compact table ([`Held`]), some 23 MiB at
 /// the most (73 MiB in the hash map it replaced, and 24 MiB more for the sorted copy a flush
 /// made).
 pub(super) const FLUSH_MAX: usize = 100_000;
@@ -72,18 +72,24 @@ fn flush_insert_sql(rows: usize) -> String {
 
 /// Inserts (key, offer id) pairs, in key order, into `dedup_keys`. Many rows per statement:
 /// one execution per pair makes a large flush's inserts markedly slower.
-fn insert_keys(conn: &Connection, pairs: &[(i64, i64)]) -> Result<(), StoreError> {
-    let mut chunks = pairs.chunks_exact(FLUSH_ROWS_PER_INSERT);
+fn insert_keys(
+    conn: &Connection,
+    pairs: impl Iterator<Item = (i64, i64)>,
+) -> Result<(), StoreError> {
     let mut insert = conn.prepare_cached(&flush_insert_sql(FLUSH_ROWS_PER_INSERT))?;
-    for chunk in &mut chunks {
-        for (i, (k, id)) in chunk.iter().enumerate() {
-            insert.raw_bind_parameter(2 * i + 1, k)?;
-            insert.raw_bind_parameter(2 * i + 2, id)?;
+    let mut chunk = Vec::with_capacity(FLUSH_ROWS_PER_INSERT);
+    for pair in pairs {
+        chunk.push(pair);
+        if chunk.len() == FLUSH_ROWS_PER_INSERT {
+            for (i, (k, id)) in chunk.drain(..).enumerate() {
+                insert.raw_bind_parameter(2 * i + 1, k)?;
+                insert.raw_bind_parameter(2 * i + 2, id)?;
+            }
+            insert.raw_execute()?;
         }
-        insert.raw_execute()?;
     }
     let mut insert = conn.prepare_cached(&flush_insert_sql(1))?;
-    for (k, id) in chunks.remainder() {
+    for (k, id) in chunk {
         insert.execute(params![k, id])?;
     }
     Ok(())
@@ -146,7 +152,7 @@ pub(super) fn catch_up(conn: &mut Connection, chunk: usize) -> Result<usize, Sto
             return Ok(flushed);
         };
         pairs.sort_unstable();
-        insert_keys(&tx, &pairs)?;
+        insert_keys(&tx, pairs.iter().copied())?;
         tx.execute("DELETE FROM dedup_pending WHERE offer_id <= ?1", [last])?;
         tx.execute("UPDATE dedup_folds SET folds = folds + 1", [])?;
         tx.commit()?;
@@ -583,9 +589,10 @@ impl RecentKeys {
         self.ready(&tx)?;
         self.changing = true;
         // In key order, so that each page of the table is written once.
+        self.entries.settle();
         let flushing = self.entries.sorted();
         {
-            insert_keys(&tx, flushing)?;
+            insert_keys(&tx, flushing.clone())?;
             // Only the postings flushed. The list was read in this transaction, so it holds
             // them all and the table is emptied at once (SQLite then frees its pages without
             // visiting rows); should the counts ever differ, they are deleted one by one, so
@@ -615,7 +622,7 @@ impl RecentKeys {
         let grown = self
             .filter
             .as_ref()
-            .is_some_and(|(f, _)| f.keys + flushing.len() > f.capacity);
+            .is_some_and(|(f, _)| f.keys + self.entries.len() > f.capacity);
         if grown {
             // Read again (with the rest) before the next lookup.
             self.filter = None;
@@ -623,7 +630,7 @@ impl RecentKeys {
         }
         if let Some((filter, seen)) = self.filter.as_mut() {
             for (k, _) in flushing {
-                filter.insert(*k);
+                filter.insert(k);
             }
             *seen = flushes;
         }

@@ -3,7 +3,9 @@
 //!
 //! A hash map of keys to their ids took 49 bytes a pair (measured): 73 MiB for the 100,000
 //! postings' keys a flush may wait for, plus a sorted copy of 24 MiB at every flush. Here the
-//! pairs are one sorted array of 16 bytes a pair, with a directory of where each range of keys
+//! pairs are one sorted array of 12 bytes a pair (the key, and the id in 32 bits: an id that
+//! does not fit, which would take billions of offers, is held apart in a short sorted list,
+//! never merged), with a directory of where each range of keys
 //! starts (keys are hashes: their high bits spread them over its buckets, four pairs each on
 //! average), so that a lookup costs a probe of the directory and a short search in one or two
 //! cache lines. A pair removed is marked in a bit set, not moved. New pairs go into a small
@@ -116,6 +118,50 @@ impl Fresh {
     }
 }
 
+/// A pair of the array: the key and the offer id, 12 bytes (16 for `(i64, i64)`, 27 MiB
+/// rather than 20 when a flush waits for 100,000 postings). Ordered by key, then id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[repr(C, packed(4))]
+struct Pair {
+    key: i64,
+    id: u32,
+}
+
+impl Pair {
+    fn pair(self) -> (i64, i64) {
+        (self.key, i64::from(self.id))
+    }
+}
+
+/// Every pair of the array and of the list of wide ids, in (key, id) order.
+#[derive(Debug, Clone)]
+pub(in crate::store) struct Pairs<'a> {
+    array: &'a [Pair],
+    wide: &'a [(i64, i64)],
+}
+
+impl Iterator for Pairs<'_> {
+    type Item = (i64, i64);
+
+    fn next(&mut self) -> Option<(i64, i64)> {
+        let from_array = match (self.array.first(), self.wide.first()) {
+            (Some(a), Some(w)) => a.pair() < *w,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        if from_array {
+            let (first, rest) = self.array.split_first()?;
+            self.array = rest;
+            Some(first.pair())
+        } else {
+            let (first, rest) = self.wide.split_first()?;
+            self.wide = rest;
+            Some(*first)
+        }
+    }
+}
+
 /// A key's place in the order of the array as an unsigned number (i64 order kept), whose high
 /// bits choose its bucket.
 fn ordered(key: i64) -> u64 {
@@ -126,7 +172,9 @@ fn ordered(key: i64) -> u64 {
 #[derive(Debug)]
 pub(in crate::store) struct Held {
     /// Pairs merged, in (key, id) order, each once.
-    merged: Vec<(i64, i64)>,
+    merged: Vec<Pair>,
+    /// Pairs whose id does not fit in 32 bits, in (key, id) order, each once.
+    wide: Vec<(i64, i64)>,
     /// One bit per pair of `merged`: set when it was removed.
     gone: Vec<u64>,
     /// Where each bucket's pairs start in `merged`, and where the last one ends.
@@ -148,6 +196,7 @@ impl Default for Held {
     fn default() -> Self {
         Held {
             merged: Vec::new(),
+            wide: Vec::new(),
             gone: Vec::new(),
             starts: vec![0, 0, 0],
             shift: 63,
@@ -161,7 +210,6 @@ impl Default for Held {
 
 impl Held {
     /// Pairs held.
-    #[cfg(test)]
     pub(in crate::store) fn len(&self) -> usize {
         self.len
     }
@@ -180,8 +228,8 @@ impl Held {
             _ => (0, self.merged.len()),
         };
         let bucket = &self.merged[lo..hi];
-        let start = bucket.partition_point(|p| p.0 < key);
-        let end = start + bucket[start..].partition_point(|p| p.0 == key);
+        let start = bucket.partition_point(|p| p.key < key);
+        let end = start + bucket[start..].partition_point(|p| p.key == key);
         lo + start..lo + end
     }
 
@@ -190,17 +238,24 @@ impl Held {
     }
 
     /// The index in `merged` of a pair, removed or not.
-    fn find(&self, key: i64, id: i64) -> Option<usize> {
+    fn find(&self, key: i64, id: u32) -> Option<usize> {
         let r = self.range(key);
         let at = self.merged[r.clone()]
-            .binary_search_by(|p| p.1.cmp(&id))
+            .binary_search_by(|p| p.id.cmp(&id))
             .ok()?;
         Some(r.start + at)
     }
 
     /// Adds a pair (nothing when it is held).
     pub(in crate::store) fn insert(&mut self, key: i64, id: i64) {
-        if let Some(i) = self.find(key, id) {
+        let Ok(id32) = u32::try_from(id) else {
+            if let Err(at) = self.wide.binary_search(&(key, id)) {
+                self.wide.insert(at, (key, id));
+                self.len += 1;
+            }
+            return;
+        };
+        if let Some(i) = self.find(key, id32) {
             if self.is_gone(i) {
                 self.gone[i / 64] &= !(1 << (i % 64));
                 self.len += 1;
@@ -217,7 +272,14 @@ impl Held {
 
     /// Removes a pair (nothing when it is not held).
     pub(in crate::store) fn remove(&mut self, key: i64, id: i64) {
-        if let Some(i) = self.find(key, id) {
+        let Ok(id32) = u32::try_from(id) else {
+            if let Ok(at) = self.wide.binary_search(&(key, id)) {
+                self.wide.remove(at);
+                self.len -= 1;
+            }
+            return;
+        };
+        if let Some(i) = self.find(key, id32) {
             if !self.is_gone(i) {
                 self.gone[i / 64] |= 1 << (i % 64);
                 self.len -= 1;
@@ -235,28 +297,53 @@ impl Held {
                 break;
             }
             if !self.is_gone(i) {
-                out.push(self.merged[i].1);
+                out.push(i64::from(self.merged[i].id));
             }
         }
+        let mut sources = usize::from(out.len() > from);
         let mid = out.len();
         self.fresh.newest(key, limit, out);
-        if mid > from && out.len() > mid {
+        sources += usize::from(out.len() > mid);
+        let mid = out.len();
+        let start = self.wide.partition_point(|p| p.0 < key);
+        let end = start + self.wide[start..].partition_point(|p| p.0 == key);
+        out.extend(self.wide[start..end].iter().rev().take(limit).map(|p| p.1));
+        sources += usize::from(out.len() > mid);
+        if sources > 1 {
             out[from..].sort_unstable_by(|a, b| b.cmp(a));
             out.truncate(from + limit);
         }
     }
 
-    /// Every pair held, in (key, id) order (the fresh ones merged first).
-    pub(in crate::store) fn sorted(&mut self) -> &[(i64, i64)] {
+    /// Merges the fresh pairs into the array and leaves out those removed, so that
+    /// [`Held::sorted`] gives every pair held.
+    pub(in crate::store) fn settle(&mut self) {
         if self.fresh.len > 0 || self.gone.iter().any(|&w| w != 0) {
             self.merge();
         }
-        &self.merged
+    }
+
+    /// Every pair held, in (key, id) order, after [`Held::settle`] (before it, those of the
+    /// array and of the list of wide ids only, removed ones included).
+    pub(in crate::store) fn sorted(&self) -> Pairs<'_> {
+        Pairs {
+            array: &self.merged,
+            wide: &self.wide,
+        }
     }
 
     /// Merges the fresh pairs into the array, leaving out those removed, and indexes it again.
     fn merge(&mut self) {
-        let add = self.fresh.sorted();
+        // Only ids of 32 bits go into `fresh`.
+        let add: Vec<Pair> = self
+            .fresh
+            .sorted()
+            .into_iter()
+            .map(|(key, id)| Pair {
+                key,
+                id: u32::try_from(id).unwrap_or(u32::MAX),
+            })
+            .collect();
         self.fresh.clear();
         // The removed pairs out, in place.
         let mut kept = 0;
@@ -274,7 +361,7 @@ impl Held {
             let want = (n + m).max(self.expected).max((n + m) + (n + m) / 4);
             self.merged.reserve_exact(want - n);
         }
-        self.merged.resize(n + m, (0, 0));
+        self.merged.resize(n + m, Pair::default());
         // From the end: the greater of the two at each step goes last. The pairs are distinct
         // (a pair is added to `fresh` only when the array does not hold it).
         let (mut i, mut j) = (n, m);
@@ -304,7 +391,7 @@ impl Held {
         self.starts.reserve_exact((1 << bits) + 1);
         let mut i = 0;
         for b in 0..(1u64 << bits) {
-            while i < self.merged.len() && (ordered(self.merged[i].0) >> self.shift) < b {
+            while i < self.merged.len() && (ordered(self.merged[i].key) >> self.shift) < b {
                 i += 1;
             }
             self.starts.push(u32::try_from(i).unwrap_or(u32::MAX));
@@ -313,9 +400,16 @@ impl Held {
             .push(u32::try_from(self.merged.len()).unwrap_or(u32::MAX));
     }
 
-    /// Empties the table (keeping its room).
+    /// Empties the table, keeping its room unless it is short of what is now expected: grown
+    /// later, while full, the array would be copied into a new one with the old still held
+    /// (two arrays of some 27 MiB at a million offers, where a flush waits for 100,000
+    /// postings); given back now, it is allocated at its new size by the next merge.
     pub(in crate::store) fn clear(&mut self) {
+        if self.merged.capacity() < self.expected {
+            self.merged = Vec::new();
+        }
         self.merged.clear();
+        self.wide.clear();
         self.gone.clear();
         self.fresh.clear();
         self.starts.clear();
@@ -336,7 +430,7 @@ impl Held {
     /// Bytes written (pairs in the array, its bit set and directory, the fresh map's table and
     /// lists), and bytes reserved for the array.
     pub(in crate::store) fn bytes(&self) -> (usize, usize) {
-        let pair = std::mem::size_of::<(i64, i64)>();
+        let pair = std::mem::size_of::<Pair>();
         let lists: usize = self
             .fresh
             .by_key
@@ -347,8 +441,10 @@ impl Held {
             })
             .sum();
         let fresh = self.fresh.by_key.capacity() * (std::mem::size_of::<(i64, Ids)>() + 1) + lists;
-        let written =
-            self.merged.len() * pair + self.gone.capacity() * 8 + self.starts.capacity() * 4;
+        let written = self.merged.len() * pair
+            + self.wide.capacity() * 16
+            + self.gone.capacity() * 8
+            + self.starts.capacity() * 4;
         (written + fresh, self.merged.capacity() * pair)
     }
 }
