@@ -11,7 +11,9 @@
 --
 -- Rebuilt from the offers, as version 11 built it. The offer's JSON is stored compressed
 -- since version 11: `essaim_unpack_data`, a function the store registers on its connection
--- before migrating (src/store/migrations.rs), gives it back as text.
+-- before migrating (src/store/migrations.rs), gives it back as text (NULL, with a warning
+-- naming the offer, for a row it cannot read: that offer is then indexed without its
+-- description).
 DROP TABLE offers_fts;
 CREATE VIRTUAL TABLE offers_fts USING fts5(
     title, employer, description,
@@ -20,5 +22,5 @@ CREATE VIRTUAL TABLE offers_fts USING fts5(
 );
 INSERT INTO offers_fts (rowid, title, employer, description)
     SELECT id, title, coalesce(employer, ''),
-      coalesce(json_extract(essaim_unpack_data(data), '$.description_text'), '')
+      coalesce(json_extract(essaim_unpack_data(id, data), '$.description_text'), '')
     FROM offers;

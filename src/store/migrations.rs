@@ -65,18 +65,30 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// The SQL functions migrations may call, on `conn`:
-/// - `essaim_unpack_data(data)`: an offer's JSON from its stored column (`offers.data`,
-///   compressed since version 11, plain text before), as text. A column that cannot be
-///   unpacked fails the migration (whose error says why) and leaves the database as it was.
+/// - `essaim_unpack_data(id, data)`: offer `id`'s JSON from its stored column (`offers.data`,
+///   compressed since version 11, plain text before), as text; NULL, with a warning naming
+///   the offer, when the column cannot be read (a damaged row), so that one such row costs
+///   only what the migration derives from it, not the upgrade of the whole database.
 pub(super) fn register_functions(conn: &Connection) -> Result<(), StoreError> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
         "essaim_unpack_data",
-        1,
+        2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            super::packed::unpack_data(ctx.get_raw(0))
-                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))
+            let id: i64 = ctx.get(0)?;
+            Ok(match super::packed::unpack_data(ctx.get_raw(1)) {
+                Ok(json) => Some(json),
+                Err(e) => {
+                    tracing::warn!(
+                        offer = id,
+                        error = %e,
+                        "an offer's stored JSON could not be read while upgrading the \
+                         database; what the upgrade derives from it is left empty"
+                    );
+                    None
+                }
+            })
         },
     )?;
     Ok(())

@@ -552,6 +552,71 @@ fn back_to_version_7(conn: &Connection) {
     .unwrap();
 }
 
+/// Takes a database of version 13 back to version 12: a full-text index with the words'
+/// positions (`essaim_unpack_data` registered on the connection).
+const BACK_TO_VERSION_12: &str = "DROP TABLE offers_fts;
+     CREATE VIRTUAL TABLE offers_fts USING fts5(
+         title, employer, description,
+         content = '', contentless_delete = 1,
+         tokenize = 'unicode61 remove_diacritics 2'
+     );
+     INSERT INTO offers_fts (rowid, title, employer, description)
+         SELECT id, title, coalesce(employer, ''),
+           coalesce(json_extract(essaim_unpack_data(id, data), '$.description_text'), '')
+         FROM offers;
+     PRAGMA user_version = 12;";
+
+/// A row version 13 cannot unpack (a damaged zstd frame) does not stop the upgrade: that offer
+/// is indexed by its title and employer, without its description; the others as before.
+#[test]
+fn version_13_indexes_a_damaged_row_without_its_description() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let toml = "[[feed]]\nid = \"asso\"\nname = \"A\"\nnetwork = \"N\"\nurl = \"a.xml\"\n";
+    let config = crate::config::parse(toml, &dir.path().join("feeds.toml")).unwrap();
+    {
+        let store = Store::open(&path).unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        let at = attempt_at("2026-11-20T10:00:00Z");
+        store
+            .record_success("asso", &at, &ten_postings("asso"), 2)
+            .unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    super::migrations::register_functions(&conn).unwrap();
+    conn.execute_batch(BACK_TO_VERSION_12).unwrap();
+    let damaged: i64 = conn
+        .query_row(
+            "SELECT id FROM offers WHERE title = 'Comptable associatif'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // A zstd frame's magic number, then nothing the decoder can read.
+    conn.execute(
+        "UPDATE offers SET data = x'28b52ffd00ffffff' WHERE id = ?1",
+        [damaged],
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let matching = |q: &str| -> Vec<i64> {
+        let conn = store.conn();
+        let mut stmt = conn
+            .prepare("SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?1 ORDER BY rowid")
+            .unwrap();
+        let ids = stmt.query_map([q], |r| r.get(0)).unwrap();
+        ids.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(matching("title : comptable"), [damaged]);
+    assert_eq!(matching("employer : bretagne").len(), 10);
+    let described = matching("description : numero");
+    assert_eq!(described.len(), 9, "{described:?}");
+    assert!(!described.contains(&damaged));
+}
+
 /// Files a posting, flushes its keys, takes the database back to `version` (as that version
 /// of essaim left it) and opens it again.
 fn upgrade_from(version: i64) {
@@ -574,20 +639,7 @@ fn upgrade_from(version: i64) {
     let conn = Connection::open(&path).unwrap();
     // Back to version 12: a full-text index with the words' positions.
     super::migrations::register_functions(&conn).unwrap();
-    conn.execute_batch(
-        "DROP TABLE offers_fts;
-         CREATE VIRTUAL TABLE offers_fts USING fts5(
-             title, employer, description,
-             content = '', contentless_delete = 1,
-             tokenize = 'unicode61 remove_diacritics 2'
-         );
-         INSERT INTO offers_fts (rowid, title, employer, description)
-             SELECT id, title, coalesce(employer, ''),
-               coalesce(json_extract(essaim_unpack_data(data), '$.description_text'), '')
-             FROM offers;
-         PRAGMA user_version = 12;",
-    )
-    .unwrap();
+    conn.execute_batch(BACK_TO_VERSION_12).unwrap();
     let detail: String = conn
         .query_row(
             "SELECT sql FROM sqlite_schema WHERE name = 'offers_fts'",
