@@ -53,18 +53,10 @@ pub(super) fn is_word_char(c: char) -> bool {
         return c.is_ascii_alphanumeric();
     }
     let cp = u32::from(c);
-    c.is_alphanumeric()
-        && SEPARATORS
-            .binary_search_by(|&(low, high)| {
-                if high < cp {
-                    std::cmp::Ordering::Less
-                } else if low > cp {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .is_err()
+    // The first range that does not end before `cp`: `cp` is a word character when there is
+    // none or it starts after `cp`.
+    let at = SEPARATORS.partition_point(|&(_, high)| high < cp);
+    c.is_alphanumeric() && SEPARATORS.get(at).is_none_or(|&(low, _)| low > cp)
 }
 
 #[cfg(test)]
