@@ -210,8 +210,9 @@ pub fn file<C: Clusters>(
 
 /// [`file`] with the features' encoding ([`similar::encode`]) and blocking keys
 /// ([`similar::keys`]) computed beforehand, off the writer (see `store::Prepared`): the
-/// same decisions and writes. `new` when posting `id` was just stored, in this transaction:
-/// it has neither features nor cluster yet, and they are not read.
+/// same decisions and writes. `new` when posting `id` was just stored, in this transaction,
+/// as a cluster of its own: it has no features yet, and neither they nor its cluster are
+/// read.
 pub fn file_encoded<C: Clusters>(
     store: &mut C,
     id: i64,
@@ -223,7 +224,6 @@ pub fn file_encoded<C: Clusters>(
     let (encoded, keys) = prepared;
     if new {
         count!(FILED, 1);
-        store.set_cluster(id, id)?;
         store.set_features(id, encoded)?;
     } else {
         let old = store.stored_features(id)?;

@@ -185,10 +185,17 @@ impl Store {
             "INSERT INTO offers (public_id, feed_id, identity, content_hash, title, url,
                employer, published_at, updated_at, sort_at, first_seen_at, last_seen_at,
                changed_at, last_seen_attempt, data, source, valid_through,
-               region, department, commune, contract, working_time, sector, remote)
+               region, department, commune, contract, working_time, sector, remote, id,
+               cluster_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, coalesce(?8, ?10), ?10, ?10, ?10,
-               ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+               ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
         )?;
+        // A new posting is inserted with the id SQLite would give it (one more than the
+        // largest, which it is alone to write: the transaction is immediate) and as its own
+        // cluster, in one statement: filing it then only rewrites its row when it joins
+        // another cluster, where setting `cluster_id` afterwards rewrote every new row, packed
+        // columns and indexes included.
+        let mut next_id: Option<i64> = None;
         for p in postings {
             if self.is_stopping() {
                 // Dropping the transaction rolls the fetch back whole.
@@ -242,6 +249,14 @@ impl Store {
                 None => {
                     let [region, department, commune, contract, working_time, sector, remote] =
                         search::filter_columns(o);
+                    let id = match next_id {
+                        Some(id) => id,
+                        None => {
+                            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM offers", [], |r| {
+                                r.get(0)
+                            })?
+                        }
+                    };
                     insert.execute(params![
                         p.public_id,
                         fetch.feed_id,
@@ -263,9 +278,10 @@ impl Store {
                         contract,
                         working_time,
                         sector,
-                        remote
+                        remote,
+                        id
                     ])?;
-                    let id = tx.last_insert_rowid();
+                    next_id = id.checked_add(1);
                     search::index_text(tx, id, o, false)?;
                     cluster::file_encoded(
                         &mut Filed::new(tx, recent),
