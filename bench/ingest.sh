@@ -156,6 +156,9 @@ sum_updated() { grep -oE '[0-9]+ updated' "$1" | awk '{ s += $1 } END { print s 
 
 pass first
 FIRST_SECS=$SECS FIRST_RSS=$RSS_MB
+# The time the store's one writer spent applying the fetches (`essaim fetch` logs it at the end).
+WRITER_SECS=$(grep -oE 'writer_busy_s=[0-9.]+' "$WORK/first.err" | tail -1 | cut -d= -f2)
+WRITER_SECS=${WRITER_SECS:-0}
 NEW=$(sum_new "$WORK/first.out")
 pass unchanged
 SAME_SECS=$SECS SAME_RSS=$RSS_MB
@@ -192,16 +195,18 @@ EOF
 
 # ---------------------------------------------------------------- 7. table
 "$PY" - "$FEEDS" "$ITEMS" "$NEW" "$FIRST_SECS" "$FIRST_RSS" "$NOT_MODIFIED" "$SAME_SECS" "$SAME_RSS" \
-  "$REWRITTEN" "$UPDATED" "$CHANGED_SECS" "$CHANGED_RSS" "$DB_BYTES" "$STORED" "$FP_ENTRIES" "$FP_SECS" <<'EOF'
+  "$REWRITTEN" "$UPDATED" "$CHANGED_SECS" "$CHANGED_RSS" "$DB_BYTES" "$STORED" "$FP_ENTRIES" "$FP_SECS" \
+  "$WRITER_SECS" <<'EOF'
 import sys
 (feeds, items, new, first_s, first_rss, n304, same_s, same_rss, rewritten, updated, changed_s,
- changed_rss, db_bytes, stored, fp_entries, fp_s) = sys.argv[1:]
+ changed_rss, db_bytes, stored, fp_entries, fp_s, writer_s) = sys.argv[1:]
 new, stored, fp_entries, updated = int(new), int(stored), int(fp_entries), int(updated)
-first_s, same_s, changed_s, fp_s = map(float, (first_s, same_s, changed_s, fp_s))
+first_s, same_s, changed_s, fp_s, writer_s = map(float, (first_s, same_s, changed_s, fp_s, writer_s))
 essaim_rate = new / first_s if first_s else 0
 fp_rate = fp_entries / fp_s if fp_s else 0
 rows = [
     ("first ingest", f"{new:,} offers in {first_s:.1f} s: {essaim_rate:,.0f} offers/s", f"{first_rss} MB"),
+    ("  of which writer", f"{writer_s:.1f} s busy ({writer_s / first_s if first_s else 0:.0%}): {1e6 * writer_s / max(new, 1):,.0f} us/offer", ""),
     ("no-change pass", f"{n304} of {feeds} feeds 304, {same_s:.2f} s", f"{same_rss} MB"),
     ("1%-changed pass", f"{rewritten} feeds rewritten, {updated:,} offers updated, {changed_s:.2f} s", f"{changed_rss} MB"),
     ("database", f"{int(db_bytes):,} bytes for {stored:,} offers: {int(db_bytes) / max(stored, 1):,.0f} bytes/offer", ""),

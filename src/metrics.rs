@@ -143,6 +143,7 @@ pub struct Metrics {
     jobs: Gauge,
     feeds: Family<StateLabel, Gauge>,
     scheduler_loop: FloatGauge,
+    writer_busy: Counter<f64, AtomicU64>,
     /// The scheduler's last turn, as its clock said it (what `/readyz` compares with).
     heartbeat: Mutex<Option<DateTime<Utc>>>,
     /// One render at a time: the stored counts are set, then encoded.
@@ -224,6 +225,13 @@ impl Metrics {
             "When the scheduler last went round its loop (Unix time; 0: no scheduler ran)",
             scheduler_loop.clone(),
         );
+        let writer_busy = Counter::<f64, AtomicU64>::default();
+        registry.register(
+            "writer_busy_seconds",
+            "Time the store's one writer spent applying fetches (its rate is the write side's \
+             use: near 1, fetches wait for the writer)",
+            writer_busy.clone(),
+        );
         Metrics {
             registry,
             fetches,
@@ -237,10 +245,21 @@ impl Metrics {
             jobs,
             feeds,
             scheduler_loop,
+            writer_busy,
             heartbeat: Mutex::new(None),
             rendering: Mutex::new(()),
         }
     }
+}
+
+/// The store's writer spent `busy` applying a fetch (in its transaction, flush included).
+pub fn record_writer_busy(busy: std::time::Duration) {
+    global().writer_busy.inc_by(busy.as_secs_f64());
+}
+
+/// The time the store's writer has spent applying fetches in this process, in seconds.
+pub fn writer_busy_seconds() -> f64 {
+    global().writer_busy.get()
 }
 
 /// The process's metrics.

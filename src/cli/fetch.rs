@@ -61,6 +61,13 @@ pub async fn fetch(
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
         .count();
+    // How much of the pass the store's one writer was busy: near the whole pass, fetching
+    // waited for it (the write side's ceiling; see ARCHITECTURE.md).
+    tracing::info!(
+        message = "Fetch pass done.",
+        feeds = reports.len(),
+        writer_busy_s = %format!("{:.2}", essaim::metrics::writer_busy_seconds()),
+    );
     println!("{}", totals_line(&reports, &skipped, failed));
     Ok(if failed > 0 {
         ExitCode::FAILURE

@@ -88,6 +88,7 @@ impl Store {
     ) -> Result<ApplyStats, StoreError> {
         let mut conn = self.conn();
         let mut recent = self.recent();
+        let _busy = WriterBusy(std::time::Instant::now());
         // Immediate: the write lock is taken first, so the recent keys checked next are those
         // of the latest commit, whoever made it.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -842,4 +843,14 @@ pub(super) fn published_cluster(
         offer,
         sources,
     }))
+}
+
+/// Counts the time the writer holds the store for a fetch, whatever the outcome, into
+/// [`crate::metrics::record_writer_busy`] when dropped.
+struct WriterBusy(std::time::Instant);
+
+impl Drop for WriterBusy {
+    fn drop(&mut self) {
+        crate::metrics::record_writer_busy(self.0.elapsed());
+    }
 }

@@ -970,3 +970,62 @@ fn processes_opening_a_new_database_at_once_all_open_it() {
         }
     }
 }
+
+/// A new posting is stored with the id SQLite would give it, one past the largest (a closed
+/// row at 40 included), and as a cluster of its own; the same job on another feed then joins
+/// the first posting's cluster. The writer's time on the fetches is counted for `/metrics`.
+#[test]
+fn new_postings_are_stored_as_their_own_clusters_after_the_largest_id() {
+    use crate::model::Contract;
+    let store = memory_store(&["a", "b"]);
+    store
+        .conn()
+        .execute(
+            "INSERT INTO offers (id, public_id, feed_id, identity, content_hash, status, title,
+               sort_at, first_seen_at, last_seen_at, changed_at, data, source)
+             VALUES (40, 'closed-40', 'a', 'ref:old', '', 'closed', 'Comptable', '', '', '', '',
+               '{}', 'null')",
+            [],
+        )
+        .unwrap();
+    let cress = cress_posting("a");
+    let mut other = cress_posting("a").offer;
+    other.reference = Some("2".into());
+    other.title = "Comptable unique (H/F)".into();
+    other.employer = Some("Mutuelle de Bretagne".into());
+    other.contract = Some(Contract::Cdd);
+    other.description_text = "La mutuelle recrute un comptable unique à Rennes pour tenir la \
+        comptabilité générale, préparer la clôture annuelle et suivre la trésorerie."
+        .into();
+    let other = Posting::new(other, "null".into());
+    let busy = crate::metrics::writer_busy_seconds();
+    store
+        .record_success("a", &attempt_at("2026-12-01T08:00:00Z"), &[cress, other], 2)
+        .unwrap();
+    let rows: Vec<(i64, Option<i64>)> = store
+        .conn()
+        .prepare("SELECT id, cluster_id FROM offers WHERE status = 'open' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows, [(41, Some(41)), (42, Some(42))]);
+    store
+        .record_success(
+            "b",
+            &attempt_at("2026-12-01T09:00:00Z"),
+            &[cress_posting("b")],
+            2,
+        )
+        .unwrap();
+    let joined: Vec<Option<i64>> = column(
+        &store.conn(),
+        "SELECT cluster_id FROM offers WHERE feed_id = 'b'",
+    );
+    assert_eq!(joined, [Some(41)], "the CRESS offer on b joins a's posting");
+    assert!(crate::metrics::writer_busy_seconds() > busy);
+    assert!(
+        crate::metrics::render(&Default::default()).contains("essaim_writer_busy_seconds_total")
+    );
+}
