@@ -442,6 +442,112 @@ async fn an_approved_registration_is_a_polled_feed() {
     assert_eq!(list["feeds"][0]["state"], "approved");
 }
 
+/// The polled feeds' fingerprint as the daemon compares it (`registry::Approved`), read
+/// from a store opened afresh on the database, as after a restart.
+fn polled_after_restart(essaim: &Essaim) -> essaim::registry::Approved {
+    let store = Store::open(&essaim.config.settings.database).unwrap();
+    let (feeds, approved) = essaim::registry::all_feeds(&essaim.config, &store).unwrap();
+    assert!(
+        feeds.iter().any(|f| f.id == "partner-1"),
+        "partner-1 is polled"
+    );
+    approved
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_after_approval_keeps_the_approved_feed_polled_until_the_operator_decides() {
+    let feeds = partner_feeds().await;
+    let essaim = Essaim::start(true).await;
+    let token = essaim.token("Cress Auvergne-Rhône-Alpes");
+    let url = format!("http://{feeds}/maison.xml");
+    let first = json!({"url": url, "format": "xml",
+        "mapping": {"items": "export/annonce", "title": "intitule", "link": "lien"}});
+    assert_eq!(essaim.post(Some(&token), first.clone()).await.0, 201);
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+    let (_, approved_now) = essaim::registry::all_feeds(&essaim.config, &essaim.store).unwrap();
+    let approved = polled_after_restart(&essaim);
+    assert_eq!(approved, approved_now);
+
+    // The partner maps the town too: the change waits, the approved version stays polled.
+    let second = json!({"url": url, "format": "xml",
+        "mapping": {"items": "export/annonce", "title": "intitule", "link": "lien",
+                    "city": "ville"}});
+    let (status, answer) = essaim.post(Some(&token), second.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["registration"]["state"], "approved", "{answer}");
+    assert_eq!(
+        answer["registration"]["change"]["state"], "pending",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["registration"]["change"]["mapping"]["city"], "ville",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["registration"]["mapping"].get("city"),
+        None,
+        "{answer}"
+    );
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.contains("keeps polling and publishing partner-1 as approved"),
+        "{message}"
+    );
+    assert_eq!(answer["check"]["report"]["offers"], 2, "{answer}");
+    assert_eq!(
+        polled_after_restart(&essaim),
+        approved,
+        "polled as approved"
+    );
+
+    // Rejected with a reason: still polled as approved, and the partner reads why.
+    essaim
+        .store
+        .decide_registration(
+            1,
+            false,
+            Some("la ville est déjà dans l'intitulé"),
+            common::fixture_now(),
+        )
+        .unwrap();
+    let (status, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(status, 200);
+    assert_eq!(one["state"], "approved", "{one}");
+    assert_eq!(one["change"]["state"], "rejected", "{one}");
+    assert_eq!(
+        one["change"]["reason"], "la ville est déjà dans l'intitulé",
+        "{one}"
+    );
+    assert_eq!(polled_after_restart(&essaim), approved);
+
+    // Sent again and approved: the changed version replaces the approved one.
+    let (status, answer) = essaim.post(Some(&token), second).await;
+    assert_eq!(
+        (status, &answer["registration"]["change"]["state"]),
+        (200, &json!("pending"))
+    );
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+    let changed = polled_after_restart(&essaim);
+    assert_ne!(changed, approved, "polled as changed");
+    let (_, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(one["mapping"]["city"], "ville", "{one}");
+    assert_eq!(one.get("change"), None, "{one}");
+
+    // Withdrawn: nothing of it is polled any more.
+    assert_eq!(
+        essaim.delete(Some(&token), "/api/partner/feeds/1").await.0,
+        200
+    );
+    let (feeds, _) = essaim::registry::all_feeds(&essaim.config, &essaim.store).unwrap();
+    assert!(feeds.iter().all(|f| f.id != "partner-1"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_form_registers_and_shows_the_report_escaped() {
     let feeds = partner_feeds().await;

@@ -208,6 +208,7 @@ pub fn candidate_feed(
         checked_at: now,
         decided_at: None,
         reason: None,
+        change: None,
     };
     config.partner_feed(&r).map_err(CheckError::Invalid)
 }

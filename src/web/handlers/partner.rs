@@ -240,7 +240,23 @@ async fn register(
 }
 
 /// What the answer says of a registration's check.
-fn message(outcome: &Outcome) -> String {
+fn message(registration: &Registration, outcome: &Outcome) -> String {
+    if registration.pending_change().is_some() {
+        let readable = if outcome.readable {
+            ""
+        } else {
+            " (essaim cannot read it as changed: see the check; register it again fixed, or \
+             as approved to drop the change)"
+        };
+        return format!(
+            "change registered: it waits for the operator's approval{readable}; meanwhile \
+             essaim keeps polling and publishing {} as approved",
+            registration.feed_id
+        );
+    }
+    if registration.state == RegistrationState::Approved {
+        return "checked again: approved, essaim polls it".into();
+    }
     if outcome.readable {
         "registered: it waits for the operator's approval, then essaim polls it".into()
     } else if outcome.proposed_mapping.is_some() {
@@ -285,12 +301,20 @@ pub(in crate::web) async fn register_feed(
                 StatusCode::OK
             };
             // The check is stored as the registration's report: said once, as `check`.
+            let message = message(&registration, &outcome);
+            let pending_change = registration.pending_change().is_some();
             let mut registration = json!(registration);
             if let Some(r) = registration.as_object_mut() {
-                r.remove("report");
+                if pending_change {
+                    if let Some(c) = r.get_mut("change").and_then(|c| c.as_object_mut()) {
+                        c.remove("report");
+                    }
+                } else {
+                    r.remove("report");
+                }
             }
             let body = json!({
-                "message": message(&outcome),
+                "message": message,
                 "registration": registration,
                 "check": outcome,
             });
@@ -462,7 +486,7 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
         "<h2 id=\"registration\">Registration {}: {}</h2><p id=\"message\">{}</p><p>URL: {} &middot; feed id once approved: {}</p>",
         registration.id,
         esc(registration.state.as_str()),
-        esc(&message(outcome)),
+        esc(&message(registration, outcome)),
         esc(&registration.url),
         esc(&registration.feed_id)
     );
