@@ -165,7 +165,31 @@ struct FeedRequest {
 enum Refused {
     /// The request or its URL: 422 with the reason.
     Unprocessable(String),
+    /// The daemon's body budget has no room for the check now: 503 with Retry-After.
+    Busy,
     Server(String),
+}
+
+/// Seconds a partner is asked to wait when the body budget is in use (a fetch holds its
+/// share at most `request_timeout`, 30 s by default, plus its parsing).
+pub(in crate::web) const BUSY_RETRY_SECS: u64 = 30;
+
+/// What a partner reads when the body budget has no room for its check, in English and French.
+const BUSY: &str = "not checked now: essaim is reading other feeds and has no room for yours \
+    at the moment; nothing was stored, and this POST counts against the token's minute; retry \
+    in 30 s";
+const BUSY_FR: &str = "non vérifié pour l'instant : essaim lit d'autres flux et n'a pas la place \
+    de lire le vôtre ; rien n'a été enregistré, et cette requête compte dans la minute du jeton ; \
+    réessayez dans 30 s";
+
+/// The answer to a check the body budget has no room for: 503, Retry-After, both languages.
+fn busy_json() -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, BUSY.into());
+    let body = json!({ "error": BUSY, "error_fr": BUSY_FR });
+    *r.body_mut() = axum::body::Body::from(body.to_string());
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+    r
 }
 
 /// Checks and stores a registration: whether it was new, the registration, the check.
@@ -206,13 +230,18 @@ async fn register(
         format,
         mapping: request.mapping.filter(|m| !m.is_empty()),
     };
-    let fetcher =
-        crate::fetch::Fetcher::new(&config.settings).map_err(|e| Refused::Server(e.to_string()))?;
+    let Some(fetcher) = &s.checks else {
+        return Err(Refused::Server("no fetcher for the checks".into()));
+    };
     let now = s.clock.now();
-    let outcome = match check::check(&fetcher, &config, &candidate, now).await {
+    let outcome = match check::check(fetcher, &config, &candidate, now).await {
         Ok(o) => o,
         Err(e @ (CheckError::Invalid(_) | CheckError::Fetch(_))) => {
             return Err(Refused::Unprocessable(e.to_string()))
+        }
+        Err(CheckError::Busy(why)) => {
+            tracing::info!(message = "A partner's check waits: the body budget is in use.", network = %candidate.network, reason = %why);
+            return Err(Refused::Busy);
         }
     };
     let report = serde_json::to_value(&outcome).map_err(|e| Refused::Server(e.to_string()))?;
@@ -324,6 +353,7 @@ pub(in crate::web) async fn register_feed(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("not registered: {reason}"),
         ),
+        Err(Refused::Busy) => busy_json(),
         Err(Refused::Server(e)) => server_error(e),
     }
 }
@@ -667,6 +697,21 @@ pub(in crate::web) async fn submit(State(s): State<AppState>, body: Bytes) -> Re
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!("Not registered: {reason}"),
         ),
+        Err(Refused::Busy) => {
+            let mut r = page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &url,
+                &format,
+                &format!(
+                    "<p class=\"bad\" id=\"busy\">{}</p><p class=\"bad\" lang=\"fr\">{}</p>",
+                    esc(BUSY),
+                    esc(BUSY_FR)
+                ),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+            r
+        }
         Err(Refused::Server(e)) => {
             tracing::error!(message = "Request failed.", error = %e);
             bad(
