@@ -1,5 +1,6 @@
 //! The pages of `/admin` and what their buttons do: the overview (totals, the chart, the
-//! pending registrations with approve / reject, every feed in a table sorted and filtered by
+//! pending registrations and partners' changes to approved ones (what changed beside what is
+//! approved) with approve / reject, every feed in a table sorted and filtered by
 //! the query string), a page per feed (its state, its recent fetch attempts, "fetch now"),
 //! and the POSTs behind the buttons, each answered by a redirect to the page it came from
 //! with a message for it (kept in the session).

@@ -8,7 +8,11 @@
 //! fetch rule of the operator's settings, read as it would be polled. A URL the rules refuse
 //! or that gives no body is answered 422 and not stored; a body that does not read is stored
 //! as pending with its outcome (the operator decides), and the answer says it cannot be
-//! polled as is. Whatever is wrong with a token (none, malformed, unknown, revoked), the
+//! polled as is. An approved registration registered again with another format or mapping
+//! keeps being polled as approved; the change waits for the operator (the store's
+//! `registration_changes`). Checks read within the daemon's body budget and never wait for
+//! it: one it has no room for is answered 503 with Retry-After ([`BUSY_RETRY_SECS`]), in
+//! English and French. Whatever is wrong with a token (none, malformed, unknown, revoked), the
 //! answer is the same 401; another network's registration reads as one that does not exist.
 //! Each token may register [`POSTS_PER_MINUTE`] times a minute (429 with Retry-After, time
 //! from the state's clock); bodies over [`BODY_LIMIT`] bytes are refused with 413.
