@@ -469,6 +469,129 @@ async fn approving_and_rejecting_registrations_pokes_the_registry() {
     assert_eq!(stored.reason.as_deref(), Some("pas une offre d'emploi"));
 }
 
+/// A partner's change to an approved registration waits on the overview beside what is
+/// approved; rejected with a reason, the approved version stays polled; sent again and
+/// approved, it replaces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_after_approval_is_shown_beside_the_approved_version_and_decided() {
+    let site = AdminSite::start(SiteOptions::default()).await;
+    let store = &site.dir.store;
+    let url = "https://cress-occitanie.example/export.xml?apikey=SECRET";
+    let mut registration = NewRegistration {
+        network: "Cress Occitanie".into(),
+        token_id: None,
+        name: "Offres de la Cress".into(),
+        url: url.into(),
+        format: Some("xml".into()),
+        mapping: serde_json::json!({"items": "export/annonce", "title": "intitule"})
+            .as_object()
+            .cloned(),
+        report: serde_json::json!({"readable": true, "report": {"offers": 8, "problems": []}}),
+    };
+    let r = store
+        .register_feed(&registration, common::fixture_now())
+        .unwrap();
+    store
+        .decide_registration(r.id, true, None, common::fixture_now())
+        .unwrap();
+    let polled = || {
+        essaim::registry::all_feeds(&site.dir.config, store)
+            .unwrap()
+            .1
+    };
+    let approved = polled();
+    registration.mapping = serde_json::json!({
+        "items": "export/annonce", "title": "intitule", "city": "ville"
+    })
+    .as_object()
+    .cloned();
+    registration.report =
+        serde_json::json!({"readable": true, "report": {"offers": 9, "problems": []}});
+    store
+        .register_feed(&registration, common::fixture_now())
+        .unwrap();
+    assert_eq!(
+        polled(),
+        approved,
+        "polled as approved while the change waits"
+    );
+
+    let operator = log_in(&site).await;
+    let (_, page) = get(&site, &operator.cookie, "/admin").await;
+    let row_start = page
+        .find(&format!("<tr id=\"registration-{}\"", r.id))
+        .unwrap_or_else(|| panic!("no row for the change: {page}"));
+    let row = &page[row_start..row_start + page[row_start..].find("</tr>").unwrap()];
+    assert!(
+        row.contains("<strong>change</strong> of approved partner-"),
+        "{row}"
+    );
+    assert!(
+        row.contains(
+            "mapping: {&quot;items&quot;:&quot;export/annonce&quot;,&quot;title&quot;:&quot;intitule&quot;} \
+             → {&quot;items&quot;:&quot;export/annonce&quot;,&quot;title&quot;:&quot;intitule&quot;,&quot;city&quot;:&quot;ville&quot;}"
+        ),
+        "{row}"
+    );
+    assert!(
+        row.contains("&quot;offers&quot;: 9"),
+        "the change's report: {row}"
+    );
+    assert!(
+        row.contains("apikey=***") && !row.contains("SECRET"),
+        "{row}"
+    );
+
+    post(
+        &site,
+        &operator,
+        &format!("/admin/registrations/{}/reject", r.id),
+        &[
+            ("csrf", &operator.csrf),
+            ("reason", "la ville est déjà dans l'intitulé"),
+        ],
+    )
+    .await;
+    let (_, page) = get(&site, &operator.cookie, "/admin").await;
+    assert!(
+        page.contains("is still polled as approved, and the partner sees the reason"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("id=\"registration-{}\"", r.id)));
+    let stored = store.registration(r.id).unwrap().unwrap();
+    assert_eq!(stored.state, RegistrationState::Approved);
+    let change = stored.change.unwrap();
+    assert_eq!(
+        change.reason.as_deref(),
+        Some("la ville est déjà dans l'intitulé")
+    );
+    assert_eq!(polled(), approved);
+
+    store
+        .register_feed(&registration, common::fixture_now())
+        .unwrap();
+    let poked = site.registry_changed.notified();
+    post(
+        &site,
+        &operator,
+        &format!("/admin/registrations/{}/approve", r.id),
+        &[("csrf", &operator.csrf)],
+    )
+    .await;
+    tokio::time::timeout(Duration::from_secs(10), poked)
+        .await
+        .expect("the registry was not poked");
+    let (_, page) = get(&site, &operator.cookie, "/admin").await;
+    assert!(page.contains("is polled as changed from now on"), "{page}");
+    let stored = store.registration(r.id).unwrap().unwrap();
+    assert_eq!(
+        (stored.state, stored.change),
+        (RegistrationState::Approved, None)
+    );
+    assert_eq!(stored.mapping, registration.mapping);
+    assert_ne!(polled(), approved, "polled as changed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetch_now_asks_the_scheduler_and_says_what_it_did() {
     let mut site = AdminSite::start(SiteOptions {

@@ -21,6 +21,7 @@ use tokio::sync::Notify;
 
 use common::{FeedsToml, ALLOW_LOOPBACK};
 use essaim::model::RegistrationState;
+use essaim::pipeline::Pipeline;
 use essaim::store::Store;
 use essaim::web;
 
@@ -61,29 +62,49 @@ struct Essaim {
 impl Essaim {
     /// `loopback`: the operator's settings let partner URLs reach 127.0.0.1.
     async fn start(loopback: bool) -> Essaim {
-        let dir = tempfile::tempdir().unwrap();
         let mut toml = FeedsToml::new();
         if loopback {
             toml = toml.setting(ALLOW_LOOPBACK);
         }
+        Essaim::start_with(toml, false).await.0
+    }
+
+    /// essaim configured by `toml`; with `daemon`, a pipeline whose fetcher the server checks
+    /// partners' feeds with, as `essaim run` does.
+    async fn start_with(toml: FeedsToml, daemon: bool) -> (Essaim, Option<Arc<Pipeline>>) {
+        let dir = tempfile::tempdir().unwrap();
         let config = toml.load(dir.path());
         let store = Arc::new(Store::open(&config.settings.database).unwrap());
         let changed = Arc::new(Notify::new());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"))
+        let mut state = web::AppState::new(Arc::clone(&store), format!("http://{addr}"))
             .with_clock(common::fixture_clock())
             .with_config(Arc::clone(&config))
             .with_registry_changed(Arc::clone(&changed));
+        let pipeline = daemon.then(|| {
+            Arc::new(
+                Pipeline::with_clock(
+                    Arc::clone(&config),
+                    Arc::clone(&store),
+                    common::fixture_clock(),
+                )
+                .unwrap(),
+            )
+        });
+        if let Some(p) = &pipeline {
+            state = state.with_fetcher(p.fetcher());
+        }
         tokio::spawn(web::serve(listener, state, std::future::pending()));
-        Essaim {
+        let essaim = Essaim {
             base: format!("http://{addr}"),
             store,
             config,
             changed,
             client: reqwest::Client::new(),
             _dir: dir,
-        }
+        };
+        (essaim, pipeline)
     }
 
     fn token(&self, network: &str) -> String {
@@ -440,6 +461,244 @@ async fn an_approved_registration_is_a_polled_feed() {
     assert!(!feed.allow_private);
     let (_, list) = essaim.get(Some(&token), "/api/partner/feeds").await;
     assert_eq!(list["feeds"][0]["state"], "approved");
+}
+
+/// The polled feeds' fingerprint as the daemon compares it (`registry::Approved`), read
+/// from a store opened afresh on the database, as after a restart.
+fn polled_after_restart(essaim: &Essaim) -> essaim::registry::Approved {
+    let store = Store::open(&essaim.config.settings.database).unwrap();
+    let (feeds, approved) = essaim::registry::all_feeds(&essaim.config, &store).unwrap();
+    assert!(
+        feeds.iter().any(|f| f.id == "partner-1"),
+        "partner-1 is polled"
+    );
+    approved
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_after_approval_keeps_the_approved_feed_polled_until_the_operator_decides() {
+    let feeds = partner_feeds().await;
+    let essaim = Essaim::start(true).await;
+    let token = essaim.token("Cress Auvergne-Rhône-Alpes");
+    let url = format!("http://{feeds}/maison.xml");
+    let first = json!({"url": url, "format": "xml",
+        "mapping": {"items": "export/annonce", "title": "intitule", "link": "lien"}});
+    assert_eq!(essaim.post(Some(&token), first.clone()).await.0, 201);
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+    let (_, approved_now) = essaim::registry::all_feeds(&essaim.config, &essaim.store).unwrap();
+    let approved = polled_after_restart(&essaim);
+    assert_eq!(approved, approved_now);
+
+    // The partner maps the town too: the change waits, the approved version stays polled.
+    let second = json!({"url": url, "format": "xml",
+        "mapping": {"items": "export/annonce", "title": "intitule", "link": "lien",
+                    "city": "ville"}});
+    let (status, answer) = essaim.post(Some(&token), second.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["registration"]["state"], "approved", "{answer}");
+    assert_eq!(
+        answer["registration"]["change"]["state"], "pending",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["registration"]["change"]["mapping"]["city"], "ville",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["registration"]["mapping"].get("city"),
+        None,
+        "{answer}"
+    );
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.contains("keeps polling and publishing partner-1 as approved"),
+        "{message}"
+    );
+    assert_eq!(answer["check"]["report"]["offers"], 2, "{answer}");
+    assert_eq!(
+        polled_after_restart(&essaim),
+        approved,
+        "polled as approved"
+    );
+
+    // Rejected with a reason: still polled as approved, and the partner reads why.
+    essaim
+        .store
+        .decide_registration(
+            1,
+            false,
+            Some("la ville est déjà dans l'intitulé"),
+            common::fixture_now(),
+        )
+        .unwrap();
+    let (status, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(status, 200);
+    assert_eq!(one["state"], "approved", "{one}");
+    assert_eq!(one["change"]["state"], "rejected", "{one}");
+    assert_eq!(
+        one["change"]["reason"], "la ville est déjà dans l'intitulé",
+        "{one}"
+    );
+    assert_eq!(polled_after_restart(&essaim), approved);
+
+    // Sent again and approved: the changed version replaces the approved one.
+    let (status, answer) = essaim.post(Some(&token), second).await;
+    assert_eq!(
+        (status, &answer["registration"]["change"]["state"]),
+        (200, &json!("pending"))
+    );
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+    let changed = polled_after_restart(&essaim);
+    assert_ne!(changed, approved, "polled as changed");
+    let (_, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(one["mapping"]["city"], "ville", "{one}");
+    assert_eq!(one.get("change"), None, "{one}");
+
+    // Withdrawn: nothing of it is polled any more.
+    assert_eq!(
+        essaim.delete(Some(&token), "/api/partner/feeds/1").await.0,
+        200
+    );
+    let (feeds, _) = essaim::registry::all_feeds(&essaim.config, &essaim.store).unwrap();
+    assert!(feeds.iter().all(|f| f.id != "partner-1"));
+}
+
+/// A French feed of `items` offers, some 300 bytes each.
+fn large_rss(items: usize) -> String {
+    let mut body = String::with_capacity(items * 340 + 300);
+    body.push_str(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Offres de l'ESS</title><link>https://partenaire.example/</link>\
+         <description>Offres d'emploi</description>",
+    );
+    for i in 0..items {
+        body.push_str(&format!(
+            "<item><title>Accompagnant éducatif et social (H/F) n° {i}</title>\
+             <link>https://partenaire.example/offres/{i}</link><guid>aes-{i}</guid>\
+             <description>Lieu : Clermont-Ferrand. CDI à temps plein, convention collective \
+             66, au sein d'un foyer d'accueil médicalisé associatif.</description></item>"
+        ));
+    }
+    body.push_str("</channel></rss>\n");
+    body
+}
+
+/// Partners' checks draw on the daemon's body budget: while the daemon holds a large body,
+/// a partner's large feed is not read (503, Retry-After, in English and French, nothing
+/// stored), a small one still is, and once the daemon's body is applied the large one is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_the_daemons_body_budget_has_no_room_for_is_answered_503() {
+    const MIB: usize = 1024 * 1024;
+    const ITEMS: usize = 12_000;
+    let big = large_rss(ITEMS);
+    assert!((3 * MIB..4 * MIB).contains(&big.len()), "{}", big.len());
+    let app = Router::new()
+        .route(
+            "/grand.rss",
+            get({
+                let big = big.clone();
+                move || async move { common::rss_response(big) }
+            }),
+        )
+        .route(
+            "/petit.rss",
+            get(|| async {
+                common::rss_response(common::rss(&["Animateur socioculturel", "Comptable"]))
+            }),
+        );
+    let feeds = common::serve(app).await;
+    // A budget of one cap (4 MiB) and one small share (1 MiB).
+    let toml = FeedsToml::new()
+        .setting(ALLOW_LOOPBACK)
+        .setting("max_body_bytes = 4194304\nmax_concurrent_fetches = 1")
+        .feed(
+            "daemon-grand",
+            "Grand flux",
+            "Réseau",
+            &format!("http://{feeds}/grand.rss"),
+        );
+    let (essaim, pipeline) = Essaim::start_with(toml, true).await;
+    let fetcher = pipeline.unwrap().fetcher().clone();
+    let full = fetcher.budget().available();
+    assert_eq!(full, 5 * MIB as u64);
+
+    // The daemon reads a large body and holds it until applied.
+    let feed = essaim
+        .config
+        .feeds
+        .iter()
+        .find(|f| f.id == "daemon-grand")
+        .unwrap();
+    let held = match fetcher
+        .fetch(feed, &essaim::model::FetchMemory::default())
+        .await
+        .unwrap()
+    {
+        essaim::fetch::Fetched::Body(b) => b,
+        other => panic!("{other:?}"),
+    };
+    assert!(fetcher.budget().available() < 3 * MIB as u64);
+
+    let cress = essaim.token("Cress Auvergne-Rhône-Alpes");
+    let large = json!({"url": format!("http://{feeds}/grand.rss")});
+    let (status, headers, answer) = essaim
+        .call(
+            reqwest::Method::POST,
+            "/api/partner/feeds",
+            Some(&cress),
+            Some(large.clone()),
+        )
+        .await;
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(headers[reqwest::header::RETRY_AFTER], "30");
+    let english = answer["error"].as_str().unwrap();
+    assert!(
+        english.starts_with("not checked now:") && english.contains("retry in 30 s"),
+        "{answer}"
+    );
+    let french = answer["error_fr"].as_str().unwrap();
+    assert!(french.contains("réessayez dans 30 s"), "{answer}");
+    assert!(
+        essaim.store.registrations(None).unwrap().is_empty(),
+        "nothing stored"
+    );
+    // The form says the same.
+    let (status, page) = essaim
+        .form(&[
+            ("token", &cress),
+            ("url", &format!("http://{feeds}/grand.rss")),
+        ])
+        .await;
+    assert_eq!(status, 503, "{page}");
+    assert!(
+        page.contains("id=\"busy\"") && page.contains("réessayez"),
+        "{page}"
+    );
+
+    // A small feed takes a small share, which is free.
+    let mutualite = essaim.token("Mutualité Française");
+    let (status, answer) = essaim
+        .post(
+            Some(&mutualite),
+            json!({"url": format!("http://{feeds}/petit.rss")}),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["check"]["report"]["offers"], 2, "{answer}");
+
+    // The daemon's body applied, the large feed is read, and the check gives its share back.
+    drop(held);
+    assert_eq!(fetcher.budget().available(), full);
+    let (status, answer) = essaim.post(Some(&cress), large).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["check"]["report"]["offers"], ITEMS, "{answer}");
+    assert_eq!(fetcher.budget().available(), full);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,9 @@ use super::table::render_table;
 use super::FeedsAction;
 use essaim::clock::Clock;
 use essaim::config::Config;
-use essaim::model::{rfc3339, FeedStatus, HeldClosing, Registration, RegistrationState};
+use essaim::model::{
+    rfc3339, ChangeState, FeedStatus, HeldClosing, Registration, RegistrationState,
+};
 use essaim::store::Shared;
 use essaim::store::Store;
 
@@ -135,31 +137,41 @@ async fn registrations(
     let now = clock.now();
     match action {
         FeedsAction::Pending => {
-            let pending = shared
-                .run(|s| s.registrations_in(RegistrationState::Pending))
-                .await?;
+            let pending = shared.run(|s| s.registrations_waiting()).await?;
             print!("{}", pending_table(&pending));
         }
         FeedsAction::Approve { id } => {
             let Some(r) = shared.run(move |s| s.registration(id)).await? else {
                 bail!("there is no registration {id} (`essaim feeds pending` lists them)");
             };
-            // What the registry would leave out is refused here, with the reason.
-            if let Err(e) = config.partner_feed(&r) {
+            // What the registry would leave out is refused here, with the reason (for a
+            // change, the version it would make polled).
+            if let Err(e) = config.partner_feed(&r.as_changed()) {
                 bail!(
                     "registration {id} cannot be polled as registered: {e}; reject it, or ask {} \
                      to register it again with a format and mapping",
                     r.network
                 );
             }
+            let change = r.what_changed();
             let r = shared
                 .run(move |s| s.decide_registration(id, true, None, now))
                 .await?;
-            println!(
-                "registration {id} of {} approved: it is polled as feed {} ({}); a running \
-                 daemon starts polling it within 30 seconds",
-                r.network, r.feed_id, r.url
-            );
+            if !change.is_empty() {
+                println!(
+                    "the change to registration {id} of {} approved ({}): feed {} is polled as \
+                     changed; a running daemon takes it within 30 seconds",
+                    r.network,
+                    change.join("; "),
+                    r.feed_id
+                );
+            } else {
+                println!(
+                    "registration {id} of {} approved: it is polled as feed {} ({}); a running \
+                     daemon starts polling it within 30 seconds",
+                    r.network, r.feed_id, r.url
+                );
+            }
             let readable = r.report.as_ref().and_then(|v| v["readable"].as_bool());
             if readable == Some(false) {
                 println!(
@@ -172,6 +184,16 @@ async fn registrations(
             let r = shared
                 .run(move |s| s.decide_registration(id, false, reason.as_deref(), now))
                 .await?;
+            if r.change.as_ref().map(|c| c.state) == Some(ChangeState::Rejected)
+                && r.state == RegistrationState::Approved
+            {
+                println!(
+                    "the change to registration {id} of {} rejected: {} is still polled as \
+                     approved ({})",
+                    r.network, r.feed_id, r.url
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             println!(
                 "registration {id} of {} rejected: {} is not polled (a running daemon stops \
                  within 30 seconds if it was)",
@@ -182,21 +204,28 @@ async fn registrations(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `essaim feeds pending`: one line per registration waiting.
+/// `essaim feeds pending`: one line per registration waiting, and one per change to an
+/// approved registration (`WAITS`: what changed; the approved version is polled meanwhile).
 fn pending_table(pending: &[Registration]) -> String {
     if pending.is_empty() {
         return "no registration is waiting\n".into();
     }
-    let mut rows = vec![["ID", "NETWORK", "URL", "CHECKED", "CHECK"]
+    let mut rows = vec![["ID", "NETWORK", "URL", "CHECKED", "CHECK", "WAITS"]
         .map(String::from)
         .to_vec()];
     for r in pending {
+        let waits = match r.what_changed() {
+            change if change.is_empty() => "registration".to_string(),
+            change => format!("change of approved {}: {}", r.feed_id, change.join("; ")),
+        };
+        let r_changed = r.as_changed();
         rows.push(vec![
             r.id.to_string(),
             r.network.clone(),
-            r.url.clone(),
-            rfc3339(r.checked_at),
-            essaim::validate::check::summary(r.report.as_ref()),
+            r_changed.url.clone(),
+            rfc3339(r_changed.checked_at),
+            essaim::validate::check::summary(r_changed.report.as_ref()),
+            waits,
         ]);
     }
     render_table(&rows)

@@ -51,6 +51,8 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     let config = Arc::new(config);
     let web_config = Arc::clone(&config);
     let pipeline = Arc::new(Pipeline::with_clock(config, Arc::clone(&store), clock)?);
+    // Partners' checks draw on the body budget of the daemon's fetches.
+    let fetcher = pipeline.fetcher().clone();
     let (stop_tx, stop_rx) = watch::channel(false);
     let (control, orders) = mpsc::channel(16);
     let registry_changed = Arc::new(Notify::new());
@@ -75,6 +77,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
             .with_limits(limits)
             .with_metrics_from(metrics_from)
             .with_config(web_config)
+            .with_fetcher(&fetcher)
             .with_control(control.clone())
             .with_registry_changed(Arc::clone(&registry_changed)),
         async move {

@@ -102,6 +102,7 @@ pub async fn validate(
                 bytes,
                 charset: None,
                 base: None,
+                budget: Default::default(),
             },
             Err(e) => {
                 eprintln!("essaim: {source}: {e}");

@@ -287,6 +287,7 @@ fn a_registration_is_polled_under_the_settings_rules() {
         checked_at: at,
         decided_at: Some(at),
         reason: None,
+        change: None,
     };
     let e = c.partner_feed(&r).unwrap_err();
     assert!(e.contains("needs a mapping"), "{e}");

@@ -1,5 +1,7 @@
 //! The global byte budget over the bodies being read at once, so that concurrent large bodies
-//! wait instead of multiplying memory.
+//! wait instead of multiplying memory. The daemon's fetches wait for their share; a partner's
+//! check takes its share only if it is free at once (`try_start`, `try_cover`), else is
+//! refused, so that checks never queue behind, nor in front of, the daemon's bodies.
 
 use std::sync::Arc;
 
@@ -83,6 +85,48 @@ impl BodyBudget {
             bytes: self.small,
             grown: false,
         }
+    }
+
+    /// A small share if the budget has it free now, without waiting (a partner's check, which
+    /// is refused rather than queued when the daemon's bodies hold the budget).
+    pub(super) fn try_start(&self) -> Option<Share> {
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_many_owned(kib(self.small))
+            .ok()?;
+        Some(Share {
+            permit: Some(permit),
+            bytes: self.small,
+            grown: false,
+        })
+    }
+
+    /// [`BodyBudget::cover`] without waiting: false, `share` unchanged, when another body is
+    /// growing or the budget lacks the bytes now.
+    pub(super) fn try_cover(&self, share: &mut Share, needed: u64, exact: bool) -> bool {
+        if needed <= share.bytes || share.grown {
+            return true;
+        }
+        let target = if exact {
+            needed.min(self.cap)
+        } else {
+            self.cap
+        };
+        let Ok(_one_at_a_time) = self.grow.try_lock() else {
+            return false;
+        };
+        let more = kib(target).saturating_sub(kib(share.bytes));
+        if more > 0 {
+            let Ok(p) = Arc::clone(&self.permits).try_acquire_many_owned(more) else {
+                return false;
+            };
+            match &mut share.permit {
+                Some(held) => held.merge(p),
+                None => share.permit = Some(p),
+            }
+        }
+        share.bytes = target;
+        share.grown = true;
+        true
     }
 
     /// Makes `share` cover `needed` bytes: the exact size when `exact` (a known length), else

@@ -125,6 +125,9 @@ pub enum FetchErrorKind {
     TooManyRedirects,
     /// A local file that cannot be read.
     File,
+    /// The body budget had no room for this body at once, and the fetcher does not wait for
+    /// it ([`Fetcher::without_waiting`]: a partner's check).
+    Busy,
 }
 
 impl FetchError {
@@ -147,6 +150,9 @@ pub struct Fetcher {
     policy: AddressPolicy,
     max_body_bytes: u64,
     budget: BodyBudget,
+    /// Wait for the body budget (the daemon's fetches), or fail with
+    /// [`FetchErrorKind::Busy`] when it has no room at once (partners' checks).
+    wait_for_budget: bool,
 }
 
 impl Fetcher {
@@ -187,7 +193,19 @@ impl Fetcher {
             policy,
             max_body_bytes: settings.max_body_bytes,
             budget: BodyBudget::new(settings.max_body_bytes, settings.max_concurrent_fetches),
+            wait_for_budget: true,
         })
+    }
+
+    /// The same fetcher, sharing its clients and its body budget, that does not wait for the
+    /// budget: a body it has no room for at once fails with [`FetchErrorKind::Busy`]. The web
+    /// server checks partners' feeds with it, within the daemon's budget, so that partners
+    /// checking large feeds at once neither exhaust memory nor hold requests open.
+    pub fn without_waiting(&self) -> Fetcher {
+        Fetcher {
+            wait_for_budget: false,
+            ..self.clone()
+        }
     }
 
     /// The budget of body bytes this fetcher's bodies share.
@@ -202,7 +220,7 @@ impl Fetcher {
         memory: &FetchMemory,
     ) -> Result<Fetched, FetchError> {
         match &feed.source {
-            FeedSource::File(path) => read_file(path, self.max_body_bytes, &self.budget).await,
+            FeedSource::File(path) => read_file(path, self.max_body_bytes, self.shares()).await,
             FeedSource::Http(url) => {
                 let start = memory
                     .effective_url
@@ -305,7 +323,7 @@ impl Fetcher {
             let charset =
                 header_text(&headers, header::CONTENT_TYPE).and_then(|ct| charset_of(&ct));
             let (bytes, budget) =
-                read_capped(resp, self.max_body_bytes, &url, &self.budget).await?;
+                read_capped(resp, self.max_body_bytes, &url, self.shares()).await?;
             return Ok(Fetched::Body(Body {
                 bytes,
                 budget,
@@ -319,9 +337,57 @@ impl Fetcher {
             }));
         }
     }
+
+    fn shares(&self) -> Shares<'_> {
+        Shares {
+            budget: &self.budget,
+            wait: self.wait_for_budget,
+        }
+    }
 }
 
-async fn read_file(path: &Path, cap: u64, budget: &BodyBudget) -> Result<Fetched, FetchError> {
+/// How a fetch takes its share of the body budget: waiting for it, or only if free at once.
+#[derive(Clone, Copy)]
+struct Shares<'a> {
+    budget: &'a BodyBudget,
+    wait: bool,
+}
+
+impl Shares<'_> {
+    async fn start(self) -> Result<budget::Share, FetchError> {
+        if self.wait {
+            return Ok(self.budget.start().await);
+        }
+        self.budget.try_start().ok_or_else(busy)
+    }
+
+    async fn cover(
+        self,
+        share: &mut budget::Share,
+        needed: u64,
+        exact: bool,
+    ) -> Result<(), FetchError> {
+        if self.wait {
+            self.budget.cover(share, needed, exact).await;
+            return Ok(());
+        }
+        if self.budget.try_cover(share, needed, exact) {
+            Ok(())
+        } else {
+            Err(busy())
+        }
+    }
+}
+
+fn busy() -> FetchError {
+    FetchError::new(
+        FetchErrorKind::Busy,
+        "the bodies being read take the whole body budget (settings.max_body_bytes); \
+         nothing was read",
+    )
+}
+
+async fn read_file(path: &Path, cap: u64, budget: Shares<'_>) -> Result<Fetched, FetchError> {
     let file_err = |e: std::io::Error| {
         FetchError::new(
             FetchErrorKind::File,
@@ -339,8 +405,8 @@ async fn read_file(path: &Path, cap: u64, budget: &BodyBudget) -> Result<Fetched
             ),
         ));
     }
-    let mut share = budget.start().await;
-    budget.cover(&mut share, meta.len(), true).await;
+    let mut share = budget.start().await?;
+    budget.cover(&mut share, meta.len(), true).await?;
     let bytes = tokio::fs::read(path).await.map_err(file_err)?;
     Ok(Fetched::Body(Body {
         bytes,
@@ -361,15 +427,15 @@ async fn read_capped(
     resp: reqwest::Response,
     cap: u64,
     url: &url::Url,
-    budget: &BodyBudget,
+    budget: Shares<'_>,
 ) -> Result<(Vec<u8>, BudgetHold), FetchError> {
     let length = resp.content_length();
     if length.is_some_and(|n| n > cap) {
         return Err(too_large(url, cap));
     }
-    let mut share = budget.start().await;
+    let mut share = budget.start().await?;
     if let Some(n) = length {
-        budget.cover(&mut share, n, true).await;
+        budget.cover(&mut share, n, true).await?;
     }
     // A known length is allocated once (a growing vector would briefly hold twice the body).
     let mut out = Vec::with_capacity(length.unwrap_or(0).min(cap) as usize);
@@ -381,7 +447,7 @@ async fn read_capped(
             return Err(too_large(url, cap));
         }
         if total > share.bytes {
-            budget.cover(&mut share, total, false).await;
+            budget.cover(&mut share, total, false).await?;
         }
         out.extend_from_slice(&chunk);
     }

@@ -16,7 +16,9 @@ mod terms;
 pub(crate) mod time;
 
 pub use feed::{FeedState, FeedStatus, FetchMemory, HeldClosing, ScheduleState};
-pub use partner::{FeedOrigin, PartnerToken, Registration, RegistrationState};
+pub use partner::{
+    ChangeState, FeedOrigin, PartnerToken, Registration, RegistrationChange, RegistrationState,
+};
 pub use place::{Place, Remote};
 pub use published::{PublishedOffer, Source};
 pub use terms::{

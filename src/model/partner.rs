@@ -117,6 +117,109 @@ pub struct Registration {
     pub decided_at: Option<DateTime<Utc>>,
     /// The operator's reason, for a rejection.
     pub reason: Option<String>,
+    /// A change the partner made to the registration once approved, waiting for the operator
+    /// (or rejected by them): meanwhile the fields above, as approved, are what is polled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<RegistrationChange>,
+}
+
+/// Where a change to an approved registration stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeState {
+    /// Waiting for the operator; the approved version is polled meanwhile.
+    Pending,
+    /// Refused by the operator (with `reason`); the approved version is still polled.
+    Rejected,
+}
+
+impl ChangeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeState::Pending => "pending",
+            ChangeState::Rejected => "rejected",
+        }
+    }
+}
+
+/// A partner's change to an approved registration: the URL, format and mapping it would be
+/// polled with, and the check of that version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegistrationChange {
+    pub url: String,
+    pub format: Option<String>,
+    pub mapping: Option<serde_json::Map<String, serde_json::Value>>,
+    pub state: ChangeState,
+    /// The validation report of the changed version's check, as JSON.
+    pub report: Option<serde_json::Value>,
+    #[serde(serialize_with = "super::time::serialize")]
+    pub checked_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The operator's reason, for a rejected change.
+    pub reason: Option<String>,
+}
+
+impl Registration {
+    /// The registration as it would be polled once its pending change is approved (itself
+    /// when no change waits).
+    pub fn as_changed(&self) -> Registration {
+        let mut r = self.clone();
+        if let Some(c) = self
+            .change
+            .as_ref()
+            .filter(|c| c.state == ChangeState::Pending)
+        {
+            r.url = c.url.clone();
+            r.format = c.format.clone();
+            r.mapping = c.mapping.clone();
+            r.report = c.report.clone();
+            r.checked_at = c.checked_at;
+            r.change = None;
+        }
+        r
+    }
+
+    /// What the pending change changes, one line a field ("format: auto → rss"); empty when
+    /// no change waits.
+    pub fn what_changed(&self) -> Vec<String> {
+        let Some(c) = self.pending_change() else {
+            return Vec::new();
+        };
+        let format = |f: &Option<String>| f.clone().unwrap_or_else(|| "auto".into());
+        let mapping = |m: &Option<serde_json::Map<String, serde_json::Value>>| {
+            m.as_ref().map_or_else(
+                || "none".into(),
+                |m| serde_json::Value::Object(m.clone()).to_string(),
+            )
+        };
+        let mut lines = Vec::new();
+        if c.url != self.url {
+            lines.push(format!("url: {} → {}", self.url, c.url));
+        }
+        if c.format != self.format {
+            lines.push(format!(
+                "format: {} → {}",
+                format(&self.format),
+                format(&c.format)
+            ));
+        }
+        if c.mapping != self.mapping {
+            lines.push(format!(
+                "mapping: {} → {}",
+                mapping(&self.mapping),
+                mapping(&c.mapping)
+            ));
+        }
+        lines
+    }
+
+    /// The change waiting for the operator, if any.
+    pub fn pending_change(&self) -> Option<&RegistrationChange> {
+        self.change
+            .as_ref()
+            .filter(|c| c.state == ChangeState::Pending)
+    }
 }
 
 impl Registration {

@@ -193,6 +193,12 @@ impl Pipeline {
         })
     }
 
+    /// The fetcher of this pipeline's refreshes: its clones share its body budget (the web
+    /// server checks partners' feeds within it, `web::AppState::with_fetcher`).
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
     /// Applies a body of more than `n` postings in parts of `n` (for tests; see
     /// [`PART_POSTINGS`]).
     #[cfg(feature = "testing")]

@@ -57,6 +57,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = &[
         "0013_fts_detail_column.sql",
         include_str!("../../schema/0013_fts_detail_column.sql"),
     ),
+    (
+        "0014_registration_changes.sql",
+        include_str!("../../schema/0014_registration_changes.sql"),
+    ),
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

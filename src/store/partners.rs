@@ -2,12 +2,19 @@
 //! constant time ([`crate::secret`]), registrations from pending to approved, rejected or
 //! withdrawn. Approved registrations are polled as feeds `partner-<id>` (the caller turns them
 //! into feeds with `Config::partner_feed` and gives them to `Store::sync_feeds`).
+//!
+//! A registration's row holds the version the operator approved (or that waits for a first
+//! decision). A partner's change to an approved registration waits beside it, in
+//! `registration_changes` (version 14), while the approved version stays what is polled:
+//! approving the change copies it into the row, rejecting it leaves the row as it was.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{instant, Store, StoreError};
-use crate::model::{rfc3339, PartnerToken, Registration, RegistrationState};
+use crate::model::{
+    rfc3339, ChangeState, PartnerToken, Registration, RegistrationChange, RegistrationState,
+};
 use crate::secret;
 
 /// What a partner sends to register a feed, with the report of its check.
@@ -22,8 +29,23 @@ pub struct NewRegistration {
     pub report: serde_json::Value,
 }
 
-const REGISTRATION_COLUMNS: &str = "id, network, name, url, format, mapping, state, report,
-    created_at, checked_at, decided_at, reason";
+/// What a registration is polled as (once approved), as stored: its id, url, format, mapping
+/// (JSON text) and state.
+struct Polled {
+    id: i64,
+    url: String,
+    format: Option<String>,
+    mapping: Option<String>,
+    state: String,
+}
+
+/// A registration's columns and its change's, read by [`registration`] from [`FROM`].
+const REGISTRATION_COLUMNS: &str = "r.id, r.network, r.name, r.url, r.format, r.mapping,
+    r.state, r.report, r.created_at, r.checked_at, r.decided_at, r.reason,
+    c.url, c.format, c.mapping, c.state, c.report, c.checked_at, c.decided_at, c.reason";
+
+/// The registrations with their change, if any.
+const FROM: &str = "registrations r LEFT JOIN registration_changes c ON c.registration_id = r.id";
 
 /// Stored JSON, read back (None when absent or, which the store never writes, unreadable).
 fn json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
@@ -32,6 +54,22 @@ fn json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
 
 fn registration(r: &Row<'_>) -> rusqlite::Result<Registration> {
     let id: i64 = r.get(0)?;
+    let change = match r.get::<_, Option<String>>(12)? {
+        None => None,
+        Some(url) => Some(RegistrationChange {
+            url,
+            format: r.get(13)?,
+            mapping: json(r.get(14)?),
+            state: match r.get::<_, String>(15)?.as_str() {
+                "rejected" => ChangeState::Rejected,
+                _ => ChangeState::Pending,
+            },
+            report: json(r.get(16)?),
+            checked_at: instant(&r.get::<_, String>(17)?),
+            decided_at: r.get::<_, Option<String>>(18)?.map(|t| instant(&t)),
+            reason: r.get(19)?,
+        }),
+    };
     Ok(Registration {
         id,
         feed_id: Registration::feed_id_of(id),
@@ -49,7 +87,17 @@ fn registration(r: &Row<'_>) -> rusqlite::Result<Registration> {
         checked_at: instant(&r.get::<_, String>(9)?),
         decided_at: r.get::<_, Option<String>>(10)?.map(|t| instant(&t)),
         reason: r.get(11)?,
+        change,
     })
+}
+
+/// Registration `id` read within `tx`.
+fn registration_in(tx: &Transaction<'_>, id: i64) -> Result<Registration, StoreError> {
+    Ok(tx.query_row(
+        &format!("SELECT {REGISTRATION_COLUMNS} FROM {FROM} WHERE r.id = ?1"),
+        [id],
+        registration,
+    )?)
 }
 
 fn token(r: &Row<'_>) -> rusqlite::Result<PartnerToken> {
@@ -152,9 +200,12 @@ impl Store {
     }
 
     /// Records a partner's registration. The same network registering the same URL again
-    /// updates its registration (report, name, format, mapping) rather than adding one; a
-    /// change of format or mapping, or a registration that was rejected, goes back to pending.
-    /// A withdrawn registration is not reused.
+    /// updates its registration (report, name, format, mapping) rather than adding one. A
+    /// pending registration is changed in place; a rejected one that is registered again goes
+    /// back to pending. An approved one keeps its approved version, polled as it was: a new
+    /// format or mapping is recorded as its change, pending the operator's decision (a change
+    /// waiting or rejected before is replaced), and registering it again as approved drops
+    /// any change. A withdrawn registration is not reused.
     pub fn register_feed(
         &self,
         new: &NewRegistration,
@@ -168,37 +219,82 @@ impl Store {
         let now = rfc3339(now);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing: Option<(i64, Option<String>, Option<String>, String)> = tx
+        let existing = tx
             .query_row(
-                "SELECT id, format, mapping, state FROM registrations
+                "SELECT id, url, format, mapping, state FROM registrations
                  WHERE network = ?1 AND url = ?2 AND state != 'withdrawn'
                  ORDER BY id DESC LIMIT 1",
                 params![new.network, new.url],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok(Polled {
+                        id: r.get(0)?,
+                        url: r.get(1)?,
+                        format: r.get(2)?,
+                        mapping: r.get(3)?,
+                        state: r.get(4)?,
+                    })
+                },
             )
             .optional()?;
         let id = match existing {
-            Some((id, format, old_mapping, state)) => {
-                let changed = format != new.format || old_mapping != mapping;
-                let back_to_pending = changed || state == "rejected";
-                tx.execute(
-                    "UPDATE registrations SET name = ?2, format = ?3, mapping = ?4, report = ?5,
-                       checked_at = ?6, token_id = coalesce(?7, token_id),
-                       state = CASE WHEN ?8 THEN 'pending' ELSE state END,
-                       decided_at = CASE WHEN ?8 THEN NULL ELSE decided_at END,
-                       reason = CASE WHEN ?8 THEN NULL ELSE reason END
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        new.name,
-                        new.format,
-                        mapping,
-                        report,
-                        now,
-                        new.token_id,
-                        back_to_pending
-                    ],
-                )?;
+            Some(Polled {
+                id,
+                url,
+                format,
+                mapping: old_mapping,
+                state,
+            }) => {
+                let changed = url != new.url || format != new.format || old_mapping != mapping;
+                if state == RegistrationState::Approved.as_str() {
+                    tx.execute(
+                        "UPDATE registrations SET name = ?2, token_id = coalesce(?3, token_id)
+                         WHERE id = ?1",
+                        params![id, new.name, new.token_id],
+                    )?;
+                    if changed {
+                        tx.execute(
+                            "INSERT INTO registration_changes
+                               (registration_id, url, format, mapping, report, checked_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                             ON CONFLICT (registration_id) DO UPDATE SET
+                               url = excluded.url, format = excluded.format,
+                               mapping = excluded.mapping, report = excluded.report,
+                               checked_at = excluded.checked_at, state = 'pending',
+                               decided_at = NULL, reason = NULL",
+                            params![id, new.url, new.format, mapping, report, now],
+                        )?;
+                    } else {
+                        tx.execute(
+                            "DELETE FROM registration_changes WHERE registration_id = ?1",
+                            [id],
+                        )?;
+                        tx.execute(
+                            "UPDATE registrations SET report = ?2, checked_at = ?3 WHERE id = ?1",
+                            params![id, report, now],
+                        )?;
+                    }
+                } else {
+                    let back_to_pending = changed || state == "rejected";
+                    tx.execute(
+                        "UPDATE registrations SET name = ?2, url = ?3, format = ?4, mapping = ?5,
+                           report = ?6, checked_at = ?7, token_id = coalesce(?8, token_id),
+                           state = CASE WHEN ?9 THEN 'pending' ELSE state END,
+                           decided_at = CASE WHEN ?9 THEN NULL ELSE decided_at END,
+                           reason = CASE WHEN ?9 THEN NULL ELSE reason END
+                         WHERE id = ?1",
+                        params![
+                            id,
+                            new.name,
+                            new.url,
+                            new.format,
+                            mapping,
+                            report,
+                            now,
+                            new.token_id,
+                            back_to_pending
+                        ],
+                    )?;
+                }
                 id
             }
             None => {
@@ -220,11 +316,7 @@ impl Store {
                 tx.last_insert_rowid()
             }
         };
-        let r = tx.query_row(
-            &format!("SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE id = ?1"),
-            [id],
-            registration,
-        )?;
+        let r = registration_in(&tx, id)?;
         tx.commit()?;
         Ok(r)
     }
@@ -234,23 +326,37 @@ impl Store {
     pub fn registrations(&self, network: Option<&str>) -> Result<Vec<Registration>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM registrations
-             WHERE state != 'withdrawn' AND (?1 IS NULL OR network = ?1) ORDER BY id"
+            "SELECT {REGISTRATION_COLUMNS} FROM {FROM}
+             WHERE r.state != 'withdrawn' AND (?1 IS NULL OR r.network = ?1) ORDER BY r.id"
         ))?;
         let rows = stmt.query_map([network], registration)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Registrations in `state`, oldest first.
+    /// Registrations in `state`, oldest first (an approved one as it was approved, with its
+    /// change if it has one).
     pub fn registrations_in(
         &self,
         state: RegistrationState,
     ) -> Result<Vec<Registration>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE state = ?1 ORDER BY id"
+            "SELECT {REGISTRATION_COLUMNS} FROM {FROM} WHERE r.state = ?1 ORDER BY r.id"
         ))?;
         let rows = stmt.query_map([state.as_str()], registration)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What waits for the operator, oldest first: pending registrations, and approved ones
+    /// with a pending change (still polled as approved meanwhile).
+    pub fn registrations_waiting(&self) -> Result<Vec<Registration>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM {FROM}
+             WHERE r.state = 'pending' OR (r.state = 'approved' AND c.state = 'pending')
+             ORDER BY r.id"
+        ))?;
+        let rows = stmt.query_map([], registration)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -259,7 +365,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                &format!("SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE id = ?1"),
+                &format!("SELECT {REGISTRATION_COLUMNS} FROM {FROM} WHERE r.id = ?1"),
                 [id],
                 registration,
             )
@@ -274,17 +380,28 @@ impl Store {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let changed = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
             "UPDATE registrations SET state = 'withdrawn', decided_at = ?3
              WHERE id = ?1 AND network = ?2 AND state != 'withdrawn'",
             params![id, network, rfc3339(now)],
         )?;
+        if changed == 1 {
+            tx.execute(
+                "DELETE FROM registration_changes WHERE registration_id = ?1",
+                [id],
+            )?;
+        }
+        tx.commit()?;
         Ok(changed == 1)
     }
 
     /// The operator approves (or rejects, with a reason) registration `id`. A pending or
     /// rejected one may be approved, a pending or approved one rejected; a withdrawn one
-    /// neither.
+    /// neither. The decision about an approved registration with a pending change is about
+    /// the change: approving it makes the changed version the one polled, rejecting it keeps
+    /// the approved version polled and records the reason with the change.
     pub fn decide_registration(
         &self,
         id: i64,
@@ -292,7 +409,16 @@ impl Store {
         reason: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Registration, StoreError> {
-        let Some(r) = self.registration(id)? else {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let Some(r) = tx
+            .query_row(
+                &format!("SELECT {REGISTRATION_COLUMNS} FROM {FROM} WHERE r.id = ?1"),
+                [id],
+                registration,
+            )
+            .optional()?
+        else {
             return Err(StoreError::Refused(format!(
                 "there is no registration {id}"
             )));
@@ -302,26 +428,56 @@ impl Store {
         } else {
             RegistrationState::Rejected
         };
-        match (r.state, approve) {
+        let now = rfc3339(now);
+        match (r.state, r.pending_change().is_some()) {
             (RegistrationState::Withdrawn, _) => {
                 return Err(StoreError::Refused(format!(
                     "registration {id} was withdrawn by {}",
                     r.network
                 )))
             }
+            (RegistrationState::Approved, true) if approve => {
+                tx.execute(
+                    "UPDATE registrations SET (url, format, mapping, report, checked_at) =
+                       (SELECT url, format, mapping, report, checked_at
+                        FROM registration_changes WHERE registration_id = ?1),
+                       decided_at = ?2, reason = NULL
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+                tx.execute(
+                    "DELETE FROM registration_changes WHERE registration_id = ?1",
+                    [id],
+                )?;
+            }
+            (RegistrationState::Approved, true) => {
+                tx.execute(
+                    "UPDATE registration_changes SET state = 'rejected', decided_at = ?2,
+                       reason = ?3
+                     WHERE registration_id = ?1",
+                    params![id, now, reason],
+                )?;
+            }
             (s, _) if s == to => {
                 return Err(StoreError::Refused(format!(
                     "registration {id} is already {s}"
                 )))
             }
-            _ => {}
+            _ => {
+                tx.execute(
+                    "UPDATE registrations SET state = ?2, decided_at = ?3, reason = ?4
+                     WHERE id = ?1",
+                    params![id, to.as_str(), now, reason],
+                )?;
+                tx.execute(
+                    "DELETE FROM registration_changes WHERE registration_id = ?1",
+                    [id],
+                )?;
+            }
         }
-        self.conn().execute(
-            "UPDATE registrations SET state = ?2, decided_at = ?3, reason = ?4 WHERE id = ?1",
-            params![id, to.as_str(), rfc3339(now), reason],
-        )?;
-        self.registration(id)?
-            .ok_or_else(|| StoreError::Refused(format!("there is no registration {id}")))
+        let r = registration_in(&tx, id)?;
+        tx.commit()?;
+        Ok(r)
     }
 }
 
@@ -404,12 +560,24 @@ mod tests {
                 .len(),
             1
         );
-        // A new mapping sends it back to the operator.
+        // A new format waits for the operator beside the approved version, still polled.
         let mut changed = new("Cress", "https://cress.example/offres.xml");
         changed.format = Some("rss".into());
         let back = store.register_feed(&changed, now).unwrap();
-        assert_eq!(back.state, RegistrationState::Pending);
+        assert_eq!(back.state, RegistrationState::Approved);
+        assert_eq!(back.format, None);
+        assert_eq!(
+            back.pending_change().map(|c| c.format.as_deref()),
+            Some(Some("rss"))
+        );
         assert!(store.withdraw_registration("Cress", r.id, now).unwrap());
+        let waiting = store.registrations_waiting().unwrap();
+        let networks: Vec<&str> = waiting.iter().map(|w| w.network.as_str()).collect();
+        assert_eq!(
+            networks,
+            ["Mutualité"],
+            "the change went with its registration"
+        );
         assert!(store.registrations(Some("Cress")).unwrap().is_empty());
         let refused = store
             .decide_registration(r.id, true, None, now)
@@ -418,5 +586,151 @@ mod tests {
             refused.to_string().contains("withdrawn by Cress"),
             "{refused}"
         );
+    }
+
+    /// What the registry polls: the approved registrations as the store reads them.
+    fn polled(store: &Store) -> Vec<(String, Option<String>, Option<String>)> {
+        store
+            .registrations_in(RegistrationState::Approved)
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                let mapping = r.mapping.map(|m| serde_json::Value::Object(m).to_string());
+                (r.url, r.format, mapping)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_change_to_an_approved_registration_waits_beside_it_until_decided() {
+        let store = Store::open_in_memory().unwrap();
+        let url = "https://cress-bretagne.example/export.xml";
+        let mut first = new("Cress Bretagne", url);
+        first.format = Some("xml".into());
+        first.mapping = serde_json::json!({"items": "export/annonce", "title": "intitule"})
+            .as_object()
+            .cloned();
+        let r = store
+            .register_feed(&first, at("2026-12-07T10:00:00Z"))
+            .unwrap();
+        store
+            .decide_registration(r.id, true, None, at("2026-12-07T10:05:00Z"))
+            .unwrap();
+        let approved = polled(&store);
+        assert_eq!(approved.len(), 1);
+
+        // The partner adds the town to its mapping: the approved version is still polled.
+        let mut second = first.clone();
+        second.mapping = serde_json::json!({
+            "items": "export/annonce", "title": "intitule", "city": "ville"
+        })
+        .as_object()
+        .cloned();
+        second.report = serde_json::json!({"readable": true, "report": {"offers": 12}});
+        let changed = store
+            .register_feed(&second, at("2026-12-08T09:00:00Z"))
+            .unwrap();
+        assert_eq!(changed.state, RegistrationState::Approved);
+        assert_eq!(changed.report, Some(serde_json::json!({"offers": 3})));
+        assert_eq!(changed.checked_at, at("2026-12-07T10:00:00Z"));
+        let change = changed.pending_change().unwrap();
+        assert_eq!(change.mapping, second.mapping);
+        assert_eq!(change.report, Some(second.report.clone()));
+        assert_eq!(change.checked_at, at("2026-12-08T09:00:00Z"));
+        assert_eq!(polled(&store), approved, "the approved version is polled");
+        assert_eq!(
+            changed.what_changed(),
+            [
+                r#"mapping: {"items":"export/annonce","title":"intitule"} → {"items":"export/annonce","title":"intitule","city":"ville"}"#
+            ]
+        );
+        let waiting = store.registrations_waiting().unwrap();
+        assert_eq!(waiting.iter().map(|w| w.id).collect::<Vec<_>>(), [r.id]);
+        assert!(store
+            .registrations_in(RegistrationState::Pending)
+            .unwrap()
+            .is_empty());
+
+        // Rejected with a reason: the approved version stays polled, the partner reads why.
+        let rejected = store
+            .decide_registration(
+                r.id,
+                false,
+                Some("la ville est déjà dans le titre"),
+                at("2026-12-08T10:00:00Z"),
+            )
+            .unwrap();
+        assert_eq!(rejected.state, RegistrationState::Approved);
+        let c = rejected.change.clone().unwrap();
+        assert_eq!(c.state, ChangeState::Rejected);
+        assert_eq!(c.reason.as_deref(), Some("la ville est déjà dans le titre"));
+        assert_eq!(c.decided_at, Some(at("2026-12-08T10:00:00Z")));
+        assert_eq!(polled(&store), approved);
+        assert!(store.registrations_waiting().unwrap().is_empty());
+        let listed = store.registrations(Some("Cress Bretagne")).unwrap();
+        assert_eq!(
+            listed[0].change.as_ref().map(|c| c.state),
+            Some(ChangeState::Rejected)
+        );
+
+        // Sent again, the change waits again; approved, it replaces the approved version.
+        let again = store
+            .register_feed(&second, at("2026-12-09T09:00:00Z"))
+            .unwrap();
+        assert!(again.pending_change().is_some());
+        let done = store
+            .decide_registration(r.id, true, None, at("2026-12-09T10:00:00Z"))
+            .unwrap();
+        assert_eq!(done.state, RegistrationState::Approved);
+        assert_eq!(done.change, None);
+        assert_eq!(done.mapping, second.mapping);
+        assert_eq!(done.report, Some(second.report.clone()));
+        assert_eq!(done.decided_at, Some(at("2026-12-09T10:00:00Z")));
+        assert_eq!(polled(&store).len(), 1);
+        assert_ne!(polled(&store), approved);
+        assert!(store
+            .decide_registration(r.id, true, None, at("2026-12-09T10:01:00Z"))
+            .is_err());
+
+        // A change sent back to what is approved is dropped; then withdrawing stops it all.
+        let third = store
+            .register_feed(&first, at("2026-12-10T09:00:00Z"))
+            .unwrap();
+        assert!(
+            third.pending_change().is_some(),
+            "first's mapping differs now"
+        );
+        let back = store
+            .register_feed(&second, at("2026-12-10T09:30:00Z"))
+            .unwrap();
+        assert_eq!(back.change, None);
+        assert_eq!(back.checked_at, at("2026-12-10T09:30:00Z"));
+        store
+            .register_feed(&first, at("2026-12-10T09:40:00Z"))
+            .unwrap();
+        assert!(store
+            .withdraw_registration("Cress Bretagne", r.id, at("2026-12-10T10:00:00Z"))
+            .unwrap());
+        assert!(polled(&store).is_empty());
+        assert!(store.registrations_waiting().unwrap().is_empty());
+        assert_eq!(store.registration(r.id).unwrap().unwrap().change, None);
+    }
+
+    #[test]
+    fn a_rejected_registration_that_is_changed_goes_back_to_pending() {
+        let store = Store::open_in_memory().unwrap();
+        let now = at("2026-12-07T10:00:00Z");
+        let url = "https://mutualite.example/offres.rss";
+        let r = store.register_feed(&new("Mutualité", url), now).unwrap();
+        store
+            .decide_registration(r.id, false, Some("flux vide"), now)
+            .unwrap();
+        let mut changed = new("Mutualité", url);
+        changed.format = Some("rss".into());
+        let back = store.register_feed(&changed, now).unwrap();
+        assert_eq!(back.state, RegistrationState::Pending);
+        assert_eq!(back.format.as_deref(), Some("rss"));
+        assert_eq!((back.change, back.reason), (None, None));
+        assert_eq!(store.registrations_waiting().unwrap().len(), 1);
     }
 }

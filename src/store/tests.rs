@@ -552,6 +552,11 @@ fn back_to_version_7(conn: &Connection) {
     .unwrap();
 }
 
+/// Takes a database of version 14 back to version 13: no changes of approved registrations
+/// held beside them.
+const BACK_TO_VERSION_13: &str = "DROP TABLE registration_changes;
+     PRAGMA user_version = 13;";
+
 /// Takes a database of version 13 back to version 12: a full-text index with the words'
 /// positions (`essaim_unpack_data` registered on the connection).
 const BACK_TO_VERSION_12: &str = "DROP TABLE offers_fts;
@@ -584,6 +589,7 @@ fn version_13_indexes_a_damaged_row_without_its_description() {
     }
     let conn = Connection::open(&path).unwrap();
     super::migrations::register_functions(&conn).unwrap();
+    conn.execute_batch(BACK_TO_VERSION_13).unwrap();
     conn.execute_batch(BACK_TO_VERSION_12).unwrap();
     let damaged: i64 = conn
         .query_row(
@@ -617,6 +623,97 @@ fn version_13_indexes_a_damaged_row_without_its_description() {
     assert!(!described.contains(&damaged));
 }
 
+/// Version 14 holds a partner's change to an approved registration beside it: a database of
+/// version 13 keeps its registrations as they were (the approved one polled, the pending one
+/// waiting), and an approved one changed after the upgrade stays polled as approved.
+#[test]
+fn version_14_keeps_the_registrations_and_holds_changes_beside_the_approved_ones() {
+    use crate::model::{ChangeState, RegistrationState};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("essaim.db");
+    let at = |t: &str| -> DateTime<Utc> { t.parse().unwrap() };
+    let registration = |network: &str, url: &str, format: Option<&str>| NewRegistration {
+        network: network.into(),
+        token_id: None,
+        name: format!("Offres {network}"),
+        url: url.into(),
+        format: format.map(String::from),
+        mapping: None,
+        report: serde_json::json!({"readable": true, "report": {"offers": 4}}),
+    };
+    let cress = registration(
+        "Cress Bretagne",
+        "https://cress-bretagne.example/offres.atom",
+        None,
+    );
+    {
+        let store = Store::open(&path).unwrap();
+        let approved = store
+            .register_feed(&cress, at("2026-12-01T09:00:00Z"))
+            .unwrap();
+        store
+            .decide_registration(approved.id, true, None, at("2026-12-01T10:00:00Z"))
+            .unwrap();
+        store
+            .register_feed(
+                &registration("Mutualité", "https://mutualite.example/offres.rss", None),
+                at("2026-12-02T09:00:00Z"),
+            )
+            .unwrap();
+    }
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(BACK_TO_VERSION_13).unwrap();
+    let tables: Vec<String> = column(
+        &conn,
+        "SELECT name FROM sqlite_schema WHERE name = 'registration_changes'",
+    );
+    assert!(tables.is_empty(), "as version 13 left it");
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 14);
+    let states: Vec<(String, RegistrationState, bool)> = store
+        .registrations(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.network, r.state, r.change.is_none()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (
+                "Cress Bretagne".to_string(),
+                RegistrationState::Approved,
+                true
+            ),
+            ("Mutualité".to_string(), RegistrationState::Pending, true),
+        ]
+    );
+    let mut changed = cress.clone();
+    changed.format = Some("atom".into());
+    let r = store
+        .register_feed(&changed, at("2026-12-07T09:00:00Z"))
+        .unwrap();
+    assert_eq!(
+        (r.state, r.format.as_deref()),
+        (RegistrationState::Approved, None)
+    );
+    assert_eq!(
+        r.change.map(|c| (c.state, c.format)),
+        Some((ChangeState::Pending, Some("atom".to_string())))
+    );
+    let polled = store.registrations_in(RegistrationState::Approved).unwrap();
+    assert_eq!(polled.len(), 1);
+    assert_eq!(polled[0].format, None, "polled as approved");
+    let waiting: Vec<i64> = store
+        .registrations_waiting()
+        .unwrap()
+        .iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(waiting, [1, 2]);
+}
+
 /// Files a posting, flushes its keys, takes the database back to `version` (as that version
 /// of essaim left it) and opens it again.
 fn upgrade_from(version: i64) {
@@ -639,6 +736,7 @@ fn upgrade_from(version: i64) {
     let conn = Connection::open(&path).unwrap();
     // Back to version 12: a full-text index with the words' positions.
     super::migrations::register_functions(&conn).unwrap();
+    conn.execute_batch(BACK_TO_VERSION_13).unwrap();
     conn.execute_batch(BACK_TO_VERSION_12).unwrap();
     let detail: String = conn
         .query_row(

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::propose::{self, Proposal};
 use super::{read, report, Report};
 use crate::config::{Config, FeedConfig, FeedSource};
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{BudgetHold, FetchError, FetchErrorKind, Fetched, Fetcher};
 use crate::model::{Registration, RegistrationState};
 use crate::parse::Format;
 
@@ -23,6 +23,8 @@ pub struct Body {
     pub charset: Option<String>,
     /// The URL the body was read from, after redirects (links resolve against it).
     pub base: Option<String>,
+    /// Its share of the fetcher's body budget, held until the body is read and dropped.
+    pub budget: BudgetHold,
 }
 
 /// Why a URL could not be checked: nothing was read, so nothing is reported.
@@ -35,11 +37,18 @@ pub enum CheckError {
     /// server gave no body.
     #[error("cannot fetch: {0}")]
     Fetch(String),
+    /// The fetcher's body budget had no room for the body now ([`FetchErrorKind::Busy`]):
+    /// nothing was read; the same check may succeed later.
+    #[error("not checked now: {0}")]
+    Busy(String),
 }
 
 impl From<FetchError> for CheckError {
     fn from(e: FetchError) -> CheckError {
-        CheckError::Fetch(e.message)
+        match e.kind {
+            FetchErrorKind::Busy => CheckError::Busy(e.message),
+            _ => CheckError::Fetch(e.message),
+        }
     }
 }
 
@@ -127,6 +136,7 @@ pub async fn fetch_once(fetcher: &Fetcher, url: url::Url) -> Result<Body, CheckE
             bytes: b.bytes,
             charset: b.charset,
             base: b.final_url,
+            budget: b.budget,
         }),
         Fetched::NotModified { .. } => Err(CheckError::Fetch(
             "the server answered 304 Not Modified to a plain request".into(),
@@ -208,6 +218,7 @@ pub fn candidate_feed(
         checked_at: now,
         decided_at: None,
         reason: None,
+        change: None,
     };
     config.partner_feed(&r).map_err(CheckError::Invalid)
 }
@@ -249,6 +260,7 @@ mod tests {
             bytes: text.as_bytes().to_vec(),
             charset: None,
             base: None,
+            budget: BudgetHold::default(),
         }
     }
 

@@ -67,6 +67,11 @@ pub struct AppState {
     /// The configuration in effect: the partner API fetches under its settings, `/admin`
     /// checks the operator's token against it. None: those surfaces answer 503.
     config: Option<Arc<Config>>,
+    /// What partners' checks fetch with: the daemon's fetcher when one runs
+    /// ([`AppState::with_fetcher`]), else one built from the configuration's settings, made not
+    /// to wait for the body budget ([`crate::fetch::Fetcher::without_waiting`]), so that
+    /// checks share the budget with the daemon's fetches and with each other.
+    checks: Option<crate::fetch::Fetcher>,
     /// The partner API's POSTs per token in the last minute (one count for every runtime).
     partner_limits: Arc<handlers::partner::RateLimits>,
     /// `/admin`'s sessions and failed logins, in memory.
@@ -92,6 +97,7 @@ impl AppState {
             control: None,
             registry_changed: Arc::new(Notify::new()),
             config: None,
+            checks: None,
             partner_limits: Arc::default(),
             admin: Arc::new(admin::Sessions::default()),
         }
@@ -112,7 +118,22 @@ impl AppState {
     /// The configuration in effect (settings for the partner API's fetches, the operator's
     /// token for `/admin`).
     pub fn with_config(mut self, config: Arc<Config>) -> AppState {
+        if self.checks.is_none() {
+            match crate::fetch::Fetcher::new(&config.settings) {
+                Ok(f) => self.checks = Some(f.without_waiting()),
+                Err(e) => {
+                    tracing::error!(message = "Partners' checks cannot fetch.", error = %e)
+                }
+            }
+        }
         self.config = Some(config);
+        self
+    }
+
+    /// Checks partners' feeds with `fetcher` (the daemon's), within its body budget: a check
+    /// the budget has no room for at once is answered 503 rather than waiting.
+    pub fn with_fetcher(mut self, fetcher: &crate::fetch::Fetcher) -> AppState {
+        self.checks = Some(fetcher.without_waiting());
         self
     }
 

@@ -1,5 +1,6 @@
 //! The pages of `/admin` and what their buttons do: the overview (totals, the chart, the
-//! pending registrations with approve / reject, every feed in a table sorted and filtered by
+//! pending registrations and partners' changes to approved ones (what changed beside what is
+//! approved) with approve / reject, every feed in a table sorted and filtered by
 //! the query string), a page per feed (its state, its recent fetch attempts, "fetch now"),
 //! and the POSTs behind the buttons, each answered by a redirect to the page it came from
 //! with a message for it (kept in the session).
@@ -17,7 +18,7 @@ use tokio::sync::oneshot;
 use super::auth::{self, Operator};
 use super::chart;
 use super::html::{self, esc};
-use crate::model::{rfc3339, FeedState, FeedStatus, Registration, RegistrationState};
+use crate::model::{rfc3339, FeedState, FeedStatus, Registration};
 use crate::scheduler::{Control, FetchNow};
 use crate::store::admin::{AttemptDetail, OffersAdded};
 use crate::store::StoreError;
@@ -260,7 +261,7 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
             Ok((
                 store.feed_statuses()?,
                 store.last_fetch_warnings()?,
-                store.registrations_in(RegistrationState::Pending)?,
+                store.registrations_waiting()?,
             ))
         }),
         shared.run(|store| Ok(store.counts()?.jobs)),
@@ -302,7 +303,7 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
     body.push_str("<h2>Offers added per day</h2>");
     body.push_str(&chart::svg(&chart::per_day(now, &o.added.by_hour)));
 
-    // Pending registrations.
+    // Pending registrations, and changes to approved ones.
     body.push_str(&format!(
         "<h2>Pending registrations ({})</h2>",
         o.pending.len()
@@ -312,38 +313,11 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
     } else {
         body.push_str(
             "<table id=\"pending\"><thead><tr><th>Id</th><th>Network</th><th>Name</th>\
-             <th>URL</th><th>Registered</th><th>Report</th><th>Decision</th></tr></thead><tbody>",
+             <th>URL</th><th>Registered</th><th>Waits</th><th>Report</th><th>Decision</th>\
+             </tr></thead><tbody>",
         );
         for r in &o.pending {
-            let report = r
-                .report
-                .as_ref()
-                .and_then(|v| serde_json::to_string_pretty(v).ok())
-                .map(|text| {
-                    format!(
-                        "<details><summary>report</summary><pre>{}</pre></details>",
-                        esc(&public_urls_in(&text))
-                    )
-                })
-                .unwrap_or_default();
-            body.push_str(&format!(
-                "<tr id=\"registration-{id}\"><td>{id}</td><td>{network}</td><td>{name}</td>\
-                 <td>{url}</td><td>{at}</td><td>{report}</td><td>\
-                 <form method=\"post\" action=\"/admin/registrations/{id}/approve\" class=\"inline\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <button type=\"submit\" class=\"approve\">Approve</button></form> \
-                 <form method=\"post\" action=\"/admin/registrations/{id}/reject\" class=\"inline\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-                 <input type=\"text\" name=\"reason\" placeholder=\"reason (optional)\" \
-                  maxlength=\"500\" aria-label=\"reason for rejecting registration {id}\">\
-                 <button type=\"submit\" class=\"reject\">Reject</button></form></td></tr>",
-                id = r.id,
-                network = esc(&r.network),
-                name = esc(&r.name),
-                url = esc(&public_url(&r.url)),
-                at = when(Some(r.created_at), now),
-                csrf = esc(&operator.csrf),
-            ));
+            body.push_str(&pending_row(r, now, &operator.csrf));
         }
         body.push_str("</tbody></table>");
     }
@@ -430,6 +404,58 @@ pub(super) async fn overview(State(s): State<AppState>, headers: HeaderMap, uri:
         ));
     }
     html::page(StatusCode::OK, "Status", &body, Some(&operator.csrf))
+}
+
+/// A row of the pending table: a registration waiting for its first decision, or an approved
+/// one whose change waits (what changed beside what is approved and still polled).
+fn pending_row(r: &Registration, now: DateTime<Utc>, csrf: &str) -> String {
+    let changed = r.as_changed();
+    let report = changed
+        .report
+        .as_ref()
+        .and_then(|v| serde_json::to_string_pretty(v).ok())
+        .map(|text| {
+            format!(
+                "<details><summary>report</summary><pre>{}</pre></details>",
+                esc(&public_urls_in(&text))
+            )
+        })
+        .unwrap_or_default();
+    let what = r.what_changed();
+    let (waits, reason_hint) = if r.pending_change().is_some() {
+        let lines: String = what
+            .iter()
+            .map(|l| format!("<li>{}</li>", esc(&public_urls_in(l))))
+            .collect();
+        (
+            format!(
+                "<strong>change</strong> of approved {feed}, still polled as approved until \
+                 this decision<ul class=\"change\">{lines}</ul>",
+                feed = esc(&r.feed_id)
+            ),
+            "reason, sent to the partner (optional)",
+        )
+    } else {
+        ("new registration".to_string(), "reason (optional)")
+    };
+    format!(
+        "<tr id=\"registration-{id}\"><td>{id}</td><td>{network}</td><td>{name}</td>\
+         <td>{url}</td><td>{at}</td><td class=\"waits\">{waits}</td><td>{report}</td><td>\
+         <form method=\"post\" action=\"/admin/registrations/{id}/approve\" class=\"inline\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\" class=\"approve\">Approve</button></form> \
+         <form method=\"post\" action=\"/admin/registrations/{id}/reject\" class=\"inline\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <input type=\"text\" name=\"reason\" placeholder=\"{reason_hint}\" \
+          maxlength=\"500\" aria-label=\"reason for rejecting registration {id}\">\
+         <button type=\"submit\" class=\"reject\">Reject</button></form></td></tr>",
+        id = r.id,
+        network = esc(&r.network),
+        name = esc(&r.name),
+        url = esc(&public_url(&changed.url)),
+        at = when(Some(changed.checked_at), now),
+        csrf = esc(csrf),
+    )
 }
 
 /// `id` as one path segment.
@@ -656,13 +682,37 @@ pub(super) async fn decide(
     let now = s.clock.now();
     let decided = s
         .shared()
-        .run(move |store| store.decide_registration(id, approve, reason.as_deref(), now))
+        .run(move |store| {
+            let change = store
+                .registration(id)?
+                .map(|r| r.what_changed())
+                .unwrap_or_default();
+            Ok((
+                change,
+                store.decide_registration(id, approve, reason.as_deref(), now)?,
+            ))
+        })
         .await;
     let text = match decided {
-        Ok(r) => {
+        Ok((change, r)) => {
             s.registry_changed.notify_one();
-            tracing::info!(registration = id, network = %r.network, state = %r.state, "/admin: registration decided");
-            if approve {
+            tracing::info!(registration = id, network = %r.network, state = %r.state, change = %change.join("; "), "/admin: registration decided");
+            if !change.is_empty() {
+                let change = public_urls_in(&change.join("; "));
+                if approve {
+                    format!(
+                        "The change to registration {id} ({}, {}) approved ({change}): {} is \
+                         polled as changed from now on.",
+                        r.name, r.network, r.feed_id
+                    )
+                } else {
+                    format!(
+                        "The change to registration {id} ({}, {}) rejected: {} is still polled \
+                         as approved, and the partner sees the reason.",
+                        r.name, r.network, r.feed_id
+                    )
+                }
+            } else if approve {
                 format!(
                     "Registration {id} ({}, {}) approved: it is polled as {} from now on.",
                     r.name, r.network, r.feed_id

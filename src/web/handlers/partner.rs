@@ -8,7 +8,11 @@
 //! fetch rule of the operator's settings, read as it would be polled. A URL the rules refuse
 //! or that gives no body is answered 422 and not stored; a body that does not read is stored
 //! as pending with its outcome (the operator decides), and the answer says it cannot be
-//! polled as is. Whatever is wrong with a token (none, malformed, unknown, revoked), the
+//! polled as is. An approved registration registered again with another format or mapping
+//! keeps being polled as approved; the change waits for the operator (the store's
+//! `registration_changes`). Checks read within the daemon's body budget and never wait for
+//! it: one it has no room for is answered 503 with Retry-After ([`BUSY_RETRY_SECS`]), in
+//! English and French. Whatever is wrong with a token (none, malformed, unknown, revoked), the
 //! answer is the same 401; another network's registration reads as one that does not exist.
 //! Each token may register [`POSTS_PER_MINUTE`] times a minute (429 with Retry-After, time
 //! from the state's clock); bodies over [`BODY_LIMIT`] bytes are refused with 413.
@@ -165,7 +169,31 @@ struct FeedRequest {
 enum Refused {
     /// The request or its URL: 422 with the reason.
     Unprocessable(String),
+    /// The daemon's body budget has no room for the check now: 503 with Retry-After.
+    Busy,
     Server(String),
+}
+
+/// Seconds a partner is asked to wait when the body budget is in use (a fetch holds its
+/// share at most `request_timeout`, 30 s by default, plus its parsing).
+pub(in crate::web) const BUSY_RETRY_SECS: u64 = 30;
+
+/// What a partner reads when the body budget has no room for its check, in English and French.
+const BUSY: &str = "not checked now: essaim is reading other feeds and has no room for yours \
+    at the moment; nothing was stored, and this POST counts against the token's minute; retry \
+    in 30 s";
+const BUSY_FR: &str = "non vérifié pour l'instant : essaim lit d'autres flux et n'a pas la place \
+    de lire le vôtre ; rien n'a été enregistré, et cette requête compte dans la minute du jeton ; \
+    réessayez dans 30 s";
+
+/// The answer to a check the body budget has no room for: 503, Retry-After, both languages.
+fn busy_json() -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, BUSY.into());
+    let body = json!({ "error": BUSY, "error_fr": BUSY_FR });
+    *r.body_mut() = axum::body::Body::from(body.to_string());
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+    r
 }
 
 /// Checks and stores a registration: whether it was new, the registration, the check.
@@ -206,13 +234,18 @@ async fn register(
         format,
         mapping: request.mapping.filter(|m| !m.is_empty()),
     };
-    let fetcher =
-        crate::fetch::Fetcher::new(&config.settings).map_err(|e| Refused::Server(e.to_string()))?;
+    let Some(fetcher) = &s.checks else {
+        return Err(Refused::Server("no fetcher for the checks".into()));
+    };
     let now = s.clock.now();
-    let outcome = match check::check(&fetcher, &config, &candidate, now).await {
+    let outcome = match check::check(fetcher, &config, &candidate, now).await {
         Ok(o) => o,
         Err(e @ (CheckError::Invalid(_) | CheckError::Fetch(_))) => {
             return Err(Refused::Unprocessable(e.to_string()))
+        }
+        Err(CheckError::Busy(why)) => {
+            tracing::info!(message = "A partner's check waits: the body budget is in use.", network = %candidate.network, reason = %why);
+            return Err(Refused::Busy);
         }
     };
     let report = serde_json::to_value(&outcome).map_err(|e| Refused::Server(e.to_string()))?;
@@ -240,7 +273,23 @@ async fn register(
 }
 
 /// What the answer says of a registration's check.
-fn message(outcome: &Outcome) -> String {
+fn message(registration: &Registration, outcome: &Outcome) -> String {
+    if registration.pending_change().is_some() {
+        let readable = if outcome.readable {
+            ""
+        } else {
+            " (essaim cannot read it as changed: see the check; register it again fixed, or \
+             as approved to drop the change)"
+        };
+        return format!(
+            "change registered: it waits for the operator's approval{readable}; meanwhile \
+             essaim keeps polling and publishing {} as approved",
+            registration.feed_id
+        );
+    }
+    if registration.state == RegistrationState::Approved {
+        return "checked again: approved, essaim polls it".into();
+    }
     if outcome.readable {
         "registered: it waits for the operator's approval, then essaim polls it".into()
     } else if outcome.proposed_mapping.is_some() {
@@ -285,12 +334,20 @@ pub(in crate::web) async fn register_feed(
                 StatusCode::OK
             };
             // The check is stored as the registration's report: said once, as `check`.
+            let message = message(&registration, &outcome);
+            let pending_change = registration.pending_change().is_some();
             let mut registration = json!(registration);
             if let Some(r) = registration.as_object_mut() {
-                r.remove("report");
+                if pending_change {
+                    if let Some(c) = r.get_mut("change").and_then(|c| c.as_object_mut()) {
+                        c.remove("report");
+                    }
+                } else {
+                    r.remove("report");
+                }
             }
             let body = json!({
-                "message": message(&outcome),
+                "message": message,
                 "registration": registration,
                 "check": outcome,
             });
@@ -300,6 +357,7 @@ pub(in crate::web) async fn register_feed(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("not registered: {reason}"),
         ),
+        Err(Refused::Busy) => busy_json(),
         Err(Refused::Server(e)) => server_error(e),
     }
 }
@@ -462,7 +520,7 @@ fn outcome_html(registration: &Registration, outcome: &Outcome) -> String {
         "<h2 id=\"registration\">Registration {}: {}</h2><p id=\"message\">{}</p><p>URL: {} &middot; feed id once approved: {}</p>",
         registration.id,
         esc(registration.state.as_str()),
-        esc(&message(outcome)),
+        esc(&message(registration, outcome)),
         esc(&registration.url),
         esc(&registration.feed_id)
     );
@@ -643,6 +701,21 @@ pub(in crate::web) async fn submit(State(s): State<AppState>, body: Bytes) -> Re
             StatusCode::UNPROCESSABLE_ENTITY,
             &format!("Not registered: {reason}"),
         ),
+        Err(Refused::Busy) => {
+            let mut r = page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &url,
+                &format,
+                &format!(
+                    "<p class=\"bad\" id=\"busy\">{}</p><p class=\"bad\" lang=\"fr\">{}</p>",
+                    esc(BUSY),
+                    esc(BUSY_FR)
+                ),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECS));
+            r
+        }
         Err(Refused::Server(e)) => {
             tracing::error!(message = "Request failed.", error = %e);
             bad(
