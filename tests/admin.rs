@@ -59,14 +59,25 @@ async fn login_form(site: &AdminSite) -> (String, String) {
 
 /// Posts the login form with `token`.
 async fn post_login(site: &AdminSite, token: &str) -> reqwest::Response {
+    post_login_forwarded(site, token, None).await
+}
+
+/// Posts the login form with `token`, with `X-Forwarded-For: forwarded` when given (as nginx,
+/// or a client forging it, would send it).
+async fn post_login_forwarded(
+    site: &AdminSite,
+    token: &str,
+    forwarded: Option<&str>,
+) -> reqwest::Response {
     let (cookie, csrf) = login_form(site).await;
-    client()
+    let mut request = client()
         .post(site.url("/admin/login"))
         .header(COOKIE, cookie)
-        .form(&[("csrf", csrf.as_str()), ("token", token)])
-        .send()
-        .await
-        .unwrap()
+        .form(&[("csrf", csrf.as_str()), ("token", token)]);
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    request.send().await.unwrap()
 }
 
 /// A logged-in operator: the session cookie (`name=value`) and the session's CSRF token.
@@ -219,6 +230,56 @@ async fn wrong_tokens_are_refused_and_limited() {
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.headers()["retry-after"], "60");
     assert!(set_cookie(&limited, "essaim_admin").is_none());
+}
+
+/// Behind nginx on this host (`trusted_proxies`), each client nginx names in
+/// `X-Forwarded-For` has its own failed-login count: a stranger who spent his ten tries is
+/// refused, and the operator, from another address, still logs in. What the stranger writes
+/// left of the address nginx appends changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_client_has_its_own_failed_login_limit() {
+    let site = AdminSite::start(SiteOptions {
+        trusted_proxies: Some(r#"["127.0.0.1", "::1"]"#),
+        ..SiteOptions::default()
+    })
+    .await;
+    // The stranger's requests, each with another forged address before the one nginx saw.
+    for i in 0..essaim::web::admin::FAILED_LOGINS_PER_MINUTE {
+        let forwarded = format!("198.51.100.{i}, 203.0.113.66");
+        let r = post_login_forwarded(&site, "essaim_admin_guess", Some(&forwarded)).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let limited = post_login_forwarded(&site, ADMIN_TOKEN, Some("203.0.113.66")).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(set_cookie(&limited, "essaim_admin").is_none());
+    // The operator, through the same nginx, from another address.
+    let operator = post_login_forwarded(&site, ADMIN_TOKEN, Some("192.0.2.10")).await;
+    assert_eq!(operator.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&operator, "essaim_admin").is_some());
+    // A right-most hop that is not a trusted proxy is the client, whoever stands left of it:
+    // this one has made no failed login.
+    let chained = post_login_forwarded(&site, "nope", Some("203.0.113.66, 2001:db8::8")).await;
+    assert_eq!(chained.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Without `trusted_proxies`, `X-Forwarded-For` is a client's word and is never read: a
+/// client that writes another address in each request still has one count, its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let site = AdminSite::start(SiteOptions::default()).await;
+    for i in 0..essaim::web::admin::FAILED_LOGINS_PER_MINUTE {
+        let forwarded = format!("198.51.100.{i}");
+        let r = post_login_forwarded(&site, "essaim_admin_guess", Some(&forwarded)).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    for forwarded in [None, Some("192.0.2.10"), Some("192.0.2.10, 127.0.0.1")] {
+        let limited = post_login_forwarded(&site, ADMIN_TOKEN, forwarded).await;
+        assert_eq!(
+            limited.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{forwarded:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

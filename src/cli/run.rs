@@ -39,6 +39,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     let answer_cache_bytes = config.settings.answer_cache_bytes;
     let retention_days = config.settings.retention_days;
     let metrics_from = config.settings.metrics_from.clone();
+    let trusted_proxies = config.settings.trusted_proxies.clone();
     let limits = web::Limits {
         max_connections: config
             .settings
@@ -74,6 +75,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
             .with_clock(clock)
             .with_limits(limits)
             .with_metrics_from(metrics_from)
+            .with_trusted_proxies(trusted_proxies)
             .with_config(web_config)
             .with_control(control.clone())
             .with_registry_changed(Arc::clone(&registry_changed)),
@@ -345,6 +347,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         header_timeout,
         idle_timeout,
         metrics_from,
+        trusted_proxies,
         admin_token_sha256,
     } = running;
     let changes = [
@@ -362,6 +365,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         ),
         ("max_body_bytes", *max_body_bytes != read.max_body_bytes),
         ("metrics_from", *metrics_from != read.metrics_from),
+        ("trusted_proxies", *trusted_proxies != read.trusted_proxies),
         (
             "admin_token_sha256",
             *admin_token_sha256 != read.admin_token_sha256,
