@@ -1,12 +1,14 @@
 //! The operator's status page over HTTP (`/admin`), on a server whose store real fetches
 //! filled (`common::admin_site`): closed without a token, no data without a session, wrong
-//! tokens refused and limited, the session cookie's attributes, CSRF and origin checks,
+//! tokens refused and limited (per client, behind a trusted proxy the client it names, as
+//! the log does), the session cookie's attributes, CSRF and origin checks,
 //! approving and rejecting registrations (the store and the registry's poke), "fetch now"
 //! answered by a scheduler the test plays, the table's filter and order, the chart's counts.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::admin_site::{AdminSite, SiteOptions, ADMIN_TOKEN};
@@ -55,6 +57,36 @@ async fn login_form(site: &AdminSite) -> (String, String) {
     let cookie = pair(&set_cookie(&r, "essaim_admin_login").unwrap());
     let page = r.text().await.unwrap();
     (cookie, hidden(&page, "csrf"))
+}
+
+/// What this binary's tests log, as text: one subscriber for the process, since the server
+/// logs on the threads of its own runtimes.
+fn logs() -> String {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let logs = LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&logs);
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Sink(Arc::clone(&sink)))
+            .init();
+        logs
+    });
+    String::from_utf8_lossy(&logs.lock().unwrap()).into_owned()
+}
+
+/// Where [`logs`] writes.
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Posts the login form with `token`.
@@ -238,6 +270,7 @@ async fn wrong_tokens_are_refused_and_limited() {
 /// left of the address nginx appends changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_each_client_has_its_own_failed_login_limit() {
+    logs();
     let site = AdminSite::start(SiteOptions {
         trusted_proxies: Some(r#"["127.0.0.1", "::1"]"#),
         ..SiteOptions::default()
@@ -260,6 +293,21 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_failed_login_limit() {
     // this one has made no failed login.
     let chained = post_login_forwarded(&site, "nope", Some("203.0.113.66, 2001:db8::8")).await;
     assert_eq!(chained.status(), StatusCode::UNAUTHORIZED);
+    // The log names the clients, not the proxy.
+    let logs = logs();
+    let line = |client: &str, what: &str| {
+        logs.lines()
+            .filter(|l| l.contains(what) && l.ends_with(&format!("client={client}")))
+            .count()
+    };
+    let wrong = "a wrong operator token was given to /admin/login";
+    assert_eq!(line("203.0.113.66", wrong), 10, "{logs}");
+    assert_eq!(line("2001:db8::8", wrong), 1, "{logs}");
+    assert_eq!(
+        line("192.0.2.10", "operator logged in to /admin"),
+        1,
+        "{logs}"
+    );
 }
 
 /// Without `trusted_proxies`, `X-Forwarded-For` is a client's word and is never read: a
