@@ -1,12 +1,14 @@
 //! The operator's status page over HTTP (`/admin`), on a server whose store real fetches
 //! filled (`common::admin_site`): closed without a token, no data without a session, wrong
-//! tokens refused and limited, the session cookie's attributes, CSRF and origin checks,
+//! tokens refused and limited (per client, behind a trusted proxy the client it names, as
+//! the log does), the session cookie's attributes, CSRF and origin checks,
 //! approving and rejecting registrations (the store and the registry's poke), "fetch now"
 //! answered by a scheduler the test plays, the table's filter and order, the chart's counts.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::admin_site::{AdminSite, SiteOptions, ADMIN_TOKEN};
@@ -57,16 +59,57 @@ async fn login_form(site: &AdminSite) -> (String, String) {
     (cookie, hidden(&page, "csrf"))
 }
 
+/// What this binary's tests log, as text: one subscriber for the process, since the server
+/// logs on the threads of its own runtimes.
+fn logs() -> String {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let logs = LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&logs);
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Sink(Arc::clone(&sink)))
+            .init();
+        logs
+    });
+    String::from_utf8_lossy(&logs.lock().unwrap()).into_owned()
+}
+
+/// Where [`logs`] writes.
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Posts the login form with `token`.
 async fn post_login(site: &AdminSite, token: &str) -> reqwest::Response {
+    post_login_forwarded(site, token, None).await
+}
+
+/// Posts the login form with `token`, with `X-Forwarded-For: forwarded` when given (as nginx,
+/// or a client forging it, would send it).
+async fn post_login_forwarded(
+    site: &AdminSite,
+    token: &str,
+    forwarded: Option<&str>,
+) -> reqwest::Response {
     let (cookie, csrf) = login_form(site).await;
-    client()
+    let mut request = client()
         .post(site.url("/admin/login"))
         .header(COOKIE, cookie)
-        .form(&[("csrf", csrf.as_str()), ("token", token)])
-        .send()
-        .await
-        .unwrap()
+        .form(&[("csrf", csrf.as_str()), ("token", token)]);
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    request.send().await.unwrap()
 }
 
 /// A logged-in operator: the session cookie (`name=value`) and the session's CSRF token.
@@ -219,6 +262,72 @@ async fn wrong_tokens_are_refused_and_limited() {
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.headers()["retry-after"], "60");
     assert!(set_cookie(&limited, "essaim_admin").is_none());
+}
+
+/// Behind nginx on this host (`trusted_proxies`), each client nginx names in
+/// `X-Forwarded-For` has its own failed-login count: a stranger who spent his ten tries is
+/// refused, and the operator, from another address, still logs in. What the stranger writes
+/// left of the address nginx appends changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_client_has_its_own_failed_login_limit() {
+    logs();
+    let site = AdminSite::start(SiteOptions {
+        trusted_proxies: Some(r#"["127.0.0.1", "::1"]"#),
+        ..SiteOptions::default()
+    })
+    .await;
+    // The stranger's requests, each with another forged address before the one nginx saw.
+    for i in 0..essaim::web::admin::FAILED_LOGINS_PER_MINUTE {
+        let forwarded = format!("198.51.100.{i}, 203.0.113.66");
+        let r = post_login_forwarded(&site, "essaim_admin_guess", Some(&forwarded)).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let limited = post_login_forwarded(&site, ADMIN_TOKEN, Some("203.0.113.66")).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(set_cookie(&limited, "essaim_admin").is_none());
+    // The operator, through the same nginx, from another address.
+    let operator = post_login_forwarded(&site, ADMIN_TOKEN, Some("192.0.2.10")).await;
+    assert_eq!(operator.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&operator, "essaim_admin").is_some());
+    // A right-most hop that is not a trusted proxy is the client, whoever stands left of it:
+    // this one has made no failed login.
+    let chained = post_login_forwarded(&site, "nope", Some("203.0.113.66, 2001:db8::8")).await;
+    assert_eq!(chained.status(), StatusCode::UNAUTHORIZED);
+    // The log names the clients, not the proxy.
+    let logs = logs();
+    let line = |client: &str, what: &str| {
+        logs.lines()
+            .filter(|l| l.contains(what) && l.ends_with(&format!("client={client}")))
+            .count()
+    };
+    let wrong = "a wrong operator token was given to /admin/login";
+    assert_eq!(line("203.0.113.66", wrong), 10, "{logs}");
+    assert_eq!(line("2001:db8::8", wrong), 1, "{logs}");
+    assert_eq!(
+        line("192.0.2.10", "operator logged in to /admin"),
+        1,
+        "{logs}"
+    );
+}
+
+/// Without `trusted_proxies`, `X-Forwarded-For` is a client's word and is never read: a
+/// client that writes another address in each request still has one count, its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let site = AdminSite::start(SiteOptions::default()).await;
+    for i in 0..essaim::web::admin::FAILED_LOGINS_PER_MINUTE {
+        let forwarded = format!("198.51.100.{i}");
+        let r = post_login_forwarded(&site, "essaim_admin_guess", Some(&forwarded)).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    for forwarded in [None, Some("192.0.2.10"), Some("192.0.2.10, 127.0.0.1")] {
+        let limited = post_login_forwarded(&site, ADMIN_TOKEN, forwarded).await;
+        assert_eq!(
+            limited.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{forwarded:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! What operators watch: `/metrics` after real fetches of a local partner (fetches by feed and
 //! outcome, bytes, offers and jobs from the store, HTTP requests by route, the answer cache),
-//! who may read it (`metrics_from`), and `/readyz` (200, then 503 with the reason when the
+//! who may read it (`metrics_from`; behind a trusted proxy, in `tests/behind_proxy.rs`), and `/readyz` (200, then 503 with the reason when the
 //! database stops answering, or when the scheduler's heartbeat goes stale on tokio's paused
 //! clock).
 #![allow(clippy::unwrap_used)]

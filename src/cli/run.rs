@@ -39,6 +39,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
     let answer_cache_bytes = config.settings.answer_cache_bytes;
     let retention_days = config.settings.retention_days;
     let metrics_from = config.settings.metrics_from.clone();
+    let trusted_proxies = config.settings.trusted_proxies.clone();
     let limits = web::Limits {
         max_connections: config
             .settings
@@ -76,6 +77,7 @@ pub async fn run(config: Config, store: Arc<Store>, clock: Clock) -> anyhow::Res
             .with_clock(clock)
             .with_limits(limits)
             .with_metrics_from(metrics_from)
+            .with_trusted_proxies(trusted_proxies)
             .with_config(web_config)
             .with_fetcher(&fetcher)
             .with_control(control.clone())
@@ -348,6 +350,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         header_timeout,
         idle_timeout,
         metrics_from,
+        trusted_proxies,
         admin_token_sha256,
     } = running;
     let changes = [
@@ -365,6 +368,7 @@ fn needing_restart(running: &Settings, read: &Settings) -> Vec<&'static str> {
         ),
         ("max_body_bytes", *max_body_bytes != read.max_body_bytes),
         ("metrics_from", *metrics_from != read.metrics_from),
+        ("trusted_proxies", *trusted_proxies != read.trusted_proxies),
         (
             "admin_token_sha256",
             *admin_token_sha256 != read.admin_token_sha256,

@@ -62,6 +62,10 @@ pub struct Settings {
     pub allowed_private_networks: Vec<ipnet::IpNet>,
     /// Networks whose clients may read `/metrics`, besides loopback clients (always allowed).
     pub metrics_from: Vec<ipnet::IpNet>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client, for
+    /// `/admin`'s failed-login limit, its logs and `/metrics` (`web::client_address`). Empty:
+    /// the connecting address is the client, and the header is never read.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Hex SHA-256 of the operator's token, which opens `/admin` (`essaim token admin` makes
     /// one; the environment variable `ESSAIM_ADMIN_TOKEN_SHA256` overrides it). None: `/admin`
     /// stays closed.
@@ -254,6 +258,7 @@ struct RawSettings {
     allow_private_addresses: Option<bool>,
     allowed_private_networks: Option<Vec<Spanned<String>>>,
     metrics_from: Option<Vec<Spanned<String>>>,
+    trusted_proxies: Option<Vec<Spanned<String>>>,
     admin_token_sha256: Option<Spanned<String>>,
     max_body_bytes: Option<Spanned<u64>>,
     connect_timeout_secs: Option<Spanned<u64>>,
@@ -459,13 +464,14 @@ fn read_settings(
         None => 300,
         Some(v) => *v.get_ref(),
     };
-    let mut networks = |name: &str, list: &Option<Vec<Spanned<String>>>, examples: &str| {
+    // `expected` says what each entry should be, with examples.
+    let mut networks = |name: &str, list: &Option<Vec<Spanned<String>>>, expected: &str| {
         let mut nets = Vec::new();
         for net in list.iter().flatten() {
             match parse_network(net.get_ref()) {
                 Some(n) => nets.push(n),
                 None => problems.push(format!(
-                    "{}: settings.{name}: {:?} is not a network in CIDR notation such as {examples}",
+                    "{}: settings.{name}: {:?} is not {expected}",
                     at(net.span()),
                     net.get_ref()
                 )),
@@ -476,12 +482,17 @@ fn read_settings(
     let allowed_private_networks = networks(
         "allowed_private_networks",
         &rs.allowed_private_networks,
-        "\"10.1.0.0/16\" or \"fd12:3456::/48\"",
+        "a network in CIDR notation such as \"10.1.0.0/16\" or \"fd12:3456::/48\"",
     );
     let metrics_from = networks(
         "metrics_from",
         &rs.metrics_from,
-        "\"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
+        "a network in CIDR notation such as \"10.1.0.0/16\" (or \"0.0.0.0/0\" and \"::/0\" for every client)",
+    );
+    let trusted_proxies = networks(
+        "trusted_proxies",
+        &rs.trusted_proxies,
+        "an address or a network in CIDR notation such as \"127.0.0.1\", \"::1\" or \"10.0.0.0/8\"",
     );
     let admin_token_sha256 = match &rs.admin_token_sha256 {
         None => None,
@@ -506,6 +517,7 @@ fn read_settings(
         allow_private_addresses: rs.allow_private_addresses.unwrap_or(false),
         allowed_private_networks,
         metrics_from,
+        trusted_proxies,
         admin_token_sha256,
         max_body_bytes,
         connect_timeout: Duration::from_secs(connect_timeout),

@@ -27,7 +27,7 @@ impl Kind {
 }
 
 /// The keys of `[settings]`, as [`RawSettings`] reads them.
-const SETTINGS_KEYS: [(&str, Kind); 23] = [
+const SETTINGS_KEYS: [(&str, Kind); 24] = [
     ("database", Kind::Text),
     ("listen", Kind::Text),
     ("default_schedule", Kind::Text),
@@ -36,6 +36,7 @@ const SETTINGS_KEYS: [(&str, Kind); 23] = [
     ("allow_private_addresses", Kind::Flag),
     ("allowed_private_networks", Kind::TextList),
     ("metrics_from", Kind::TextList),
+    ("trusted_proxies", Kind::TextList),
     ("admin_token_sha256", Kind::Text),
     ("max_body_bytes", Kind::Count(u64::MAX)),
     ("connect_timeout_secs", Kind::Count(u64::MAX)),

@@ -317,3 +317,52 @@ fn a_registration_is_polled_under_the_settings_rules() {
         .unwrap_err()
         .contains("must be http or https"));
 }
+
+/// `trusted_proxies` takes addresses and networks, none by default; an entry that is neither
+/// is named with its place, and a list of something else is a wrong type.
+#[test]
+fn trusted_proxies_are_addresses_or_networks() {
+    let c = parse(GOOD, Path::new("conf/feeds.toml")).unwrap();
+    assert!(c.settings.trusted_proxies.is_empty());
+
+    let c = parse(
+        "[settings]\ntrusted_proxies = [\"127.0.0.1\", \"::1\", \"10.0.0.0/8\", \"192.168.1.7/24\"]\n",
+        Path::new("feeds.toml"),
+    )
+    .unwrap();
+    let nets: Vec<String> = c
+        .settings
+        .trusted_proxies
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(
+        nets,
+        ["127.0.0.1/32", "::1/128", "10.0.0.0/8", "192.168.1.0/24"]
+    );
+
+    let e = errors(
+        "[settings]\ntrusted_proxies = [\"127.0.0.1\", \"nginx.local\", \"10.0.0.0/40\", \"*\"]\n",
+    );
+    assert!(
+        e.contains(
+            "conf/feeds.toml:2:33: settings.trusted_proxies: \"nginx.local\" is not an address or a network in CIDR notation such as \"127.0.0.1\", \"::1\" or \"10.0.0.0/8\""
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains(":2:48: settings.trusted_proxies: \"10.0.0.0/40\" is not an address"),
+        "{e}"
+    );
+    assert!(
+        e.contains(":2:63: settings.trusted_proxies: \"*\" is not an address"),
+        "{e}"
+    );
+    assert!(!e.contains("127.0.0.1\" is not"), "{e}");
+
+    let e = errors("[settings]\ntrusted_proxies = \"127.0.0.1\"\n");
+    assert!(
+        e.contains(":2:19: settings.trusted_proxies: expected a list of strings"),
+        "{e}"
+    );
+}

@@ -633,6 +633,134 @@ mod tests {
             fts_query("\u{3b1}\u{345}\u{3b9} Ⓐide").as_deref(),
             Some("\"\u{3b1}\"* \"\u{3b9}\"* \"ide\"*")
         );
+        // A decomposed accent (U+0301, U+0300, U+0327) stays inside its word, as in the index.
+        assert_eq!(
+            fts_query("e\u{301}ducateur spe\u{301}cialise\u{301}").as_deref(),
+            Some("\"e\u{301}ducateur\"* \"spe\u{301}cialise\u{301}\"*")
+        );
+        assert_eq!(
+            fts_query("tre\u{300}s franc\u{327}ais").as_deref(),
+            Some("\"tre\u{300}s\"* \"franc\u{327}ais\"*")
+        );
+    }
+
+    /// Two offers of an association's feed, one written with precomposed accents (NFC), the
+    /// other with decomposed ones (NFD, as a partner's export made on macOS may be): the store
+    /// holding them, and their public ids.
+    fn offers_in_both_forms() -> (Store, String, String) {
+        use crate::model::{Contract, Location, Place};
+        let config = crate::config::parse(
+            "[[feed]]\nid = \"adapei\"\nname = \"Adapei\"\nnetwork = \"UNAPEI\"\nurl = \"a.xml\"\n",
+            std::path::Path::new("feeds.toml"),
+        )
+        .unwrap();
+        let store = Store::open_in_memory().unwrap();
+        store.sync_feeds(&config.feeds).unwrap();
+        let offer = |reference: &str, title: &str, employer: &str, description: &str| Offer {
+            feed_id: "adapei".into(),
+            reference: Some(reference.into()),
+            title: title.into(),
+            employer: Some(employer.into()),
+            location: Location {
+                place: Place {
+                    commune: Some("Nantes".into()),
+                    department: Some("44".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            contract: Some(Contract::Cdi),
+            description_text: description.into(),
+            ..Default::default()
+        };
+        let nfc = super::super::Posting::new(
+            offer(
+                "IME-12",
+                "Éducateur spécialisé (H/F)",
+                "Adapei de Loire-Atlantique",
+                "L'IME recrute un éducateur spécialisé pour accompagner des enfants en \
+                 situation de handicap, en lien avec les familles et l'équipe pluridisciplinaire.",
+            ),
+            "null".into(),
+        );
+        let nfd = super::super::Posting::new(
+            offer(
+                "SIEGE-3",
+                "Charge\u{301}\u{b7}e de mission qualite\u{301}",
+                "Association re\u{301}gionale d'entraide",
+                "Rattache\u{301}\u{b7}e a\u{300} la direction ge\u{301}ne\u{301}rale, \
+                 vous pilotez la de\u{301}marche qualite\u{301} des e\u{301}tablissements \
+                 me\u{301}dico-sociaux et l'e\u{301}valuation externe.",
+            ),
+            "null".into(),
+        );
+        let at: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        let attempt = super::super::Attempt {
+            started_at: at,
+            finished_at: at,
+            ..Default::default()
+        };
+        let postings = [nfc, nfd];
+        store
+            .record_success("adapei", &attempt, &postings, 2)
+            .unwrap();
+        let [nfc, nfd] = postings;
+        (store, nfc.public_id, nfd.public_id)
+    }
+
+    /// The public ids of the open offers `q` (and `employer`) find.
+    fn found(store: &Store, q: Option<&str>, employer: Option<&str>) -> Vec<String> {
+        let filter = OfferFilter {
+            q: q.map(String::from),
+            employer: employer.map(String::from),
+            ..Default::default()
+        };
+        let (offers, _) = store
+            .query_offers(&filter, Order::Discovered, 10, None)
+            .unwrap();
+        offers.into_iter().map(|o| o.id).collect()
+    }
+
+    /// A search typed with decomposed accents ("e\u{301}ducateur", as some macOS clients send
+    /// it) finds the offer written with precomposed ones, and the reverse: the index folds the
+    /// accents of both forms away, and a query word is never cut at its accent.
+    #[test]
+    fn a_search_finds_offers_whatever_the_form_of_their_accents() {
+        let (store, nfc, nfd) = offers_in_both_forms();
+        // The query decomposed, the offer precomposed ("Éducateur spécialisé (H/F)").
+        for q in [
+            "E\u{301}ducateur spe\u{301}cialise\u{301}",
+            "e\u{301}duc",
+            "spe\u{301}cialise\u{301} IME",
+            "Éducateur spécialisé",
+        ] {
+            assert_eq!(found(&store, Some(q), None), [nfc.as_str()], "{q:?}");
+        }
+        // The query precomposed, the offer decomposed ("Chargé·e de mission qualité").
+        for q in [
+            "Chargé·e de mission qualité",
+            "démarche qualité",
+            "évaluation médico-sociaux",
+            "Charge\u{301}\u{b7}e de\u{301}marche",
+        ] {
+            assert_eq!(found(&store, Some(q), None), [nfd.as_str()], "{q:?}");
+        }
+        // The employer filter reads the same words.
+        assert_eq!(
+            found(&store, None, Some("re\u{301}gionale entraide")),
+            [nfd.as_str()]
+        );
+        assert_eq!(found(&store, None, Some("régionale")), [nfd.as_str()]);
+        // A word both offers hold finds both, in either form; a word neither holds, none.
+        assert_eq!(found(&store, Some("accompagner"), None), [nfc.as_str()]);
+        for q in ["e\u{301}", "é", "de"] {
+            let mut both = found(&store, Some(q), None);
+            both.sort();
+            let mut expected = [nfc.clone(), nfd.clone()];
+            expected.sort();
+            assert_eq!(both, expected, "{q:?}");
+        }
+        assert!(found(&store, Some("e\u{301}ducatrice"), None).is_empty());
     }
 
     /// The lookup by public id goes through the index of public ids, one probe per bucket,

@@ -15,6 +15,7 @@
 pub mod admin;
 mod answer;
 mod cache;
+mod client;
 mod compress;
 pub mod filters;
 mod handlers;
@@ -39,6 +40,7 @@ pub use cache::DEFAULT_BYTES as DEFAULT_ANSWER_CACHE_BYTES;
 use handlers::{api, ops, outputs, partner};
 
 use crate::publish::Output;
+pub use client::client_address;
 pub use handlers::ops::{metrics_allowed, unready, SCHEDULER_STALE_AFTER};
 pub use server::{serve, Limits};
 
@@ -59,6 +61,8 @@ pub struct AppState {
     limits: Limits,
     /// Networks whose clients may read `/metrics`, besides loopback ones.
     metrics_from: Arc<[ipnet::IpNet]>,
+    /// Proxies whose `X-Forwarded-For` names the client ([`client_address`]).
+    trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Orders to the running scheduler (`/admin`'s "fetch now"); None where none runs.
     control: Option<mpsc::Sender<Control>>,
     /// Poked when a registration is approved, rejected or withdrawn: the daemon reads the
@@ -94,6 +98,7 @@ impl AppState {
             clock: Clock::wall(),
             limits: Limits::default(),
             metrics_from: Arc::from(Vec::new()),
+            trusted_proxies: Arc::from(Vec::new()),
             control: None,
             registry_changed: Arc::new(Notify::new()),
             config: None,
@@ -143,6 +148,13 @@ impl AppState {
         self
     }
 
+    /// Takes the client of a request from `X-Forwarded-For` when its peer is in one of
+    /// `networks` (`trusted_proxies`; none by default: the peer is the client).
+    pub fn with_trusted_proxies(mut self, networks: Vec<ipnet::IpNet>) -> AppState {
+        self.trusted_proxies = networks.into();
+        self
+    }
+
     /// Sets what the server allows its clients ([`Limits::default`] otherwise).
     pub fn with_limits(mut self, limits: Limits) -> AppState {
         self.limits = limits;
@@ -167,6 +179,16 @@ impl AppState {
         self.cache_control = HeaderValue::from_str(&format!("public, max-age={seconds}"))
             .unwrap_or(HeaderValue::from_static("public, max-age=300"));
         self
+    }
+
+    /// The client of a request ([`client_address`]): its peer, or the client a trusted
+    /// proxy names. `None` when the server recorded no peer.
+    fn client(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+    ) -> Option<std::net::IpAddr> {
+        client_address(client::peer(extensions), headers, &self.trusted_proxies)
     }
 
     fn generation(&self) -> (u64, i64) {

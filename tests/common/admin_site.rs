@@ -31,6 +31,8 @@ pub struct SiteOptions {
     pub scheduler: bool,
     /// `public_url` in feeds.toml.
     pub public_url: Option<&'static str>,
+    /// `trusted_proxies` in feeds.toml (its TOML list), given to the server.
+    pub trusted_proxies: Option<&'static str>,
 }
 
 impl Default for SiteOptions {
@@ -40,6 +42,7 @@ impl Default for SiteOptions {
             config: true,
             scheduler: false,
             public_url: None,
+            trusted_proxies: None,
         }
     }
 }
@@ -72,6 +75,9 @@ impl AdminSite {
         }
         if let Some(url) = options.public_url {
             toml = toml.setting(&format!("public_url = \"{url}\""));
+        }
+        if let Some(list) = options.trusted_proxies {
+            toml = toml.setting(&format!("trusted_proxies = {list}"));
         }
         let toml = toml
             .feed(
@@ -122,7 +128,8 @@ impl AdminSite {
         let registry_changed = Arc::new(Notify::new());
         let mut state = web::AppState::new(Arc::clone(&dir.store), format!("http://{addr}"))
             .with_clock(super::fixture_clock())
-            .with_registry_changed(Arc::clone(&registry_changed));
+            .with_registry_changed(Arc::clone(&registry_changed))
+            .with_trusted_proxies(dir.config.settings.trusted_proxies.clone());
         if options.config {
             state = state.with_config(Arc::clone(&dir.config));
         }

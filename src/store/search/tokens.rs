@@ -4,9 +4,13 @@
 //! quoted string it cuts into two tokens is one. Its tables are those of Unicode 6.1 in the
 //! bundled SQLite: most letters and figures Rust calls alphanumeric are word characters for it
 //! too, but some combining marks (Indic vowel signs, Hebrew points, U+0345) and the enclosed
-//! letters (Ⓐ, 🄰) are separators. [`SEPARATORS`] lists them; the test below checks every code
-//! point against the store's own index, so that a new SQLite with other tables fails it
-//! rather than a user's search.
+//! letters (Ⓐ, 🄰) are separators. [`SEPARATORS`] lists them. The other way round, the
+//! tokenizer keeps inside a token the combining accents it folds away ([`DIACRITICS`]), which
+//! Rust does not call alphanumeric: a word typed with a decomposed accent ("e\u{301}ducateur",
+//! as some macOS clients send "éducateur") is one word of the index, folded to "educateur",
+//! and must be one word of the search. The test below checks every code point against the
+//! store's own index, so that a new SQLite with other tables fails it rather than a user's
+//! search.
 
 /// Code points that `char::is_alphanumeric` accepts and the index's tokenizer reads as
 /// separators, as inclusive ranges in ascending order (read off the bundled SQLite 3.50 by
@@ -47,16 +51,34 @@ const SEPARATORS: &[(u32, u32)] = &[
     (0x1F170, 0x1F189),
 ];
 
+/// The combining accents the index's tokenizer keeps inside a token and folds away
+/// (`remove_diacritics`): its `sqlite3Fts5UnicodeIsdiacritic`, as inclusive ranges in ascending
+/// order. They hold every accent French decomposes into (grave, acute, circumflex, diaeresis,
+/// cedilla). Rust calls none of them alphanumeric.
+#[rustfmt::skip]
+const DIACRITICS: &[(u32, u32)] = &[
+    (0x300, 0x304), (0x306, 0x30C), (0x30F, 0x30F), (0x311, 0x311), (0x31B, 0x31B),
+    (0x323, 0x328), (0x32D, 0x32E), (0x330, 0x331),
+];
+
+/// Whether `cp` is in one of `ranges` (inclusive, ascending, apart).
+fn in_ranges(ranges: &[(u32, u32)], cp: u32) -> bool {
+    // The first range that does not end before `cp`: `cp` is in it when it starts at or
+    // before `cp`.
+    let at = ranges.partition_point(|&(_, high)| high < cp);
+    ranges.get(at).is_some_and(|&(low, _)| low <= cp)
+}
+
 /// True when `c` is part of a word for the full-text index (and for a search's words).
 pub(super) fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
     let cp = u32::from(c);
-    // The first range that does not end before `cp`: `cp` is a word character when there is
-    // none or it starts after `cp`.
-    let at = SEPARATORS.partition_point(|&(_, high)| high < cp);
-    c.is_alphanumeric() && SEPARATORS.get(at).is_none_or(|&(low, _)| low > cp)
+    if in_ranges(DIACRITICS, cp) {
+        return true;
+    }
+    c.is_alphanumeric() && !in_ranges(SEPARATORS, cp)
 }
 
 #[cfg(test)]
@@ -67,11 +89,37 @@ mod tests {
 
     /// Every character a search keeps inside a word is inside a token for the store's index
     /// ("a{c}b" is one word, not a phrase it refuses), and every character listed as a
-    /// separator does cut a word: the list is exact for the bundled SQLite.
+    /// separator does cut a word: the list is exact for the bundled SQLite. The combining
+    /// accents listed are exactly those of U+0300-U+036F the index keeps in a token, and it
+    /// folds each away ("a\u{301}b" finds "ab").
     #[test]
     fn the_words_of_a_search_are_the_index_tokens() {
         let store = Store::open_in_memory().unwrap();
         let conn = store.conn();
+        conn.execute(
+            "INSERT INTO offers_fts (rowid, title, employer, description) VALUES (1, 'ab', '', '')",
+            [],
+        )
+        .unwrap();
+        let mut matches_ab = conn
+            .prepare("SELECT count(*) FROM offers_fts WHERE offers_fts MATCH ?1")
+            .unwrap();
+        let mut accents = Vec::new();
+        for c in ('\u{300}'..='\u{36F}').filter(|c| !c.is_alphanumeric()) {
+            let found = matches_ab.query_row([format!("\"a{c}b\"")], |r| r.get::<_, i64>(0));
+            if matches!(found, Ok(1)) {
+                accents.push(u32::from(c));
+            }
+        }
+        let listed: Vec<u32> = DIACRITICS
+            .iter()
+            .flat_map(|&(low, high)| low..=high)
+            .collect();
+        assert_eq!(
+            accents, listed,
+            "the accents the index keeps in a token and folds"
+        );
+        drop(matches_ab);
         let mut stmt = conn
             .prepare("SELECT count(*) FROM offers_fts WHERE offers_fts MATCH ?1")
             .unwrap();
@@ -105,9 +153,11 @@ mod tests {
             disagree.len(),
             &disagree[..disagree.len().min(20)]
         );
-        assert!(
-            SEPARATORS.windows(2).all(|w| w[0].1 < w[1].0),
-            "ranges in order"
-        );
+        for ranges in [SEPARATORS, DIACRITICS] {
+            assert!(
+                ranges.windows(2).all(|w| w[0].1 < w[1].0),
+                "ranges in order"
+            );
+        }
     }
 }

@@ -6,16 +6,18 @@
 //! or `public_url` is https), only its hash kept as the key. Every POST carries the session's
 //! CSRF token in a hidden field (the login form a token of its own, doubled in a cookie), and
 //! a POST whose `Origin` is not this host is refused. Failed logins are limited to
-//! [`FAILED_LOGINS_PER_MINUTE`] per client address.
+//! [`FAILED_LOGINS_PER_MINUTE`] per client address: the peer's, or behind a proxy the operator
+//! trusts, the client it names (`web::client_address`), so that a stranger guessing tokens
+//! through nginx does not lock the operator out.
 
 // The checks return the page that answers a refusal; it is built only when one is refused.
 #![allow(clippy::result_large_err)]
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Mutex, MutexGuard};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -325,12 +327,10 @@ fn login_page(
     response
 }
 
-/// The client's address (the proxy's, behind one).
-fn client(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+/// The client's address: the peer's, or the client a trusted proxy names.
+fn client(s: &AppState, parts: &Parts) -> IpAddr {
+    s.client(&parts.extensions, &parts.headers)
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 /// `POST /admin/login`: checks the token, opens a session.
@@ -347,7 +347,7 @@ pub(super) async fn login(State(s): State<AppState>, request: Request) -> Respon
         Err(e) => return e,
     };
     let headers = &form.parts.headers;
-    let ip = client(&form.parts);
+    let ip = client(&s, &form.parts);
     let now = s.clock.now();
     {
         let mut inner = s.admin.lock();

@@ -1,11 +1,12 @@
 //! What operators and their monitoring read: `/readyz` (the database answers, the scheduler
 //! goes round its loop) and `/metrics` (Prometheus, answered to loopback clients and to the
-//! networks of the `metrics_from` setting only), and the count of every request answered.
+//! networks of the `metrics_from` setting only; behind a trusted proxy, the client it names
+//! is judged, not the proxy), and the count of every request answered.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,10 +22,10 @@ use crate::web::AppState;
 /// least every [`MAX_SLEEP`], so three of them leave room for a slow turn.
 pub const SCHEDULER_STALE_AFTER: Duration = Duration::from_secs(3 * MAX_SLEEP.as_secs());
 
-/// Whether a client at `peer` may read `/metrics`: loopback clients always, others only from
-/// the networks the operator listed (`metrics_from`). An unknown peer is refused.
-pub fn metrics_allowed(peer: Option<IpAddr>, from: &[ipnet::IpNet]) -> bool {
-    let Some(ip) = peer else {
+/// Whether a client at `client` may read `/metrics`: loopback clients always, others only
+/// from the networks the operator listed (`metrics_from`). An unknown client is refused.
+pub fn metrics_allowed(client: Option<IpAddr>, from: &[ipnet::IpNet]) -> bool {
+    let Some(ip) = client else {
         return false;
     };
     // An IPv4 client on an IPv6 socket (::ffff:a.b.c.d) is judged by its IPv4 address.
@@ -89,11 +90,8 @@ pub(in crate::web) async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `/metrics`: every metric, the stored counts read now; 403 to a client not allowed.
 pub(in crate::web) async fn metrics(State(state): State<AppState>, request: Request) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    if !metrics_allowed(peer, &state.metrics_from) {
+    let client = state.client(request.extensions(), request.headers());
+    if !metrics_allowed(client, &state.metrics_from) {
         return error(
             StatusCode::FORBIDDEN,
             "/metrics is answered to loopback clients only, unless `metrics_from` in [settings] \
