@@ -36,6 +36,16 @@ pub fn closing_is_suspicious(closing: usize, open: usize) -> bool {
 /// a feed fetched rarely (or no longer) still shows its recent history.
 pub const ATTEMPTS_KEPT: usize = 20;
 
+/// Counts the time the writer holds the store for a fetch, whatever the outcome, into
+/// [`crate::metrics::record_writer_busy`] when dropped.
+struct WriterBusy(std::time::Instant);
+
+impl Drop for WriterBusy {
+    fn drop(&mut self) {
+        crate::metrics::record_writer_busy(self.0.elapsed());
+    }
+}
+
 #[cfg(any(test, feature = "testing"))]
 /// Where an offer stands, without its content (for diagnostics and tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -843,14 +853,4 @@ pub(super) fn published_cluster(
         offer,
         sources,
     }))
-}
-
-/// Counts the time the writer holds the store for a fetch, whatever the outcome, into
-/// [`crate::metrics::record_writer_busy`] when dropped.
-struct WriterBusy(std::time::Instant);
-
-impl Drop for WriterBusy {
-    fn drop(&mut self) {
-        crate::metrics::record_writer_busy(self.0.elapsed());
-    }
 }
