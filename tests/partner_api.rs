@@ -591,7 +591,8 @@ fn large_rss(items: usize) -> String {
 
 /// Partners' checks draw on the daemon's body budget: while the daemon holds a large body,
 /// a partner's large feed is not read (503, Retry-After, in English and French, nothing
-/// stored), a small one still is, and once the daemon's body is applied the large one is.
+/// stored, and not counted toward the token's five POSTs a minute), a small one still is, and
+/// once the daemon's body is applied the large one is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_the_daemons_body_budget_has_no_room_for_is_answered_503() {
     const MIB: usize = 1024 * 1024;
@@ -680,6 +681,19 @@ async fn a_check_the_daemons_body_budget_has_no_room_for_is_answered_503() {
         page.contains("id=\"busy\"") && page.contains("réessayez"),
         "{page}"
     );
+    // A partner retrying as told is not then refused for it: the POSTs answered 503 do not
+    // count toward its five a minute (seven here, and a last one below).
+    for _ in 0..5 {
+        let (status, _, answer) = essaim
+            .call(
+                reqwest::Method::POST,
+                "/api/partner/feeds",
+                Some(&cress),
+                Some(large.clone()),
+            )
+            .await;
+        assert_eq!(status, 503, "{answer}");
+    }
 
     // A small feed takes a small share, which is free.
     let mutualite = essaim.token("Mutualité Française");

@@ -15,7 +15,7 @@
 //! English and French. Whatever is wrong with a token (none, malformed, unknown, revoked), the
 //! answer is the same 401; another network's registration reads as one that does not exist.
 //! Each token may register [`POSTS_PER_MINUTE`] times a minute (429 with Retry-After, time
-//! from the state's clock); bodies over [`BODY_LIMIT`] bytes are refused with 413.
+//! from the state's clock; a POST answered 503 for want of room does not count); bodies over [`BODY_LIMIT`] bytes are refused with 413.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -69,6 +69,16 @@ impl RateLimits {
         }
         times.push_back(now);
         Ok(())
+    }
+
+    /// Gives back the latest POST admitted for token `id`: one the server could not serve
+    /// (no room in the body budget, answered 503 with Retry-After) does not count, so a partner
+    /// that retries as told is not then refused for retrying.
+    fn give_back(&self, id: i64) {
+        let mut posts = self.posts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(times) = posts.get_mut(&id) {
+            times.pop_back();
+        }
     }
 }
 
@@ -357,7 +367,10 @@ pub(in crate::web) async fn register_feed(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("not registered: {reason}"),
         ),
-        Err(Refused::Busy) => busy_json(),
+        Err(Refused::Busy) => {
+            s.partner_limits.give_back(token.id);
+            busy_json()
+        }
         Err(Refused::Server(e)) => server_error(e),
     }
 }
@@ -702,6 +715,7 @@ pub(in crate::web) async fn submit(State(s): State<AppState>, body: Bytes) -> Re
             &format!("Not registered: {reason}"),
         ),
         Err(Refused::Busy) => {
+            s.partner_limits.give_back(token.id);
             let mut r = page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &url,
@@ -744,6 +758,13 @@ mod tests {
         // A minute after the first, one more is admitted.
         assert!(limits.admit(1, t0 + TimeDelta::seconds(60)).is_ok());
         assert_eq!(limits.admit(1, t0 + TimeDelta::seconds(60)), Err(1));
+        // A POST given back (answered 503) leaves room for one more.
+        limits.give_back(1);
+        assert!(limits.admit(1, t0 + TimeDelta::seconds(60)).is_ok());
+        assert_eq!(limits.admit(1, t0 + TimeDelta::seconds(60)), Err(1));
+        // Giving back for a token with no POSTs does nothing.
+        limits.give_back(3);
+        assert!(limits.admit(3, t0 + TimeDelta::seconds(61)).is_ok());
     }
 
     #[test]
