@@ -84,4 +84,7 @@ pub use rules::{compare, conflict, conflict_reason, same_job, verdict, Compariso
 pub use shingles::{containment, jaccard, minhash, NUM_HASHES, SHINGLE};
 pub use terms::{terms, Terms};
 pub use title::{title_tokens, titles_differ};
+/// The hash of the blocking keys (64-bit FNV-1a), for tests that need keys as they are.
+#[cfg(test)]
+pub(crate) use words::fnv;
 pub use words::stem;

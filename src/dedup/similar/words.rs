@@ -63,7 +63,7 @@ pub(super) fn is_stop(w: &str) -> bool {
 }
 
 /// 64-bit FNV-1a: stable across runs, platforms and Rust versions.
-pub(super) fn fnv(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);

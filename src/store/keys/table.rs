@@ -270,6 +270,36 @@ impl Held {
         }
     }
 
+    /// Replaces what is held with the pairs `fill` gives (in any order, repeats held once):
+    /// appended to the array's own room and sorted there once, rather than added one at a
+    /// time with merges on the way. When `fill` fails, the table is left empty.
+    pub(in crate::store) fn load<E>(
+        &mut self,
+        fill: impl FnOnce(&mut dyn FnMut(i64, i64)) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.clear();
+        if self.merged.capacity() < self.expected {
+            self.merged.reserve_exact(self.expected);
+        }
+        let (merged, wide) = (&mut self.merged, &mut self.wide);
+        let mut push = |key: i64, id: i64| match u32::try_from(id) {
+            Ok(id) => merged.push(Pair { key, id }),
+            Err(_) => wide.push((key, id)),
+        };
+        if let Err(e) = fill(&mut push) {
+            self.clear();
+            return Err(e);
+        }
+        self.merged.sort_unstable();
+        self.merged.dedup();
+        self.wide.sort_unstable();
+        self.wide.dedup();
+        self.len = self.merged.len() + self.wide.len();
+        self.gone.resize(self.merged.len().div_ceil(64), 0);
+        self.index();
+        Ok(())
+    }
+
     /// Removes a pair (nothing when it is not held).
     pub(in crate::store) fn remove(&mut self, key: i64, id: i64) {
         let Ok(id32) = u32::try_from(id) else {
