@@ -2,7 +2,7 @@
 """Generates the partner feeds of the ingest benchmark (bench/ingest.sh) and their feeds.toml.
 
     bench/gen-ingest.py OUT_DIR [--feeds 100] [--items 1000] [--seed 20] [--changed 0]
-        [--port 8088] [--database PATH]
+        [--port 8088] [--database PATH] [--first 0]
 
 Writes OUT_DIR/www/feed-NNNNN.EXT, FEEDS feeds of ITEMS offers each, the feeds cycling through
 every format essaim reads: RSS 2.0 (with WP Job Manager's job_listing:* elements), Atom 1.0,
@@ -18,6 +18,9 @@ one host here).
 --changed F rewrites a fraction F of all offers (new salary and an added sentence), in one
 feed of ten, and leaves the other files untouched (same bytes and modification time, so that
 nginx answers them 304). A file is only replaced when its bytes change.
+
+--first N numbers the feeds from N (ids pNNNNN, their files, references and links): feeds
+that are new to a database filled from feeds numbered from 0 (bench/ratio.sh).
 
 Deterministic for a given seed. Prints one JSON line: feeds, items, files rewritten, RSS files.
 Standard library only.
@@ -236,13 +239,14 @@ def main():
     p.add_argument("--changed", type=float, default=0.0, help="fraction of all offers rewritten")
     p.add_argument("--port", type=int, default=8088)
     p.add_argument("--database", default="essaim.db")
+    p.add_argument("--first", type=int, default=0, help="number of the first feed")
     a = p.parse_args()
     www = os.path.join(a.out_dir, "www")
     os.makedirs(www, exist_ok=True)
     r = random.Random(a.seed)
     now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
     own = a.items - round(a.items * CROSS_POSTED)
-    originals = [[offer(r, f, n, now) for n in range(own)] for f in range(a.feeds)]
+    originals = [[offer(r, a.first + f, n, now) for n in range(own)] for f in range(a.feeds)]
     # The changed offers: in one feed of ten, enough of its offers for the fraction asked.
     changed_feeds = list(range(0, a.feeds, 10))
     per_feed = round(a.changed * a.feeds * a.items / max(1, len(changed_feeds)))
@@ -258,14 +262,15 @@ def main():
         for n in range(a.items - own):
             other = r.randrange(a.feeds - 1) if a.feeds > 1 else 0
             other += other >= f and a.feeds > 1
-            offers.append(repost(r, r.choice(originals[other]), f, n))
+            offers.append(repost(r, r.choice(originals[other]), a.first + f, n))
         r.shuffle(offers)
         if a.changed > 0 and f in changed_feeds:
             offers = [change(o) if i < per_feed else o for i, o in enumerate(offers)]
         fmt = FORMATS[f % len(FORMATS)]
         latin1 = fmt in XML_FORMATS and f % 5 == 3
-        name = f"feed-{f:05d}.{EXT[fmt]}"
-        body = render(fmt, f, offers, "ISO-8859-1" if latin1 else "UTF-8")
+        no = a.first + f
+        name = f"feed-{no:05d}.{EXT[fmt]}"
+        body = render(fmt, no, offers, "ISO-8859-1" if latin1 else "UTF-8")
         path = os.path.join(www, name)
         try:
             with open(path, "rb") as old:
@@ -280,7 +285,7 @@ def main():
         if fmt == "rss":
             rss.append(name)
         toml.append(
-            f'[[feed]]\nid = "p{f:05d}"\nname = "Partenaire {f}"\nnetwork = "Réseau {f % 37}"\n'
+            f'[[feed]]\nid = "p{no:05d}"\nname = "Partenaire {no}"\nnetwork = "Réseau {no % 37}"\n'
             f'url = "http://127.0.0.1:{a.port}/{name}"\nformat = "{fmt}"\n'
             + (MAPPING if fmt == "xml" else "") + "\n"
         )

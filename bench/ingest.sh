@@ -40,15 +40,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'bench/ingest.sh: %s\n' "$*" >&2; exit 1; }
 
-NGINX_PID=""
+# shellcheck source=bench/nginx.sh
+. "$ROOT/bench/nginx.sh"
 CREATED_WORK=0
 cleanup() {
   local status=$?
   set +e
-  if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-    kill -TERM "$NGINX_PID"
-    wait "$NGINX_PID" 2>/dev/null
-  fi
+  stop_static
   if [[ -n $WORK && $CREATED_WORK == 1 && $KEEP == 0 ]]; then
     rm -rf -- "$WORK"
   elif [[ -n $WORK ]]; then
@@ -92,49 +90,14 @@ if [[ -z $WORK ]]; then
   WORK=$(mktemp -d /tmp/essaim-ingest.XXXXXX)
   CREATED_WORK=1
 fi
-mkdir -p "$WORK/nginx-tmp"
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 say "generating $FEEDS feeds x $ITEMS offers in $WORK"
 GEN=("$PY" "$ROOT/bench/gen-ingest.py" "$WORK" --feeds "$FEEDS" --items "$ITEMS" --port "$PORT")
 "${GEN[@]}" >"$WORK/gen.json" || die "bench/gen-ingest.py failed"
 rm -f "$WORK"/essaim.db*
 
 # ---------------------------------------------------------------- 4. nginx
-USER_LINE=""
-[[ $(id -u) == 0 ]] && USER_LINE="user root;"
-cat >"$WORK/nginx.conf" <<EOF
-# Written by bench/ingest.sh: the partner feeds as static files (ETag and Last-Modified).
-$USER_LINE
-worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-    types { application/rss+xml xml; application/atom+xml atom; application/json json; }
-    default_type application/octet-stream;
-    sendfile on;
-    access_log off;
-    etag on;
-    client_body_temp_path $WORK/nginx-tmp/body;
-    proxy_temp_path $WORK/nginx-tmp/proxy;
-    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
-    scgi_temp_path $WORK/nginx-tmp/scgi;
-    server {
-        listen 127.0.0.1:$PORT;
-        root $WORK/www;
-        location / { }
-    }
-}
-EOF
-"$NGINX" -t -p "$WORK" -c "$WORK/nginx.conf" >"$WORK/nginx-t.log" 2>&1 ||
-  die "nginx -t refused $WORK/nginx.conf: $(cat "$WORK/nginx-t.log")"
-"$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
-NGINX_PID=$!
-for _ in $(seq 1 100); do
-  "$PY" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/feed-00000.xml', timeout=1)" 2>/dev/null && break
-  sleep 0.1
-done
+serve_static "$WORK" "$WORK/www" "$PORT"
 
 # ---------------------------------------------------------------- 5. passes
 FEED_ARGS=()
