@@ -578,6 +578,67 @@ async fn approving_and_rejecting_registrations_pokes_the_registry() {
     assert_eq!(stored.reason.as_deref(), Some("pas une offre d'emploi"));
 }
 
+/// A registration the registry could not poll as registered (a home-made XML format without
+/// its mapping) is not approved from `/admin`, as `essaim feeds approve` refuses it: the
+/// operator is told why, and it stays pending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_that_cannot_be_polled_is_not_approved() {
+    let site = AdminSite::start(SiteOptions::default()).await;
+    let operator = log_in(&site).await;
+    let unpollable = site
+        .dir
+        .store
+        .register_feed(
+            &NewRegistration {
+                network: "Cress Bretagne".into(),
+                token_id: None,
+                name: "Offres maison".into(),
+                url: "https://cress-bretagne.example/offres.xml".into(),
+                format: Some("xml".into()),
+                mapping: None,
+                report: serde_json::json!({}),
+            },
+            common::fixture_now(),
+        )
+        .unwrap();
+    let r = post(
+        &site,
+        &operator,
+        &format!("/admin/registrations/{}/approve", unpollable.id),
+        &[("csrf", &operator.csrf)],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = get(&site, &operator.cookie, "/admin").await;
+    assert!(
+        page.contains(&format!(
+            "Not done: registration {} cannot be polled as registered: format &quot;xml&quot; \
+             needs a mapping",
+            unpollable.id
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("ask Cress Bretagne to register it again"),
+        "{page}"
+    );
+    let stored = site.dir.store.registration(unpollable.id).unwrap().unwrap();
+    assert_eq!(stored.state, RegistrationState::Pending);
+    // Rejecting it still works.
+    post(
+        &site,
+        &operator,
+        &format!("/admin/registrations/{}/reject", unpollable.id),
+        &[
+            ("csrf", &operator.csrf),
+            ("reason", "format sans correspondance"),
+        ],
+    )
+    .await;
+    let stored = site.dir.store.registration(unpollable.id).unwrap().unwrap();
+    assert_eq!(stored.state, RegistrationState::Rejected);
+}
+
 /// A partner's change to an approved registration waits on the overview beside what is
 /// approved; rejected with a reason, the approved version stays polled; sent again and
 /// approved, it replaces it.

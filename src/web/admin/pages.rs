@@ -654,7 +654,9 @@ pub(super) async fn fetch_now(
     html::see_other(&format!("/admin/feeds/{}", path_segment(&id)))
 }
 
-/// `POST /admin/registrations/{id}/approve` and `.../reject`: the operator's decision.
+/// `POST /admin/registrations/{id}/approve` and `.../reject`: the operator's decision. An
+/// approval of what the registry could not poll (a format that needs a mapping, without one)
+/// is refused with the reason, as `essaim feeds approve` refuses it.
 pub(super) async fn decide(
     State(s): State<AppState>,
     Path((id, decision)): Path<(i64, String)>,
@@ -680,13 +682,23 @@ pub(super) async fn decide(
         .map(|r| r.trim().chars().take(500).collect::<String>())
         .filter(|r| !r.is_empty());
     let now = s.clock.now();
+    let config = s.config.clone();
     let decided = s
         .shared()
         .run(move |store| {
-            let change = store
-                .registration(id)?
-                .map(|r| r.what_changed())
-                .unwrap_or_default();
+            let registration = store.registration(id)?;
+            // What the registry would leave out is refused, with the reason (for a change,
+            // the version it would make polled), as `essaim feeds approve` does.
+            if let (true, Some(config), Some(r)) = (approve, &config, &registration) {
+                if let Err(e) = config.partner_feed(&r.as_changed()) {
+                    return Err(StoreError::Refused(format!(
+                        "registration {id} cannot be polled as registered: {e}; reject it, or \
+                         ask {} to register it again with a format and mapping",
+                        r.network
+                    )));
+                }
+            }
+            let change = registration.map(|r| r.what_changed()).unwrap_or_default();
             Ok((
                 change,
                 store.decide_registration(id, approve, reason.as_deref(), now)?,
