@@ -90,6 +90,7 @@ if [[ -z $WORK ]]; then
   WORK=$(mktemp -d /tmp/essaim-ingest.XXXXXX)
   CREATED_WORK=1
 fi
+mkdir -p "$WORK"
 PORT=$(free_port)
 say "generating $FEEDS feeds x $ITEMS offers in $WORK"
 GEN=("$PY" "$ROOT/bench/gen-ingest.py" "$WORK" --feeds "$FEEDS" --items "$ITEMS" --port "$PORT")
