@@ -569,6 +569,113 @@ async fn a_change_after_approval_keeps_the_approved_feed_polled_until_the_operat
     assert!(feeds.iter().all(|f| f.id != "partner-1"));
 }
 
+/// A partner's feed moves to another address: `PUT /api/partner/feeds/{id}` checks the new
+/// URL as a registration is checked; the approved feed stays polled at its old URL until the
+/// operator approves the move, then it is the same feed (`partner-1`) at the new one. A URL
+/// that cannot be read changes nothing; another network's registration is not found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_feed_is_registered_again_at_its_new_url_as_a_change() {
+    let app = Router::new()
+        .route(
+            "/offres/rss",
+            get(|| async { common::rss_response(common::rss(&["Animateur", "Comptable"])) }),
+        )
+        .route(
+            "/emplois/flux.rss",
+            get(|| async {
+                common::rss_response(common::rss(&["Animateur", "Comptable", "Éducatrice"]))
+            }),
+        );
+    let feeds = common::serve(app).await;
+    let essaim = Essaim::start(true).await;
+    let token = essaim.token("URSCOP Auvergne-Rhône-Alpes");
+    let old_url = format!("http://{feeds}/offres/rss");
+    let new_url = format!("http://{feeds}/emplois/flux.rss");
+    assert_eq!(
+        essaim.post(Some(&token), json!({"url": old_url})).await.0,
+        201
+    );
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+
+    let put = |body: Value, path: &'static str| {
+        let (essaim, token) = (&essaim, token.clone());
+        async move {
+            let (status, _, answer) = essaim
+                .call(reqwest::Method::PUT, path, Some(&token), Some(body))
+                .await;
+            (status, answer)
+        }
+    };
+    let (status, answer) = put(json!({"url": new_url}), "/api/partner/feeds/1").await;
+    assert_eq!(status, 200, "{answer}");
+    let r = &answer["registration"];
+    assert_eq!(
+        (r["id"].as_i64(), &r["feed_id"]),
+        (Some(1), &json!("partner-1"))
+    );
+    assert_eq!(r["state"], "approved", "{answer}");
+    assert_eq!(r["url"], old_url.as_str(), "{answer}");
+    assert_eq!(r["change"]["url"], new_url.as_str(), "{answer}");
+    assert_eq!(r["change"]["state"], "pending", "{answer}");
+    assert_eq!(answer["check"]["report"]["offers"], 3, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("keeps polling and publishing partner-1 as approved"),
+        "{answer}"
+    );
+    // Listed once, not as a second registration.
+    let (_, list) = essaim.get(Some(&token), "/api/partner/feeds").await;
+    assert_eq!(list["feeds"].as_array().map(Vec::len), Some(1), "{list}");
+
+    // The operator approves the move: the same feed, at the new URL.
+    essaim
+        .store
+        .decide_registration(1, true, None, common::fixture_now())
+        .unwrap();
+    let (_, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(one["url"], new_url.as_str(), "{one}");
+    assert_eq!(one.get("change"), None, "{one}");
+    let (polled, _) = essaim::registry::all_feeds(&essaim.config, &essaim.store).unwrap();
+    assert_eq!(
+        polled
+            .iter()
+            .filter(|f| f.id.starts_with("partner-"))
+            .count(),
+        1
+    );
+
+    // A URL that cannot be read is refused and changes nothing.
+    let (status, answer) = put(
+        json!({"url": format!("http://{feeds}/absent.rss")}),
+        "/api/partner/feeds/1",
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    let (_, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!((&one["url"], one.get("change")), (&json!(new_url), None));
+
+    // Another network's registration, or none: not found.
+    let other = essaim.token("Cress Bretagne");
+    let (status, _, _) = essaim
+        .call(
+            reqwest::Method::PUT,
+            "/api/partner/feeds/1",
+            Some(&other),
+            Some(json!({"url": old_url})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = put(json!({"url": old_url}), "/api/partner/feeds/7").await;
+    assert_eq!(status, 404);
+    let (_, one) = essaim.get(Some(&token), "/api/partner/feeds/1").await;
+    assert_eq!(one["url"], new_url.as_str(), "{one}");
+}
+
 /// A French feed of `items` offers, some 300 bytes each.
 fn large_rss(items: usize) -> String {
     let mut body = String::with_capacity(items * 340 + 300);

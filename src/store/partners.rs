@@ -91,6 +91,128 @@ fn registration(r: &Row<'_>) -> rusqlite::Result<Registration> {
     })
 }
 
+/// The live registration matching `condition`, as polled (the newest when several match).
+fn polled_where(
+    tx: &Transaction<'_>,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<Polled>, StoreError> {
+    Ok(tx
+        .query_row(
+            &format!(
+                "SELECT id, url, format, mapping, state FROM registrations
+                 WHERE {condition} ORDER BY id DESC LIMIT 1"
+            ),
+            params,
+            |r| {
+                Ok(Polled {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    format: r.get(2)?,
+                    mapping: r.get(3)?,
+                    state: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Records `new` as [`Store::register_feed`] says, into `existing` (or as a new registration).
+fn record_registration(
+    tx: &Transaction<'_>,
+    existing: Option<Polled>,
+    new: &NewRegistration,
+    now: DateTime<Utc>,
+) -> Result<Registration, StoreError> {
+    let mapping = new
+        .mapping
+        .as_ref()
+        .map(|m| serde_json::Value::Object(m.clone()).to_string());
+    let report = new.report.to_string();
+    let now = rfc3339(now);
+    let id = match existing {
+        Some(Polled {
+            id,
+            url,
+            format,
+            mapping: old_mapping,
+            state,
+        }) => {
+            let changed = url != new.url || format != new.format || old_mapping != mapping;
+            if state == RegistrationState::Approved.as_str() {
+                tx.execute(
+                    "UPDATE registrations SET name = ?2, token_id = coalesce(?3, token_id)
+                     WHERE id = ?1",
+                    params![id, new.name, new.token_id],
+                )?;
+                if changed {
+                    tx.execute(
+                        "INSERT INTO registration_changes
+                           (registration_id, url, format, mapping, report, checked_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (registration_id) DO UPDATE SET
+                           url = excluded.url, format = excluded.format,
+                           mapping = excluded.mapping, report = excluded.report,
+                           checked_at = excluded.checked_at, state = 'pending',
+                           decided_at = NULL, reason = NULL",
+                        params![id, new.url, new.format, mapping, report, now],
+                    )?;
+                } else {
+                    tx.execute(
+                        "DELETE FROM registration_changes WHERE registration_id = ?1",
+                        [id],
+                    )?;
+                    tx.execute(
+                        "UPDATE registrations SET report = ?2, checked_at = ?3 WHERE id = ?1",
+                        params![id, report, now],
+                    )?;
+                }
+            } else {
+                let back_to_pending = changed || state == "rejected";
+                tx.execute(
+                    "UPDATE registrations SET name = ?2, url = ?3, format = ?4, mapping = ?5,
+                       report = ?6, checked_at = ?7, token_id = coalesce(?8, token_id),
+                       state = CASE WHEN ?9 THEN 'pending' ELSE state END,
+                       decided_at = CASE WHEN ?9 THEN NULL ELSE decided_at END,
+                       reason = CASE WHEN ?9 THEN NULL ELSE reason END
+                     WHERE id = ?1",
+                    params![
+                        id,
+                        new.name,
+                        new.url,
+                        new.format,
+                        mapping,
+                        report,
+                        now,
+                        new.token_id,
+                        back_to_pending
+                    ],
+                )?;
+            }
+            id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO registrations
+                   (network, token_id, name, url, format, mapping, report, created_at, checked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![
+                    new.network,
+                    new.token_id,
+                    new.name,
+                    new.url,
+                    new.format,
+                    mapping,
+                    report,
+                    now
+                ],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+    registration_in(tx, id)
+}
+
 /// Registration `id` read within `tx`.
 fn registration_in(tx: &Transaction<'_>, id: i64) -> Result<Registration, StoreError> {
     Ok(tx.query_row(
@@ -211,112 +333,55 @@ impl Store {
         new: &NewRegistration,
         now: DateTime<Utc>,
     ) -> Result<Registration, StoreError> {
-        let mapping = new
-            .mapping
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        let report = new.report.to_string();
-        let now = rfc3339(now);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing = tx
-            .query_row(
-                "SELECT id, url, format, mapping, state FROM registrations
-                 WHERE network = ?1 AND url = ?2 AND state != 'withdrawn'
-                 ORDER BY id DESC LIMIT 1",
-                params![new.network, new.url],
-                |r| {
-                    Ok(Polled {
-                        id: r.get(0)?,
-                        url: r.get(1)?,
-                        format: r.get(2)?,
-                        mapping: r.get(3)?,
-                        state: r.get(4)?,
-                    })
-                },
-            )
-            .optional()?;
-        let id = match existing {
-            Some(Polled {
-                id,
-                url,
-                format,
-                mapping: old_mapping,
-                state,
-            }) => {
-                let changed = url != new.url || format != new.format || old_mapping != mapping;
-                if state == RegistrationState::Approved.as_str() {
-                    tx.execute(
-                        "UPDATE registrations SET name = ?2, token_id = coalesce(?3, token_id)
-                         WHERE id = ?1",
-                        params![id, new.name, new.token_id],
-                    )?;
-                    if changed {
-                        tx.execute(
-                            "INSERT INTO registration_changes
-                               (registration_id, url, format, mapping, report, checked_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                             ON CONFLICT (registration_id) DO UPDATE SET
-                               url = excluded.url, format = excluded.format,
-                               mapping = excluded.mapping, report = excluded.report,
-                               checked_at = excluded.checked_at, state = 'pending',
-                               decided_at = NULL, reason = NULL",
-                            params![id, new.url, new.format, mapping, report, now],
-                        )?;
-                    } else {
-                        tx.execute(
-                            "DELETE FROM registration_changes WHERE registration_id = ?1",
-                            [id],
-                        )?;
-                        tx.execute(
-                            "UPDATE registrations SET report = ?2, checked_at = ?3 WHERE id = ?1",
-                            params![id, report, now],
-                        )?;
-                    }
-                } else {
-                    let back_to_pending = changed || state == "rejected";
-                    tx.execute(
-                        "UPDATE registrations SET name = ?2, url = ?3, format = ?4, mapping = ?5,
-                           report = ?6, checked_at = ?7, token_id = coalesce(?8, token_id),
-                           state = CASE WHEN ?9 THEN 'pending' ELSE state END,
-                           decided_at = CASE WHEN ?9 THEN NULL ELSE decided_at END,
-                           reason = CASE WHEN ?9 THEN NULL ELSE reason END
-                         WHERE id = ?1",
-                        params![
-                            id,
-                            new.name,
-                            new.url,
-                            new.format,
-                            mapping,
-                            report,
-                            now,
-                            new.token_id,
-                            back_to_pending
-                        ],
-                    )?;
-                }
-                id
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO registrations
-                       (network, token_id, name, url, format, mapping, report, created_at, checked_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                    params![
-                        new.network,
-                        new.token_id,
-                        new.name,
-                        new.url,
-                        new.format,
-                        mapping,
-                        report,
-                        now
-                    ],
-                )?;
-                tx.last_insert_rowid()
-            }
+        let existing = polled_where(
+            &tx,
+            "network = ?1 AND url = ?2 AND state != 'withdrawn'",
+            params![new.network, new.url],
+        )?;
+        let r = record_registration(&tx, existing, new, now)?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// Records registration `id` of `new.network` again, at `new.url` (another URL than its
+    /// own: the partner's feed moved), as [`Store::register_feed`] records one registered again
+    /// at its URL: an approved one keeps being polled at its approved URL, the move waiting as
+    /// its change for the operator's decision; a pending or rejected one is changed in place and
+    /// waits for the operator. The feed (`partner-<id>`) and its offers stay the same. Refused
+    /// when the network has no such registration (or it was withdrawn), or when another of its
+    /// registrations is at that URL.
+    pub fn move_registration(
+        &self,
+        id: i64,
+        new: &NewRegistration,
+        now: DateTime<Utc>,
+    ) -> Result<Registration, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let Some(existing) = polled_where(
+            &tx,
+            "id = ?1 AND network = ?2 AND state != 'withdrawn'",
+            params![id, new.network],
+        )?
+        else {
+            return Err(StoreError::Refused(format!(
+                "{} has no registration {id} (or it was withdrawn)",
+                new.network
+            )));
         };
-        let r = registration_in(&tx, id)?;
+        if let Some(other) = polled_where(
+            &tx,
+            "network = ?1 AND url = ?2 AND state != 'withdrawn' AND id != ?3",
+            params![new.network, new.url, id],
+        )? {
+            return Err(StoreError::Refused(format!(
+                "{} is already registration {} of {}: withdraw one of them first",
+                new.url, other.id, new.network
+            )));
+        }
+        let r = record_registration(&tx, Some(existing), new, now)?;
         tx.commit()?;
         Ok(r)
     }
@@ -599,6 +664,105 @@ mod tests {
                 (r.url, r.format, mapping)
             })
             .collect()
+    }
+
+    /// A partner's feed moves: the approved registration keeps its feed and is polled at its
+    /// old URL until the operator approves the move; a pending one moves at once (still
+    /// pending); a URL another of its registrations has, a withdrawn registration and another
+    /// network's are refused, and nothing changes.
+    #[test]
+    fn a_registration_moves_to_another_url_as_a_change() {
+        let store = Store::open_in_memory().unwrap();
+        let old_url = "https://www.urscop-aura.example/offres/rss";
+        let new_url = "https://emplois.urscop-aura.example/flux.rss";
+        let r = store
+            .register_feed(&new("URSCOP AURA", old_url), at("2026-12-07T10:00:00Z"))
+            .unwrap();
+        store
+            .decide_registration(r.id, true, None, at("2026-12-07T10:05:00Z"))
+            .unwrap();
+        let mut moved = new("URSCOP AURA", new_url);
+        moved.report = serde_json::json!({"readable": true, "report": {"offers": 4}});
+        let m = store
+            .move_registration(r.id, &moved, at("2026-12-08T09:00:00Z"))
+            .unwrap();
+        assert_eq!((m.id, m.feed_id.as_str()), (r.id, r.feed_id.as_str()));
+        assert_eq!(m.state, RegistrationState::Approved);
+        assert_eq!(m.url, old_url, "polled at its approved URL meanwhile");
+        assert_eq!(m.pending_change().unwrap().url, new_url);
+        assert_eq!(m.what_changed(), [format!("url: {old_url} → {new_url}")]);
+        assert_eq!(polled(&store), [(old_url.to_string(), None, None)]);
+        assert_eq!(
+            store
+                .registrations_waiting()
+                .unwrap()
+                .iter()
+                .map(|w| w.id)
+                .collect::<Vec<_>>(),
+            [r.id]
+        );
+        let approved = store
+            .decide_registration(r.id, true, None, at("2026-12-08T10:00:00Z"))
+            .unwrap();
+        assert_eq!(approved.url, new_url);
+        assert_eq!(
+            approved.feed_id, r.feed_id,
+            "the same feed, the same offers"
+        );
+        assert!(approved.pending_change().is_none());
+        assert_eq!(polled(&store), [(new_url.to_string(), None, None)]);
+
+        // A pending registration moves in place, and stays pending.
+        let p = store
+            .register_feed(
+                &new("URSCOP AURA", "https://scop-a.example/rss"),
+                at("2026-12-08T11:00:00Z"),
+            )
+            .unwrap();
+        let p2 = store
+            .move_registration(
+                p.id,
+                &new("URSCOP AURA", "https://scop-a.example/emplois.rss"),
+                at("2026-12-08T11:30:00Z"),
+            )
+            .unwrap();
+        assert_eq!(p2.id, p.id);
+        assert_eq!(p2.url, "https://scop-a.example/emplois.rss");
+        assert_eq!(p2.state, RegistrationState::Pending);
+
+        // Onto another of its registrations, a withdrawn one, another network's: refused.
+        let onto = store.move_registration(
+            p.id,
+            &new("URSCOP AURA", new_url),
+            at("2026-12-08T12:00:00Z"),
+        );
+        assert!(
+            matches!(&onto, Err(StoreError::Refused(why)) if why.contains(&format!("already registration {}", r.id))),
+            "{onto:?}"
+        );
+        let foreign = store.move_registration(
+            p.id,
+            &new("Cress Bretagne", "https://cress.example/rss"),
+            at("2026-12-08T12:00:00Z"),
+        );
+        assert!(
+            matches!(foreign, Err(StoreError::Refused(_))),
+            "{foreign:?}"
+        );
+        assert!(store
+            .withdraw_registration("URSCOP AURA", p.id, at("2026-12-08T12:10:00Z"))
+            .unwrap());
+        let gone = store.move_registration(
+            p.id,
+            &new("URSCOP AURA", "https://scop-a.example/autre.rss"),
+            at("2026-12-08T12:20:00Z"),
+        );
+        assert!(matches!(gone, Err(StoreError::Refused(_))), "{gone:?}");
+        assert_eq!(
+            store.registration(p.id).unwrap().unwrap().url,
+            "https://scop-a.example/emplois.rss"
+        );
+        assert_eq!(polled(&store), [(new_url.to_string(), None, None)]);
     }
 
     #[test]

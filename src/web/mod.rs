@@ -246,7 +246,9 @@ pub fn router(state: AppState) -> Router {
                 )
                 .route(
                     "/api/partner/feeds/{id}",
-                    get(partner::get_feed).delete(partner::withdraw_feed),
+                    get(partner::get_feed)
+                        .put(partner::move_feed)
+                        .delete(partner::withdraw_feed),
                 )
                 .route("/partner", get(partner::form).post(partner::submit))
                 .layer(DefaultBodyLimit::max(partner::BODY_LIMIT)),

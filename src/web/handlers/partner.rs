@@ -1,8 +1,9 @@
 //! The partner API and its form: a partner network, with the token the operator gave it
 //! (`Authorization: Bearer`, or the form's token field), registers a feed URL
 //! (`POST /api/partner/feeds`), lists and reads its own registrations (`GET
-//! /api/partner/feeds`, `GET /api/partner/feeds/{id}`) and withdraws one (`DELETE`). `/partner`
-//! is the same registration as a plain HTML form and page.
+//! /api/partner/feeds`, `GET /api/partner/feeds/{id}`), registers one again at another URL when
+//! its feed moved (`PUT /api/partner/feeds/{id}`, the same feed once approved) and withdraws
+//! one (`DELETE`). `/partner` is the same registration as a plain HTML form and page.
 //!
 //! Each registration is checked at once ([`crate::validate::check`]): fetched under every
 //! fetch rule of the operator's settings, read as it would be polled. A URL the rules refuse
@@ -31,7 +32,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::model::{PartnerToken, Registration, RegistrationState};
-use crate::store::NewRegistration;
+use crate::store::{NewRegistration, StoreError};
 use crate::validate::check::{self, Candidate, CheckError, Outcome};
 use crate::web::answer::{error, server_error};
 use crate::web::AppState;
@@ -211,6 +212,7 @@ async fn register(
     s: &AppState,
     token: &PartnerToken,
     request: FeedRequest,
+    moving: Option<i64>,
 ) -> Result<(bool, Registration, Outcome), Refused> {
     let Some(config) = s.config.clone() else {
         return Err(Refused::Server("no configuration".into()));
@@ -270,15 +272,21 @@ async fn register(
     };
     let (existed, registration) = s
         .shared()
-        .run(move |st| {
-            let existed = st
-                .registrations(Some(&new.network))?
-                .iter()
-                .any(|r| r.url == new.url);
-            Ok((existed, st.register_feed(&new, now)?))
+        .run(move |st| match moving {
+            Some(id) => Ok((true, st.move_registration(id, &new, now)?)),
+            None => {
+                let existed = st
+                    .registrations(Some(&new.network))?
+                    .iter()
+                    .any(|r| r.url == new.url);
+                Ok((existed, st.register_feed(&new, now)?))
+            }
         })
         .await
-        .map_err(|e| Refused::Server(e.to_string()))?;
+        .map_err(|e| match e {
+            StoreError::Refused(why) => Refused::Unprocessable(why),
+            e => Refused::Server(e.to_string()),
+        })?;
     Ok((!existed, registration, outcome))
 }
 
@@ -326,17 +334,58 @@ pub(in crate::web) async fn register_feed(
     };
     let request: FeedRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "the body must be a JSON object {{\"url\", \"name\"?, \"format\"?, \
-                     \"mapping\"?}}: {e}"
-                ),
-            )
-        }
+        Err(e) => return bad_body(&e),
     };
-    match register(&s, &token, request).await {
+    let registered = register(&s, &token, request, None).await;
+    registered_json(&s, &token, registered)
+}
+
+/// `PUT /api/partner/feeds/{id}`: registration `id` registered again with the same body as a
+/// POST, at its URL or at another one (the partner's feed moved). Checked as a POST is; then
+/// an approved registration keeps being polled as approved, the new version waiting for the
+/// operator as its change, and a pending or rejected one is changed in place and waits for
+/// the operator. The feed and its offers stay the same (`partner-<id>`).
+pub(in crate::web) async fn move_feed(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = match admit(&s, bearer(&headers), true).await {
+        Ok(t) => t,
+        Err(d) => return denied_json(d),
+    };
+    let registration = match own(&s, token.network.clone(), &id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return no_such_feed(),
+        Err(response) => return response,
+    };
+    let request: FeedRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return bad_body(&e),
+    };
+    let registered = register(&s, &token, request, Some(registration.id)).await;
+    registered_json(&s, &token, registered)
+}
+
+/// The answer to the body of a POST or PUT that is not a registration.
+fn bad_body(e: &serde_json::Error) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "the body must be a JSON object {{\"url\", \"name\"?, \"format\"?, \
+             \"mapping\"?}}: {e}"
+        ),
+    )
+}
+
+/// The answer to a registration checked and stored (or refused).
+fn registered_json(
+    s: &AppState,
+    token: &PartnerToken,
+    registered: Result<(bool, Registration, Outcome), Refused>,
+) -> Response {
+    match registered {
         Ok((created, registration, outcome)) => {
             let status = if created {
                 StatusCode::CREATED
@@ -696,7 +745,7 @@ pub(in crate::web) async fn submit(State(s): State<AppState>, body: Bytes) -> Re
         format: Some(format.clone()),
         mapping,
     };
-    match register(&s, &token, request).await {
+    match register(&s, &token, request, None).await {
         Ok((created, registration, outcome)) => {
             let status = if created {
                 StatusCode::CREATED
