@@ -324,7 +324,8 @@ impl Store {
     /// Records a partner's registration. The same network registering the same URL again
     /// updates its registration (report, name, format, mapping) rather than adding one. A
     /// pending registration is changed in place; a rejected one that is registered again goes
-    /// back to pending. An approved one keeps its approved version, polled as it was: a new
+    /// back to pending. An approved registration whose change moves it to `new.url` (see
+    /// [`Store::move_registration`]) is the one registered again there. An approved one keeps its approved version, polled as it was: a new
     /// format or mapping is recorded as its change, pending the operator's decision (a change
     /// waiting or rejected before is replaced), and registering it again as approved drops
     /// any change. A withdrawn registration is not reused.
@@ -335,11 +336,20 @@ impl Store {
     ) -> Result<Registration, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let existing = polled_where(
+        let existing = match polled_where(
             &tx,
             "network = ?1 AND url = ?2 AND state != 'withdrawn'",
             params![new.network, new.url],
-        )?;
+        )? {
+            Some(at_url) => Some(at_url),
+            // An approved registration moving there (its change is at that URL): that one.
+            None => polled_where(
+                &tx,
+                "network = ?1 AND state = 'approved'
+                 AND id IN (SELECT registration_id FROM registration_changes WHERE url = ?2)",
+                params![new.network, new.url],
+            )?,
+        };
         let r = record_registration(&tx, existing, new, now)?;
         tx.commit()?;
         Ok(r)
@@ -373,7 +383,9 @@ impl Store {
         };
         if let Some(other) = polled_where(
             &tx,
-            "network = ?1 AND url = ?2 AND state != 'withdrawn' AND id != ?3",
+            "network = ?1 AND state != 'withdrawn' AND id != ?3
+             AND (url = ?2
+                  OR id IN (SELECT registration_id FROM registration_changes WHERE url = ?2))",
             params![new.network, new.url, id],
         )? {
             return Err(StoreError::Refused(format!(
@@ -691,6 +703,17 @@ mod tests {
         assert_eq!(m.url, old_url, "polled at its approved URL meanwhile");
         assert_eq!(m.pending_change().unwrap().url, new_url);
         assert_eq!(m.what_changed(), [format!("url: {old_url} → {new_url}")]);
+        // Registered at the new URL meanwhile (a POST rather than a PUT), it is the same
+        // registration, its move checked again.
+        let again = store
+            .register_feed(&moved, at("2026-12-08T09:30:00Z"))
+            .unwrap();
+        assert_eq!((again.id, again.url.as_str()), (r.id, old_url));
+        assert_eq!(
+            again.pending_change().unwrap().checked_at,
+            at("2026-12-08T09:30:00Z")
+        );
+        assert_eq!(store.registrations(None).unwrap().len(), 1);
         assert_eq!(polled(&store), [(old_url.to_string(), None, None)]);
         assert_eq!(
             store
@@ -730,6 +753,33 @@ mod tests {
         assert_eq!(p2.url, "https://scop-a.example/emplois.rss");
         assert_eq!(p2.state, RegistrationState::Pending);
 
+        // Onto the URL another registration waits to move to: refused.
+        let q = store
+            .register_feed(
+                &new("URSCOP AURA", "https://scop-b.example/rss"),
+                at("2026-12-08T11:40:00Z"),
+            )
+            .unwrap();
+        store
+            .decide_registration(q.id, true, None, at("2026-12-08T11:41:00Z"))
+            .unwrap();
+        store
+            .move_registration(
+                q.id,
+                &new("URSCOP AURA", "https://scop-b.example/nouveau.rss"),
+                at("2026-12-08T11:42:00Z"),
+            )
+            .unwrap();
+        let onto_move = store.move_registration(
+            p.id,
+            &new("URSCOP AURA", "https://scop-b.example/nouveau.rss"),
+            at("2026-12-08T11:43:00Z"),
+        );
+        assert!(
+            matches!(&onto_move, Err(StoreError::Refused(why)) if why.contains(&format!("already registration {}", q.id))),
+            "{onto_move:?}"
+        );
+
         // Onto another of its registrations, a withdrawn one, another network's: refused.
         let onto = store.move_registration(
             p.id,
@@ -762,7 +812,13 @@ mod tests {
             store.registration(p.id).unwrap().unwrap().url,
             "https://scop-a.example/emplois.rss"
         );
-        assert_eq!(polled(&store), [(new_url.to_string(), None, None)]);
+        assert_eq!(
+            polled(&store),
+            [
+                (new_url.to_string(), None, None),
+                ("https://scop-b.example/rss".to_string(), None, None)
+            ]
+        );
     }
 
     #[test]
